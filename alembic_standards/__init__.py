@@ -1,0 +1,49 @@
+"""alembic-standards: make a database schema follow its standards, automatically.
+
+The package root stays cheap to import and imports nothing from Alembic: Alembic imports our
+plugin module (``alembic_standards.plugin``) *while ``import alembic`` is still running*, and
+Python imports this ``__init__`` first.  Everything that needs Alembic is loaded lazily, on first
+attribute access (``alembic_standards.process_revision_directives``).
+"""
+
+from __future__ import annotations
+
+from importlib import metadata as _metadata
+from typing import TYPE_CHECKING, Any
+
+from .findings import ExitCode, Finding, Location, Severity, StandardsError
+from .naming import NAMING_CONVENTION, NamingConvention
+
+if TYPE_CHECKING:
+    from .directives import chain, process_revision_directives
+
+try:
+    __version__ = _metadata.version("alembic-standards")
+except _metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+    __version__ = "0.0.0"
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "ExitCode",
+    "Finding",
+    "Location",
+    "NamingConvention",
+    "Severity",
+    "StandardsError",
+    "__version__",
+    "chain",
+    "process_revision_directives",
+]
+
+_LAZY = {"process_revision_directives": "directives", "chain": "directives"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'alembic_standards' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,407 @@
+"""Configuration: ``[tool.alembic_standards]`` in ``pyproject.toml``.
+
+One configuration object feeds every stage, so that selecting, ignoring or re-grading a rule
+means the same thing in autogenerate, the CLI and the pytest checks.  Unknown keys are errors
+(with the file, the line and a close match), because a misspelt ``ignore`` that is silently
+dropped turns a CI gate off without anyone noticing.
+
+Example::
+
+    [tool.alembic_standards]
+    metadata = "app.models:Base.metadata"      # or a list of import paths
+    migrations = ["migrations/versions"]       # versions directories, relative to this file
+    select = ["AS"]                            # IDs, prefixes (AS2) or short names
+    ignore = ["AS204"]
+    fail_on = "error"                          # error | warning | info
+    severity = { AS601 = "error" }
+    naming_convention = { ix = "ix_%(table_name)s_%(column_0_N_name)s" }
+    pk_index = "forbid"                        # forbid | allow | require  (see AS103)
+    owner_columns = ["user_id"]                # AS601
+    concurrent_indexes = false                 # CREATE INDEX CONCURRENTLY on existing PG tables
+
+    [[tool.alembic_standards.exceptions]]
+    rule = "AS101"
+    table = "log_entries"
+    reason = "Log entries need sequential IDs for ordering and pagination."
+    expires = 2027-06-30                       # optional (TOML date or "YYYY-MM-DD")
+    ticket = "DB-12"                           # optional
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .findings import Finding, Location, Severity, StandardsError
+from .naming import CONVENTION_KEYS, NamingConvention
+from .rules import RULES, resolve_rule_ids
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+__all__ = ["Config", "ExceptionEntry", "TestingConfig", "find_pyproject", "load_config"]
+
+PkIndexPolicy = Literal["forbid", "allow", "require"]
+
+_TOP_KEYS = (
+    "metadata",
+    "migrations",
+    "select",
+    "ignore",
+    "fail_on",
+    "severity",
+    "naming_convention",
+    "pk_index",
+    "owner_columns",
+    "status_columns",
+    "timestamp_columns",
+    "concurrent_indexes",
+    "exceptions",
+    "testing",
+)
+_EXCEPTION_KEYS = ("rule", "table", "column", "constraint", "revision", "schema", "reason", "expires", "ticket")
+_TESTING_KEYS = ("checks", "skip_revisions", "skip_tables", "minimum_downgrade_revision")
+
+
+@dataclass(frozen=True)
+class ExceptionEntry:
+    """One documented exception: a rule that does not apply to one object, and why."""
+
+    rule: str
+    reason: str
+    table: str | None = None
+    column: str | None = None
+    constraint: str | None = None
+    revision: str | None = None
+    schema: str | None = None
+    expires: dt.date | None = None
+    ticket: str | None = None
+    source: Location = field(default_factory=Location)
+    """Where it was declared (pyproject line, or the model's file:line)."""
+
+    def matches(self, rule_id: str, location: Location) -> bool:
+        """True when this entry is about ``rule_id`` at ``location`` (unset fields match anything)."""
+        if self.rule != rule_id:
+            return False
+        pairs = (
+            (self.table, location.table),
+            (self.column, location.column),
+            (self.constraint, location.constraint),
+            (self.revision, location.revision),
+            (self.schema, location.schema),
+        )
+        return all(want is None or want == got for want, got in pairs)
+
+    def is_expired(self, today: dt.date | None = None) -> bool:
+        return self.expires is not None and self.expires < (today or dt.date.today())
+
+
+@dataclass(frozen=True)
+class TestingConfig:
+    """``[tool.alembic_standards.testing]``: which pytest checks run and what they skip."""
+
+    __test__ = False  # not a pytest test class
+
+    checks: tuple[str, ...] | None = None
+    """Names of the checks to run (None = all)."""
+    skip_revisions: Mapping[str, str] = field(default_factory=dict)
+    """revision id -> reason."""
+    skip_tables: Mapping[str, str] = field(default_factory=dict)
+    """table name -> reason."""
+    minimum_downgrade_revision: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The resolved configuration."""
+
+    root: Path = field(default_factory=Path.cwd)
+    """Directory relative paths are resolved against (where pyproject.toml lives)."""
+    path: Path | None = None
+    """The pyproject.toml read, or None for defaults."""
+    enabled: frozenset[str] = frozenset(RULES)
+    severities: Mapping[str, Severity] = field(default_factory=dict)
+    fail_on: Severity = Severity.ERROR
+    naming: NamingConvention = field(default_factory=NamingConvention)
+    metadata: tuple[str, ...] = ()
+    migrations: tuple[Path, ...] = ()
+    pk_index: PkIndexPolicy = "forbid"
+    owner_columns: tuple[str, ...] = ("user_id",)
+    status_columns: tuple[str, ...] = ("status", "state", "kind", "frequency")
+    timestamp_columns: tuple[str, str] = ("created_at", "updated_at")
+    concurrent_indexes: bool = False
+    exceptions: tuple[ExceptionEntry, ...] = ()
+    testing: TestingConfig = field(default_factory=TestingConfig)
+
+    def is_enabled(self, rule_id: str) -> bool:
+        return rule_id in self.enabled
+
+    def severity_of(self, rule_id: str) -> Severity:
+        return self.severities.get(rule_id) or RULES[rule_id].severity
+
+    def finding(self, rule_id: str, message: str, location: Location | None = None) -> Finding:
+        """Build a finding for ``rule_id`` with the configured severity."""
+        return Finding(rule_id, self.severity_of(rule_id), message, location or Location())
+
+    def fails(self, findings: Sequence[Finding]) -> bool:
+        """True when any finding is at or above ``fail_on``."""
+        return any(self.fail_on <= f.severity for f in findings)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, path: Path | None = None, root: Path | None = None) -> Config:
+        """Build from the ``[tool.alembic_standards]`` table; StandardsError on bad input."""
+        return _Parser(data, path, root).parse()
+
+
+def find_pyproject(start: Path | None = None) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start`` that has ``[tool.alembic_standards]``,
+    else the nearest ``pyproject.toml`` at all, else None."""
+    here = (start or Path.cwd()).resolve()
+    if here.is_file():
+        here = here.parent
+    first: Path | None = None
+    for directory in (here, *here.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            first = first or candidate
+            try:
+                if "alembic_standards" in candidate.read_text(encoding="utf-8"):
+                    return candidate
+            except OSError:
+                continue
+    return first
+
+
+def load_config(path: Path | str | None = None, *, start: Path | None = None) -> Config:
+    """Load the configuration from ``path`` (a pyproject.toml), or discover it from ``start``/CWD.
+
+    Without any pyproject.toml the defaults apply (root = ``start`` or CWD).
+    """
+    if path is None:
+        found = find_pyproject(start)
+        if found is None:
+            return Config(root=(start or Path.cwd()).resolve())
+        path = found
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StandardsError(f"cannot read configuration: {exc.strerror}", path=path) from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        message = str(exc).split(" (at line")[0]
+        raise StandardsError(f"invalid TOML: {message}", path=path, line=line) from None
+    section = doc.get("tool", {}).get("alembic_standards", {})
+    if not isinstance(section, dict):
+        raise StandardsError("[tool.alembic_standards] must be a table", path=path)
+    return _Parser(section, path, path.parent.resolve(), text).parse()
+
+
+class _Parser:
+    def __init__(self, data: Mapping[str, Any], path: Path | None, root: Path | None, text: str | None = None) -> None:
+        self.data = data
+        self.path = path
+        self.root = root or (path.parent.resolve() if path else Path.cwd().resolve())
+        self.text = text
+
+    # -- errors
+    def error(self, key: str, message: str, hint: str | None = None) -> StandardsError:
+        return StandardsError(
+            f"[tool.alembic_standards] {key}: {message}", path=self.path, line=self._line_of(key), hint=hint
+        )
+
+    def _line_of(self, dotted: str) -> int | None:
+        if self.text is None:
+            return None
+        leaf = re.split(r"[.\[]", dotted)[-1] or dotted
+        pattern = re.compile(rf"^\s*\"?{re.escape(leaf)}\"?\s*=", re.MULTILINE)
+        section = self.text.find("[tool.alembic_standards")
+        match = pattern.search(self.text, max(section, 0))
+        if match is None:
+            return None
+        return self.text.count("\n", 0, match.start()) + 1
+
+    def _unknown(self, where: str, keys: Mapping[str, Any], allowed: Sequence[str]) -> None:
+        for key in keys:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(allowed)}"
+                raise self.error(f"{where}{key}", "unknown key", hint)
+
+    # -- typed getters
+    def _str_list(self, key: str, value: Any) -> tuple[str, ...]:
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        raise self.error(key, f"expected a string or a list of strings, got {type(value).__name__}")
+
+    def _bool(self, key: str, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        raise self.error(key, f"expected true or false, got {value!r}")
+
+    def _rules(self, key: str, value: Any) -> set[str]:
+        try:
+            return resolve_rule_ids(self._str_list(key, value))
+        except KeyError as exc:
+            raise self.error(key, str(exc.args[0])) from None
+
+    def _severity(self, key: str, value: Any) -> Severity:
+        if not isinstance(value, str):
+            raise self.error(key, f"expected a severity string, got {value!r}")
+        try:
+            return Severity.parse(value)
+        except ValueError as exc:
+            raise self.error(key, str(exc)) from None
+
+    def _date(self, key: str, value: Any) -> dt.date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise self.error(key, f"expected a date (YYYY-MM-DD), got {value!r}")
+
+    # -- the whole table
+    def parse(self) -> Config:
+        data = self.data
+        self._unknown("", data, _TOP_KEYS)
+        kwargs: dict[str, Any] = {"root": self.root, "path": self.path}
+
+        enabled = set(RULES)
+        if "select" in data:
+            enabled = self._rules("select", data["select"])
+        if "ignore" in data:
+            enabled -= self._rules("ignore", data["ignore"])
+        kwargs["enabled"] = frozenset(enabled)
+
+        if "severity" in data:
+            table = data["severity"]
+            if not isinstance(table, dict):
+                raise self.error("severity", "expected a table of RULE = \"severity\"")
+            severities: dict[str, Severity] = {}
+            for selector, value in table.items():
+                for rule_id in self._rules(f"severity.{selector}", [selector]):
+                    severities[rule_id] = self._severity(f"severity.{selector}", value)
+            kwargs["severities"] = severities
+        if "fail_on" in data:
+            kwargs["fail_on"] = self._severity("fail_on", data["fail_on"])
+        if "naming_convention" in data:
+            table = data["naming_convention"]
+            if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+                raise self.error("naming_convention", "expected a table of key = \"template\" strings")
+            self._unknown("naming_convention.", table, sorted(CONVENTION_KEYS))
+            for key, template in table.items():
+                try:
+                    NamingConvention({key: template}).name(
+                        key, "t", ["c"], referred_table="r", referred_columns=["id"], constraint_name="n"
+                    )
+                except (KeyError, ValueError, TypeError) as exc:
+                    raise self.error(f"naming_convention.{key}", f"bad template {template!r}: {exc}") from None
+            kwargs["naming"] = NamingConvention(dict(table))
+        if "metadata" in data:
+            kwargs["metadata"] = self._str_list("metadata", data["metadata"])
+            for spec in kwargs["metadata"]:
+                if ":" not in spec:
+                    raise self.error("metadata", f"{spec!r} is not 'module:attribute'", "e.g. \"app.models:Base.metadata\"")
+        if "migrations" in data:
+            kwargs["migrations"] = tuple(self.root / p for p in self._str_list("migrations", data["migrations"]))
+        if "pk_index" in data:
+            value = data["pk_index"]
+            if value not in ("forbid", "allow", "require"):
+                raise self.error("pk_index", f"expected \"forbid\", \"allow\" or \"require\", got {value!r}")
+            kwargs["pk_index"] = value
+        for key in ("owner_columns", "status_columns"):
+            if key in data:
+                kwargs[key] = self._str_list(key, data[key])
+        if "timestamp_columns" in data:
+            cols = self._str_list("timestamp_columns", data["timestamp_columns"])
+            if len(cols) != 2:
+                raise self.error("timestamp_columns", "expected exactly two names: [created, updated]")
+            kwargs["timestamp_columns"] = (cols[0], cols[1])
+        if "concurrent_indexes" in data:
+            kwargs["concurrent_indexes"] = self._bool("concurrent_indexes", data["concurrent_indexes"])
+        if "exceptions" in data:
+            kwargs["exceptions"] = self._exceptions(data["exceptions"])
+        if "testing" in data:
+            kwargs["testing"] = self._testing(data["testing"])
+        return Config(**kwargs)
+
+    def _exceptions(self, value: Any) -> tuple[ExceptionEntry, ...]:
+        if not isinstance(value, list):
+            raise self.error("exceptions", "expected an array of tables ([[tool.alembic_standards.exceptions]])")
+        out = []
+        for number, item in enumerate(value, start=1):
+            where = f"exceptions[{number}]"
+            if not isinstance(item, dict):
+                raise self.error(where, "expected a table")
+            self._unknown(f"{where}.", item, _EXCEPTION_KEYS)
+            rule = item.get("rule")
+            if not isinstance(rule, str):
+                raise self.error(f"{where}.rule", "every exception names the rule it is about")
+            try:
+                rule_id = resolve_rule_ids([rule])
+            except KeyError as exc:
+                raise self.error(f"{where}.rule", str(exc.args[0])) from None
+            if len(rule_id) != 1:
+                raise self.error(f"{where}.rule", f"{rule!r} matches several rules; name exactly one")
+            strings: dict[str, str | None] = {}
+            for key in ("table", "column", "constraint", "revision", "schema", "ticket", "reason"):
+                v = item.get(key)
+                if v is not None and not isinstance(v, str):
+                    raise self.error(f"{where}.{key}", f"expected a string, got {v!r}")
+                strings[key] = v
+            expires = self._date(f"{where}.expires", item["expires"]) if "expires" in item else None
+            out.append(
+                ExceptionEntry(
+                    rule=next(iter(rule_id)),
+                    reason=(strings.pop("reason") or "").strip(),
+                    expires=expires,
+                    source=Location(path=self.path, line=self._line_of_exception(number)),
+                    **strings,
+                )
+            )
+        return tuple(out)
+
+    def _line_of_exception(self, number: int) -> int | None:
+        if self.text is None:
+            return None
+        matches = list(re.finditer(r"^\s*\[\[tool\.alembic_standards\.exceptions\]\]", self.text, re.MULTILINE))
+        if len(matches) >= number:
+            return self.text.count("\n", 0, matches[number - 1].start()) + 1
+        return None
+
+    def _testing(self, value: Any) -> TestingConfig:
+        if not isinstance(value, dict):
+            raise self.error("testing", "expected a table")
+        self._unknown("testing.", value, _TESTING_KEYS)
+        kwargs: dict[str, Any] = {}
+        if "checks" in value:
+            kwargs["checks"] = self._str_list("testing.checks", value["checks"])
+        for key in ("skip_revisions", "skip_tables"):
+            if key in value:
+                table = value[key]
+                if not isinstance(table, dict) or not all(isinstance(v, str) and v.strip() for v in table.values()):
+                    raise self.error(f"testing.{key}", "expected a table of name = \"reason\" (a reason is required)")
+                kwargs[key] = dict(table)
+        if "minimum_downgrade_revision" in value:
+            rev = value["minimum_downgrade_revision"]
+            if not isinstance(rev, str):
+                raise self.error("testing.minimum_downgrade_revision", "expected a revision id string")
+            kwargs["minimum_downgrade_revision"] = rev
+        return TestingConfig(**kwargs)

@@ -1,0 +1,292 @@
+"""The naming convention, and identifier truncation that matches SQLAlchemy's DDL.
+
+Every stage names things the same way: the autogenerate plugin when it names an unnamed
+constraint or adds an FK index, the model linter when it tells a user which name to write, the
+migration checker and the live audit when they recognise a convention name (or a name the
+database invented).  The spec's examples fix the shape: ``pk_<table>``, ``fk_<table>_<columns>``,
+``uq_<table>_<columns>``, ``idx_<table>_<columns>``, ``ck_<table>_<name>``.
+
+Templates use SQLAlchemy's ``naming_convention`` syntax (``%(table_name)s``,
+``%(column_0_N_name)s``, ``%(referred_table_name)s``, ``%(constraint_name)s``...), so the
+convention can be handed to ``MetaData(naming_convention=...)`` unchanged
+(:data:`NAMING_CONVENTION`), and a team can override any template in ``pyproject.toml``.
+
+Truncation: PostgreSQL keeps 63 bytes of an identifier.  SQLAlchemy, at DDL time, shortens a
+convention name longer than the dialect limit to ``name[:limit-8] + "_" + md5(name)[-4:]``
+(``compiler._truncate_and_render_maxlen_name``).  :func:`truncate_name` reproduces that exactly,
+so the name we render is the name the database ends up with and nothing drifts.  SQLAlchemy counts
+characters, not bytes; for the rare non-ASCII name that is still over 63 *bytes* after that, we
+shorten further at a character boundary with the same hash suffix (SQLAlchemy would let PostgreSQL
+cut it silently, which drifts), and we render the result as a plain string.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.schema import Constraint, Index, Table
+
+__all__ = [
+    "DEFAULT_CONVENTION",
+    "MAX_IDENTIFIER_LENGTH",
+    "NAMING_CONVENTION",
+    "NamingConvention",
+    "is_system_name",
+    "truncate_name",
+]
+
+MAX_IDENTIFIER_LENGTH = 63
+"""PostgreSQL's NAMEDATALEN - 1; also what SQLAlchemy's PostgreSQL dialect uses."""
+
+DEFAULT_CONVENTION: Mapping[str, str] = MappingProxyType(
+    {
+        "pk": "pk_%(table_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ix": "idx_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+"""The templates, keyed like SQLAlchemy's ``naming_convention`` (``pk``, ``fk``, ``uq``, ``ix``, ``ck``)."""
+
+CONVENTION_KEYS = frozenset(DEFAULT_CONVENTION)
+
+_COLUMN_TOKEN = re.compile(r"^(referred_)?column_(\d+)(_?N)?_(name|key|label)$")
+
+
+def truncate_name(name: str, limit: int = MAX_IDENTIFIER_LENGTH) -> str:
+    """Shorten ``name`` exactly as SQLAlchemy does for a convention name at DDL time.
+
+    >>> truncate_name("idx_" + "x" * 70)[-5:]
+    '_a1c2'
+    >>> truncate_name("pk_users")
+    'pk_users'
+    """
+    if len(name) > limit:
+        name = name[: limit - 8] + "_" + _md5_hex(name)[-4:]
+    if len(name.encode("utf-8")) > limit:
+        # Non-ASCII: SQLAlchemy counts characters, PostgreSQL counts bytes.  Cut at a character
+        # boundary so the full name fits in ``limit`` bytes, keeping the same hash suffix scheme.
+        suffix = "_" + _md5_hex(name)[-4:]
+        head = name
+        while len((head + suffix).encode("utf-8")) > limit:
+            head = head[:-1]
+        name = head + suffix
+    return name
+
+
+def _md5_hex(text: str) -> str:
+    return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def is_system_name(name: str | None, table: str, kind: str, columns: Sequence[str] = ()) -> bool:
+    """True when ``name`` looks invented by the database rather than given by a convention.
+
+    ``kind`` is one of ``pk``, ``fk``, ``uq``, ``ck``, ``ix``.  A missing name (SQLite reflects
+    unnamed constraints as None) counts as system-named.  PostgreSQL's defaults are
+    ``<table>_pkey``, ``<table>_<cols>_fkey``, ``<table>_<cols>_key``, ``<table>_<cols>_check``
+    and ``<table>_<cols>_idx`` (possibly truncated, possibly with a number appended).
+    """
+    if not name:
+        return True
+    suffix = {"pk": "pkey", "fk": "fkey", "uq": "key", "ck": "check", "ix": "idx"}[kind]
+    pattern = rf"^{re.escape(table[:20])}.*_{suffix}\d*$"
+    return re.match(pattern, name) is not None
+
+
+@dataclass(frozen=True)
+class NamingConvention:
+    """A naming convention: templates for ``pk``/``fk``/``uq``/``ix``/``ck`` and a length limit."""
+
+    templates: Mapping[str, str] = field(default_factory=lambda: DEFAULT_CONVENTION)
+    limit: int = MAX_IDENTIFIER_LENGTH
+
+    def __post_init__(self) -> None:
+        unknown = set(self.templates) - CONVENTION_KEYS
+        if unknown:
+            raise ValueError(
+                f"unknown naming_convention key(s): {', '.join(sorted(unknown))} "
+                f"(expected {', '.join(sorted(CONVENTION_KEYS))})"
+            )
+        merged = dict(DEFAULT_CONVENTION)
+        merged.update(self.templates)
+        object.__setattr__(self, "templates", MappingProxyType(merged))
+
+    # -- names from plain values (usable without SQLAlchemy objects: the AST checker, tests)
+    def name(
+        self,
+        kind: str,
+        table: str,
+        columns: Sequence[str] = (),
+        *,
+        referred_table: str | None = None,
+        referred_columns: Sequence[str] = (),
+        constraint_name: str | None = None,
+    ) -> str:
+        """The final (truncated) name for an object of ``kind`` on ``table``."""
+        tokens = _Tokens(table, tuple(columns), referred_table, tuple(referred_columns), constraint_name)
+        return truncate_name(self.templates[kind] % tokens, self.limit)
+
+    def primary_key(self, table: str, columns: Sequence[str] = ()) -> str:
+        return self.name("pk", table, columns)
+
+    def foreign_key(
+        self, table: str, columns: Sequence[str], referred_table: str, referred_columns: Sequence[str] = ()
+    ) -> str:
+        return self.name(
+            "fk", table, columns, referred_table=referred_table, referred_columns=referred_columns
+        )
+
+    def unique(self, table: str, columns: Sequence[str]) -> str:
+        return self.name("uq", table, columns)
+
+    def index(self, table: str, columns: Sequence[str]) -> str:
+        return self.name("ix", table, columns)
+
+    def check(self, table: str, name: str | None = None, columns: Sequence[str] = (), sqltext: str = "") -> str:
+        """Name for a CHECK constraint: ``ck_<table>_<name>``.
+
+        An unnamed check is named after its columns, or (when it names none) after a short hash
+        of its SQL text, so the result is still deterministic.  An explicit name that already
+        carries the ``ck_<table>_`` prefix is not prefixed twice.
+        """
+        return self.name("ck", table, columns, constraint_name=self.check_suffix(table, name, columns, sqltext))
+
+    def check_suffix(self, table: str, name: str | None, columns: Sequence[str], sqltext: str) -> str:
+        if name:
+            prefix = (self.templates["ck"] % _Tokens(table, tuple(columns), None, (), "")).rstrip("_")
+            if prefix and name.startswith(prefix + "_"):
+                return name[len(prefix) + 1 :]
+            return name
+        if columns:
+            return "_".join(columns)
+        return _md5_hex(" ".join(sqltext.split()))[:8]
+
+    # -- names for SQLAlchemy objects
+    def name_for(self, obj: Constraint | Index, table: Table | None = None) -> str:
+        """The convention name for a SQLAlchemy constraint or index (its own name is ignored
+        except as ``constraint_name`` of a CHECK)."""
+        from sqlalchemy import (
+            CheckConstraint,
+            ForeignKeyConstraint,
+            Index,
+            PrimaryKeyConstraint,
+            UniqueConstraint,
+        )
+
+        tbl = table if table is not None else obj.table
+        tname = tbl.name
+        if isinstance(obj, ForeignKeyConstraint):
+            cols = [c.name for c in obj.columns] or [e.parent.name for e in obj.elements]
+            referred = obj.elements[0].target_fullname.rsplit(".", 1)[0].rsplit(".", 1)[-1] if obj.elements else ""
+            ref_cols = [e.target_fullname.rsplit(".", 1)[-1] for e in obj.elements]
+            return self.foreign_key(tname, cols, referred, ref_cols)
+        if isinstance(obj, PrimaryKeyConstraint):
+            return self.primary_key(tname, [c.name for c in obj.columns])
+        if isinstance(obj, UniqueConstraint):
+            return self.unique(tname, [c.name for c in obj.columns])
+        if isinstance(obj, CheckConstraint):
+            explicit = _explicit_name(obj.name)
+            return self.check(tname, explicit, [c.name for c in obj.columns], str(obj.sqltext))
+        if isinstance(obj, Index):
+            return self.index(tname, index_column_names(obj))
+        raise TypeError(f"cannot name {type(obj).__name__}")
+
+    def metadata_convention(self) -> dict[str, Any]:
+        """A dict for ``MetaData(naming_convention=...)`` that yields the same names as this object.
+
+        The ``constraint_name`` token is a callable so that an *unnamed* CHECK constraint gets a
+        deterministic name instead of SQLAlchemy's "requires that constraint is explicitly named"
+        error, and a named one is not prefixed twice.
+        """
+        out: dict[str, Any] = dict(self.templates)
+
+        def constraint_name(const: Any, table: Any) -> str:
+            columns = [c.name for c in getattr(const, "columns", ())]
+            return self.check_suffix(table.name, _explicit_name(const.name), columns, str(getattr(const, "sqltext", "")))
+
+        out["constraint_name"] = constraint_name
+        return out
+
+
+def _explicit_name(name: object) -> str | None:
+    """A name given by the user (not None, not SQLAlchemy's deferred ``_NONE_NAME``)."""
+    if not isinstance(name, str) or not name or name == "_unnamed_":
+        return None
+    return name
+
+
+def index_column_names(index: Index) -> list[str]:
+    """Names of an index's expressions: plain columns by name, expressions by their SQL text."""
+    from sqlalchemy import Column
+
+    names: list[str] = []
+    for expr in index.expressions:
+        if isinstance(expr, Column):
+            names.append(expr.name)
+        elif isinstance(expr, str):
+            names.append(expr)
+        else:
+            col_name = getattr(expr, "name", None)
+            names.append(col_name if isinstance(col_name, str) else re.sub(r"\W+", "_", str(expr)).strip("_"))
+    return names
+
+
+class _Tokens(Mapping[str, str]):
+    """The ``%(token)s`` values of a convention template, computed from plain names."""
+
+    def __init__(
+        self,
+        table: str,
+        columns: tuple[str, ...],
+        referred_table: str | None,
+        referred_columns: tuple[str, ...],
+        constraint_name: str | None,
+    ) -> None:
+        self._table = table
+        self._columns = columns
+        self._referred_table = referred_table
+        self._referred_columns = referred_columns
+        self._constraint_name = constraint_name
+
+    def __getitem__(self, key: str) -> str:
+        if key == "table_name":
+            return self._table
+        if key == "referred_table_name":
+            if self._referred_table is None:
+                raise KeyError(key)
+            return self._referred_table
+        if key == "constraint_name":
+            if self._constraint_name is None:
+                raise KeyError(key)
+            return self._constraint_name
+        match = _COLUMN_TOKEN.match(key)
+        if match is None:
+            raise KeyError(key)
+        referred, index, multiple, _attr = match.groups()
+        values = self._referred_columns if referred else self._columns
+        if key.endswith("_label") and not referred:
+            values = tuple(f"{self._table}_{c}" for c in values)
+        if multiple:
+            sep = "_" if multiple.startswith("_") else ""
+            return sep.join(values[int(index) :])
+        pos = int(index)
+        return values[pos] if pos < len(values) else ""
+
+    def __iter__(self) -> Any:
+        return iter(("table_name",))
+
+    def __len__(self) -> int:
+        return 1
+
+
+NAMING_CONVENTION: Mapping[str, str | Callable[..., str]] = MappingProxyType(
+    NamingConvention().metadata_convention()
+)
+"""Ready for ``MetaData(naming_convention=alembic_standards.NAMING_CONVENTION)``."""

@@ -1,0 +1,936 @@
+"""The rule catalogue: one set of rule IDs for every stage.
+
+Autogenerate, the migration-file checker, the model linter, the live-database audit and the pytest
+checks all report against these IDs, so an exception, a severity override or a ``--select`` in
+``pyproject.toml`` means the same thing everywhere.  ``alembic-standards rules``,
+``alembic-standards explain ID`` and the pages under ``docs/rules/`` are all generated from this
+module; nothing else documents a rule.
+
+The catalogue is an immutable mapping built once at import time (no registration API: a rule is
+added by adding an entry here, with its documentation, in the same change).
+
+ID families (the first digit):
+
+* ``AS1xx`` primary keys            * ``AS5xx`` constraints and names
+* ``AS2xx`` foreign keys            * ``AS6xx`` composite indexes
+* ``AS3xx`` relationships           * ``AS7xx`` downgrades (reversibility)
+* ``AS4xx`` timestamps              * ``AS8xx`` migration-file layout
+* ``AS9xx`` the exceptions register and objects the tools cannot judge
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from .findings import Severity
+
+__all__ = ["RULES", "Rule", "Stage", "get_rule", "resolve_rule_ids"]
+
+
+class Stage(enum.Enum):
+    """Where a rule is enforced."""
+
+    AUTOGENERATE = "autogenerate"
+    MIGRATIONS = "migrations"
+    MODELS = "models"
+    DATABASE = "database"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One standard: an ID, a short name, a one-line title, why it exists and how it looks."""
+
+    id: str
+    name: str
+    title: str
+    rationale: str
+    bad: str
+    good: str
+    severity: Severity
+    stages: frozenset[Stage]
+    spec: str
+    """The section of the schema standard the rule comes from."""
+    notes: str = ""
+    """Where the rule deliberately departs from the letter of the spec, and why (and which knob)."""
+
+    def explain(self) -> str:
+        """Plain-text documentation, as printed by ``alembic-standards explain``."""
+        stages = ", ".join(sorted(s.value for s in self.stages))
+        parts = [
+            f"{self.id} ({self.name}): {self.title}",
+            f"Default severity: {self.severity.value}. Checked in: {stages}. Spec: {self.spec}.",
+            "",
+            self.rationale,
+        ]
+        if self.notes:
+            parts += ["", self.notes]
+        parts += ["", "Bad:", _indent(self.bad), "", "Good:", _indent(self.good)]
+        return "\n".join(parts)
+
+    def markdown(self) -> str:
+        """A documentation page (``docs/rules/<ID>.md``)."""
+        stages = ", ".join(sorted(s.value for s in self.stages))
+        parts = [
+            f"# {self.id} `{self.name}`",
+            "",
+            f"**{self.title}**",
+            "",
+            f"- Default severity: `{self.severity.value}`",
+            f"- Checked in: {stages}",
+            f"- Spec: {self.spec}",
+            "",
+            "## Why",
+            "",
+            self.rationale,
+        ]
+        if self.notes:
+            parts += ["", "## Notes", "", self.notes]
+        parts += [
+            "",
+            "## Bad",
+            "",
+            "```python",
+            self.bad,
+            "```",
+            "",
+            "## Good",
+            "",
+            "```python",
+            self.good,
+            "```",
+            "",
+        ]
+        return "\n".join(parts)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line if line else "" for line in text.splitlines())
+
+
+_A, _MIG, _MOD, _DB = Stage.AUTOGENERATE, Stage.MIGRATIONS, Stage.MODELS, Stage.DATABASE
+_E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+def _rule(
+    id: str,
+    name: str,
+    title: str,
+    *,
+    rationale: str,
+    bad: str,
+    good: str,
+    severity: Severity,
+    stages: Iterable[Stage],
+    spec: str,
+    notes: str = "",
+) -> Rule:
+    return Rule(
+        id=id,
+        name=name,
+        title=title,
+        rationale=rationale.strip(),
+        bad=bad.strip("\n"),
+        good=good.strip("\n"),
+        severity=severity,
+        stages=frozenset(stages),
+        spec=spec,
+        notes=notes.strip(),
+    )
+
+
+_CATALOGUE: tuple[Rule, ...] = (
+    # ------------------------------------------------------------------ AS1xx primary keys
+    _rule(
+        "AS101",
+        "pk-not-uuid",
+        "Primary key is not a native UUID",
+        rationale="""
+The standard makes UUID the primary-key type of every table so that identifiers are globally
+unique, safe to expose and identical in type across tables (which keeps every foreign key typed
+like its target).  The spec permits three exceptions (sequential integer IDs, composite keys of
+junction tables, protocol-mandated strings); each must be documented with a reason in the
+exceptions register.
+""",
+        bad="""
+class LogEntry(Base, TimestampMixin):
+    __tablename__ = "log_entries"
+    id = Column(Integer, primary_key=True)
+""",
+        good="""
+class LogEntry(Base, TimestampMixin):
+    __tablename__ = "log_entries"
+    __table_args__ = {"info": {"alembic_standards": {"exceptions": {
+        "AS101": "Log entries need sequential IDs for ordering and pagination."}}}}
+    id = Column(Integer, primary_key=True)
+""",
+        severity=_E,
+        stages=(_MOD, _DB),
+        spec="Rule 1: Primary Key Standardization",
+    ),
+    _rule(
+        "AS102",
+        "pk-missing",
+        "Table has no primary key",
+        rationale="""
+Without a primary key rows cannot be addressed, the ORM cannot map the table, and replication
+and upserts misbehave.  Every table needs one (a junction table uses its composite key).
+""",
+        bad="""
+events = Table("events", metadata, Column("payload", JSON))
+""",
+        good="""
+events = Table("events", metadata, Column("id", UUID, primary_key=True), Column("payload", JSON))
+""",
+        severity=_E,
+        stages=(_MOD, _DB),
+        spec="Rule 1: Primary Key Standardization",
+    ),
+    _rule(
+        "AS103",
+        "pk-redundant-index",
+        "Primary-key column also carries index=True",
+        rationale="""
+A primary key is already backed by a unique index.  ``index=True`` on the key column makes
+SQLAlchemy create a second, identical index on PostgreSQL: twice the write cost, no read benefit.
+""",
+        notes="""
+The spec's examples write ``id = Column(UUID, primary_key=True, index=True)`` and its required
+tests assert ``ExampleModel.id.index is True``.  Following the spec's intent (the key is indexed)
+rather than its letter, this rule reports the redundant index.  Set
+``pk_index = "require"`` in ``[tool.alembic_standards]`` to demand the spec's literal form instead
+(the rule then fires when ``index=True`` is missing), or ``pk_index = "allow"`` to accept both.
+""",
+        bad="""
+id = Column(UUID, primary_key=True, default=uuid.uuid4, index=True)
+""",
+        good="""
+id = Column(UUID, primary_key=True, default=uuid.uuid4)  # the primary key is its own index
+""",
+        severity=_W,
+        stages=(_MOD,),
+        spec="Rule 1 / Rule 3: Index Standards",
+    ),
+    # ------------------------------------------------------------------ AS2xx foreign keys
+    _rule(
+        "AS201",
+        "fk-unindexed",
+        "Foreign key is not covered by an index",
+        rationale="""
+PostgreSQL does not index foreign-key columns by itself.  Without an index every join on the key,
+every ``ON DELETE`` check on the parent and every lookup of children scans the child table.  A
+foreign key is covered only when its columns, in order, are the leading columns of one index,
+primary key or unique constraint (a junction table's composite primary key covers its first
+column only).
+""",
+        bad="""
+user_id = Column(UUID, ForeignKey("users.id"), nullable=False)
+""",
+        good="""
+user_id = Column(UUID, ForeignKey("users.id"), nullable=False, index=True)
+""",
+        severity=_E,
+        stages=(_A, _MIG, _MOD, _DB),
+        spec="Rule 2: Foreign Key Standards; Rule 3: Index Standards",
+    ),
+    _rule(
+        "AS202",
+        "fk-type-mismatch",
+        "Foreign-key column type differs from the referenced column type",
+        rationale="""
+A foreign key typed differently from its target (``String(36)`` against ``UUID``, ``Integer``
+against ``BigInteger``) forces casts in every join, defeats indexes and breaks when values
+outgrow the narrower type.
+""",
+        bad="""
+user_id = Column(String(36), ForeignKey("users.id"))  # users.id is UUID
+""",
+        good="""
+user_id = Column(UUID, ForeignKey("users.id"), nullable=False, index=True)
+""",
+        severity=_E,
+        stages=(_MOD, _DB),
+        spec="Rule 2: Foreign Key Standards (4. Reference the correct target type)",
+    ),
+    _rule(
+        "AS203",
+        "fk-nullable-implicit",
+        "Foreign-key column does not state its nullability",
+        rationale="""
+Whether a relationship is optional is a business decision; leaving ``nullable`` to the default
+makes every foreign key optional by accident.
+""",
+        bad="""
+category_id = Column(UUID, ForeignKey("categories.id"), index=True)
+""",
+        good="""
+category_id = Column(UUID, ForeignKey("categories.id"), nullable=True, index=True)
+""",
+        severity=_W,
+        stages=(_MOD,),
+        spec="Rule 2: Foreign Key Standards (3. Include nullable specification)",
+    ),
+    _rule(
+        "AS204",
+        "fk-column-naming",
+        "Foreign-key column is not named after its target",
+        rationale="""
+A consistent ``<target>_id`` name tells readers what a column points at without opening the
+model.  The rule accepts ``<singular target>_id``, ``<target>_<target column>`` and
+``<role>_<target column>`` forms ending in the referenced column's name (``parent_id`` for a
+self-reference, ``owner_id``, ``tag_id`` for ``secret_tags.tag_id``).
+""",
+        bad="""
+author = Column(UUID, ForeignKey("users.id"), nullable=False, index=True)
+""",
+        good="""
+author_id = Column(UUID, ForeignKey("users.id"), nullable=False, index=True)
+""",
+        severity=_W,
+        stages=(_MOD,),
+        spec="Rule 2: Foreign Key Standards (2. Use consistent naming convention)",
+    ),
+    _rule(
+        "AS205",
+        "fk-target-not-unique",
+        "Foreign key references columns that are not a primary key or unique",
+        rationale="""
+A foreign key must reference a primary key or unique constraint; PostgreSQL refuses anything
+else at DDL time, so the model and the database cannot agree.
+""",
+        bad="""
+tag_name = Column(String, ForeignKey("tags.name"))  # tags.name is not unique
+""",
+        good="""
+tag_id = Column(UUID, ForeignKey("tags.id"), nullable=False, index=True)
+""",
+        severity=_E,
+        stages=(_MOD,),
+        spec="Rule 2: Foreign Key Standards",
+    ),
+    # ------------------------------------------------------------------ AS3xx relationships
+    _rule(
+        "AS301",
+        "relationship-no-back-populates",
+        "Relationship does not declare back_populates",
+        rationale="""
+Without ``back_populates`` the two sides of a relationship are independent attributes: changes on
+one side are invisible on the other until a flush and reload.  ``backref`` hides the second side
+from readers and type checkers; the standard asks for explicit ``back_populates`` on both sides.
+""",
+        bad="""
+user = relationship("User")
+""",
+        good="""
+user = relationship("User", back_populates="journal_entries")
+""",
+        severity=_E,
+        stages=(_MOD,),
+        spec="Rule 2: Relationship Definitions (2. Include back_populates)",
+    ),
+    _rule(
+        "AS302",
+        "relationship-back-populates-mismatch",
+        "back_populates does not name a matching relationship on the other side",
+        rationale="""
+``back_populates="x"`` must name a relationship on the target class whose own ``back_populates``
+points back; otherwise SQLAlchemy raises at mapper configuration or silently links the wrong
+attributes.
+""",
+        bad="""
+class User(Base):
+    entries = relationship("JournalEntry", back_populates="owner")
+class JournalEntry(Base):
+    user = relationship("User", back_populates="entries")
+""",
+        good="""
+class User(Base):
+    journal_entries = relationship("JournalEntry", back_populates="user")
+class JournalEntry(Base):
+    user = relationship("User", back_populates="journal_entries")
+""",
+        severity=_E,
+        stages=(_MOD,),
+        spec="Rule 2: Relationship Definitions",
+    ),
+    _rule(
+        "AS303",
+        "relationship-cascade-unspecified",
+        "One-to-many relationship does not state its cascade",
+        rationale="""
+What happens to children when the parent is deleted is a business decision.  The default cascade
+(``save-update, merge``) leaves orphans or fails on the foreign key; state it explicitly
+(``cascade="all, delete-orphan"``, or the default spelled out) on the parent side.
+""",
+        bad="""
+journal_entries = relationship("JournalEntry", back_populates="user")
+""",
+        good="""
+journal_entries = relationship(
+    "JournalEntry", back_populates="user", cascade="all, delete-orphan"
+)
+""",
+        severity=_W,
+        stages=(_MOD,),
+        spec="Rule 2: Relationship Definitions (3. Specify cascade behavior)",
+    ),
+    # ------------------------------------------------------------------ AS4xx timestamps
+    _rule(
+        "AS401",
+        "timestamps-missing",
+        "Table lacks created_at/updated_at",
+        rationale="""
+Every model carries ``created_at`` and ``updated_at`` (the ``TimestampMixin``) so that every row
+can be audited and synchronised.  A model that cannot use the mixin documents why, as an
+exception with a reason.
+""",
+        bad="""
+class Tag(Base):
+    __tablename__ = "tags"
+    id = Column(UUID, primary_key=True)
+""",
+        good="""
+class Tag(Base, TimestampMixin):
+    __tablename__ = "tags"
+    id = Column(UUID, primary_key=True)
+""",
+        severity=_E,
+        stages=(_MOD,),
+        spec="Rule 4: Timestamp Standards",
+    ),
+    _rule(
+        "AS402",
+        "timestamp-naive",
+        "Timestamp column without time zone",
+        rationale="""
+``DateTime()`` without ``timezone=True`` stores wall-clock time with no zone
+(``timestamp without time zone``); values written from servers in different zones, or across a
+daylight-saving change, silently disagree.
+""",
+        bad="""
+created_at = Column(DateTime, server_default=func.now(), nullable=False)
+""",
+        good="""
+created_at = Column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+""",
+        severity=_E,
+        stages=(_MOD, _DB),
+        spec="Rule 4: Timestamp Standards",
+    ),
+    _rule(
+        "AS403",
+        "timestamp-no-server-default",
+        "created_at/updated_at without a server default",
+        rationale="""
+Rows inserted outside the ORM (SQL scripts, other services, data migrations) must still get
+their timestamps; only a server default guarantees it.
+""",
+        bad="""
+created_at = Column(DateTime(timezone=True), default=datetime.utcnow)
+""",
+        good="""
+created_at = Column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+""",
+        severity=_E,
+        stages=(_MOD,),
+        spec="Rule 4: Timestamp Standards (Automatic population and updates)",
+    ),
+    _rule(
+        "AS404",
+        "updated-at-not-maintained",
+        "updated_at is not maintained on update",
+        rationale="""
+An ``updated_at`` that only gets its insert-time default is a second ``created_at``.  Maintain it
+with ``onupdate=func.now()`` (or ``server_onupdate`` backed by a trigger).
+""",
+        bad="""
+updated_at = Column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+""",
+        good="""
+updated_at = Column(
+    DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+)
+""",
+        severity=_E,
+        stages=(_MOD,),
+        spec="Rule 4: Timestamp Standards (Automatic population and updates)",
+    ),
+    # ------------------------------------------------------------------ AS5xx constraints and names
+    _rule(
+        "AS501",
+        "constraint-unnamed",
+        "Constraint or index has no explicit name",
+        rationale="""
+A constraint without a name gets one invented by the database (``users_pkey``,
+``tags_user_id_fkey``, ``users_email_key``), which differs between PostgreSQL, SQLite and
+versions, so later migrations cannot drop or alter it reliably.  Name every primary key, foreign
+key, unique and check constraint and every index from the convention (``pk_<table>``,
+``fk_<table>_<columns>``, ``uq_<table>_<columns>``, ``ck_<table>_<name>``, ``idx_<table>_<columns>``),
+or set ``MetaData(naming_convention=alembic_standards.NAMING_CONVENTION)``.
+""",
+        bad="""
+sa.UniqueConstraint("user_id", "name")
+op.create_index(None, "tags", ["user_id"])
+""",
+        good="""
+sa.UniqueConstraint("user_id", "name", name="uq_tags_user_id_name")
+op.create_index("idx_tags_user_id", "tags", ["user_id"])
+""",
+        severity=_E,
+        stages=(_A, _MIG, _MOD),
+        spec="Rule 5: Constraint Standards; Migration Template",
+    ),
+    _rule(
+        "AS502",
+        "constraint-system-named",
+        "Constraint carries a name invented by the database",
+        rationale="""
+A name such as ``users_pkey``, ``tags_user_id_fkey`` or ``users_email_key`` shows the constraint
+was created without an explicit name (see AS501); migrations written against one database will
+not find it on another.
+""",
+        bad="""
+-- \\d users
+"users_pkey" PRIMARY KEY, btree (id)
+""",
+        good="""
+-- \\d users
+"pk_users" PRIMARY KEY, btree (id)
+""",
+        severity=_E,
+        stages=(_DB,),
+        spec="Rule 5: Constraint Standards",
+    ),
+    _rule(
+        "AS503",
+        "status-unconstrained",
+        "Status-like column is not constrained by CHECK or Enum",
+        rationale="""
+Columns holding a closed set of values (``status``, ``state``, ``kind``, ``frequency``...) must be
+constrained in the database, not only in application code, so invalid values cannot be written.
+""",
+        bad="""
+status = Column(String(20), nullable=False)
+""",
+        good="""
+status = Column(String(20), CheckConstraint("status IN ('active', 'inactive')"), nullable=False)
+""",
+        severity=_W,
+        stages=(_MOD,),
+        spec="Rule 5: Constraint Standards (2. Check constraints where appropriate)",
+    ),
+    _rule(
+        "AS504",
+        "name-too-long",
+        "Explicit name exceeds the 63-byte identifier limit",
+        rationale="""
+PostgreSQL truncates identifiers to 63 bytes; SQLAlchemy refuses a plain-string name longer than
+the dialect limit (``IdentifierError``) while convention names are truncated with a hash suffix.
+A long explicit name therefore fails at DDL time or drifts between the model and the database.
+""",
+        bad="""
+Index("idx_journal_entries_user_id_entry_date_created_at_updated_at_title", ...)
+""",
+        good="""
+Index("idx_journal_entries_user_date", "user_id", "entry_date")
+""",
+        severity=_E,
+        stages=(_MIG, _MOD),
+        spec="Rule 5: Constraint Standards",
+    ),
+    _rule(
+        "AS505",
+        "unique-unenforced",
+        "Declared unique key is not enforced by the database",
+        rationale="""
+A uniqueness rule that exists in the models but not in the database (never migrated, dropped, or
+created without the constraint) is no rule at all: duplicates are accepted silently.
+""",
+        bad="""
+-- model: UniqueConstraint("user_id", "name"); database: no unique index on (user_id, name)
+""",
+        good="""
+-- the migration creates uq_tags_user_id_name and inserting a duplicate raises IntegrityError
+""",
+        severity=_E,
+        stages=(_DB,),
+        spec="Rule 5: Constraint Standards; Testing Standards (test_model_unique_constraints)",
+    ),
+    # ------------------------------------------------------------------ AS6xx composite indexes
+    _rule(
+        "AS601",
+        "owner-created-index-missing",
+        "Owner-scoped table lacks the (owner_id, created_at) composite index",
+        rationale="""
+Tables scoped to an owner are read as "this owner's rows, newest first".  The spec asks for a
+composite index ``(owner_id, created_at)`` on them; without it every such query sorts the
+owner's rows.  The owner columns are configurable (``owner_columns``, default ``["user_id"]``).
+""",
+        bad="""
+class Tag(Base, TimestampMixin):
+    user_id = Column(UUID, ForeignKey("users.id"), nullable=False, index=True)
+""",
+        good="""
+class Tag(Base, TimestampMixin):
+    user_id = Column(UUID, ForeignKey("users.id"), nullable=False)
+    __table_args__ = (Index("idx_tags_user_id_created_at", "user_id", "created_at"),)
+""",
+        severity=_W,
+        stages=(_MOD,),
+        spec="Rule 3: Index Standards (4. Composite indexes for common queries)",
+    ),
+    # ------------------------------------------------------------------ AS7xx downgrades
+    _rule(
+        "AS701",
+        "downgrade-missing",
+        "Revision has no downgrade() function",
+        rationale="""
+Every migration must include a proper rollback.  A revision without ``downgrade()`` cannot be
+rolled back at all; Alembic fails with an AttributeError in the middle of a downgrade.
+""",
+        bad="""
+def upgrade() -> None:
+    op.add_column("users", sa.Column("nickname", sa.String(50)))
+""",
+        good="""
+def upgrade() -> None:
+    op.add_column("users", sa.Column("nickname", sa.String(50)))
+
+def downgrade() -> None:
+    op.drop_column("users", "nickname")
+""",
+        severity=_E,
+        stages=(_A, _MIG),
+        spec="Validation Checklist (Migration includes proper rollback)",
+    ),
+    _rule(
+        "AS702",
+        "downgrade-empty",
+        "downgrade() does nothing while upgrade() changes the schema",
+        rationale="""
+A downgrade that is ``pass``, only a docstring or ``raise NotImplementedError`` passes every test
+that merely runs it, and leaves the schema changed.  Write the rollback, or mark the revision
+irreversible with a reason (``irreversible = "reason"`` at module level, or
+``-x irreversible="reason"`` on ``alembic revision``), which records it in the exceptions register.
+""",
+        bad="""
+def downgrade() -> None:
+    pass
+""",
+        good="""
+def downgrade() -> None:
+    \"\"\"Rollback migration changes\"\"\"
+    op.drop_column("users", "nickname")
+""",
+        severity=_E,
+        stages=(_A, _MIG),
+        spec="Validation Checklist (Migration includes proper rollback)",
+    ),
+    _rule(
+        "AS703",
+        "downgrade-incomplete",
+        "downgrade() does not undo an operation of upgrade()",
+        rationale="""
+Each schema change in ``upgrade()`` needs its inverse in ``downgrade()``: ``create_table`` /
+``drop_table``, ``add_column`` / ``drop_column``, ``create_index`` / ``drop_index``, a created
+constraint / ``drop_constraint``.  A partial rollback leaves objects behind that the next upgrade
+trips over.
+""",
+        bad="""
+def upgrade() -> None:
+    op.create_table("tags", ...)
+    op.create_index("idx_tags_user_id", "tags", ["user_id"])
+
+def downgrade() -> None:
+    op.drop_index("idx_tags_user_id", table_name="tags")
+""",
+        good="""
+def downgrade() -> None:
+    op.drop_index("idx_tags_user_id", table_name="tags")
+    op.drop_table("tags")
+""",
+        severity=_E,
+        stages=(_A, _MIG),
+        spec="Validation Checklist (Migration includes proper rollback)",
+    ),
+    _rule(
+        "AS704",
+        "downgrade-undecidable",
+        "Reversibility cannot be decided statically (raw SQL or dynamic code)",
+        rationale="""
+``op.execute("...")`` with raw SQL, or operations built dynamically, cannot be matched against
+the downgrade without running them.  The checker says so rather than guessing; review the
+downgrade by hand (and rely on the round-trip pytest checks).
+""",
+        bad="""
+def upgrade() -> None:
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+""",
+        good="""
+def upgrade() -> None:
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+
+def downgrade() -> None:
+    op.execute("DROP EXTENSION IF EXISTS pg_trgm")
+""",
+        severity=_I,
+        stages=(_A, _MIG),
+        spec="Validation Checklist (Migration includes proper rollback)",
+    ),
+    _rule(
+        "AS705",
+        "irreversible-without-reason",
+        "Irreversible-migration marker carries no reason",
+        rationale="""
+The only way past the downgrade rules is an explicit irreversible marker, and the spec demands a
+justification for every exception.  An empty marker (``irreversible = ""`` or ``True``) documents
+nothing.
+""",
+        bad="""
+irreversible = True
+""",
+        good="""
+irreversible = "Drops the legacy audit table; its data is archived in S3 (TICKET-123)."
+""",
+        severity=_E,
+        stages=(_A, _MIG),
+        spec="Core Principles (Exceptions require explicit justification and documentation)",
+    ),
+    # ------------------------------------------------------------------ AS8xx migration layout
+    _rule(
+        "AS800",
+        "file-unparseable",
+        "Revision file cannot be parsed",
+        rationale="""
+A revision that does not parse cannot be checked (and cannot run).  It is reported on its own;
+the other files are still checked, and the command exits with code 2.
+""",
+        bad="""
+def upgrade() -> None
+    op.drop_table("tags")
+""",
+        good="""
+def upgrade() -> None:
+    op.drop_table("tags")
+""",
+        severity=_E,
+        stages=(_MIG,),
+        spec="Migration Standards",
+    ),
+    _rule(
+        "AS801",
+        "header-incomplete",
+        "Revision docstring lacks the message, Revision ID, Revises or Create Date",
+        rationale="""
+The template starts every revision with a docstring holding the message, ``Revision ID``,
+``Revises`` and ``Create Date``, so that a reader sees what the file does and where it sits in the
+history without running ``alembic history``.
+""",
+        bad="""
+revision = "abc123"
+down_revision = None
+""",
+        good="""
+\"\"\"Add tags
+
+Revision ID: abc123
+Revises:
+Create Date: 2026-11-25 12:00:00
+\"\"\"
+""",
+        severity=_W,
+        stages=(_MIG,),
+        spec="Migration Standards (Migration Template)",
+    ),
+    _rule(
+        "AS802",
+        "function-untyped",
+        "upgrade()/downgrade() or the revision identifiers lack type annotations",
+        rationale="""
+The template declares ``def upgrade() -> None`` and typed revision identifiers
+(``revision: str``, ``down_revision: str | None``...), so that type checkers cover migrations
+like any other module.
+""",
+        bad="""
+def upgrade():
+    ...
+""",
+        good="""
+def upgrade() -> None:
+    ...
+""",
+        severity=_W,
+        stages=(_MIG,),
+        spec="Migration Standards (Migration Template)",
+    ),
+    _rule(
+        "AS803",
+        "function-undocumented",
+        "upgrade()/downgrade() lacks its docstring",
+        rationale="""
+The template gives ``upgrade()`` the docstring "Apply migration changes" and ``downgrade()``
+"Rollback migration changes"; a function without it has drifted from the template.
+""",
+        bad="""
+def downgrade() -> None:
+    op.drop_table("tags")
+""",
+        good="""
+def downgrade() -> None:
+    \"\"\"Rollback migration changes\"\"\"
+    op.drop_table("tags")
+""",
+        severity=_W,
+        stages=(_MIG,),
+        spec="Migration Standards (Migration Template)",
+    ),
+    _rule(
+        "AS804",
+        "sections-out-of-order",
+        "Operations are not in the template's order (tables, then indexes, then data)",
+        rationale="""
+The spec lays out every upgrade in three sections: create tables, then create indexes, then data
+steps; the downgrade is the exact reverse.  A fixed order makes migrations reviewable and keeps
+indexes from being created before the columns they need.
+""",
+        bad="""
+def upgrade() -> None:
+    op.create_index("idx_tags_user_id", "tags", ["user_id"])
+    op.execute("INSERT INTO tags ...")
+    op.create_table("reminders", ...)
+""",
+        good="""
+def upgrade() -> None:
+    op.create_table("reminders", ...)
+    op.create_index("idx_tags_user_id", "tags", ["user_id"])
+    op.execute("INSERT INTO tags ...")
+""",
+        severity=_W,
+        stages=(_A, _MIG),
+        spec="Migration Standards (Migration Template)",
+    ),
+    # ------------------------------------------------------------------ AS9xx exceptions register
+    _rule(
+        "AS901",
+        "exception-without-reason",
+        "Exception declared without a reason",
+        rationale="""
+The spec demands explicit justification and documentation for every exception.  An exception
+with an empty reason suppresses nothing and is itself reported.
+""",
+        bad="""
+[[tool.alembic_standards.exceptions]]
+rule = "AS101"
+table = "log_entries"
+""",
+        good="""
+[[tool.alembic_standards.exceptions]]
+rule = "AS101"
+table = "log_entries"
+reason = "Log entries need sequential IDs for ordering and pagination."
+""",
+        severity=_E,
+        stages=(_MOD, _MIG, _DB),
+        spec="Core Principles; Exception Documentation",
+    ),
+    _rule(
+        "AS902",
+        "exception-expired",
+        "Exception has passed its expiry date",
+        rationale="""
+An exception with an ``expires`` date was meant to be temporary.  Once the date passes, the
+exception stops suppressing and is reported, so that temporary debt does not become permanent.
+""",
+        bad="""
+expires = "2025-01-31"   # in the past
+""",
+        good="""
+expires = "2027-06-30"
+ticket = "DB-142"
+""",
+        severity=_E,
+        stages=(_MOD, _MIG, _DB),
+        spec="Core Principles; Exception Documentation",
+    ),
+    _rule(
+        "AS903",
+        "exception-unused",
+        "Exception no longer matches any violation",
+        rationale="""
+An exception that suppresses nothing is stale documentation: the model was fixed, renamed or
+removed.  Delete it so the register stays true.
+""",
+        bad="""
+[[tool.alembic_standards.exceptions]]
+rule = "AS201"
+table = "tags"
+column = "user_id"   # user_id is indexed now
+reason = "..."
+""",
+        good="""
+# (entry removed)
+""",
+        severity=_W,
+        stages=(_MOD, _MIG, _DB),
+        spec="Core Principles; Exception Documentation",
+    ),
+    _rule(
+        "AS904",
+        "object-not-judged",
+        "Object cannot be judged by a rule",
+        rationale="""
+Real metadata contains objects a rule cannot evaluate with certainty: expression or partial
+indexes, foreign keys to tables outside the metadata, types without a Python equivalent.  They
+are reported as such, never skipped silently, so that a human can judge them.
+""",
+        bad="""
+Index("idx_users_lower_email", func.lower(User.email))  # covers no plain column
+""",
+        good="""
+# informational: review by hand, or add an exception with a reason
+""",
+        severity=_I,
+        stages=(_MOD, _DB),
+        spec="Core Principles",
+    ),
+)
+
+RULES: Mapping[str, Rule] = MappingProxyType({rule.id: rule for rule in _CATALOGUE})
+"""Every rule, by ID, in catalogue order."""
+
+_BY_NAME: Mapping[str, Rule] = MappingProxyType({rule.name: rule for rule in _CATALOGUE})
+
+assert len(RULES) == len(_CATALOGUE) == len(_BY_NAME), "duplicate rule id or name"
+
+
+def get_rule(key: str) -> Rule:
+    """Look a rule up by ID (``AS201``, case-insensitive) or short name (``fk-unindexed``).
+
+    Raises KeyError with a readable message (and a close match, if any) when unknown.
+    """
+    rule = RULES.get(key.strip().upper()) or _BY_NAME.get(key.strip().lower())
+    if rule is not None:
+        return rule
+    import difflib
+
+    close = difflib.get_close_matches(key, [*RULES, *_BY_NAME], n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise KeyError(f"unknown rule {key!r}{hint}")
+
+
+def resolve_rule_ids(selectors: Iterable[str]) -> set[str]:
+    """Expand selectors (full IDs, prefixes like ``AS2`` / ``AS``, or short names) into rule IDs.
+
+    Raises KeyError for a selector that matches no rule.
+    """
+    out: set[str] = set()
+    for selector in selectors:
+        key = selector.strip()
+        upper = key.upper()
+        matched = {rid for rid in RULES if rid.startswith(upper)} if upper.startswith("AS") else set()
+        if not matched:
+            matched = {get_rule(key).id}
+        out |= matched
+    return out

@@ -1,0 +1,2 @@
+"""The sample application schema from the schema standard (journal entries, tags, reminders,
+OPAQUE sessions, secret tags, log entries), as a small real Alembic project."""

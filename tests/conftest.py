@@ -1,0 +1,78 @@
+"""Shared fixtures: a real PostgreSQL for integration tests, SQLite for the fast ones.
+
+PostgreSQL comes from ``ALEMBIC_STANDARDS_TEST_DATABASE_URL`` when set (any database on the
+server; each test gets its own fresh database created next to it), otherwise from a throwaway
+server that this test session starts and stops itself (see ``tests/support/postgres.py``).
+When ``CI`` is set, failing to get PostgreSQL is an error, never a skip.
+
+Tests that use ``pg_url``/``pg_engine`` are marked ``postgres`` automatically, so
+``pytest -m "not postgres"`` runs the fast unit layer alone.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine
+
+from support.postgres import PostgresServer, PostgresUnavailable, create_database, drop_database
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if {"pg_url", "pg_engine", "postgres_server"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """Base URL of a PostgreSQL server for this session."""
+    url = os.environ.get("ALEMBIC_STANDARDS_TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    try:
+        server = PostgresServer().start()
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI and could not be started: {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres_server: str) -> Iterator[str]:
+    """URL of a fresh, empty PostgreSQL database, dropped after the test."""
+    url = create_database(postgres_server)
+    try:
+        yield url
+    finally:
+        drop_database(url)
+
+
+@pytest.fixture
+def pg_engine(pg_url: str) -> Iterator[Engine]:
+    engine = create_engine(pg_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """URL of a fresh SQLite database file."""
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return REPO_ROOT
