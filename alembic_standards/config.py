@@ -33,14 +33,16 @@ import datetime as dt
 import difflib
 import re
 import sys
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .findings import Finding, Location, Severity, StandardsError
 from .naming import CONVENTION_KEYS, NamingConvention
 from .rules import RULES, resolve_rule_ids
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -198,8 +200,10 @@ def load_config(path: Path | str | None = None, *, start: Path | None = None) ->
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        message = str(exc).split(" (at line")[0]
+        # tomllib reports the position only inside the message before Python 3.14.
+        position = re.search(r"\(at line (\d+)", str(exc))
+        line = int(position.group(1)) if position else (text.count("\n") + 1 if "end of document" in str(exc) else None)
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         raise StandardsError(f"invalid TOML: {message}", path=path, line=line) from None
     section = doc.get("tool", {}).get("alembic_standards", {})
     if not isinstance(section, dict):
@@ -221,15 +225,18 @@ class _Parser:
         )
 
     def _line_of(self, dotted: str) -> int | None:
+        """Best-effort line of ``dotted`` (``a.b[2].c``): the leaf key, else its nearest parent."""
         if self.text is None:
             return None
-        leaf = re.split(r"[.\[]", dotted)[-1] or dotted
-        pattern = re.compile(rf"^\s*\"?{re.escape(leaf)}\"?\s*=", re.MULTILINE)
-        section = self.text.find("[tool.alembic_standards")
-        match = pattern.search(self.text, max(section, 0))
-        if match is None:
-            return None
-        return self.text.count("\n", 0, match.start()) + 1
+        section = max(self.text.find("[tool.alembic_standards"), 0)
+        for leaf in reversed([p for p in re.split(r"[.\[\]]", dotted) if p and not p.isdigit()]):
+            pattern = re.compile(
+                rf"^[ \t]*\"?{re.escape(leaf)}\"?[ \t]*=|[{{,][ \t]*{re.escape(leaf)}[ \t]*=", re.MULTILINE
+            )
+            match = pattern.search(self.text, section)
+            if match is not None:
+                return self.text.count("\n", 0, match.start()) + 1
+        return None
 
     def _unknown(self, where: str, keys: Mapping[str, Any], allowed: Sequence[str]) -> None:
         for key in keys:
@@ -293,7 +300,7 @@ class _Parser:
         if "severity" in data:
             table = data["severity"]
             if not isinstance(table, dict):
-                raise self.error("severity", "expected a table of RULE = \"severity\"")
+                raise self.error("severity", 'expected a table of RULE = "severity"')
             severities: dict[str, Severity] = {}
             for selector, value in table.items():
                 for rule_id in self._rules(f"severity.{selector}", [selector]):
@@ -304,7 +311,7 @@ class _Parser:
         if "naming_convention" in data:
             table = data["naming_convention"]
             if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
-                raise self.error("naming_convention", "expected a table of key = \"template\" strings")
+                raise self.error("naming_convention", 'expected a table of key = "template" strings')
             self._unknown("naming_convention.", table, sorted(CONVENTION_KEYS))
             for key, template in table.items():
                 try:
@@ -318,13 +325,15 @@ class _Parser:
             kwargs["metadata"] = self._str_list("metadata", data["metadata"])
             for spec in kwargs["metadata"]:
                 if ":" not in spec:
-                    raise self.error("metadata", f"{spec!r} is not 'module:attribute'", "e.g. \"app.models:Base.metadata\"")
+                    raise self.error(
+                        "metadata", f"{spec!r} is not 'module:attribute'", 'e.g. "app.models:Base.metadata"'
+                    )
         if "migrations" in data:
             kwargs["migrations"] = tuple(self.root / p for p in self._str_list("migrations", data["migrations"]))
         if "pk_index" in data:
             value = data["pk_index"]
             if value not in ("forbid", "allow", "require"):
-                raise self.error("pk_index", f"expected \"forbid\", \"allow\" or \"require\", got {value!r}")
+                raise self.error("pk_index", f'expected "forbid", "allow" or "require", got {value!r}')
             kwargs["pk_index"] = value
         for key in ("owner_columns", "status_columns"):
             if key in data:
@@ -381,7 +390,7 @@ class _Parser:
     def _line_of_exception(self, number: int) -> int | None:
         if self.text is None:
             return None
-        matches = list(re.finditer(r"^\s*\[\[tool\.alembic_standards\.exceptions\]\]", self.text, re.MULTILINE))
+        matches = list(re.finditer(r"^[ \t]*\[\[tool\.alembic_standards\.exceptions\]\]", self.text, re.MULTILINE))
         if len(matches) >= number:
             return self.text.count("\n", 0, matches[number - 1].start()) + 1
         return None
@@ -397,7 +406,7 @@ class _Parser:
             if key in value:
                 table = value[key]
                 if not isinstance(table, dict) or not all(isinstance(v, str) and v.strip() for v in table.values()):
-                    raise self.error(f"testing.{key}", "expected a table of name = \"reason\" (a reason is required)")
+                    raise self.error(f"testing.{key}", 'expected a table of name = "reason" (a reason is required)')
                 kwargs[key] = dict(table)
         if "minimum_downgrade_revision" in value:
             rev = value["minimum_downgrade_revision"]

@@ -18,11 +18,12 @@ checker, which has no SQLAlchemy objects, uses exactly the same logic as the sta
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
     from sqlalchemy.sql.schema import ForeignKeyConstraint, Table
 
 __all__ = [
@@ -126,9 +127,7 @@ def _name(name: object) -> str | None:
     return name if isinstance(name, str) and name and name != "_unnamed_" else None
 
 
-def uncovered_foreign_keys(
-    table: Table, extra_keys: Iterable[KeyColumns] = ()
-) -> list[ForeignKeyConstraint]:
+def uncovered_foreign_keys(table: Table, extra_keys: Iterable[KeyColumns] = ()) -> list[ForeignKeyConstraint]:
     """Foreign keys of ``table`` covered neither by its own keys nor by ``extra_keys``.
 
     ``extra_keys`` lets autogenerate count indexes that exist only in the database (or that it

@@ -9,6 +9,7 @@ Alembic plugin module, which is loaded while ``import alembic`` is still running
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -103,10 +104,8 @@ class Location:
         if self.path is not None:
             path = self.path
             if relative_to is not None:
-                try:
+                with contextlib.suppress(ValueError):
                     path = path.resolve().relative_to(relative_to.resolve())
-                except ValueError:
-                    pass
             text = str(path)
             if self.line is not None:
                 text += f":{self.line}"

@@ -139,9 +139,7 @@ class NamingConvention:
     def foreign_key(
         self, table: str, columns: Sequence[str], referred_table: str, referred_columns: Sequence[str] = ()
     ) -> str:
-        return self.name(
-            "fk", table, columns, referred_table=referred_table, referred_columns=referred_columns
-        )
+        return self.name("fk", table, columns, referred_table=referred_table, referred_columns=referred_columns)
 
     def unique(self, table: str, columns: Sequence[str]) -> str:
         return self.name("uq", table, columns)
@@ -181,6 +179,8 @@ class NamingConvention:
         )
 
         tbl = table if table is not None else obj.table
+        if tbl is None:
+            raise ValueError(f"{type(obj).__name__} is not attached to a table")
         tname = tbl.name
         if isinstance(obj, ForeignKeyConstraint):
             cols = [c.name for c in obj.columns] or [e.parent.name for e in obj.elements]
@@ -209,7 +209,9 @@ class NamingConvention:
 
         def constraint_name(const: Any, table: Any) -> str:
             columns = [c.name for c in getattr(const, "columns", ())]
-            return self.check_suffix(table.name, _explicit_name(const.name), columns, str(getattr(const, "sqltext", "")))
+            return self.check_suffix(
+                table.name, _explicit_name(const.name), columns, str(getattr(const, "sqltext", ""))
+            )
 
         out["constraint_name"] = constraint_name
         return out
@@ -286,7 +288,5 @@ class _Tokens(Mapping[str, str]):
         return 1
 
 
-NAMING_CONVENTION: Mapping[str, str | Callable[..., str]] = MappingProxyType(
-    NamingConvention().metadata_convention()
-)
+NAMING_CONVENTION: Mapping[str, str | Callable[..., str]] = MappingProxyType(NamingConvention().metadata_convention())
 """Ready for ``MetaData(naming_convention=alembic_standards.NAMING_CONVENTION)``."""

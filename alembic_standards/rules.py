@@ -21,11 +21,14 @@ ID families (the first digit):
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .findings import Severity
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 __all__ = ["RULES", "Rule", "Stage", "get_rule", "resolve_rule_ids"]
 

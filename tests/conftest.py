@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine
-
 from support.postgres import PostgresServer, PostgresUnavailable, create_database, drop_database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

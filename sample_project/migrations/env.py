@@ -10,10 +10,10 @@ import os
 from logging.config import fileConfig
 
 from alembic import context
+from sample_app.models import Base
 from sqlalchemy import engine_from_config, pool
 
 import alembic_standards
-from sample_app.models import Base
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

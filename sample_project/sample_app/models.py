@@ -206,9 +206,7 @@ class LogEntry(Base, TimestampMixin):
 
     __tablename__ = "log_entries"
     __table_args__ = (
-        CheckConstraint(
-            "level IN ({})".format(", ".join(f"'{level}'" for level in LOG_LEVELS)), name="level_valid"
-        ),
+        CheckConstraint("level IN ({})".format(", ".join(f"'{level}'" for level in LOG_LEVELS)), name="level_valid"),
         Index("idx_log_entries_user_id_created_at", "user_id", "created_at"),
         {
             "info": {

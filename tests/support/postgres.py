@@ -78,7 +78,12 @@ class PostgresServer:
             kwargs["user"], kwargs["group"] = self._run_as
             kwargs["extra_groups"] = []
         return subprocess.run(
-            [str(c) for c in cmd], capture_output=True, text=True, timeout=120, check=False, **kwargs  # type: ignore[call-overload]
+            [str(c) for c in cmd],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            **kwargs,  # type: ignore[call-overload]
         )
 
     def start(self) -> PostgresServer:
@@ -112,10 +117,16 @@ class PostgresServer:
                 f"-p {self.port} -k {self._tmp} -c listen_addresses=127.0.0.1 -c fsync=off "
                 "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
             )
-            result = self._run(bindir / "pg_ctl", "-D", data, "-o", options, "-l", self._tmp / "server.log", "-w", "-t", "60", "start")
+            result = self._run(
+                bindir / "pg_ctl", "-D", data, "-o", options, "-l", self._tmp / "server.log", "-w", "-t", "60", "start"
+            )
             if result.returncode == 0:
                 return self
-            last_error = (self._tmp / "server.log").read_text(errors="replace")[-2000:] if (self._tmp / "server.log").exists() else result.stderr
+            last_error = (
+                (self._tmp / "server.log").read_text(errors="replace")[-2000:]
+                if (self._tmp / "server.log").exists()
+                else result.stderr
+            )
             self.port = 0
         self._cleanup()
         raise PostgresUnavailable(f"PostgreSQL did not start: {last_error.strip()}")

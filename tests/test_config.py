@@ -1,0 +1,127 @@
+"""[tool.alembic_standards]: selection, severities, naming, exceptions; unknown keys are errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from alembic_standards.config import Config, load_config
+from alembic_standards.findings import Severity, StandardsError
+from alembic_standards.rules import RULES
+
+
+def write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "pyproject.toml"
+    path.write_text("[project]\nname = 'x'\n\n[tool.alembic_standards]\n" + body, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_pyproject(tmp_path: Path) -> None:
+    config = load_config(start=tmp_path)
+    assert config.path is None
+    assert config.enabled == frozenset(RULES)
+    assert config.fail_on is Severity.ERROR
+    assert config.naming.index("tags", ["user_id"]) == "idx_tags_user_id"
+
+
+def test_full_configuration(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+metadata = "app.models:Base.metadata"
+migrations = ["migrations/versions"]
+select = ["AS2", "AS501"]
+ignore = ["fk-column-naming"]
+fail_on = "warning"
+severity = { AS203 = "error", AS2 = "info" }
+naming_convention = { ix = "ix_%(table_name)s_%(column_0_N_name)s" }
+pk_index = "allow"
+owner_columns = ["user_id", "owner_id"]
+concurrent_indexes = true
+
+[[tool.alembic_standards.exceptions]]
+rule = "AS101"
+table = "log_entries"
+reason = "Sequential IDs for ordering."
+expires = 2027-06-30
+ticket = "DB-1"
+
+[tool.alembic_standards.testing]
+skip_tables = { legacy = "owned by another service" }
+""",
+    )
+    config = load_config(path)
+    assert config.root == tmp_path.resolve()
+    assert config.metadata == ("app.models:Base.metadata",)
+    assert config.migrations == (tmp_path.resolve() / "migrations/versions",)
+    assert config.enabled == frozenset({"AS201", "AS202", "AS203", "AS205", "AS501"})
+    assert config.fail_on is Severity.WARNING
+    assert config.severity_of("AS201") is Severity.INFO
+    assert config.severity_of("AS501") is Severity.ERROR
+    assert config.naming.index("tags", ["user_id"]) == "ix_tags_user_id"
+    assert config.naming.primary_key("tags") == "pk_tags"
+    assert config.pk_index == "allow"
+    assert config.owner_columns == ("user_id", "owner_id")
+    assert config.concurrent_indexes is True
+    (entry,) = config.exceptions
+    assert (entry.rule, entry.table, entry.reason, entry.expires, entry.ticket) == (
+        "AS101",
+        "log_entries",
+        "Sequential IDs for ordering.",
+        dt.date(2027, 6, 30),
+        "DB-1",
+    )
+    assert entry.source.path == path and entry.source.line == 17
+    assert config.testing.skip_tables == {"legacy": "owned by another service"}
+
+
+@pytest.mark.parametrize(
+    ("body", "message", "line"),
+    [
+        ('ignroe = ["AS201"]\n', "ignroe: unknown key\n  hint: did you mean 'ignore'?", 5),
+        ('select = ["AS999"]\n', "select: unknown rule 'AS999'", 5),
+        ('fail_on = "fatal"\n', "fail_on: unknown severity 'fatal'", 5),
+        ("concurrent_indexes = 1\n", "concurrent_indexes: expected true or false, got 1", 5),
+        ('metadata = "app.models"\n', "metadata: 'app.models' is not 'module:attribute'", 5),
+        ('naming_convention = { ix = "idx_%(nope)s" }\n', "naming_convention.ix: bad template", 5),
+        ('pk_index = "sometimes"\n', "pk_index: expected", 5),
+        (
+            '\n[[tool.alembic_standards.exceptions]]\nrule = "AS101"\nreasn = "x"\n',
+            "exceptions[1].reasn: unknown key",
+            8,
+        ),
+        ('[tool.alembic_standards.testing]\nskip_tables = { t = "" }\n', "testing.skip_tables: expected a table", 6),
+    ],
+)
+def test_bad_configuration_names_file_line_and_key(tmp_path: Path, body: str, message: str, line: int) -> None:
+    path = write(tmp_path, body)
+    with pytest.raises(StandardsError) as info:
+        load_config(path)
+    text = str(info.value)
+    assert text.startswith(f"{path}:{line}: [tool.alembic_standards] ")
+    assert message in text
+
+
+def test_invalid_toml_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text("[tool.alembic_standards]\nselect = [\n", encoding="utf-8")
+    with pytest.raises(StandardsError, match=r"pyproject.toml:\d+: invalid TOML"):
+        load_config(path)
+
+
+def test_discovery_prefers_the_nearest_pyproject_with_our_section(tmp_path: Path) -> None:
+    write(tmp_path, 'fail_on = "info"\n')
+    nested = tmp_path / "pkg" / "sub"
+    nested.mkdir(parents=True)
+    (tmp_path / "pkg" / "pyproject.toml").write_text("[project]\nname='inner'\n", encoding="utf-8")
+    assert load_config(start=nested).fail_on is Severity.INFO
+
+
+def test_findings_use_configured_severity_and_fail_on() -> None:
+    config = Config(severities={"AS601": Severity.ERROR})
+    finding = config.finding("AS601", "missing composite index")
+    assert finding.severity is Severity.ERROR
+    assert config.fails([finding])
+    assert not config.fails([config.finding("AS704", "raw SQL")])

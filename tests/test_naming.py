@@ -1,0 +1,135 @@
+"""The naming convention gives the spec's names and truncates exactly like SQLAlchemy's DDL."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from alembic_standards.naming import NAMING_CONVENTION, NamingConvention, is_system_name, truncate_name
+
+N = NamingConvention()
+
+
+@pytest.mark.parametrize(
+    ("kind", "table", "columns", "kwargs", "expected"),
+    [
+        ("pk", "users", ["id"], {}, "pk_users"),
+        ("fk", "tags", ["user_id"], {"referred_table": "users"}, "fk_tags_user_id"),
+        (
+            "fk",
+            "journal_entry_tags",
+            ["entry_id"],
+            {"referred_table": "journal_entries"},
+            "fk_journal_entry_tags_entry_id",
+        ),
+        ("uq", "tags", ["user_id", "name"], {}, "uq_tags_user_id_name"),
+        ("ix", "journal_entries", ["user_id", "created_at"], {}, "idx_journal_entries_user_id_created_at"),
+        ("ck", "reminders", [], {"constraint_name": "frequency_valid"}, "ck_reminders_frequency_valid"),
+    ],
+)
+def test_spec_names(kind: str, table: str, columns: list[str], kwargs: dict[str, str], expected: str) -> None:
+    assert N.name(kind, table, columns, **kwargs) == expected
+
+
+def test_check_name_is_not_prefixed_twice() -> None:
+    assert N.check("reminders", "ck_reminders_frequency_valid") == "ck_reminders_frequency_valid"
+
+
+def test_unnamed_check_is_named_after_its_columns_or_a_stable_hash() -> None:
+    assert N.check("reminders", None, ["frequency"]) == "ck_reminders_frequency"
+    first = N.check("reminders", None, [], "id  >  0")
+    assert first == N.check("reminders", None, [], "id > 0")
+    assert first.startswith("ck_reminders_") and len(first) == len("ck_reminders_") + 8
+
+
+LONG_TABLE = "a_rather_long_table_name_for_testing"
+LONG_COLUMNS = ["first_very_long_column_name", "second_very_long_column_name"]
+
+
+def test_truncation_matches_the_documented_sqlalchemy_result() -> None:
+    assert N.unique(LONG_TABLE, LONG_COLUMNS) == "uq_a_rather_long_table_name_for_testing_first_very_long_16fe"
+
+
+@pytest.mark.parametrize("kind", ["uq", "ix", "fk"])
+def test_truncation_matches_sqlalchemy_ddl(kind: str) -> None:
+    md = sa.MetaData(naming_convention=dict(NAMING_CONVENTION))
+    parent = sa.Table("parent", md, sa.Column("id", sa.Integer, primary_key=True))
+    table = sa.Table(
+        LONG_TABLE,
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        *(sa.Column(c, sa.Integer) for c in LONG_COLUMNS),
+    )
+    if kind == "uq":
+        table.append_constraint(sa.UniqueConstraint(*LONG_COLUMNS))
+        ddl = str(CreateTable(table).compile(dialect=postgresql.dialect()))
+    elif kind == "ix":
+        index = sa.Index(None, *(table.c[c] for c in LONG_COLUMNS))
+        table.append_constraint(index) if False else None
+        index._set_parent(table)  # attach like Column(index=True) does
+        ddl = str(CreateIndex(index).compile(dialect=postgresql.dialect()))
+    else:
+        table.append_constraint(sa.ForeignKeyConstraint(LONG_COLUMNS[:1], [parent.c.id]))
+        ddl = str(CreateTable(table).compile(dialect=postgresql.dialect()))
+    expected = N.name(kind, LONG_TABLE, LONG_COLUMNS if kind != "fk" else LONG_COLUMNS[:1], referred_table="parent")
+    assert len(expected) <= 63
+    assert expected in ddl
+
+
+def test_truncation_is_byte_aware_for_non_ascii_names() -> None:
+    name = "idx_" + "é" * 40  # 44 characters, 84 bytes
+    out = truncate_name(name)
+    assert len(out.encode()) <= 63
+    assert out == truncate_name(name)
+    assert out.startswith("idx_é")
+
+
+def test_truncation_leaves_short_names_alone() -> None:
+    assert truncate_name("pk_users") == "pk_users"
+    assert truncate_name("x" * 63) == "x" * 63
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "expected"),
+    [
+        ("users_pkey", "pk", True),
+        ("tags_user_id_fkey", "fk", True),
+        ("users_email_key", "uq", True),
+        ("reminders_frequency_check", "ck", True),
+        ("tags_user_id_idx", "ix", True),
+        (None, "pk", True),
+        ("pk_users", "pk", False),
+        ("uq_users_email", "uq", False),
+        ("fk_tags_user_id", "fk", False),
+    ],
+)
+def test_system_names(name: str | None, kind: str, expected: bool) -> None:
+    table = name.split("_")[0] if name and not name.startswith(("pk_", "uq_", "fk_")) else "users"
+    assert is_system_name(name, table, kind) is expected
+
+
+def test_metadata_convention_names_unnamed_checks_instead_of_failing() -> None:
+    md = sa.MetaData(naming_convention=dict(NAMING_CONVENTION))
+    table = sa.Table(
+        "reminders",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("frequency", sa.String(10)),
+        sa.CheckConstraint("frequency IN ('daily')"),
+        sa.CheckConstraint("id > 0", name="positive_id"),
+    )
+    ddl = str(CreateTable(table).compile(dialect=postgresql.dialect()))
+    assert "CONSTRAINT ck_reminders_positive_id CHECK (id > 0)" in ddl
+    assert "CONSTRAINT pk_reminders PRIMARY KEY (id)" in ddl
+    unnamed = N.check("reminders", None, [], "frequency IN ('daily')")
+    assert f"CONSTRAINT {unnamed} CHECK" in ddl
+
+
+def test_custom_template_and_unknown_key() -> None:
+    custom = NamingConvention({"ix": "ix_%(table_name)s_%(column_0_name)s"})
+    assert custom.index("tags", ["user_id", "name"]) == "ix_tags_user_id"
+    assert custom.primary_key("tags") == "pk_tags"
+    with pytest.raises(ValueError, match="unknown naming_convention key"):
+        NamingConvention({"xx": "x"})
