@@ -1,0 +1,269 @@
+"""Output formats for findings: human text, JSON, SARIF 2.1.0 and GitHub workflow annotations.
+
+Every stage reports :class:`~alembic_standards.findings.Finding` objects; this module turns a list
+of them into text for one consumer and nothing else (no rule logic, no exit-code policy), so the
+CLI, the pytest checks and any other caller print findings identically.
+
+Decisions recorded here:
+
+* Paths are printed relative to ``root`` (the CLI passes the working directory, like ruff and
+  mypy do) so that terminals and editors can open ``path:line:col``; paths outside ``root`` stay
+  absolute.  JSON/SARIF/GitHub use forward slashes on every platform.
+* A finding about a schema object without a file (the live-database audit) is located by its
+  object name (``schema.table.column``): in text as the location, in SARIF as a *logical* location,
+  in GitHub annotations as a prefix of the message (an annotation without ``file`` is attached to
+  the workflow run instead of a line).
+* The SARIF run lists the *whole* catalogue in ``tool.driver.rules`` (not only the rules that
+  fired) so ``ruleIndex`` values are stable across runs and GitHub code scanning shows the help
+  of every rule.
+* Output is deterministic: findings are sorted by :meth:`Finding.sort_key`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from .findings import Finding, Location, Severity
+from .rules import RULES
+
+__all__ = [
+    "DOCS_URL",
+    "FORMATS",
+    "SARIF_SCHEMA_URI",
+    "format_findings",
+    "format_github",
+    "format_json",
+    "format_sarif",
+    "format_text",
+    "summary",
+    "use_color",
+]
+
+FORMATS = ("text", "json", "sarif", "github")
+
+DOCS_URL = "https://github.com/alembic-standards/alembic-standards/blob/main/docs/rules/"
+"""Where ``docs/rules/<ID>.md`` is published; SARIF ``helpUri`` points there."""
+
+INFORMATION_URI = "https://github.com/alembic-standards/alembic-standards"
+
+SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+# ANSI SGR codes; colour is only ever used on a terminal (see use_color).
+_BOLD = "1"
+_COLOR = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def use_color(stream: IO[str]) -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _sgr(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def _sorted(findings: Sequence[Finding]) -> list[Finding]:
+    return sorted(findings, key=Finding.sort_key)
+
+
+def _rel_path(path: Path, root: Path | None) -> str:
+    """``path`` relative to ``root`` when inside it, with forward slashes."""
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+# ---------------------------------------------------------------------------------------- text
+def format_text(findings: Sequence[Finding], *, root: Path | None = None, color: bool = False) -> str:
+    """One ``path:line:col: ID message`` line per finding (object name when there is no file)."""
+    lines = []
+    for finding in _sorted(findings):
+        where = finding.location.render(root)
+        rule = _sgr(finding.rule_id, f"{_BOLD};{_COLOR[finding.severity]}", color)
+        lines.append(f"{_sgr(where, _BOLD, color)}: {rule} {finding.message}")
+    return "".join(line + "\n" for line in lines)
+
+
+def summary(findings: Sequence[Finding]) -> str:
+    """The closing line (printed on stderr by the CLI): counts by severity."""
+    if not findings:
+        return "All checks passed."
+    counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
+    parts = [
+        f"{counts[s]} {s.value}{'' if counts[s] == 1 else 's'}"
+        for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+        if counts[s]
+    ]
+    noun = "finding" if len(findings) == 1 else "findings"
+    return f"Found {len(findings)} {noun} ({', '.join(parts)})."
+
+
+# ---------------------------------------------------------------------------------------- json
+def _json_record(finding: Finding, root: Path | None) -> dict[str, Any]:
+    loc = finding.location
+    return {
+        "rule": finding.rule_id,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "path": _rel_path(loc.path, root) if loc.path is not None else None,
+        "line": loc.line,
+        "col": loc.col,
+        "schema": loc.schema,
+        "table": loc.table,
+        "column": loc.column,
+        "constraint": loc.constraint,
+        "revision": loc.revision,
+    }
+
+
+def format_json(findings: Sequence[Finding], *, root: Path | None = None) -> str:
+    """A JSON array of findings; every key is always present (null when unknown)."""
+    return json.dumps([_json_record(f, root) for f in _sorted(findings)], indent=2) + "\n"
+
+
+# ---------------------------------------------------------------------------------------- sarif
+def _sarif_rules() -> list[dict[str, Any]]:
+    out = []
+    for rule in RULES.values():
+        out.append(
+            {
+                "id": rule.id,
+                "name": rule.name,
+                "shortDescription": {"text": rule.title},
+                "fullDescription": {"text": rule.rationale},
+                "helpUri": f"{DOCS_URL}{rule.id}.md",
+                "help": {"text": rule.explain(), "markdown": rule.markdown()},
+                "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+                "properties": {"tags": sorted(stage.value for stage in rule.stages)},
+            }
+        )
+    return out
+
+
+def _logical_locations(loc: Location) -> list[dict[str, Any]]:
+    name = loc.object_name
+    if name is None:
+        if loc.revision is None:
+            return []
+        return [{"name": loc.revision, "fullyQualifiedName": f"revision {loc.revision}", "kind": "module"}]
+    if loc.column:
+        kind, leaf = "column", loc.column
+    elif loc.constraint:
+        kind, leaf = "constraint", loc.constraint
+    else:
+        kind, leaf = "table", loc.table or name
+    return [{"name": leaf, "fullyQualifiedName": name, "kind": kind}]
+
+
+def _sarif_result(finding: Finding, index: dict[str, int], root: Path | None) -> dict[str, Any]:
+    loc = finding.location
+    location: dict[str, Any] = {}
+    if loc.path is not None:
+        rel = _rel_path(loc.path, root)
+        artifact: dict[str, Any]
+        if Path(rel).is_absolute():
+            artifact = {"uri": Path(rel).as_uri()}
+        else:
+            # Relative URIs resolve against %SRCROOT% (GitHub maps it to the checkout).
+            artifact = {"uri": rel, "uriBaseId": "%SRCROOT%"}
+        physical: dict[str, Any] = {"artifactLocation": artifact}
+        if loc.line is not None:
+            region: dict[str, int] = {"startLine": loc.line}
+            if loc.col is not None:
+                region["startColumn"] = loc.col
+            physical["region"] = region
+        location["physicalLocation"] = physical
+    logical = _logical_locations(loc)
+    if logical:
+        location["logicalLocations"] = logical
+    result: dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "level": _SARIF_LEVEL[finding.severity],
+        "message": {"text": finding.message},
+    }
+    if finding.rule_id in index:
+        result["ruleIndex"] = index[finding.rule_id]
+    if location:
+        result["locations"] = [location]
+    return result
+
+
+def format_sarif(findings: Sequence[Finding], *, root: Path | None = None, version: str | None = None) -> str:
+    """A SARIF 2.1.0 log with one run (what ``github/codeql-action/upload-sarif`` accepts)."""
+    if version is None:
+        from . import __version__ as version
+    rules = _sarif_rules()
+    index = {rule["id"]: number for number, rule in enumerate(rules)}
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "alembic-standards",
+                "version": version,
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
+            }
+        },
+        "results": [_sarif_result(f, index, root) for f in _sorted(findings)],
+        "columnKind": "unicodeCodePoints",
+    }
+    if root is not None:
+        run["originalUriBaseIds"] = {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}}
+    log = {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    return json.dumps(log, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------------------------------- github
+def _escape_data(text: str) -> str:
+    # GitHub's workflow-command escaping for the message part.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    # Property values additionally escape ':' and ','.
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(findings: Sequence[Finding], *, root: Path | None = None) -> str:
+    """``::error file=…,line=…,col=…,title=ID::message`` workflow commands, one per finding."""
+    lines = []
+    for finding in _sorted(findings):
+        loc = finding.location
+        props: list[str] = []
+        message = finding.message
+        if loc.path is not None:
+            props.append(f"file={_escape_property(_rel_path(loc.path, root))}")
+            if loc.line is not None:
+                props.append(f"line={loc.line}")
+                if loc.col is not None:
+                    props.append(f"col={loc.col}")
+        elif loc.object_name is not None:
+            message = f"{loc.object_name}: {message}"
+        props.append(f"title={_escape_property(finding.rule_id)}")
+        lines.append(f"::{_GITHUB_LEVEL[finding.severity]} {','.join(props)}::{_escape_data(message)}")
+    return "".join(line + "\n" for line in lines)
+
+
+def format_findings(fmt: str, findings: Sequence[Finding], *, root: Path | None = None, color: bool = False) -> str:
+    """Dispatch on ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "text":
+        return format_text(findings, root=root, color=color)
+    if fmt == "json":
+        return format_json(findings, root=root)
+    if fmt == "sarif":
+        return format_sarif(findings, root=root)
+    if fmt == "github":
+        return format_github(findings, root=root)
+    raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
