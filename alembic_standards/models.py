@@ -24,26 +24,62 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect as pyinspect
+import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import MetaData, Table
+from sqlalchemy import (
+    CHAR,
+    NCHAR,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import ONETOMANY
+from sqlalchemy.sql.elements import conv
+from sqlalchemy.types import NullType
 
-from .findings import Location, StandardsError
+from .coverage import _index_predicate, foreign_key_columns, is_covered, table_keys, uncovered_foreign_keys
+from .findings import Finding, Location, StandardsError
+from .naming import index_column_names
+from .rules import RULES, Stage
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-    from sqlalchemy.orm import Mapper
-    from sqlalchemy.sql.schema import Column
+    from sqlalchemy import ForeignKey
+    from sqlalchemy.orm import Mapper, RelationshipProperty
+
+    from .config import Config
 
 __all__ = [
     "AttributeSource",
     "ClassSource",
     "SourceIndex",
+    "lint_metadata",
+    "lint_tables",
     "load_metadata",
 ]
 
@@ -309,6 +345,14 @@ class SourceIndex:
             )
         self._sources: dict[type, ClassSource | None] = {}
 
+    def all_mappers(self) -> list[Mapper[Any]]:
+        """Every mapper of a linted table, each once, in a stable order."""
+        seen: dict[int, Mapper[Any]] = {}
+        for mappers in self._mappers.values():
+            for m in mappers:
+                seen.setdefault(id(m), m)
+        return sorted(seen.values(), key=lambda m: (m.class_.__module__, m.class_.__qualname__))
+
     def mappers(self, table: Table) -> list[Mapper[Any]]:
         return self._mappers.get(id(table), [])
 
@@ -444,3 +488,809 @@ def _mapper_tables(mapper: Mapper[Any]) -> Iterable[Table]:
     local = mapper.local_table
     if isinstance(local, Table):
         yield local
+
+
+# ---------------------------------------------------------------------------------------------
+# The linter
+# ---------------------------------------------------------------------------------------------
+
+
+def lint_metadata(metadatas: Sequence[MetaData], config: Config) -> list[Finding]:
+    """Every model rule over ``metadatas`` (tables, constraints, indexes and ORM relationships).
+
+    Foreign keys are resolved across all the given ``MetaData`` objects.  The exceptions
+    register is not applied here (see the module docstring).
+    """
+    index = SourceIndex(metadatas)
+    tables = [t for md in metadatas for t in md.tables.values()]
+    linter = _Linter(config, Stage.MODELS, index, _TableResolver(tables))
+    findings: list[Finding] = []
+    for table in tables:
+        findings.extend(linter.table(table))
+    findings.extend(linter.relationships(index))
+    return _finish(findings, config)
+
+
+def lint_tables(
+    tables: Iterable[Table],
+    config: Config,
+    *,
+    stage: Stage,
+    dialect_name: str | None = None,
+) -> list[Finding]:
+    """The table-level rules over plain ``Table`` objects (model-side or reflected).
+
+    With ``stage=Stage.DATABASE`` only the rules that make sense on a reflected schema run
+    (AS101, AS102, AS201, AS202, AS402 and AS904); with ``Stage.MODELS`` every table rule runs.
+    ``dialect_name="sqlite"`` marks a reflected SQLite schema: SQLite has neither a native UUID
+    type nor time-zone-aware timestamps, so AS101's type check and AS402 are reported as not
+    judgeable (AS904, once per table) instead of firing on every table.
+    """
+    table_list = list(tables)
+    metadatas = list({id(t.metadata): t.metadata for t in table_list}.values())
+    index = SourceIndex(metadatas) if stage is Stage.MODELS else None
+    linter = _Linter(config, stage, index, _TableResolver(table_list), dialect_name=dialect_name)
+    findings: list[Finding] = []
+    for table in table_list:
+        findings.extend(linter.table(table))
+    return _finish(findings, config)
+
+
+def _finish(findings: list[Finding], config: Config) -> list[Finding]:
+    seen: set[Finding] = set()
+    out = []
+    for f in findings:
+        if config.is_enabled(f.rule_id) and f not in seen:
+            seen.add(f)
+            out.append(f)
+    out.sort(key=Finding.sort_key)
+    return out
+
+
+class _TableResolver:
+    """Finds the target of a foreign key among every linted table, across ``MetaData`` objects."""
+
+    def __init__(self, tables: Iterable[Table]) -> None:
+        self._by_key: dict[str, Table] = {}
+        for table in tables:
+            self._by_key.setdefault(table.key, table)
+            self._by_key.setdefault(table.fullname, table)
+
+    def target(self, fk: ForeignKey) -> tuple[Table, Column[Any]] | None:
+        spec = fk.target_fullname
+        table_key, _, column_name = spec.rpartition(".")
+        table = self._by_key.get(table_key)
+        if table is None:
+            try:  # SQLAlchemy's own resolution (a Column object, the metadata's default schema)
+                column = fk.column
+            except Exception:  # unresolvable: outside the linted metadata
+                return None
+            resolved = column.table
+            return (resolved, column) if isinstance(resolved, Table) else None
+        if column_name in table.c:
+            return table, table.c[column_name]
+        return None
+
+
+# Types: what "identical" means for AS202.
+def _unwrap(type_: Any) -> Any:
+    """A TypeDecorator's underlying type (recursively); variants use their base type."""
+    seen = 0
+    while isinstance(type_, TypeDecorator) and seen < 10:
+        type_ = type_.impl_instance
+        seen += 1
+    return type_
+
+
+def _type_signature(type_: Any) -> tuple[Any, ...] | None:
+    """A comparable description of a column type, or None when it cannot be judged."""
+    t = _unwrap(type_)
+    if isinstance(t, NullType):
+        return None
+    if isinstance(t, Uuid):
+        return ("uuid",)
+    if isinstance(t, Boolean):
+        return ("boolean",)
+    if isinstance(t, Integer):
+        if isinstance(t, BigInteger):
+            return ("integer", 64)
+        if isinstance(t, SmallInteger):
+            return ("integer", 16)
+        return ("integer", 32)
+    if isinstance(t, Enum):
+        return ("enum", t.name, tuple(t.enums))
+    if isinstance(t, String):
+        if isinstance(t, Text):
+            kind = "text"
+        elif isinstance(t, (CHAR, NCHAR)):
+            kind = "char"
+        else:
+            kind = "varchar"
+        return ("string", kind, t.length)
+    if isinstance(t, Numeric):
+        return ("float" if isinstance(t, Float) else "numeric", t.precision, getattr(t, "scale", None))
+    if isinstance(t, LargeBinary):
+        return ("binary", t.length)
+    if isinstance(t, DateTime):
+        return ("datetime", bool(t.timezone))
+    if isinstance(t, Date):
+        return ("date",)
+    try:
+        generic = t.as_generic()
+    except Exception:
+        generic = t
+    return (type(generic).__name__, repr(generic))
+
+
+def _type_text(type_: Any) -> str:
+    try:
+        return str(type_.compile())
+    except Exception:
+        return repr(type_)
+
+
+def _is_uuid_type(type_: Any) -> bool:
+    return isinstance(_unwrap(type_), Uuid)
+
+
+def _explicit(name: object) -> str | None:
+    """A name given in the code (including ``conv()`` names), not a deferred/absent one."""
+    if isinstance(name, str) and name and name != "_unnamed_":
+        return name
+    return None
+
+
+def _convention_names(metadata: MetaData, obj: Any) -> bool:
+    """True when ``metadata``'s naming convention will name ``obj`` at DDL time."""
+    convention = metadata.naming_convention
+    keys = {
+        PrimaryKeyConstraint: "pk",
+        ForeignKeyConstraint: "fk",
+        UniqueConstraint: "uq",
+        CheckConstraint: "ck",
+        Index: "ix",
+    }
+    template: Any = None
+    for klass, key in keys.items():
+        if isinstance(obj, klass):
+            conv_map: Mapping[Any, Any] = convention
+            template = conv_map.get(key) or conv_map.get(klass)
+            break
+    if template is None:
+        return False
+    if isinstance(template, str) and "%(constraint_name)s" in template:
+        # Such a template needs a name to start from unless a callable token supplies one.
+        return callable(convention.get("constraint_name"))
+    return True
+
+
+def _index_is_expression(index: Index) -> bool:
+    return any(not isinstance(e, (Column, str)) for e in index.expressions)
+
+
+def _key_columns(obj: Any) -> tuple[str, ...]:
+    try:
+        return tuple(c.name for c in obj.columns)
+    except Exception:
+        return ()
+
+
+def _mapped_annotation(cls: type, attr: str) -> bool:
+    """``attr`` annotated ``Mapped[...]`` in ``cls`` or its bases (when no source is readable)."""
+    from sqlalchemy.orm import Mapped
+
+    for klass in cls.__mro__:
+        annotations = pyinspect.get_annotations(klass)
+        if attr in annotations:
+            value = annotations[attr]
+            if isinstance(value, str):
+                return value.strip().startswith(("Mapped[", "orm.Mapped[", "sa.orm.Mapped["))
+            return getattr(value, "__origin__", None) is Mapped
+    return False
+
+
+_DEFAULT_CASCADE = frozenset({"save-update", "merge"})
+
+
+class _Linter:
+    def __init__(
+        self,
+        config: Config,
+        stage: Stage,
+        index: SourceIndex | None,
+        resolver: _TableResolver,
+        *,
+        dialect_name: str | None = None,
+    ) -> None:
+        self.config = config
+        self.stage = stage
+        self.index = index
+        self.resolver = resolver
+        self.sqlite = dialect_name == "sqlite"
+
+    # -- helpers
+    def runs(self, rule_id: str) -> bool:
+        return self.config.is_enabled(rule_id) and self.stage in RULES[rule_id].stages
+
+    def finding(self, rule_id: str, message: str, location: Location) -> Finding:
+        return self.config.finding(rule_id, message, location)
+
+    def table_loc(self, table: Table) -> Location:
+        if self.index is not None:
+            return self.index.table_location(table)
+        return Location(schema=table.schema, table=table.name)
+
+    def column_loc(self, column: Column[Any]) -> Location:
+        table = column.table
+        assert isinstance(table, Table)
+        if self.index is not None:
+            return self.index.column_location(column)
+        return Location(schema=table.schema, table=table.name, column=column.name)
+
+    def constraint_loc(self, table: Table, obj: Any, kind: str, columns: Sequence[str]) -> Location:
+        name = _explicit(getattr(obj, "name", None))
+        if self.index is not None:
+            return self.index.constraint_location(table, obj, name=name, kind=kind, columns=columns)
+        return Location(schema=table.schema, table=table.name, constraint=name)
+
+    # -- one table
+    def table(self, table: Table) -> list[Finding]:
+        out: list[Finding] = []
+        try:
+            out += self._primary_key(table)
+            out += self._foreign_keys(table)
+            out += self._timestamps(table)
+            out += self._indexes(table)
+            out += self._names(table)
+            out += self._status_columns(table)
+            out += self._owner_index(table)
+        except Exception as exc:  # never crash on metadata SQLAlchemy accepted
+            out.append(
+                self.finding(
+                    "AS904",
+                    f"table {table.fullname} could not be fully checked ({type(exc).__name__}: {exc})",
+                    self.table_loc(table),
+                )
+            )
+        return out
+
+    def _primary_key(self, table: Table) -> list[Finding]:
+        out: list[Finding] = []
+        pk_cols = list(table.primary_key.columns) if table.primary_key is not None else []
+        if not pk_cols:
+            if self.runs("AS102"):
+                out.append(self.finding("AS102", f"table {table.fullname} has no primary key", self.table_loc(table)))
+            return out
+        if self.runs("AS101"):
+            if len(pk_cols) > 1:
+                names = ", ".join(c.name for c in pk_cols)
+                out.append(
+                    self.finding(
+                        "AS101",
+                        f"composite primary key ({names}) instead of a UUID key; a junction table is a permitted "
+                        "exception once documented with its reason",
+                        self.table_loc(table),
+                    )
+                )
+            elif self.sqlite:
+                pass  # reported once per table below (AS904)
+            elif not _is_uuid_type(pk_cols[0].type):
+                col = pk_cols[0]
+                t = _unwrap(col.type)
+                if isinstance(t, Integer):
+                    hint = "sequential integer IDs are a permitted exception once documented with their reason"
+                elif isinstance(t, String):
+                    hint = "a protocol-mandated string key is a permitted exception once documented with its reason"
+                else:
+                    hint = "use a native UUID type"
+                out.append(
+                    self.finding(
+                        "AS101",
+                        f"primary key {table.name}.{col.name} is {_type_text(col.type)}, not a native UUID; {hint}",
+                        self.column_loc(col),
+                    )
+                )
+        if self.sqlite and (self.runs("AS101") or self.runs("AS402")):
+            out.append(
+                self.finding(
+                    "AS904",
+                    f"table {table.fullname}: SQLite has no native UUID or time-zone-aware timestamp type; "
+                    "AS101 and AS402 are not judged on SQLite",
+                    self.table_loc(table),
+                )
+            )
+        if self.runs("AS103"):
+            out += self._pk_index(table, [c.name for c in pk_cols])
+        return out
+
+    def _pk_index(self, table: Table, pk_names: list[str]) -> list[Finding]:
+        policy = self.config.pk_index
+        if policy == "allow":
+            return []
+        redundant = []
+        for ix in table.indexes:
+            plain = [e.name if isinstance(e, Column) else None for e in ix.expressions]
+            if None in plain or _index_predicate(ix) is not None:
+                continue
+            if plain and plain == pk_names[: len(plain)]:
+                redundant.append(ix)
+        if policy == "forbid":
+            out = []
+            for ix in redundant:
+                cols = [str(e.name) for e in ix.expressions if isinstance(e, Column)]
+                out.append(
+                    self.finding(
+                        "AS103",
+                        f"index on primary-key column(s) ({', '.join(cols)}) of {table.name} duplicates the primary "
+                        'key\'s own index; drop index=True (pk_index = "forbid")',
+                        self.constraint_loc(table, ix, "Index", cols),
+                    )
+                )
+            return out
+        # "require": the spec's literal `index=True` on a single-column primary key.
+        if len(pk_names) == 1 and not redundant:
+            col = table.c[pk_names[0]]
+            return [
+                self.finding(
+                    "AS103",
+                    f'primary key {table.name}.{col.name} lacks index=True (pk_index = "require")',
+                    self.column_loc(col),
+                )
+            ]
+        return []
+
+    def _foreign_keys(self, table: Table) -> list[Finding]:
+        out: list[Finding] = []
+        if self.runs("AS201"):
+            for fk in uncovered_foreign_keys(table):
+                cols = list(foreign_key_columns(fk))
+                target = fk.elements[0].target_fullname.rpartition(".")[0] if fk.elements else "?"
+                suggestion = self.config.naming.index(table.name, cols)
+                first = table.c[cols[0]] if cols and cols[0] in table.c else None
+                loc = self.column_loc(first) if first is not None else self.table_loc(table)
+                loc = replace(loc, constraint=_explicit(fk.name))
+                how = (
+                    "index=True on the column"
+                    if len(cols) == 1
+                    else f"Index({suggestion!r}, {', '.join(map(repr, cols))})"
+                )
+                out.append(
+                    self.finding(
+                        "AS201",
+                        f"foreign key {table.name}({', '.join(cols)}) -> {target} is not covered by an index; "
+                        f"add {how}",
+                        loc,
+                    )
+                )
+        for fk_constraint in sorted(table.foreign_key_constraints, key=foreign_key_columns):
+            for element in fk_constraint.elements:
+                out += self._foreign_key(table, element)
+        return out
+
+    def _foreign_key(self, table: Table, fk: ForeignKey) -> list[Finding]:
+        out: list[Finding] = []
+        column = fk.parent
+        loc = self.column_loc(column)
+        resolved = self.resolver.target(fk)
+        wants_target = any(self.runs(r) for r in ("AS202", "AS205"))
+        if resolved is None:
+            if wants_target and self.config.is_enabled("AS904"):
+                out.append(
+                    self.finding(
+                        "AS904",
+                        f"foreign key {table.name}.{column.name} -> {fk.target_fullname}: the target is not in the "
+                        "linted metadata; its type and uniqueness are not checked",
+                        loc,
+                    )
+                )
+        else:
+            target_table, target_col = resolved
+            if self.runs("AS202"):
+                out += self._fk_type(table, column, target_table, target_col, loc)
+            if self.runs("AS205") and fk.constraint is not None and fk is fk.constraint.elements[0]:
+                out += self._fk_target_unique(table, fk, target_table, loc)
+        if self.runs("AS203") and not column.primary_key and not self._nullable_stated(column):
+            out.append(
+                self.finding(
+                    "AS203",
+                    f"foreign key column {table.name}.{column.name} does not state nullable=True/False",
+                    loc,
+                )
+            )
+        if self.runs("AS204"):
+            target_column = fk.target_fullname.rpartition(".")[2]
+            name = column.name
+            if name != target_column and not name.endswith("_" + target_column):
+                target_table_name = fk.target_fullname.rpartition(".")[0].rpartition(".")[2]
+                out.append(
+                    self.finding(
+                        "AS204",
+                        f"foreign key column {table.name}.{name} references {target_table_name}.{target_column} "
+                        f"but is not named <target>_{target_column} "
+                        f"(e.g. {_singular(target_table_name)}_{target_column})",
+                        loc,
+                    )
+                )
+        return out
+
+    def _fk_type(
+        self, table: Table, column: Column[Any], target_table: Table, target: Column[Any], loc: Location
+    ) -> list[Finding]:
+        local_sig = _type_signature(column.type)
+        if isinstance(_unwrap(column.type), NullType):
+            return []  # SQLAlchemy copies the target's type onto an untyped FK column
+        target_sig = _type_signature(target.type)
+        if local_sig is None or target_sig is None:
+            return [
+                self.finding(
+                    "AS904",
+                    f"foreign key {table.name}.{column.name}: the type of {target_table.name}.{target.name} is "
+                    "unknown; the type match is not checked",
+                    loc,
+                )
+            ]
+        if local_sig == target_sig:
+            return []
+        return [
+            self.finding(
+                "AS202",
+                f"foreign key {table.name}.{column.name} is {_type_text(column.type)} but "
+                f"{target_table.name}.{target.name} is {_type_text(target.type)}",
+                loc,
+            )
+        ]
+
+    def _fk_target_unique(self, table: Table, fk: ForeignKey, target_table: Table, loc: Location) -> list[Finding]:
+        constraint = fk.constraint
+        assert constraint is not None
+        wanted = {e.target_fullname.rpartition(".")[2] for e in constraint.elements}
+        keys: list[set[str]] = []
+        if target_table.primary_key is not None and len(target_table.primary_key.columns):
+            keys.append({c.name for c in target_table.primary_key.columns})
+        for c in target_table.constraints:
+            if isinstance(c, UniqueConstraint):
+                keys.append(set(_key_columns(c)))
+        for ix in target_table.indexes:
+            if ix.unique and _index_predicate(ix) is None and not _index_is_expression(ix):
+                keys.append({e.name for e in ix.expressions if isinstance(e, Column)})
+        for col in target_table.columns:
+            if col.unique:
+                keys.append({col.name})
+        if wanted in keys:
+            return []
+        cols = ", ".join(sorted(wanted))
+        return [
+            self.finding(
+                "AS205",
+                f"foreign key {table.name}({', '.join(foreign_key_columns(constraint))}) references "
+                f"{target_table.name}({cols}), which is neither its primary key nor unique",
+                loc,
+            )
+        ]
+
+    def _nullable_stated(self, column: Column[Any]) -> bool:
+        # SQLAlchemy records whether nullable= was passed (Column._user_defined_nullable; pinned by
+        # a test).  A typed mapped_column states it through its Mapped[...] annotation instead
+        # (Optional[...] -> NULL, anything else -> NOT NULL), which leaves that flag unset.
+        if getattr(column, "_user_defined_nullable", None) in (True, False):
+            return True
+        if self.index is None:
+            return False
+        src = self.index.column_source(column)
+        if src is not None:
+            return "nullable" in src.keywords or src.mapped_annotation
+        table = column.table
+        attr = self.index.column_attribute(column)
+        mapper = self.index.mapper(table) if isinstance(table, Table) else None
+        return attr is not None and mapper is not None and _mapped_annotation(mapper.class_, attr)
+
+    def _timestamps(self, table: Table) -> list[Finding]:
+        out: list[Finding] = []
+        created, updated = self.config.timestamp_columns
+        if self.runs("AS401"):
+            missing = [name for name in (created, updated) if name not in table.c]
+            if missing:
+                out.append(
+                    self.finding(
+                        "AS401",
+                        f"table {table.fullname} lacks {' and '.join(missing)} (use the TimestampMixin, or document "
+                        "an exception)",
+                        self.table_loc(table),
+                    )
+                )
+        if self.runs("AS402") and not self.sqlite:
+            for col in table.columns:
+                t = _unwrap(col.type)
+                if isinstance(t, DateTime) and not t.timezone:
+                    out.append(
+                        self.finding(
+                            "AS402",
+                            f"{table.name}.{col.name} is a timestamp without time zone; use DateTime(timezone=True)",
+                            self.column_loc(col),
+                        )
+                    )
+        for name in (created, updated):
+            if name not in table.c:
+                continue
+            col = table.c[name]
+            if self.runs("AS403") and col.server_default is None:
+                out.append(
+                    self.finding(
+                        "AS403",
+                        f"{table.name}.{name} has no server default; add server_default=func.now()",
+                        self.column_loc(col),
+                    )
+                )
+            if name == updated and self.runs("AS404") and col.onupdate is None and col.server_onupdate is None:
+                out.append(
+                    self.finding(
+                        "AS404",
+                        f"{table.name}.{name} is not maintained on update; add onupdate=func.now() "
+                        "(or server_onupdate backed by a trigger)",
+                        self.column_loc(col),
+                    )
+                )
+        return out
+
+    def _indexes(self, table: Table) -> list[Finding]:
+        out: list[Finding] = []
+        if not self.config.is_enabled("AS904"):
+            return out
+        for ix in sorted(table.indexes, key=lambda i: str(i.name)):
+            if _index_is_expression(ix):
+                cols = index_column_names(ix)
+                out.append(
+                    self.finding(
+                        "AS904",
+                        f"index {_explicit(ix.name) or '(unnamed)'} on {table.name} has expression elements "
+                        f"({', '.join(cols)}); only its plain leading columns count for FK coverage and "
+                        "uniqueness",
+                        self.constraint_loc(table, ix, "Index", cols),
+                    )
+                )
+        return out
+
+    def _names(self, table: Table) -> list[Finding]:
+        out: list[Finding] = []
+        if self.runs("AS501"):
+            objects: list[tuple[Any, str]] = []
+            for c in table.constraints:
+                for klass, kind in (
+                    (PrimaryKeyConstraint, "PrimaryKeyConstraint"),
+                    (ForeignKeyConstraint, "ForeignKeyConstraint"),
+                    (UniqueConstraint, "UniqueConstraint"),
+                    (CheckConstraint, "CheckConstraint"),
+                ):
+                    if isinstance(c, klass):
+                        if kind == "PrimaryKeyConstraint" and not len(c.columns):
+                            break
+                        objects.append((c, kind))
+                        break
+            objects += [(ix, "Index") for ix in table.indexes]
+            for obj, kind in objects:
+                if _explicit(obj.name) is None and not _convention_names(table.metadata, obj):
+                    cols = list(_key_columns(obj)) if kind != "Index" else index_column_names(obj)
+                    what = {
+                        "PrimaryKeyConstraint": "primary key",
+                        "ForeignKeyConstraint": "foreign key",
+                        "UniqueConstraint": "unique constraint",
+                        "CheckConstraint": "check constraint",
+                        "Index": "index",
+                    }[kind]
+                    try:
+                        suggestion = self.config.naming.name_for(obj, table)
+                    except Exception:
+                        suggestion = None
+                    hint = f" (e.g. name={suggestion!r})" if suggestion else ""
+                    out.append(
+                        self.finding(
+                            "AS501",
+                            f"{what} on {table.name}({', '.join(cols)}) has no explicit name and no naming convention "
+                            f"names it{hint}; or use MetaData(naming_convention=alembic_standards.NAMING_CONVENTION)",
+                            self.constraint_loc(table, obj, kind, cols),
+                        )
+                    )
+        if self.runs("AS504"):
+            limit = self.config.naming.limit
+            named: list[tuple[str, Location]] = [(table.name, self.table_loc(table))]
+            named += [(c.name, self.column_loc(c)) for c in table.columns]
+            items: list[Any] = [*table.constraints, *table.indexes]
+            for c in items:
+                name = _explicit(c.name)
+                if name is not None and not isinstance(name, conv):
+                    kind = type(c).__name__
+                    cols = index_column_names(c) if isinstance(c, Index) else list(_key_columns(c))
+                    named.append((name, self.constraint_loc(table, c, kind, cols)))
+            for name, loc in named:
+                size = len(name.encode("utf-8"))
+                if size > limit:
+                    out.append(self.finding("AS504", f"name {name!r} is {size} bytes; PostgreSQL keeps {limit}", loc))
+        return out
+
+    def _status_columns(self, table: Table) -> list[Finding]:
+        if not self.runs("AS503"):
+            return []
+        out: list[Finding] = []
+        names = self.config.status_columns
+        checks = [str(c.sqltext) for c in table.constraints if isinstance(c, CheckConstraint)]
+        for col in table.columns:
+            if not any(col.name == n or col.name.endswith("_" + n) for n in names):
+                continue
+            t = _unwrap(col.type)
+            if isinstance(t, (Enum, Boolean)):
+                continue
+            col_checks = [str(c.sqltext) for c in col.constraints if isinstance(c, CheckConstraint)]
+            pattern = re.compile(rf"(?<![\w.]){re.escape(col.name)}(?!\w)|\"{re.escape(col.name)}\"")
+            if any(pattern.search(text) for text in [*checks, *col_checks]):
+                continue
+            out.append(
+                self.finding(
+                    "AS503",
+                    f"{table.name}.{col.name} looks like a status column but no CHECK constraint or Enum "
+                    "constrains its values",
+                    self.column_loc(col),
+                )
+            )
+        return out
+
+    def _owner_index(self, table: Table) -> list[Finding]:
+        if not self.runs("AS601"):
+            return []
+        created = self.config.timestamp_columns[0]
+        if created not in table.c:
+            return []
+        keys = table_keys(table)
+        out: list[Finding] = []
+        for owner in self.config.owner_columns:
+            if owner not in table.c or not table.c[owner].foreign_keys:
+                continue
+            if is_covered([owner, created], keys):
+                continue
+            suggestion = self.config.naming.index(table.name, [owner, created])
+            out.append(
+                self.finding(
+                    "AS601",
+                    f"owner-scoped table {table.name} lacks an index on ({owner}, {created}); add "
+                    f"Index({suggestion!r}, {owner!r}, {created!r})",
+                    self.table_loc(table),
+                )
+            )
+        return out
+
+    # -- relationships (ORM only)
+    def relationships(self, index: SourceIndex) -> list[Finding]:
+        out: list[Finding] = []
+        mappers = index.all_mappers()
+        registries = list({id(m.registry): m.registry for m in mappers}.values())
+        broken: set[int] = set()
+        for registry in registries:
+            try:
+                registry.configure()
+            except Exception as exc:  # the models themselves are wrong; report, don't crash
+                broken.add(id(registry))
+                out.append(self._configure_error(exc, [m for m in mappers if m.registry is registry], index))
+        generated: set[tuple[int, str]] = set()
+        for mapper in mappers:
+            if id(mapper.registry) in broken:
+                continue
+            for rel in mapper.relationships:
+                if rel.parent is mapper and rel.backref:
+                    name = rel.backref if isinstance(rel.backref, str) else rel.backref[0]
+                    generated.add((id(rel.mapper), name))
+        for mapper in mappers:
+            if id(mapper.registry) in broken:
+                continue
+            for rel in mapper.relationships:
+                if rel.parent is not mapper or (id(mapper), rel.key) in generated:
+                    continue
+                try:
+                    out += self._relationship(mapper, rel, index)
+                except Exception as exc:  # pragma: no cover - defensive
+                    out.append(
+                        self.finding(
+                            "AS904",
+                            f"relationship {mapper.class_.__name__}.{rel.key} could not be checked "
+                            f"({type(exc).__name__}: {exc})",
+                            self._rel_loc(mapper, rel.key, index),
+                        )
+                    )
+        return out
+
+    def _rel_loc(self, mapper: Mapper[Any], key: str, index: SourceIndex) -> Location:
+        table = mapper.local_table
+        tname = table.name if isinstance(table, Table) else None
+        schema = table.schema if isinstance(table, Table) else None
+        for klass in mapper.class_.__mro__:
+            if klass is object:
+                continue
+            src = index.source(klass)
+            if src is not None and key in src.attributes:
+                at = src.attributes[key]
+                return Location(path=src.path, line=at.line, col=at.col, schema=schema, table=tname, column=key)
+        src = index.source(mapper.class_)
+        if src is not None:
+            return Location(path=src.path, line=src.line, col=src.col, schema=schema, table=tname, column=key)
+        return Location(schema=schema, table=tname, column=key)
+
+    def _configure_error(self, exc: Exception, mappers: list[Mapper[Any]], index: SourceIndex) -> Finding:
+        text = " ".join(str(exc).split())
+        # Point at the relationship SQLAlchemy names ('Class.attr' / 'Mapper[Class(table)]'), if any.
+        loc = Location()
+        for mapper in mappers:
+            name = mapper.class_.__name__
+            match = re.search(rf"\b{re.escape(name)}\.(\w+)", text)
+            if match:
+                loc = self._rel_loc(mapper, match.group(1), index)
+                break
+        rule = "AS302" if "back_populates" in text or "reverse property" in text else "AS904"
+        prefix = "mappers cannot be configured" if rule == "AS904" else "back_populates does not match"
+        return self.finding(rule, f"{prefix}: {text}", loc)
+
+    def _relationship(self, mapper: Mapper[Any], rel: RelationshipProperty[Any], index: SourceIndex) -> list[Finding]:
+        out: list[Finding] = []
+        loc = self._rel_loc(mapper, rel.key, index)
+        where = f"{mapper.class_.__name__}.{rel.key}"
+        if rel.viewonly:
+            return out
+        if self.runs("AS301"):
+            if rel.backref:
+                out.append(
+                    self.finding(
+                        "AS301",
+                        f"relationship {where} uses backref; declare the other side explicitly and link both with "
+                        "back_populates",
+                        loc,
+                    )
+                )
+            elif not rel.back_populates:
+                out.append(self.finding("AS301", f"relationship {where} does not declare back_populates", loc))
+        if self.runs("AS302") and rel.back_populates and not rel.backref:
+            target = rel.mapper
+            other = target.relationships.get(rel.back_populates) if hasattr(target.relationships, "get") else None
+            if other is None:
+                out.append(
+                    self.finding(
+                        "AS302",
+                        f"relationship {where} names back_populates={rel.back_populates!r}, which "
+                        f"{target.class_.__name__} does not have",
+                        loc,
+                    )
+                )
+            elif other.back_populates != rel.key or (not mapper.isa(other.mapper) and not other.mapper.isa(mapper)):
+                out.append(
+                    self.finding(
+                        "AS302",
+                        f"relationship {where} names back_populates={rel.back_populates!r}, but "
+                        f"{target.class_.__name__}.{other.key} points back to {other.back_populates!r}",
+                        loc,
+                    )
+                )
+        if self.runs("AS303") and rel.direction is ONETOMANY:
+            stated = set(rel.cascade) != _DEFAULT_CASCADE
+            if not stated:
+                found = (
+                    index.attribute_source(mapper.local_table, rel.key)
+                    if isinstance(mapper.local_table, Table)
+                    else None
+                )
+                stated = found is not None and "cascade" in found[1].keywords
+            if not stated:
+                out.append(
+                    self.finding(
+                        "AS303",
+                        f"one-to-many relationship {where} does not state its cascade (e.g. "
+                        'cascade="all, delete-orphan", or the default spelled out)',
+                        loc,
+                    )
+                )
+        return out
+
+
+def _singular(name: str) -> str:
+    if name.endswith("ies") and len(name) > 3:
+        return name[:-3] + "y"
+    if name.endswith(("ses", "xes", "zes", "ches", "shes")):
+        return name[:-2]
+    if name.endswith("s") and not name.endswith("ss"):
+        return name[:-1]
+    return name
