@@ -1,0 +1,567 @@
+"""The autogenerate comparators: FK indexes, convention names, the spec's operation layout.
+
+Why this module exists: ``alembic revision --autogenerate`` writes what the models say, and the
+models routinely forget what the standard requires (an index on every foreign key, a name on
+every constraint).  These comparators make the generated migration follow the standard anyway,
+and -- just as important -- make the *next* autogenerate empty, so the plugin never fights itself.
+
+How it hooks in (see :mod:`alembic_standards.plugin`, which registers trampolines to the two
+public functions here):
+
+* :func:`compare_table` -- a ``"table"`` comparator at ``DispatchPriority.LAST``, so it runs after
+  Alembic's own index/unique/foreign-key comparison of the same table and sees the ops it made.
+  Per table it (1) gives every created index and constraint our convention name unless the user
+  named it explicitly, (2) cancels create/drop pairs that differ only in that name, (3) keeps
+  Alembic from dropping an index that our FK rule would create again, and (4) adds a
+  ``CreateIndexOp`` for every foreign key that nothing covers -- not the models, not the database,
+  not an index already being created.  ``conn_table`` (reflected from Alembic's bulk cache) is
+  the only view of the database used: the plugin issues no SQL of its own.
+* :func:`arrange_operations` -- an ``"autogenerate"`` comparator at ``LAST``: it runs after every
+  table was compared and *before* Alembic derives the downgrade (``reverse_into``).  It names the
+  constraints inside ``create_table`` (Alembic appends ``CreateTableOp`` outside the per-table
+  container, so the table hook cannot reach it), lays the upgrade out as tables, then indexes,
+  then data steps, and refuses -- with a ``CommandError`` naming the op -- an op that cannot be
+  reversed, instead of letting ``reverse_into`` die with a bare ``NotImplementedError``.
+
+Nothing here mutates the user's ``MetaData``: ops get new names (they are Alembic's objects, made
+for this run), and tables are renamed on the copy that ``CreateTableOp.to_table()`` builds.
+
+Names: an object whose name is a plain string was named by the user and keeps it.  An object with
+no name, or with a convention-made name (SQLAlchemy's ``conv``, e.g. the default
+``ix_%(column_0_label)s``) gets ours, rendered as ``op.f('...')`` so that no naming convention is
+applied to it a second time when the migration runs.  All names and identifiers reach the file
+through Alembic's renderers (``repr``), i.e. only as Python string literals.
+
+Configuration is ``[tool.alembic_standards]`` (``naming_convention``, ``concurrent_indexes``,
+exceptions), found from the directory of the Alembic config file (else the CWD) once per
+autogenerate run.  Tests and tools may hand a :class:`~alembic_standards.config.Config` (or the
+path of a pyproject.toml) to ``context.configure(alembic_standards_config=...)``.
+
+``concurrent_indexes = true``: on PostgreSQL, indexes created on tables that *already exist* are
+rendered as ::
+
+    with op.get_context().autocommit_block():
+        op.create_index(op.f('idx_t_c'), 't', ['c'], unique=False, postgresql_concurrently=True)
+
+(and dropped the same way in the downgrade), so a large production table is not locked against
+writes while the index builds.  The block commits the migration's transaction before the index
+is built, which is why it is opt-in.  Only stock Alembic calls are rendered: migrations never
+import this package.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from alembic.autogenerate import render as _render
+from alembic.operations import ops
+from alembic.util import CommandError, PriorityDispatchResult
+from sqlalchemy import CheckConstraint, Column
+from sqlalchemy.sql.elements import conv
+
+from .config import Config, load_config
+from .coverage import KeyColumns, foreign_key_columns, is_covered, table_keys
+from .findings import Location, StandardsError
+from .naming import index_column_names
+
+if TYPE_CHECKING:
+    from alembic.autogenerate.api import AutogenContext
+    from sqlalchemy import MetaData, Table
+    from sqlalchemy.sql.schema import ForeignKeyConstraint
+
+    from .exceptions import ExceptionRegister
+    from .naming import NamingConvention
+
+__all__ = [
+    "CONFIG_OPTION",
+    "CreateIndexConcurrentlyOp",
+    "DropIndexConcurrentlyOp",
+    "arrange_operations",
+    "compare_table",
+    "run_config",
+]
+
+CONFIG_OPTION = "alembic_standards_config"
+"""``context.configure()`` keyword: a :class:`Config` or a pyproject.toml path to use instead of discovery."""
+
+FK_INDEX_RULE = "AS201"
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-run state
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    """What one autogenerate run needs: the configuration and (lazily) the exceptions register."""
+
+    config: Config
+    metadatas: tuple[MetaData, ...]
+    _register: ExceptionRegister | None = field(default=None, repr=False)
+
+    def register(self) -> ExceptionRegister:
+        # Collected only when an uncovered foreign key is actually found: in the steady state
+        # (everything covered) autogenerate pays nothing for it.
+        if self._register is None:
+            from .exceptions import ExceptionRegister
+
+            try:
+                self._register = ExceptionRegister.collect(self.config, self.metadatas)
+            except StandardsError as exc:
+                raise CommandError(f"alembic-standards: {exc}") from None
+        return self._register
+
+
+# Keyed weakly by the AutogenContext: one entry per autogenerate run, gone with the run, so no
+# state leaks from one run (or one test) into the next.
+_RUNS: weakref.WeakKeyDictionary[Any, _Run] = weakref.WeakKeyDictionary()
+
+
+def run_config(autogen_context: AutogenContext) -> Config:
+    """The configuration for this autogenerate run (loaded once, then cached for the run)."""
+    return _run(autogen_context).config
+
+
+def _run(autogen_context: AutogenContext) -> _Run:
+    run = _RUNS.get(autogen_context)
+    if run is None:
+        metadata = autogen_context.metadata
+        if metadata is None:
+            metadatas: tuple[MetaData, ...] = ()
+        elif isinstance(metadata, Sequence):
+            metadatas = tuple(metadata)
+        else:
+            metadatas = (metadata,)
+        run = _Run(_load_config(autogen_context), metadatas)
+        _RUNS[autogen_context] = run
+    return run
+
+
+def _load_config(autogen_context: AutogenContext) -> Config:
+    migration_context = autogen_context.migration_context
+    given = migration_context.opts.get(CONFIG_OPTION)
+    if isinstance(given, Config):
+        return given
+    try:
+        if given is not None:
+            return load_config(Path(given))
+        start: Path | None = None
+        alembic_config = migration_context.config
+        if alembic_config is not None:
+            config_file = alembic_config.config_file_name or getattr(alembic_config, "toml_file_name", None)
+            if config_file:
+                start = Path(config_file).resolve().parent
+        return load_config(start=start)
+    except StandardsError as exc:
+        # "FAILED: path:line: message" from the Alembic CLI, exit 255, nothing written.
+        raise CommandError(f"alembic-standards: {exc}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Names
+# ---------------------------------------------------------------------------------------------
+
+
+def _replaceable(name: object) -> bool:
+    """True for a name we may replace: none, or one a naming convention made (``conv``)."""
+    return name is None or isinstance(name, conv) or str(name) == "_unnamed_"
+
+
+def _op_columns(columns: Iterable[Any]) -> list[str]:
+    out = []
+    for column in columns:
+        if isinstance(column, str):
+            out.append(column)
+        else:
+            out.append(str(getattr(column, "name", None) or column))
+    return out
+
+
+def _index_op_columns(op: ops.CreateIndexOp | ops.DropIndexOp) -> list[str]:
+    return index_column_names(op.to_index())
+
+
+def _name_create_op(op: ops.MigrateOperation, table_name: str, naming: NamingConvention) -> bool:
+    """Give a create-index/constraint op our name if it has none or a convention one."""
+    if isinstance(op, ops.CreateIndexOp):
+        if _replaceable(op.index_name):
+            op.index_name = conv(naming.index(table_name, _index_op_columns(op)))
+            return True
+    elif isinstance(op, ops.CreateUniqueConstraintOp):
+        if _replaceable(op.constraint_name):
+            op.constraint_name = conv(naming.unique(table_name, _op_columns(op.columns)))
+            return True
+    elif isinstance(op, ops.CreateForeignKeyOp):
+        if _replaceable(op.constraint_name):
+            op.constraint_name = conv(
+                naming.foreign_key(
+                    table_name, _op_columns(op.local_cols), str(op.referent_table), _op_columns(op.remote_cols)
+                )
+            )
+            return True
+    elif isinstance(op, ops.CreateCheckConstraintOp):
+        if _replaceable(op.constraint_name):
+            suffix = None if op.constraint_name is None or str(op.constraint_name) == "_unnamed_" else str(op.constraint_name)
+            op.constraint_name = conv(naming.check(table_name, suffix, (), str(op.condition)))
+            return True
+    elif isinstance(op, ops.CreatePrimaryKeyOp) and _replaceable(op.constraint_name):
+        op.constraint_name = conv(naming.primary_key(table_name, _op_columns(op.columns)))
+        return True
+    return False
+
+
+def _named_table_copy(op: ops.CreateTableOp, naming: NamingConvention) -> ops.CreateTableOp:
+    """A ``CreateTableOp`` equal to ``op`` whose constraints all carry names.
+
+    ``op.to_table()`` is Alembic's own copy of the table (fresh MetaData, copied columns and
+    constraints), so renaming its constraints leaves the user's models untouched.
+    """
+    table = op.to_table()
+    tname = table.name
+    # Column-level CHECKs (``Column("x", Integer, CheckConstraint("x > 0"))``, the spec's own
+    # Rule 5 example) are not in Table.constraints and Alembic's create_table renderer drops
+    # them silently; we carry them over as named table-level CHECKs.
+    for item in op.columns:
+        if isinstance(item, Column):
+            for constraint in item.constraints:
+                if isinstance(constraint, CheckConstraint) and not constraint._type_bound:
+                    explicit = None if _replaceable(constraint.name) else str(constraint.name)
+                    name = explicit or conv(naming.check(tname, None, [item.name], str(constraint.sqltext)))
+                    table.append_constraint(CheckConstraint(constraint.sqltext, name=name))
+    for constraint in table.constraints:
+        if getattr(constraint, "_type_bound", False):
+            # Boolean/Enum(create_constraint=True) CHECKs are regenerated from the type at
+            # render time, so a name set here would not survive; documented limitation.
+            continue
+        if _replaceable(constraint.name):
+            if isinstance(constraint, CheckConstraint):
+                suffix = None if constraint.name is None or str(constraint.name) == "_unnamed_" else str(constraint.name)
+                columns = [c.name for c in constraint.columns]
+                constraint.name = conv(naming.check(tname, suffix, columns, str(constraint.sqltext)))
+            else:
+                constraint.name = conv(naming.name_for(constraint, table))
+    new = ops.CreateTableOp.from_table(table, _namespace_metadata=op._namespace_metadata)
+    new.if_not_exists = op.if_not_exists
+    return new
+
+
+# ---------------------------------------------------------------------------------------------
+# Concurrent index ops (PostgreSQL, opt-in)
+# ---------------------------------------------------------------------------------------------
+
+
+class CreateIndexConcurrentlyOp(ops.CreateIndexOp):
+    """``CREATE INDEX CONCURRENTLY`` inside ``op.get_context().autocommit_block()``.
+
+    A ``CreateIndexOp`` (so everything that understands index ops -- ``alembic check``, the
+    downgrade validator -- understands it) with its own renderer; it renders only stock Alembic
+    calls.
+    """
+
+    def reverse(self) -> DropIndexConcurrentlyOp:
+        return DropIndexConcurrentlyOp(
+            self.index_name or "",
+            self.table_name,
+            schema=self.schema,
+            columns=list(self.columns),
+            unique=self.unique,
+            **self.kw,
+        )
+
+
+class DropIndexConcurrentlyOp(ops.DropIndexOp):
+    """``DROP INDEX CONCURRENTLY`` inside an autocommit block; the reverse of the create."""
+
+    def __init__(
+        self,
+        index_name: str,
+        table_name: str | None = None,
+        *,
+        schema: str | None = None,
+        columns: Sequence[Any] = (),
+        unique: bool = False,
+        **kw: Any,
+    ) -> None:
+        create = ops.CreateIndexOp(index_name, table_name or "", list(columns), schema=schema, unique=unique, **kw)
+        super().__init__(index_name, table_name, schema=schema, _reverse=create, **kw)
+        self._columns = list(columns)
+        self._unique = unique
+
+    def reverse(self) -> CreateIndexConcurrentlyOp:
+        return CreateIndexConcurrentlyOp(
+            self.index_name, self.table_name or "", self._columns, schema=self.schema, unique=self._unique, **self.kw
+        )
+
+
+def _concurrently(op: ops.CreateIndexOp) -> CreateIndexConcurrentlyOp:
+    kw = dict(op.kw)
+    kw["postgresql_concurrently"] = True
+    return CreateIndexConcurrentlyOp(
+        op.index_name, op.table_name, list(op.columns), schema=op.schema, unique=op.unique, if_not_exists=op.if_not_exists, **kw
+    )
+
+
+def _autocommit_lines(autogen_context: AutogenContext, stock: ops.MigrateOperation) -> list[str]:
+    body = _render.render_op_text(autogen_context, stock)
+    # A blank line ends the block for Alembic's PythonPrinter (as in batch_alter_table blocks).
+    return ["with op.get_context().autocommit_block():", *body.splitlines(), ""]
+
+
+@_render.renderers.dispatch_for(CreateIndexConcurrentlyOp)
+def _render_create_concurrently(autogen_context: AutogenContext, op: CreateIndexConcurrentlyOp) -> list[str]:
+    stock = ops.CreateIndexOp(
+        op.index_name, op.table_name, op.columns, schema=op.schema, unique=op.unique, if_not_exists=op.if_not_exists, **op.kw
+    )
+    return _autocommit_lines(autogen_context, stock)
+
+
+@_render.renderers.dispatch_for(DropIndexConcurrentlyOp)
+def _render_drop_concurrently(autogen_context: AutogenContext, op: DropIndexConcurrentlyOp) -> list[str]:
+    stock = ops.DropIndexOp(op.index_name, op.table_name, schema=op.schema, if_exists=op.if_exists, **op.kw)
+    return _autocommit_lines(autogen_context, stock)
+
+
+# ---------------------------------------------------------------------------------------------
+# The "table" comparator
+# ---------------------------------------------------------------------------------------------
+
+
+def compare_table(
+    autogen_context: AutogenContext,
+    modify_table_ops: ops.ModifyTableOps,
+    schema: str | None,
+    tname: str,
+    conn_table: Table | None,
+    metadata_table: Table | None,
+) -> PriorityDispatchResult:
+    """Name, reconcile and complete the index/constraint ops Alembic produced for one table."""
+    if metadata_table is None:  # table being dropped: nothing to name or index
+        return PriorityDispatchResult.CONTINUE
+    run = _run(autogen_context)
+    naming = run.config.naming
+    table_ops = modify_table_ops.ops
+
+    renamed = [op for op in table_ops if _name_create_op(op, tname, naming)]
+    _cancel_name_only_changes(table_ops, renamed)
+    metadata_keys = table_keys(metadata_table)
+    _keep_fk_indexes(run, table_ops, schema, tname, metadata_table, metadata_keys)
+    _add_fk_indexes(run, table_ops, schema, tname, conn_table, metadata_table, metadata_keys)
+
+    if (
+        conn_table is not None
+        and run.config.concurrent_indexes
+        and autogen_context.dialect is not None
+        and autogen_context.dialect.name == "postgresql"
+    ):
+        table_ops[:] = [
+            _concurrently(op) if type(op) is ops.CreateIndexOp else op for op in table_ops
+        ]
+    return PriorityDispatchResult.CONTINUE
+
+
+def _cancel_name_only_changes(table_ops: list[ops.MigrateOperation], renamed: list[ops.MigrateOperation]) -> None:
+    """Drop "create X + drop Y" pairs where Y is the name we just gave X, same definition.
+
+    That pair is what Alembic proposes once the database holds our name and the models a
+    different, convention-made one (``ix_tags_user_id`` from SQLAlchemy's default convention):
+    the database is already right.
+    """
+    for create in renamed:
+        match: ops.MigrateOperation | None = None
+        for candidate in table_ops:
+            if isinstance(create, ops.CreateIndexOp) and isinstance(candidate, ops.DropIndexOp):
+                if (
+                    str(candidate.index_name) == str(create.index_name)
+                    and _index_op_columns(candidate) == _index_op_columns(create)
+                    and bool(candidate.to_index().unique) == bool(create.unique)
+                ):
+                    match = candidate
+                    break
+            elif (
+                isinstance(create, ops.CreateUniqueConstraintOp)
+                and isinstance(candidate, ops.DropConstraintOp)
+                and candidate.constraint_type == "unique"
+                and str(candidate.constraint_name) == str(create.constraint_name)
+            ):
+                dropped = candidate.to_constraint()
+                if [c.name for c in getattr(dropped, "columns", ())] == _op_columns(create.columns):
+                    match = candidate
+                    break
+        if match is not None:
+            table_ops.remove(match)
+            table_ops.remove(create)
+
+
+def _fk_is_excepted(run: _Run, schema: str | None, tname: str, fk: ForeignKeyConstraint) -> bool:
+    """True when a valid documented exception says this FK needs no index (AS201)."""
+    if not run.config.is_enabled(FK_INDEX_RULE):
+        return True
+    register = run.register()
+    constraint = None if _replaceable(fk.name) else str(fk.name)
+    return any(
+        register.suppresses(FK_INDEX_RULE, Location(schema=schema, table=tname, column=column, constraint=constraint))
+        for column in foreign_key_columns(fk)
+    )
+
+
+def _needs_fk_index(
+    run: _Run, schema: str | None, tname: str, fk: ForeignKeyConstraint, metadata_keys: Sequence[KeyColumns]
+) -> bool:
+    return not is_covered(foreign_key_columns(fk), metadata_keys) and not _fk_is_excepted(run, schema, tname, fk)
+
+
+def _keep_fk_indexes(
+    run: _Run,
+    table_ops: list[ops.MigrateOperation],
+    schema: str | None,
+    tname: str,
+    metadata_table: Table,
+    metadata_keys: Sequence[KeyColumns],
+) -> None:
+    """Never propose dropping an index that the FK rule would create again.
+
+    A database index with our convention name on exactly the columns of a foreign key the
+    models do not cover is the index this plugin added earlier; Alembic, seeing no such index
+    in the models, proposes to drop it.  Removing that drop is what makes the fixed point hold
+    for models that do not declare their FK indexes.
+    """
+    naming = run.config.naming
+    wanted = {
+        tuple(foreign_key_columns(fk))
+        for fk in metadata_table.foreign_key_constraints
+        if not is_covered(foreign_key_columns(fk), metadata_keys)
+    }
+    if not wanted:
+        return
+    for op in list(table_ops):
+        if not isinstance(op, ops.DropIndexOp) or op.to_index().unique:
+            continue
+        columns = tuple(_index_op_columns(op))
+        if columns not in wanted or str(op.index_name) != naming.index(tname, columns):
+            continue
+        fks = [fk for fk in metadata_table.foreign_key_constraints if tuple(foreign_key_columns(fk)) == columns]
+        if any(not _fk_is_excepted(run, schema, tname, fk) for fk in fks):
+            table_ops.remove(op)
+
+
+def _add_fk_indexes(
+    run: _Run,
+    table_ops: list[ops.MigrateOperation],
+    schema: str | None,
+    tname: str,
+    conn_table: Table | None,
+    metadata_table: Table,
+    metadata_keys: Sequence[KeyColumns],
+) -> None:
+    """Append a CreateIndexOp for every FK covered by nothing (models, database, ops)."""
+    dropped = {
+        str(op.index_name) for op in table_ops if isinstance(op, ops.DropIndexOp)
+    } | {str(op.constraint_name) for op in table_ops if isinstance(op, ops.DropConstraintOp)}
+    keys: list[KeyColumns] = list(metadata_keys)
+    if conn_table is not None:
+        keys.extend(key for key in table_keys(conn_table) if key.name is None or key.name not in dropped)
+    for op in table_ops:
+        if isinstance(op, ops.CreateIndexOp):
+            keys.append(KeyColumns(tuple(_index_op_columns(op)), "index", str(op.index_name)))
+    naming = run.config.naming
+    for fk in sorted(metadata_table.foreign_key_constraints, key=foreign_key_columns):
+        columns = foreign_key_columns(fk)
+        if is_covered(columns, keys) or _fk_is_excepted(run, schema, tname, fk):
+            continue
+        name = conv(naming.index(tname, columns))
+        table_ops.append(ops.CreateIndexOp(name, tname, list(columns), schema=schema, unique=False))
+        keys.append(KeyColumns(tuple(columns), "index", str(name)))
+
+
+# ---------------------------------------------------------------------------------------------
+# The "autogenerate" comparator: names inside create_table, layout, reversibility
+# ---------------------------------------------------------------------------------------------
+
+_DATA_OPS: tuple[type[ops.MigrateOperation], ...] = (ops.ExecuteSQLOp, ops.BulkInsertOp)
+
+
+def arrange_operations(autogen_context: AutogenContext, upgrade_ops: ops.UpgradeOps) -> PriorityDispatchResult:
+    """Name the constraints of created tables and lay the upgrade out as the spec asks.
+
+    Order: structural operations in Alembic's order (tables in dependency order, column and
+    constraint changes, index *drops* where Alembic put them -- before the structural drops they
+    precede), then index creation, then data steps.  Unique indexes stay with the structure: a
+    foreign key created in the same migration may need them.  The downgrade, derived afterwards
+    by ``reverse_into``, is the exact reverse.
+    """
+    naming = _run(autogen_context).config.naming
+    structure: list[ops.MigrateOperation] = []
+    indexes: list[ops.MigrateOperation] = []
+    index_groups: dict[tuple[str | None, str], ops.ModifyTableOps] = {}
+    data: list[ops.MigrateOperation] = []
+
+    def index_group(schema: str | None, table_name: str) -> ops.ModifyTableOps:
+        key = (schema, table_name)
+        group = index_groups.get(key)
+        if group is None:
+            group = index_groups[key] = ops.ModifyTableOps(table_name, [], schema=schema)
+            indexes.append(group)
+        return group
+
+    for op in upgrade_ops.ops:
+        if isinstance(op, ops.CreateTableOp):
+            structure.append(_named_table_copy(op, naming))
+        elif isinstance(op, ops.ModifyTableOps):
+            kept: list[ops.MigrateOperation] = []
+            for child in op.ops:
+                if isinstance(child, CreateIndexConcurrentlyOp):
+                    # Top level, never inside batch_alter_table: a batch defers its ops to the
+                    # end of its block, i.e. outside the autocommit block.
+                    indexes.append(child)
+                elif isinstance(child, ops.CreateIndexOp) and not child.unique:
+                    index_group(op.schema, op.table_name).ops.append(child)
+                elif isinstance(child, _DATA_OPS):
+                    data.append(child)
+                else:
+                    kept.append(child)
+            if kept:
+                op.ops[:] = kept
+                structure.append(op)
+        elif isinstance(op, _DATA_OPS):
+            data.append(op)
+        else:
+            structure.append(op)
+    upgrade_ops.ops[:] = [*structure, *indexes, *data]
+    _require_reversible(upgrade_ops)
+    return PriorityDispatchResult.CONTINUE
+
+
+def _leaves(container: ops.OpContainer) -> Iterator[ops.MigrateOperation]:
+    for op in container.ops:
+        if isinstance(op, ops.OpContainer):
+            yield from _leaves(op)
+        else:
+            yield op
+
+
+def _require_reversible(upgrade_ops: ops.UpgradeOps) -> None:
+    """Raise a clear CommandError for an op Alembic could not turn into a downgrade step."""
+    for op in _leaves(upgrade_ops):
+        try:
+            op.reverse()
+        except (NotImplementedError, ValueError) as exc:
+            detail = _describe(op)
+            raise CommandError(
+                f"alembic-standards: autogenerate produced {type(op).__name__}{detail}, which cannot be "
+                "reversed, so no downgrade can be derived for it. Remove the comparator or rewriter "
+                "that adds it to autogenerate, or write this step by hand in a separate revision"
+                + (f" ({exc})" if str(exc) else "")
+            ) from None
+
+
+def _describe(op: ops.MigrateOperation) -> str:
+    for attribute in ("sqltext", "table_name", "index_name", "constraint_name"):
+        value = getattr(op, attribute, None)
+        if value is not None:
+            return f" ({attribute}={str(value)[:80]!r})"
+    return ""
