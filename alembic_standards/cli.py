@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -37,6 +36,8 @@ from .report import FORMATS, format_findings, summary, use_color
 from .rules import RULES, get_rule, resolve_rule_ids
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sqlalchemy import MetaData
 
     from .config import Config, ExceptionEntry
