@@ -14,10 +14,13 @@ Maintainers regenerate with either of::
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .rules import RULES, Rule
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 __all__ = ["check_docs", "render_docs", "render_index", "write_docs"]
 
@@ -54,12 +57,17 @@ def render_index(rules: Sequence[Rule]) -> str:
         family = [r for r in rules if r.id.startswith(prefix)]
         if not family:
             continue
-        lines += ["", f"## {title}", "", "| ID | Name | Severity | Checked in | Title |", "| --- | --- | --- | --- | --- |"]
+        lines += [
+            "",
+            f"## {title}",
+            "",
+            "| ID | Name | Severity | Checked in | Title |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for rule in family:
             stages = ", ".join(sorted(s.value for s in rule.stages))
-            lines.append(
-                f"| [{rule.id}]({rule.id}.md) | `{rule.name}` | {rule.severity.value} | {stages} | {_cell(rule.title)} |"
-            )
+            link = f"[{rule.id}]({rule.id}.md)"
+            lines.append(f"| {link} | `{rule.name}` | {rule.severity.value} | {stages} | {_cell(rule.title)} |")
     return "\n".join(lines) + "\n"
 
 

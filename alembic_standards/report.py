@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .findings import Finding, Location, Severity
 from .rules import RULES
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = [
     "DOCS_URL",

@@ -201,7 +201,11 @@ def test_sarif_results_locations(findings: list[Finding], root: Path) -> None:
     ]
     # No file known: logical location only.
     assert results[0]["locations"] == [
-        {"logicalLocations": [{"name": "users_pkey", "fullyQualifiedName": "public.users.users_pkey", "kind": "constraint"}]}
+        {
+            "logicalLocations": [
+                {"name": "users_pkey", "fullyQualifiedName": "public.users.users_pkey", "kind": "constraint"}
+            ]
+        }
     ]
     # A file and an object: both.
     assert results[2]["locations"] == [
