@@ -445,6 +445,11 @@ class SourceIndex:
                     if item.call == kind and item.columns == tuple(columns) and (name is None or item.name is None):
                         entry = item
                         break
+            if entry is None and name is None:
+                # An unnamed CHECK names no columns: the only unnamed entry of its kind is it.
+                same_kind = [item for item in src.table_args if item.call == kind and item.name is None]
+                if len(same_kind) == 1:
+                    entry = same_kind[0]
             if entry is not None:
                 return Location(
                     path=src.path,
@@ -623,8 +628,11 @@ def _type_signature(type_: Any) -> tuple[Any, ...] | None:
 
 
 def _type_text(type_: Any) -> str:
+    """The type as PostgreSQL spells it (``UUID``, ``VARCHAR(36)``), else its repr."""
+    from sqlalchemy.dialects import postgresql
+
     try:
-        return str(type_.compile())
+        return str(type_.compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
     except Exception:
         return repr(type_)
 
@@ -844,7 +852,7 @@ class _Linter:
         if self.runs("AS201"):
             for fk in uncovered_foreign_keys(table):
                 cols = list(foreign_key_columns(fk))
-                target = fk.elements[0].target_fullname.rpartition(".")[0] if fk.elements else "?"
+                target = ", ".join(e.target_fullname for e in fk.elements) or "?"
                 suggestion = self.config.naming.index(table.name, cols)
                 first = table.c[cols[0]] if cols and cols[0] in table.c else None
                 loc = self.column_loc(first) if first is not None else self.table_loc(table)
@@ -1039,11 +1047,14 @@ class _Linter:
         for ix in sorted(table.indexes, key=lambda i: str(i.name)):
             if _index_is_expression(ix):
                 cols = index_column_names(ix)
+                shown = ", ".join(
+                    e if isinstance(e, str) else str(getattr(e, "name", None) or e) for e in ix.expressions
+                )
                 out.append(
                     self.finding(
                         "AS904",
                         f"index {_explicit(ix.name) or '(unnamed)'} on {table.name} has expression elements "
-                        f"({', '.join(cols)}); only its plain leading columns count for FK coverage and "
+                        f"({shown}); only its plain leading columns count for FK coverage and "
                         "uniqueness",
                         self.constraint_loc(table, ix, "Index", cols),
                     )
@@ -1082,10 +1093,17 @@ class _Linter:
                     except Exception:
                         suggestion = None
                     hint = f" (e.g. name={suggestion!r})" if suggestion else ""
+                    target = (
+                        f"({', '.join(cols)})"
+                        if cols
+                        else f" CHECK ({obj.sqltext})"
+                        if kind == "CheckConstraint"
+                        else ""
+                    )
                     out.append(
                         self.finding(
                             "AS501",
-                            f"{what} on {table.name}({', '.join(cols)}) has no explicit name and no naming convention "
+                            f"{what} on {table.name}{target} has no explicit name and no naming convention "
                             f"names it{hint}; or use MetaData(naming_convention=alembic_standards.NAMING_CONVENTION)",
                             self.constraint_loc(table, obj, kind, cols),
                         )
@@ -1213,18 +1231,39 @@ class _Linter:
         return Location(schema=schema, table=tname, column=key)
 
     def _configure_error(self, exc: Exception, mappers: list[Mapper[Any]], index: SourceIndex) -> Finding:
+        """One finding for a registry whose mappers SQLAlchemy refuses to configure.
+
+        The commonest cause is a ``back_populates`` naming an attribute the other class lacks
+        (``Mapper 'Mapper[D(d)]' has no property 'owner'``): that is AS302, reported at the
+        relationship declaring it.  Anything else is AS904 at the relationship SQLAlchemy names.
+        """
         text = " ".join(str(exc).split())
-        # Point at the relationship SQLAlchemy names ('Class.attr' / 'Mapper[Class(table)]'), if any.
+        missing = re.search(r"Mapper\[(\w+)\(.*?has no property '(\w+)'", text)
+        if missing is not None:
+            target_name, prop = missing.groups()
+            for mapper in mappers:
+                # Before configuration the declared properties live in Mapper._props (pinned by a test).
+                for key, declared in getattr(mapper, "_props", {}).items():
+                    argument = getattr(declared, "argument", None)
+                    target = argument if isinstance(argument, str) else getattr(argument, "__name__", None)
+                    if getattr(declared, "back_populates", None) == prop and target == target_name:
+                        return self.finding(
+                            "AS302",
+                            f"relationship {mapper.class_.__name__}.{key} names back_populates={prop!r}, which "
+                            f"{target_name} does not have",
+                            self._rel_loc(mapper, key, index),
+                        )
         loc = Location()
         for mapper in mappers:
-            name = mapper.class_.__name__
-            match = re.search(rf"\b{re.escape(name)}\.(\w+)", text)
+            match = re.search(rf"\b{re.escape(mapper.class_.__name__)}\.(\w+)", text)
             if match:
                 loc = self._rel_loc(mapper, match.group(1), index)
                 break
-        rule = "AS302" if "back_populates" in text or "reverse property" in text else "AS904"
-        prefix = "mappers cannot be configured" if rule == "AS904" else "back_populates does not match"
-        return self.finding(rule, f"{prefix}: {text}", loc)
+        else:
+            if mappers:
+                table = mappers[0].local_table
+                loc = self.table_loc(table) if isinstance(table, Table) else loc
+        return self.finding("AS904", f"mappers cannot be configured, relationships not checked: {text}", loc)
 
     def _relationship(self, mapper: Mapper[Any], rel: RelationshipProperty[Any], index: SourceIndex) -> list[Finding]:
         out: list[Finding] = []
