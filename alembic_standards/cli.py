@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, NoReturn
 from . import __version__
 from .findings import ExitCode, Severity, StandardsError
 from .report import FORMATS, format_findings, summary, use_color
-from .rules import RULES, get_rule, resolve_rule_ids
+from .rules import RULES, Stage, get_rule, resolve_rule_ids
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -207,7 +207,7 @@ class _Gathered:
     input_errors: list[Finding] = dataclasses.field(default_factory=list)
     metadatas: list[MetaData] = dataclasses.field(default_factory=list)
     irreversible: list[ExceptionEntry] = dataclasses.field(default_factory=list)
-    stages: list[str] = dataclasses.field(default_factory=list)
+    stages: list[Stage] = dataclasses.field(default_factory=list)
 
 
 def _migration_paths(args: argparse.Namespace, config: Config) -> list[Path]:
@@ -241,7 +241,7 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
 
     if specs:
         out.metadatas = _load_models(specs, config)
-        out.stages.append("models")
+        out.stages.append(Stage.MODELS)
         if lint:
             from .models import lint_metadata
 
@@ -250,7 +250,7 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
         from .migrations import check_migrations
 
         report = check_migrations(paths, config)
-        out.stages.append("migrations")
+        out.stages.append(Stage.MIGRATIONS)
         out.irreversible = list(report.irreversible)
         if lint:
             out.findings += report.findings
@@ -260,7 +260,7 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
 
         schemas: Sequence[str | None] = args.schema or (None,)
         out.findings += audit_database(database_url, config, schemas=schemas)
-        out.stages.append("database")
+        out.stages.append(Stage.DATABASE)
     return out
 
 
@@ -277,9 +277,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
             hint="set `metadata`/`migrations` in [tool.alembic_standards], or pass PATHS / --metadata / --database-url",
         )
     register = ExceptionRegister.collect(config, gathered.metadatas, extra=gathered.irreversible)
-    # An exception is "unused" (AS903) only if the stage that would have matched it ran; with the
-    # model linter skipped every model exception would look unused, so only report then.
-    findings = register.apply(gathered.findings, config, report_unused="models" in gathered.stages)
+    # An exception is "unused" (AS903) only if a stage that checks its rule ran: with the model
+    # linter skipped, a model exception is not unused, merely not looked at.
+    findings = register.apply(gathered.findings, config, stages=gathered.stages)
     findings = [f for f in findings if config.is_enabled(f.rule_id)]
     # Input errors (AS800: a revision that does not parse) are never suppressed or deselected:
     # they mean the check is incomplete, hence exit 2.
@@ -322,7 +322,7 @@ def _cmd_exceptions(args: argparse.Namespace) -> int:
     config = _load_config(args)
     gathered = _gather(args, config, lint=False)
     register = ExceptionRegister.collect(config, gathered.metadatas, extra=gathered.irreversible)
-    sys.stdout.write(register.markdown().rstrip("\n") + "\n")
+    sys.stdout.write(register.markdown(relative_to=Path.cwd()).rstrip("\n") + "\n")
     return ExitCode.OK
 
 

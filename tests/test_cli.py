@@ -1,0 +1,372 @@
+"""The ``alembic-standards`` command: exit codes, exact messages, formats, bad input.
+
+Most tests call :func:`alembic_standards.cli.main` in-process (fast, with ``capsys``); a few run
+the installed console script in a subprocess to prove that bad input never shows a traceback.
+Each test builds a tiny project in ``tmp_path`` (models package + ``pyproject.toml``) and
+changes into it, as a user would run the command from their repository root.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+import pytest
+from sqlalchemy import create_engine, text
+
+from alembic_standards.cli import main
+from alembic_standards.rules import RULES
+
+SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+
+CLEAN_MODELS = """\
+import uuid
+from datetime import datetime
+
+from sqlalchemy import DateTime, MetaData, Uuid, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from alembic_standards import NAMING_CONVENTION
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=dict(NAMING_CONVENTION))
+
+
+class Thing(Base):
+    __tablename__ = "things"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+"""
+
+# One model with an integer primary key: exactly one finding (AS101) at line 16, column 5.
+BAD_MODELS = CLEAN_MODELS.replace(
+    "    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)",
+    "    id: Mapped[int] = mapped_column(primary_key=True)",
+)
+
+
+@dataclass
+class Project:
+    root: Path
+    package: str
+
+    @property
+    def spec(self) -> str:
+        return f"{self.package}.models:Base"
+
+    def write_config(self, body: str) -> Path:
+        path = self.root / "pyproject.toml"
+        path.write_text("[tool.alembic_standards]\n" + textwrap.dedent(body), encoding="utf-8")
+        return path
+
+    def write_models(self, source: str) -> Path:
+        path = self.root / self.package / "models.py"
+        path.write_text(source, encoding="utf-8")
+        return path
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    # A unique package name per test: the models module is imported into this process.
+    package = f"app_{uuid.uuid4().hex[:8]}"
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text("", encoding="utf-8")
+    proj = Project(tmp_path, package)
+    proj.write_models(CLEAN_MODELS)
+    proj.write_config(f'metadata = "{proj.spec}"\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return proj
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+AS101_LINE = (
+    "{package}/models.py:16:5: AS101 primary key things.id is INTEGER, not a native UUID; "
+    "sequential integer IDs are a permitted exception once documented with their reason\n"
+)
+
+
+# ------------------------------------------------------------------------------ exit codes
+def test_clean_project_exits_0(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "check") == (0, "", "All checks passed.\n")
+
+
+def test_findings_exit_1_with_relative_path_line_col(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    project.write_models(BAD_MODELS)
+    code, out, err = run(capsys, "check")
+    assert code == 1
+    assert out == AS101_LINE.format(package=project.package)
+    assert err == "Found 1 finding (1 error).\n"
+
+
+def test_fail_on_and_severity_decide_the_exit_code(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    project.write_models(BAD_MODELS)
+    project.write_config(f'metadata = "{project.spec}"\nseverity = {{ AS101 = "warning" }}\n')
+    code, out, err = run(capsys, "check")
+    assert (code, err) == (0, "Found 1 finding (1 warning).\n")  # still printed, not failing
+    assert out.startswith(f"{project.package}/models.py:16:5: AS101 ")
+    assert run(capsys, "check", "--fail-on", "warning")[0] == 1
+    project.write_config(f'metadata = "{project.spec}"\nseverity = {{ AS101 = "warning" }}\nfail_on = "warning"\n')
+    assert run(capsys, "check")[0] == 1
+    assert run(capsys, "check", "--fail-on", "error")[0] == 0  # the flag overrides the file
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected_code"),
+    [
+        (["--ignore", "AS101"], 0),
+        (["--ignore", "pk-not-uuid"], 0),
+        (["--ignore", "AS1"], 0),
+        (["--select", "AS2,AS4"], 0),
+        (["--select", "AS101"], 1),
+    ],
+)
+def test_select_and_ignore(
+    project: Project, capsys: pytest.CaptureFixture[str], flags: list[str], expected_code: int
+) -> None:
+    project.write_models(BAD_MODELS)
+    code, out, _ = run(capsys, "check", *flags)
+    assert code == expected_code
+    assert ("AS101" in out) is (expected_code == 1)
+
+
+def test_documented_exception_suppresses_and_shows_in_register(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.write_models(BAD_MODELS)
+    project.write_config(
+        f"""\
+        metadata = "{project.spec}"
+
+        [[tool.alembic_standards.exceptions]]
+        rule = "AS101"
+        table = "things"
+        reason = "Things are ordered by insertion; a sequence is the ordering key."
+        ticket = "DB-7"
+        """
+    )
+    assert run(capsys, "check") == (0, "", "All checks passed.\n")
+    code, out, _ = run(capsys, "exceptions")
+    assert code == 0
+    assert out.startswith("# Exceptions register\n")
+    assert "Things are ordered by insertion; a sequence is the ordering key." in out
+    assert "| DB-7 |" in out
+    assert "`pyproject.toml:4`" in out  # where it is declared, relative to the working directory
+
+
+def test_exception_without_reason_is_a_finding(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    project.write_models(BAD_MODELS)
+    project.write_config(
+        f"""\
+        metadata = "{project.spec}"
+
+        [[tool.alembic_standards.exceptions]]
+        rule = "AS101"
+        table = "things"
+        reason = ""
+        """
+    )
+    code, out, _ = run(capsys, "check")
+    assert code == 1
+    assert [line.split(" ")[1] for line in out.splitlines()] == ["AS101", "AS901"]
+    assert out.splitlines()[1].startswith("pyproject.toml:4: AS901 exception for AS101 on ")
+
+
+# ------------------------------------------------------------------------------ formats
+def test_json_format(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    project.write_models(BAD_MODELS)
+    code, out, _ = run(capsys, "check", "--format", "json")
+    assert code == 1
+    [record] = json.loads(out)
+    assert {k: record[k] for k in ("rule", "severity", "path", "line", "col", "table", "column")} == {
+        "rule": "AS101",
+        "severity": "error",
+        "path": f"{project.package}/models.py",
+        "line": 16,
+        "col": 5,
+        "table": "things",
+        "column": "id",
+    }
+
+
+def test_sarif_format_validates(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    project.write_models(BAD_MODELS)
+    code, out, _ = run(capsys, "check", "--format", "sarif")
+    assert code == 1
+    log = json.loads(out)
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))).validate(log)
+    [result] = log["runs"][0]["results"]
+    assert result["ruleId"] == "AS101"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == f"{project.package}/models.py"
+
+
+def test_github_format(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    project.write_models(BAD_MODELS)
+    code, out, _ = run(capsys, "check", "--format", "github")
+    assert code == 1
+    assert out.startswith(f"::error file={project.package}/models.py,line=16,col=5,title=AS101::primary key things.id")
+
+
+def test_no_colour_when_not_a_terminal(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    project.write_models(BAD_MODELS)
+    _, out, _ = run(capsys, "check")
+    assert "\x1b[" not in out
+
+
+# ------------------------------------------------------------------------------ live database
+def test_database_audit_through_the_cli(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{project.root / 'app.db'}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE parents (id CHAR(32) NOT NULL, CONSTRAINT pk_parents PRIMARY KEY (id))"))
+        conn.execute(
+            text(
+                "CREATE TABLE kids (id CHAR(32) NOT NULL, parent_id CHAR(32) NOT NULL, CONSTRAINT pk_kids PRIMARY KEY (id),"
+                " CONSTRAINT fk_kids_parent_id FOREIGN KEY (parent_id) REFERENCES parents (id))"
+            )
+        )
+    engine.dispose()
+    code, out, _ = run(capsys, "check", "--no-models", "--database-url", url, "--select", "AS201")
+    assert code == 1
+    [line] = out.splitlines()
+    assert line.startswith("kids.parent_id: AS201 ") or line.startswith("kids.fk_kids_parent_id: AS201 ")
+
+
+# ------------------------------------------------------------------------------ bad input
+def test_unknown_config_key_names_file_line_and_key(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    path = project.write_config(f'metadata = "{project.spec}"\nignor = ["AS101"]\n')
+    assert run(capsys, "check") == (
+        2,
+        "",
+        f"alembic-standards: error: {path}:3: [tool.alembic_standards] ignor: unknown key\n"
+        "  hint: did you mean 'ignore'?\n",
+    )
+
+
+def test_explicit_config_file(project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    other = tmp_path / "other.toml"
+    other.write_text(f'[tool.alembic_standards]\nmetadata = "{project.spec}"\nselect = ["AS4"]\n', encoding="utf-8")
+    project.write_models(BAD_MODELS)
+    assert run(capsys, "check", "--config", str(other))[0] == 0
+    assert run(capsys, "--config", str(other), "check")[0] == 0
+    assert run(capsys, "check")[0] == 1
+    assert run(capsys, "check", "--config", "missing.toml") == (
+        2,
+        "",
+        "alembic-standards: error: missing.toml: configuration file not found\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check", "--select", "AS999"], "alembic-standards: error: --select: unknown rule 'AS999'"),
+        (["check", "--ignore", "pk-not-uid"], "alembic-standards: error: --ignore: unknown rule 'pk-not-uid'"),
+        (["check", "--fail-on", "fatal"], "alembic-standards: error: --fail-on: unknown severity 'fatal'"),
+        (["check", "--metadata", "nocolon"], "alembic-standards: error: --metadata 'nocolon': expected MODULE:ATTR"),
+        (["check", "--metadata", "no_such_module_xyz:Base"], "alembic-standards: error: "),
+        (["check", "does/not/exist"], "alembic-standards: error: does/not/exist: no such file or directory\n"),
+        (["check", "--no-models", "--database-url", "nope"], "alembic-standards: error: invalid database URL 'nope'"),
+        (
+            ["check", "--no-models", "--database-url", "postgresql+psycopg://u:pw@127.0.0.1:1/db"],
+            "alembic-standards: error: cannot read database postgresql+psycopg://u:***@127.0.0.1:1/db: ",
+        ),
+        (["check", "--no-models"], "alembic-standards: error: nothing to check: no metadata, migrations or"),
+        (["explain", "AS999"], "alembic-standards: error: unknown rule 'AS999'"),
+        (["check", "--format", "xml"], "usage: alembic-standards check"),
+        (["frobnicate"], "usage: alembic-standards"),
+        ([], "usage: alembic-standards"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(
+    project: Project, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.startswith(message)
+    assert "Traceback" not in err
+
+
+def test_bad_metadata_module_names_the_spec(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "check", "--metadata", "no_such_module_xyz:Base")
+    assert code == 2
+    assert "no_such_module_xyz" in err
+
+
+# ------------------------------------------------------------------------------ rules / explain
+def test_rules_lists_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rules")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["ID", "NAME", "SEVERITY", "STAGES", "TITLE"]
+    assert [line.split()[0] for line in lines[1:]] == list(RULES)
+    assert "AS201  fk-unindexed" in out
+
+
+def test_rules_marks_rules_disabled_by_the_config(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    path = project.write_config('ignore = ["AS204"]\n')
+    _, out, _ = run(capsys, "rules", "--config", str(path))
+    assert [line.split()[0] for line in out.splitlines() if line.endswith("(disabled)")] == ["AS204"]
+
+
+@pytest.mark.parametrize("key", ["AS201", "as201", "fk-unindexed"])
+def test_explain_prints_the_catalogue_text(capsys: pytest.CaptureFixture[str], key: str) -> None:
+    assert run(capsys, "explain", key) == (0, RULES["AS201"].explain() + "\n", "")
+
+
+def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert code == 0
+    assert out.startswith("alembic-standards ")
+    code, out, _ = run(capsys, "check", "--help")
+    assert code == 0
+    assert "Exit codes: 0 clean, 1 findings at or above fail_on, 2 usage/config/input" in out
+
+
+# ------------------------------------------------------------------------------ console script
+def _console_script() -> Path:
+    return Path(sys.executable).with_name("alembic-standards")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check", "--metadata", "no_such_module_xyz:Base"], "alembic-standards: error: "),
+        (
+            ["check", "--no-models", "--database-url", "postgresql+psycopg://u:pw@127.0.0.1:1/db"],
+            "cannot read database",
+        ),
+    ],
+)
+def test_console_script_never_shows_a_traceback(project: Project, argv: list[str], message: str) -> None:
+    result = subprocess.run(
+        [str(_console_script()), *argv], cwd=project.root, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_console_script_exit_1_on_findings(project: Project) -> None:
+    project.write_models(BAD_MODELS)
+    result = subprocess.run(
+        [str(_console_script()), "check"], cwd=project.root, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (result.returncode, result.stdout) == (1, AS101_LINE.format(package=project.package))
