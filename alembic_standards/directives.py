@@ -1,0 +1,266 @@
+"""The revision-time hook: refuse a revision whose downgrade does not undo its upgrade.
+
+Wire it in ``env.py``::
+
+    context.configure(..., process_revision_directives=alembic_standards.process_revision_directives)
+    # or, with hooks of your own (they run first, ours last):
+    context.configure(..., process_revision_directives=alembic_standards.chain(my_hook, my_rewriter))
+
+What it does, for every ``MigrationScript`` Alembic is about to write:
+
+1. **Refuses** (``alembic.util.CommandError`` -> the CLI prints ``FAILED: ...`` and exits 255; no
+   file is written, because Alembic renders files only after the hooks return -- reference §3.3)
+   a revision whose upgrade has operations and whose downgrade is empty (AS702) or does not undo
+   them (AS703).  The message names the revision (id and message) and every missing reversal.
+   The matching itself lives in :mod:`alembic_standards.reversal`, shared with the static checker.
+2. The one way past it: ``alembic revision --autogenerate -x irreversible="<reason>"``.  An empty
+   reason is refused (AS705).  The reason is handed to the template (``irreversible`` template
+   argument), which writes ``irreversible = "<reason>"`` at module level, where the static
+   checker and the exceptions register find it.  Programmatic callers set
+   ``config.attributes["irreversible"] = "<reason>"`` instead.
+3. **Lays out** the operations in the template's sections (tables, indexes, data; the downgrade in
+   reverse order) by splitting the single ``UpgradeOps``/``DowngradeOps`` into one container per
+   section, each with its own token (``upgrade_tables``...); Alembic renders each token into the
+   template (reference §5.2).  Operations are never reordered: if the stream is not already in
+   section order (ordering is the autogenerate plugin's job), it stays one block.  The split only
+   happens when the project's ``script.py.mako`` declares support (:data:`SECTIONS_MARKER`), so a
+   project on the stock template never loses operations to tokens its template does not render.
+
+Under ``alembic check`` the hook does nothing: ``check`` runs the same hooks, only reads the
+upgrade, and would crash or mislead if the directives were changed (reference §3.4, §6).
+
+Sharp edge: after the split, ``MigrationScript.upgrade_ops`` raises ValueError (there are several
+containers); hooks that run after ours must use ``upgrade_ops_list``.  :func:`chain` therefore
+runs ours last.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from alembic.operations import ops
+from alembic.util import CommandError
+
+from .config import Config, load_config
+from .findings import StandardsError
+from .layout import Section, section_of_op
+from .reversal import changes_from_ops, has_leaf_ops, match
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from alembic.runtime.migration import MigrationContext
+
+__all__ = [
+    "IRREVERSIBLE_X_ARG",
+    "SECTIONS_MARKER",
+    "chain",
+    "process_revision_directives",
+    "section_token",
+]
+
+Hook = Callable[["MigrationContext", Any, list[ops.MigrationScript]], None]
+
+IRREVERSIBLE_X_ARG = "irreversible"
+"""``alembic revision -x irreversible="reason"``: accept a revision that cannot be rolled back."""
+
+SECTIONS_MARKER = "alembic-standards:sections"
+"""A ``script.py.mako`` containing this text renders the per-section tokens."""
+
+
+def section_token(direction: str, section: Section) -> str:
+    """The template token of a section: ``upgrade_tables``, ``downgrade_indexes``..."""
+    return f"{direction}_{section.name.lower()}"
+
+
+def process_revision_directives(
+    context: MigrationContext,
+    revision: Any,
+    directives: list[ops.MigrationScript],
+) -> None:
+    """Alembic ``process_revision_directives`` hook (see the module docstring)."""
+    if _running_check(context):
+        return
+    config = _project_config(context)
+    reason = _irreversible_reason(context)
+    problems = [p for script in directives for p in _problems(script, config)]
+    if problems and reason is None:
+        raise CommandError(_refusal(problems))
+    if reason is not None:
+        template_args = context.opts.get("template_args")
+        if isinstance(template_args, dict):
+            template_args["irreversible"] = reason
+    if _template_has_sections(context):
+        for script in directives:
+            _split_sections(script)
+
+
+def chain(*hooks: Hook) -> Hook:
+    """A hook that runs ``hooks`` in order (yours: rewriters, multidb splitting...), then ours."""
+
+    def chained(context: MigrationContext, revision: Any, directives: list[ops.MigrationScript]) -> None:
+        for hook in hooks:
+            hook(context, revision, directives)
+        process_revision_directives(context, revision, directives)
+
+    return chained
+
+
+# ------------------------------------------------------------------ refusal
+
+
+def _running_check(context: MigrationContext) -> bool:
+    """True inside ``alembic check`` (CLI or ``alembic.command.check``)."""
+    cmd = getattr(getattr(context.config, "cmd_opts", None), "cmd", None)
+    if cmd and getattr(cmd[0], "__name__", None) == "check":
+        return True
+    # Programmatic ``command.check(config)`` has no cmd_opts: look for its frame on the stack.
+    from alembic import command
+
+    target = command.check.__code__
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is target:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _project_config(context: MigrationContext) -> Config:
+    """``[tool.alembic_standards]`` found next to the Alembic config (rule selection)."""
+    alembic_config = context.config
+    start = None
+    if alembic_config is not None and alembic_config.config_file_name:
+        start = Path(alembic_config.config_file_name).resolve().parent
+    try:
+        return load_config(start=start)
+    except StandardsError as exc:
+        raise CommandError(f"alembic-standards: {exc}") from None
+
+
+def _irreversible_reason(context: MigrationContext) -> str | None:
+    """The reason given with ``-x irreversible=...`` (or ``config.attributes``); None when absent."""
+    alembic_config = context.config
+    if alembic_config is None:
+        return None
+    value: object = alembic_config.attributes.get(IRREVERSIBLE_X_ARG)
+    cmd_opts = alembic_config.cmd_opts
+    for arg in (getattr(cmd_opts, "x", None) or []) if cmd_opts is not None else []:
+        key, _, given = str(arg).partition("=")
+        if key.strip() == IRREVERSIBLE_X_ARG:
+            value = given
+    if value is None:
+        return None
+    reason = value.strip().strip("\"'").strip() if isinstance(value, str) else ""
+    if not reason:
+        raise CommandError(
+            "alembic-standards: AS705 -x irreversible needs a reason, "
+            'e.g. -x irreversible="drops the legacy audit table; data archived (TICKET-123)"'
+        )
+    return reason
+
+
+def _problems(script: ops.MigrationScript, config: Config) -> list[str]:
+    label = f"revision {script.rev_id}" + (f" ({script.message!r})" if script.message else "")
+    out: list[str] = []
+    for up, down in zip(script.upgrade_ops_list, script.downgrade_ops_list, strict=False):
+        if not has_leaf_ops(up):
+            continue
+        if not has_leaf_ops(down):
+            if config.is_enabled("AS702"):
+                count = len(changes_from_ops(up.ops))
+                out.append(f"{label}: AS702 downgrade() is empty while upgrade() has {count} operation(s)")
+            continue
+        if not config.is_enabled("AS703"):
+            continue
+        verdict = match(changes_from_ops(up.ops), changes_from_ops(down.ops))
+        for missing in verdict.missing:
+            out.append(
+                f"{label}: AS703 downgrade() does not undo {missing.change.describe()}; expected {missing.expected}"
+            )
+    return out
+
+
+def _refusal(problems: Sequence[str]) -> str:
+    lines = ["alembic-standards refused the revision: its downgrade does not undo its upgrade."]
+    lines += [f"  {p}" for p in problems]
+    lines.append(
+        "Write the missing downgrade steps (or fix the hook that removed them); if the revision "
+        'truly cannot be rolled back, re-run with -x irreversible="<reason>".'
+    )
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ sections
+
+
+def _template_has_sections(context: MigrationContext) -> bool:
+    script_dir = getattr(context, "script", None)
+    directory = getattr(script_dir, "dir", None)
+    if directory is None:
+        return False
+    try:
+        return SECTIONS_MARKER in Path(directory, "script.py.mako").read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
+def _split_sections(script: ops.MigrationScript) -> None:
+    """Replace the single upgrade/downgrade container by one container per section."""
+    if len(script.upgrade_ops_list) != 1 or len(script.downgrade_ops_list) != 1:
+        return  # multidb or already customised: leave the layout to its owner
+    up, down = script.upgrade_ops_list[0], script.downgrade_ops_list[0]
+    upgrades: list[ops.UpgradeOps] = [
+        ops.UpgradeOps(run, upgrade_token=section_token("upgrade", section))
+        for section, run in _partition(up.ops, _UPGRADE_ORDER)
+    ] or [up]
+    downgrades: list[ops.DowngradeOps] = [
+        ops.DowngradeOps(run, downgrade_token=section_token("downgrade", section))
+        for section, run in _partition(down.ops, _UPGRADE_ORDER[::-1])
+    ] or [down]
+    # Alembic renders upgrade/downgrade containers pairwise (zip): pad the shorter list with empty
+    # containers whose tokens the template never reads, so no section is dropped.
+    while len(upgrades) < len(downgrades):
+        upgrades.append(ops.UpgradeOps([], upgrade_token=f"upgrade_unused_{len(upgrades)}"))
+    while len(downgrades) < len(upgrades):
+        downgrades.append(ops.DowngradeOps([], downgrade_token=f"downgrade_unused_{len(downgrades)}"))
+    script.upgrade_ops = upgrades
+    script.downgrade_ops = downgrades
+
+
+_UPGRADE_ORDER = (Section.TABLES, Section.INDEXES, Section.DATA)
+
+
+def _partition(
+    operations: list[ops.MigrateOperation], order: tuple[Section, ...]
+) -> list[tuple[Section, list[ops.MigrateOperation]]]:
+    """Cut ``operations`` into consecutive sections, in ``order``, without reordering anything.
+
+    Walking from the end, the last section takes the longest tail of its own operations, the
+    section before it the longest tail before that, and the first section takes the rest
+    (whatever it holds: an operation out of place stays where it is, and the static checker's
+    AS804 reports it).  Empty sections are left out; an empty stream gives no sections.
+    """
+    remaining = list(operations)
+    runs: list[tuple[Section, list[ops.MigrateOperation]]] = []
+    for section in reversed(order[1:]):
+        cut = len(remaining)
+        while cut > 0 and _section(remaining[cut - 1]) is section:
+            cut -= 1
+        if cut < len(remaining):
+            runs.append((section, remaining[cut:]))
+        remaining = remaining[:cut]
+    if remaining:
+        runs.append((order[0], remaining))
+    return runs[::-1]
+
+
+def _section(op: ops.MigrateOperation) -> Section | None:
+    """The section of an operation; a container's when all its children agree, else None."""
+    if isinstance(op, ops.OpContainer):
+        sections = {_section(child) for child in op.ops}
+        return sections.pop() if len(sections) == 1 else None
+    return section_of_op(op)

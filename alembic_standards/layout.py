@@ -1,0 +1,137 @@
+"""The template's sections: which part of a migration an operation belongs to.
+
+The spec lays every upgrade out in three sections -- tables, then indexes, then data -- and the
+downgrade is the exact reverse.  Three places need the same answer to "which section is this
+operation in?": the autogenerate plugin when it orders operations, the revision hook when it
+splits them into the template's sections, and the static checker when it reports sections out of
+order (AS804).  They all call :func:`section_of` with the Alembic operation *name* (``"create_table"``,
+``"create_index"``, ``"execute"``...), which is what both an Alembic op object and an
+``op.<name>(...)`` call in a revision file can tell us.  No Alembic import here.
+
+Order semantics (used by :func:`out_of_order`): creating operations run tables -> indexes -> data
+(an index needs its table, data needs both); destroying operations run the other way round,
+data -> indexes -> tables (an index dies with its table, so it must be dropped first).  Each
+chain is checked on its own, so a correct migration that both creates and drops objects, in
+either direction (upgrade or downgrade), is never reported.  Data operations take part in both
+chains: they come after every creation and before every destruction.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["Section", "is_destructive", "op_name_of", "out_of_order", "section_of", "section_of_op"]
+
+
+class Section(enum.IntEnum):
+    """The template's sections, in upgrade order."""
+
+    TABLES = 1
+    INDEXES = 2
+    DATA = 3
+
+    @property
+    def title(self) -> str:
+        return self.name.capitalize()
+
+
+_INDEX_OPS = frozenset({"create_index", "drop_index"})
+_DATA_OPS = frozenset({"execute", "bulk_insert", "exec_driver_sql"})
+_DESTRUCTIVE_PREFIXES = ("drop_",)
+
+
+def section_of(op_name: str, *, unique: bool = False) -> Section:
+    """The section an operation named ``op_name`` belongs to.
+
+    Index operations (``create_index``, ``drop_index`` and variants such as
+    ``create_index_concurrently``) are ``INDEXES`` -- except the creation of a *unique* index
+    (``unique=True``), which belongs with the table structure because a foreign key created in the
+    same migration may need it.  Raw SQL and bulk inserts are ``DATA``; every other operation
+    (tables, columns, constraints, comments, custom operations) is ``TABLES``.
+    """
+    if op_name in _INDEX_OPS or "_index" in op_name:
+        if unique and not is_destructive(op_name):
+            return Section.TABLES
+        return Section.INDEXES
+    if op_name in _DATA_OPS:
+        return Section.DATA
+    return Section.TABLES
+
+
+def section_of_op(op: object) -> Section:
+    """:func:`section_of` for an Alembic operation object (reads ``unique`` from index ops)."""
+    return section_of(op_name_of(op), unique=bool(getattr(op, "unique", False)))
+
+
+def is_destructive(op_name: str) -> bool:
+    """True for operations that remove an object (``drop_table``, ``drop_index``...)."""
+    return op_name.startswith(_DESTRUCTIVE_PREFIXES)
+
+
+def out_of_order(ops: Sequence[tuple[str, Section]]) -> list[int]:
+    """Indices of operations that break the section order (see the module docstring).
+
+    ``ops`` holds ``(op_name, section_of(op_name, ...))`` pairs.  The creating chain must be
+    non-decreasing in section (tables, indexes, data); the destroying chain non-increasing (data,
+    indexes, tables).  Data operations belong to both chains.  The index of every operation that
+    comes after an operation of a later section in its chain is returned, so the caller can point
+    at the misplaced line.
+    """
+    bad: list[int] = []
+    highest_creating = 0
+    lowest_destroying = 99
+    for i, (name, section) in enumerate(ops):
+        creating = section is Section.DATA or not is_destructive(name)
+        destroying = section is Section.DATA or is_destructive(name)
+        misplaced = (creating and section < highest_creating) or (destroying and section > lowest_destroying)
+        if misplaced:
+            bad.append(i)
+            continue
+        if creating:
+            highest_creating = max(highest_creating, section)
+        if destroying:
+            lowest_destroying = min(lowest_destroying, section)
+    return bad
+
+
+# Alembic op class -> operation name, for the op objects autogenerate produces.  Names are the
+# ``op.<name>`` a revision file would call, so op objects and AST calls classify identically.
+_CLASS_NAMES = {
+    "CreateTableOp": "create_table",
+    "DropTableOp": "drop_table",
+    "RenameTableOp": "rename_table",
+    "CreateTableCommentOp": "create_table_comment",
+    "DropTableCommentOp": "drop_table_comment",
+    "AddColumnOp": "add_column",
+    "DropColumnOp": "drop_column",
+    "AlterColumnOp": "alter_column",
+    "CreateIndexOp": "create_index",
+    "DropIndexOp": "drop_index",
+    "CreateUniqueConstraintOp": "create_unique_constraint",
+    "CreateForeignKeyOp": "create_foreign_key",
+    "CreateCheckConstraintOp": "create_check_constraint",
+    "CreatePrimaryKeyOp": "create_primary_key",
+    "CreateExcludeConstraintOp": "create_exclude_constraint",
+    "AddConstraintOp": "create_constraint",
+    "DropConstraintOp": "drop_constraint",
+    "ExecuteSQLOp": "execute",
+    "BulkInsertOp": "bulk_insert",
+}
+
+
+def op_name_of(op: object) -> str:
+    """The ``op.<name>`` of an Alembic operation object (by class, walking the MRO).
+
+    Unknown (custom) operations get their class name in snake case, which classifies them as
+    ``TABLES`` and as creating unless the class name starts with ``Drop``.
+    """
+    for cls in type(op).__mro__:
+        name = _CLASS_NAMES.get(cls.__name__)
+        if name is not None:
+            return name
+    raw = type(op).__name__.removesuffix("Op")
+    return "".join("_" + c.lower() if c.isupper() else c for c in raw).lstrip("_")
