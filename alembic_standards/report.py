@@ -105,7 +105,7 @@ def summary(findings: Sequence[Finding]) -> str:
         return "All checks passed."
     counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
     parts = [
-        f"{counts[s]} {s.value}{'' if counts[s] == 1 else 's'}"
+        f"{counts[s]} {s.value}{'' if counts[s] == 1 or s is Severity.INFO else 's'}"
         for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
         if counts[s]
     ]

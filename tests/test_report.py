@@ -99,6 +99,7 @@ def test_summary_counts_by_severity(findings: list[Finding]) -> None:
     assert summary(findings) == "Found 4 findings (2 errors, 1 warning, 1 info)."
     assert summary(findings[:1]) == "Found 1 finding (1 error)."
     assert summary([]) == "All checks passed."
+    assert summary([findings[3], findings[3]]) == "Found 2 findings (2 info)."
 
 
 def test_json_format_has_a_stable_schema(findings: list[Finding], root: Path) -> None:
