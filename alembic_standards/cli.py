@@ -25,7 +25,9 @@ the summary line and errors go to stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import io
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -139,12 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     exceptions.set_defaults(handler=_cmd_exceptions)
 
     init = sub.add_parser("init", help="create an Alembic project from the alembic-standards template")
-    init.add_argument("directory", type=Path, help="directory to create (must not exist or be empty)")
     init.add_argument(
-        "--config-kind",
-        choices=("ini", "pyproject"),
-        default="ini",
-        help="where Alembic's configuration goes (default: alembic.ini)",
+        "directory",
+        type=Path,
+        help="migrations directory to create (must not exist or be empty); alembic.ini is written in the "
+        "working directory and pyproject.toml gets a [tool.alembic_standards] table",
     )
     init.set_defaults(handler=_cmd_init)
 
@@ -329,7 +330,10 @@ def _cmd_exceptions(args: argparse.Namespace) -> int:
 def _cmd_init(args: argparse.Namespace) -> int:
     from .scaffold import init_project
 
-    created = init_project(args.directory, config_kind=args.config_kind)
+    # Alembic's own "Generating ..." chatter (printed by alembic.command.init straight to
+    # sys.stdout, whatever the Config's stdout) is replaced by one line per file created.
+    with contextlib.redirect_stdout(io.StringIO()):
+        created = init_project(args.directory, quiet=True)
     for path in created:
         print(f"created {_relative_to_cwd(path)}")
     return ExitCode.OK

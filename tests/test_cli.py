@@ -381,3 +381,28 @@ def test_console_script_exit_1_on_findings(project: Project) -> None:
         [str(_console_script()), "check"], cwd=project.root, capture_output=True, text=True, timeout=60, check=False
     )
     assert (result.returncode, result.stdout) == (1, AS101_LINE.format(package=project.package))
+
+
+# ------------------------------------------------------------------------------ init
+def test_init_creates_a_project_and_refuses_to_overwrite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "init", "migrations")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "created migrations/README",
+        "created migrations/env.py",
+        "created migrations/script.py.mako",
+        "created alembic.ini",
+        "created pyproject.toml",
+    ]
+    assert (tmp_path / "migrations" / "versions").is_dir()
+    assert "migrations/versions" in (tmp_path / "pyproject.toml").read_text(encoding="utf-8")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    code, out, err = run(capsys, "init", "migrations")
+    assert (code, out) == (2, "")
+    assert err.startswith(
+        "alembic-standards: error: migrations: target exists and is not an empty directory; refusing to overwrite it\n"
+    )
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # nothing half-written
