@@ -21,6 +21,9 @@ from support.postgres import PostgresServer, PostgresUnavailable, create_databas
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+# pytester runs whole pytest sessions on scenario projects (tests/test_testing_checks.py).
+pytest_plugins = ("pytester",)
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:

@@ -523,7 +523,11 @@ def _exercise_pair(session: Any, factory: RowFactory, rel: Any, back: Any) -> st
     else:
         setattr(parent, rel.key, child)
     if not _links(child, back.key, parent, back.uselist):
-        return f"after linking through {rel.key}, {back.key} does not show the parent (back_populates not wired)"
+        return (
+            f"after adding a {child_mapper.class_.__name__} to {parent_mapper.class_.__name__}.{rel.key}, "
+            f"{child_mapper.class_.__name__}.{back.key} does not show it in memory "
+            "(declare back_populates on both sides)"
+        )
     session.add_all([parent, child])
     session.flush()
     parent_id = inspect(parent).identity

@@ -1,0 +1,1 @@
+from alembic_standards.testing import *  # noqa: F403

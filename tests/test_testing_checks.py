@@ -1,0 +1,135 @@
+"""The pytest-alembic checks of ``alembic_standards.testing``, run by pytest itself on small projects.
+
+Each folder under ``tests/scenarios/testing/`` (overlaid on ``_base``: two tables, ``users`` owning
+``posts``, a plain ``env.py``) is a project built to break one check; pytester runs
+``from alembic_standards.testing import *`` on it in a subprocess (scenarios import a module named
+``app``: a separate interpreter keeps them apart) against a fresh PostgreSQL database, and we
+assert which checks pass, which fail, and what the failure says.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+SCENARIOS = Path(__file__).parent / "scenarios" / "testing"
+
+
+def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, pg_url: str, name: str, *args: str):
+    shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
+    shutil.copytree(SCENARIOS / name, pytester.path, dirs_exist_ok=True)
+    monkeypatch.setenv("DATABASE_URL", pg_url)
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rA", *args)
+
+
+def outcomes(result: pytest.RunResult) -> dict[str, str]:
+    """test name -> PASSED/FAILED/SKIPPED, from the -rA short summary."""
+    found: dict[str, str] = {}
+    for line in result.outlines:
+        match = re.match(r"^(PASSED|FAILED|SKIPPED|ERROR) .*?::(test_\w+)", line)
+        if match:
+            found[match.group(2)] = match.group(1)
+    return found
+
+
+ALL_CHECKS = {
+    "test_database_follows_standards",
+    "test_downgrades_leave_no_trace",
+    "test_every_revision_has_a_real_downgrade",
+    "test_model_definitions_match_ddl",
+    "test_model_foreign_key_indexes",
+    "test_model_primary_keys",
+    "test_model_relationships",
+    "test_model_unique_constraints",
+    "test_models_follow_standards",
+    "test_no_revision_introduces_violations",
+}
+
+
+def test_passing_project_passes_every_check(pytester, monkeypatch, pg_url):
+    result = run_scenario(pytester, monkeypatch, pg_url, "passing")
+    assert outcomes(result) == dict.fromkeys(ALL_CHECKS, "PASSED"), result.stdout.str()
+    assert "AlembicStandardsWarning" not in result.stdout.str()
+
+
+def test_pass_downgrade_fails_the_downgrade_checks(pytester, monkeypatch, pg_url):
+    result = run_scenario(pytester, monkeypatch, pg_url, "pass_downgrade", "-k", "downgrade and not definitions")
+    assert outcomes(result) == {
+        "test_every_revision_has_a_real_downgrade": "FAILED",
+        "test_downgrades_leave_no_trace": "FAILED",
+    }, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*The downgrade of revision 0002 does not restore the schema it started from.",
+            "*Schema difference*",
+            "*+ table posts    (in after the downgrade, not in the schema before the upgrade)",
+            "*+ index idx_posts_user_id_created_at on posts (user_id, created_at)*",
+        ]
+    )
+
+
+def test_forgotten_index_is_left_behind(pytester, monkeypatch, pg_url):
+    result = run_scenario(pytester, monkeypatch, pg_url, "forgotten_index", "-k", "leave_no_trace")
+    assert outcomes(result) == {"test_downgrades_leave_no_trace": "FAILED"}, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*The downgrade of revision 0003 does not restore the schema it started from.",
+            "*Revision:",
+            "*0003 (*0003_users_email_index.py)",
+            "*+ index idx_users_created_at on users (created_at)    (in after the downgrade, not in the schema before*",
+        ]
+    )
+    # Only the forgotten index: the column the downgrade did drop is not reported.
+    assert "display_name" not in result.stdout.str()
+
+
+def test_unindexed_foreign_key_is_blamed_on_its_revision(pytester, monkeypatch, pg_url):
+    result = run_scenario(
+        pytester, monkeypatch, pg_url, "unindexed_fk", "-k", "introduces or database_follows or foreign_key"
+    )
+    assert outcomes(result) == {
+        "test_no_revision_introduces_violations": "FAILED",
+        "test_database_follows_standards": "FAILED",
+        "test_model_foreign_key_indexes": "FAILED",
+    }, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*Revision 0002 introduces 1 violation(s) of the schema standard.",
+            "*0002 (*0002_posts.py)",
+            "*Table posts:",
+            "*posts.user_id: AS201 *",
+        ]
+    )
+    result.stdout.fnmatch_lines(["*The database at head violates the schema standard: 1 finding(s) in 1 table(s)."])
+
+
+def test_unenforced_unique_constraint_is_caught_by_a_duplicate(pytester, monkeypatch, pg_url):
+    result = run_scenario(pytester, monkeypatch, pg_url, "unenforced_unique", "-k", "unique or relationships")
+    assert outcomes(result) == {
+        "test_model_unique_constraints": "FAILED",
+        "test_model_relationships": "PASSED",
+    }, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*1 unique constraint(s) of the models are not enforced by the database at head.",
+            "*Duplicates accepted:",
+            "*posts: uq_posts_user_id_title (user_id, title): the database accepted two rows with user_id=UUID(*), title='v*'",
+        ]
+    )
+    # The constraint that was created (users.email) is enforced, so it is not reported.
+    assert "uq_users_email" not in result.stdout.str()
+
+
+def test_one_sided_back_populates_fails_the_relationship_check(pytester, monkeypatch, pg_url):
+    result = run_scenario(pytester, monkeypatch, pg_url, "one_sided_back_populates", "-k", "relationships")
+    assert outcomes(result) == {"test_model_relationships": "FAILED"}, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*1 relationship pair(s) do not load through back_populates in both directions.",
+            "*User.posts <-> Post.user: after adding a Post to User.posts, Post.user does not show it in memory "
+            "(declare back_populates on both sides)",
+        ]
+    )
