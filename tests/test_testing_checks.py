@@ -116,7 +116,8 @@ def test_unenforced_unique_constraint_is_caught_by_a_duplicate(pytester, monkeyp
         [
             "*1 unique constraint(s) of the models are not enforced by the database at head.",
             "*Duplicates accepted:",
-            "*posts: uq_posts_user_id_title (user_id, title): the database accepted two rows with user_id=UUID(*), title='v*'",
+            "*posts: uq_posts_user_id_title (user_id, title): the database accepted two rows with "
+            "user_id=UUID(*), title='v*'",
         ]
     )
     # The constraint that was created (users.email) is enforced, so it is not reported.
