@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .config import ExceptionEntry
@@ -53,18 +53,13 @@ INFO_KEY = "alembic_standards"
 
 _MODEL_KEYS = ("reason", "column", "constraint", "expires", "ticket")
 
-# An irreversible-migration marker (rule AS702, scoped to a revision) documents that the
-# downgrade deliberately does not undo the upgrade: it therefore also covers AS703 (downgrade
-# incomplete) for that revision.  This is the only rule an entry covers besides its own.
-_ALSO_COVERS: Mapping[str, frozenset[str]] = {"AS702": frozenset({"AS703"})}
-
 
 def _covers(entry: ExceptionEntry, rule_id: str, location: Location) -> bool:
-    if entry.matches(rule_id, location):
-        return True
-    if entry.revision is not None and rule_id in _ALSO_COVERS.get(entry.rule, frozenset()):
-        return replace(entry, rule=rule_id).matches(rule_id, location)
-    return False
+    # An irreversible-migration marker is an AS702 entry scoped to its revision: the migration
+    # checker reports a marked revision whose downgrade is incomplete as one AS702 finding at
+    # that revision, which the marker suppresses; a marked revision whose downgrade is complete
+    # leaves the marker unused (AS903: the marker is not needed).
+    return entry.matches(rule_id, location)
 
 
 @dataclass(frozen=True)
