@@ -172,6 +172,11 @@ def _replaceable(name: object) -> bool:
     return name is None or isinstance(name, conv) or str(name) == "_unnamed_"
 
 
+def _given_name(name: object) -> str | None:
+    """The text of a name (a convention-made one included), None when there is none."""
+    return None if name is None or str(name) == "_unnamed_" else str(name)
+
+
 def _op_columns(columns: Iterable[Any]) -> list[str]:
     out = []
     for column in columns:
@@ -206,7 +211,7 @@ def _name_create_op(op: ops.MigrateOperation, table_name: str, naming: NamingCon
             return True
     elif isinstance(op, ops.CreateCheckConstraintOp):
         if _replaceable(op.constraint_name):
-            suffix = None if op.constraint_name is None or str(op.constraint_name) == "_unnamed_" else str(op.constraint_name)
+            suffix = _given_name(op.constraint_name)
             op.constraint_name = conv(naming.check(table_name, suffix, (), str(op.condition)))
             return True
     elif isinstance(op, ops.CreatePrimaryKeyOp) and _replaceable(op.constraint_name):
@@ -240,7 +245,7 @@ def _named_table_copy(op: ops.CreateTableOp, naming: NamingConvention) -> ops.Cr
             continue
         if _replaceable(constraint.name):
             if isinstance(constraint, CheckConstraint):
-                suffix = None if constraint.name is None or str(constraint.name) == "_unnamed_" else str(constraint.name)
+                suffix = _given_name(constraint.name)
                 columns = [c.name for c in constraint.columns]
                 constraint.name = conv(naming.check(tname, suffix, columns, str(constraint.sqltext)))
             else:
@@ -302,7 +307,13 @@ def _concurrently(op: ops.CreateIndexOp) -> CreateIndexConcurrentlyOp:
     kw = dict(op.kw)
     kw["postgresql_concurrently"] = True
     return CreateIndexConcurrentlyOp(
-        op.index_name, op.table_name, list(op.columns), schema=op.schema, unique=op.unique, if_not_exists=op.if_not_exists, **kw
+        op.index_name,
+        op.table_name,
+        list(op.columns),
+        schema=op.schema,
+        unique=op.unique,
+        if_not_exists=op.if_not_exists,
+        **kw,
     )
 
 
@@ -315,7 +326,13 @@ def _autocommit_lines(autogen_context: AutogenContext, stock: ops.MigrateOperati
 @_render.renderers.dispatch_for(CreateIndexConcurrentlyOp)
 def _render_create_concurrently(autogen_context: AutogenContext, op: CreateIndexConcurrentlyOp) -> list[str]:
     stock = ops.CreateIndexOp(
-        op.index_name, op.table_name, op.columns, schema=op.schema, unique=op.unique, if_not_exists=op.if_not_exists, **op.kw
+        op.index_name,
+        op.table_name,
+        op.columns,
+        schema=op.schema,
+        unique=op.unique,
+        if_not_exists=op.if_not_exists,
+        **op.kw,
     )
     return _autocommit_lines(autogen_context, stock)
 
@@ -358,9 +375,7 @@ def compare_table(
         and autogen_context.dialect is not None
         and autogen_context.dialect.name == "postgresql"
     ):
-        table_ops[:] = [
-            _concurrently(op) if type(op) is ops.CreateIndexOp else op for op in table_ops
-        ]
+        table_ops[:] = [_concurrently(op) if type(op) is ops.CreateIndexOp else op for op in table_ops]
     return PriorityDispatchResult.CONTINUE
 
 
@@ -459,9 +474,9 @@ def _add_fk_indexes(
     metadata_keys: Sequence[KeyColumns],
 ) -> None:
     """Append a CreateIndexOp for every FK covered by nothing (models, database, ops)."""
-    dropped = {
-        str(op.index_name) for op in table_ops if isinstance(op, ops.DropIndexOp)
-    } | {str(op.constraint_name) for op in table_ops if isinstance(op, ops.DropConstraintOp)}
+    dropped = {str(op.index_name) for op in table_ops if isinstance(op, ops.DropIndexOp)} | {
+        str(op.constraint_name) for op in table_ops if isinstance(op, ops.DropConstraintOp)
+    }
     keys: list[KeyColumns] = list(metadata_keys)
     if conn_table is not None:
         keys.extend(key for key in table_keys(conn_table) if key.name is None or key.name not in dropped)

@@ -23,7 +23,7 @@ from alembic_standards.config import Config
 
 PLUGINS = ["alembic.autogenerate.*", "alembic_standards.*"]
 
-ENV_PY = '''
+ENV_PY = """
 from alembic import context
 from sqlalchemy import create_engine, pool
 
@@ -42,7 +42,7 @@ with engine.connect() as connection:
     with context.begin_transaction():
         context.run_migrations()
 engine.dispose()
-'''
+"""
 
 SCRIPT_MAKO = '''"""${message}
 
@@ -192,7 +192,9 @@ def user_tables(url: str) -> list[str]:
         with engine.connect() as conn:
             if conn.dialect.name == "postgresql":
                 rows = conn.execute(
-                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+                    text(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                    )
                 )
             else:
                 rows = conn.execute(

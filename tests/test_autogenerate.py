@@ -22,12 +22,12 @@ from alembic.autogenerate.api import AutogenContext
 from alembic.operations import ops
 from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
+from autogen_support import PLUGINS, Project, catalog_facts, user_tables
 from sqlalchemy import event
 
 from alembic_standards import NAMING_CONVENTION
 from alembic_standards.autogenerate import arrange_operations
 from alembic_standards.config import Config
-from autogen_support import PLUGINS, Project, catalog_facts, user_tables
 
 # ---------------------------------------------------------------------------------------------
 # Models
@@ -208,11 +208,14 @@ def test_new_fk_column_on_existing_table(tmp_path: Path, pg_url: str) -> None:
     project.check(_accounts(True))
 
 
-CONCURRENT_UPGRADE = """\
-op.add_column('accounts', sa.Column('owner_id', sa.Integer(), nullable=True))
-op.create_foreign_key(op.f('fk_accounts_owner_id'), 'accounts', 'users', ['owner_id'], ['id'], ondelete='CASCADE')
-with op.get_context().autocommit_block():
-    op.create_index(op.f('idx_accounts_owner_id'), 'accounts', ['owner_id'], unique=False, postgresql_concurrently=True)"""
+CONCURRENT_UPGRADE = (
+    "op.add_column('accounts', sa.Column('owner_id', sa.Integer(), nullable=True))\n"
+    "op.create_foreign_key(op.f('fk_accounts_owner_id'), 'accounts', 'users', ['owner_id'], ['id'], "
+    "ondelete='CASCADE')\n"
+    "with op.get_context().autocommit_block():\n"
+    "    op.create_index(op.f('idx_accounts_owner_id'), 'accounts', ['owner_id'], unique=False, "
+    "postgresql_concurrently=True)"
+)
 
 CONCURRENT_DOWNGRADE = """\
 with op.get_context().autocommit_block():
@@ -343,7 +346,12 @@ def test_config_exception_entry_suppresses(tmp_path: Path, sqlite_url: str) -> N
 
 def test_explicit_names_are_kept_and_long_names_truncated(tmp_path: Path, pg_url: str) -> None:
     md = sa.MetaData()
-    sa.Table("users", md, sa.Column("id", sa.Integer, primary_key=True, nullable=False), sa.PrimaryKeyConstraint("id", name="users_primary"))
+    sa.Table(
+        "users",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="users_primary"),
+    )
     long_table = "t" * 40
     sa.Table(
         long_table,
@@ -432,7 +440,9 @@ def test_layout_tables_then_indexes_then_data(sqlite_url: str) -> None:
     upgrade = ops.UpgradeOps(
         [
             data,
-            ops.ModifyTableOps("t", [ops.CreateIndexOp("ix_c", "t", ["c"]), ops.AddColumnOp("t", sa.Column("d", sa.Integer))]),
+            ops.ModifyTableOps(
+                "t", [ops.CreateIndexOp("ix_c", "t", ["c"]), ops.AddColumnOp("t", sa.Column("d", sa.Integer))]
+            ),
             ops.CreateTableOp.from_table(table),
             ops.ModifyTableOps("t", [ops.CreateIndexOp("uq_c", "t", ["c"], unique=True)]),
         ]
@@ -487,7 +497,9 @@ def test_config_is_discovered_next_to_the_alembic_ini(tmp_path: Path) -> None:
             """
         )
     )
-    subprocess.run([sys.executable, "-m", "alembic", "init", "migrations"], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "init", "migrations"], cwd=tmp_path, check=True, capture_output=True
+    )
     env = (tmp_path / "migrations" / "env.py").read_text()
     env = env.replace("target_metadata = None", "from models import metadata as target_metadata")
     env = env.replace(
@@ -495,7 +507,11 @@ def test_config_is_discovered_next_to_the_alembic_ini(tmp_path: Path) -> None:
         'target_metadata=target_metadata, autogenerate_plugins=["alembic.autogenerate.*", "alembic_standards.*"]\n',
     )
     (tmp_path / "migrations" / "env.py").write_text(env)
-    ini = (tmp_path / "alembic.ini").read_text().replace("driver://user:pass@localhost/dbname", f"sqlite:///{tmp_path}/x.db")
+    ini = (
+        (tmp_path / "alembic.ini")
+        .read_text()
+        .replace("driver://user:pass@localhost/dbname", f"sqlite:///{tmp_path}/x.db")
+    )
     (tmp_path / "alembic.ini").write_text(ini)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -523,7 +539,8 @@ def _statement_count(url: str, md: sa.MetaData, plugins: list[str]) -> int:
     try:
         with engine.connect() as conn:
             ctx = MigrationContext.configure(
-                conn, opts={"target_metadata": md, "autogenerate_plugins": plugins, "alembic_standards_config": config()}
+                conn,
+                opts={"target_metadata": md, "autogenerate_plugins": plugins, "alembic_standards_config": config()},
             )
             event.listen(conn, "before_cursor_execute", lambda *args: statements.append(args[2]))
             produce_migrations(ctx, md)
