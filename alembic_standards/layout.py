@@ -19,12 +19,21 @@ chains: they come after every creation and before every destruction.
 from __future__ import annotations
 
 import enum
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["Section", "is_destructive", "op_name_of", "out_of_order", "section_of", "section_of_op"]
+__all__ = [
+    "Section",
+    "is_destructive",
+    "op_name_of",
+    "out_of_order",
+    "section_of",
+    "section_of_op",
+    "sql_is_data",
+]
 
 
 class Section(enum.IntEnum):
@@ -65,6 +74,19 @@ def section_of(op_name: str, *, unique: bool = False) -> Section:
 def section_of_op(op: object) -> Section:
     """:func:`section_of` for an Alembic operation object (reads ``unique`` from index ops)."""
     return section_of(op_name_of(op), unique=bool(getattr(op, "unique", False)))
+
+
+_DML = re.compile(r"^\s*(INSERT|UPDATE|DELETE|MERGE|COPY|WITH|SELECT)\b", re.IGNORECASE)
+
+
+def sql_is_data(sql: str | None) -> bool:
+    """True when raw SQL is a data step (``INSERT``/``UPDATE``/``DELETE``/...), False for DDL or unknown text.
+
+    Raw SQL is often DDL (``CREATE EXTENSION`` before an index that needs it), so only statements
+    that clearly move data are placed in the data section; the others are left out of section
+    checks rather than guessed.
+    """
+    return sql is not None and _DML.match(sql) is not None
 
 
 def is_destructive(op_name: str) -> bool:

@@ -1,0 +1,997 @@
+"""The static checker for revision files that already exist: AST only, never imported.
+
+``alembic-standards check`` (and the pytest checks) run this over every revision under the
+configured versions directories.  A revision file is Python that runs on import -- it may call
+``os.system`` at module level, connect to a database, or simply not import outside its project --
+so it is *parsed*, never imported or executed.
+
+What is read from each file (:class:`_Reader`):
+
+* the module docstring (AS801), the revision identifiers and their annotations (AS802), the
+  ``irreversible = "reason"`` marker (AS705; valid markers are returned as exceptions-register
+  entries);
+* ``upgrade()`` / ``downgrade()`` (AS701, AS802, AS803) and, in source order, every operation
+  they perform: ``op.<name>(...)`` however ``op`` was imported, ``batch_op.<name>(...)`` inside
+  ``with op.batch_alter_table(...)``, operations in helper functions of the same file (followed
+  through calls), both arms of dialect-conditional branches, loop bodies (names computed at run
+  time make an operation undecidable), ``op.execute`` / ``connection.execute`` raw SQL
+  (undecidable);
+* inside operations: constraints and indexes without a name (AS501), plain-string names longer
+  than 63 bytes (AS504), foreign keys and the keys that index them (AS201, checked against the
+  keys created by the same revision and every revision before it, following ``down_revision``
+  and ``depends_on`` through merges).
+
+The downgrade rules (AS702-AS704) are decided by :mod:`alembic_standards.reversal`, the same
+matcher the revision hook uses, and the section order (AS804) by :mod:`alembic_standards.layout`.
+A file that does not parse is an input error (AS800, exit status 2); the others are still checked.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from .config import ExceptionEntry
+from .coverage import KeyColumns, is_covered
+from .findings import Finding, Location, StandardsError
+from .layout import out_of_order, section_of, sql_is_data
+from .naming import MAX_IDENTIFIER_LENGTH
+from .reversal import NEUTRAL_OPS, OPS, Change, change_from_op_call, match
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+
+    from .config import Config
+
+__all__ = ["MigrationReport", "RevisionInfo", "check_migrations", "iter_revision_files"]
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    """A revision's place in the history, as written in its file."""
+
+    revision: str | None
+    down_revisions: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    branch_labels: tuple[str, ...]
+    path: Path
+    line: int | None = None
+
+
+@dataclass
+class MigrationReport:
+    """What :func:`check_migrations` found."""
+
+    findings: list[Finding] = field(default_factory=list)
+    input_errors: list[Finding] = field(default_factory=list)
+    """Files that could not be read or parsed (AS800): the command exits with status 2."""
+    irreversible: list[ExceptionEntry] = field(default_factory=list)
+    """One entry (rule AS702, scoped to the revision) per revision marked ``irreversible = "reason"``."""
+    revisions: list[RevisionInfo] = field(default_factory=list)
+
+
+def iter_revision_files(paths: Sequence[Path]) -> list[Path]:
+    """The ``.py`` files under ``paths`` (directories are searched recursively), sorted, unique.
+
+    A path that does not exist is a usage error (StandardsError).
+    """
+    found: dict[Path, None] = {}
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for file in sorted(path.rglob("*.py")):
+                if "__pycache__" not in file.parts and file.is_file():
+                    found[file] = None
+        elif path.is_file():
+            found[path] = None
+        else:
+            raise StandardsError("no such file or directory", path=path, hint="check the `migrations` setting")
+    return list(found)
+
+
+def check_migrations(paths: Sequence[Path], config: Config) -> MigrationReport:
+    """Check every revision file under ``paths`` (default: ``config.migrations``) without importing it."""
+    files = iter_revision_files(paths or config.migrations)
+    report = MigrationReport()
+    parsed: list[_Revision] = []
+    for path in files:
+        revision = _read_revision(path, config, report)
+        if revision is not None:
+            parsed.append(revision)
+            report.revisions.append(revision.info)
+    _check_fk_coverage(parsed, config)
+    for revision in parsed:
+        report.findings.extend(f for f in revision.findings if config.is_enabled(f.rule_id))
+    report.findings.sort(key=Finding.sort_key)
+    report.input_errors.sort(key=Finding.sort_key)
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one file
+# ---------------------------------------------------------------------------------------------
+
+_IDENTIFIERS: Final = ("revision", "down_revision", "branch_labels", "depends_on")
+_HEADER_FIELDS: Final = ("Revision ID:", "Revises:", "Create Date:")
+_CONSTRAINTS: Final = {
+    "UniqueConstraint": "unique constraint",
+    "ForeignKeyConstraint": "foreign key",
+    "CheckConstraint": "check constraint",
+    "PrimaryKeyConstraint": "primary key",
+}
+_DYNAMIC: Final = object()
+"""Marker for a value computed at run time."""
+
+
+@dataclass
+class _Revision:
+    path: Path
+    info: RevisionInfo
+    findings: list[Finding]
+    keys: dict[tuple[str | None, str], list[KeyColumns]]
+    foreign_keys: list[_ForeignKey]
+
+
+@dataclass(frozen=True)
+class _ForeignKey:
+    schema: str | None
+    table: str
+    columns: tuple[str, ...]
+    referred: str | None
+    line: int
+    col: int
+
+
+@dataclass
+class _Op:
+    """One operation call in a function body, with its change and its call node."""
+
+    name: str
+    change: Change
+    call: ast.Call
+    args: dict[str, ast.expr]
+    table: str | None
+    schema: str | None
+
+
+def _read_revision(path: Path, config: Config, report: MigrationReport) -> _Revision | None:
+    try:
+        source = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        report.input_errors.append(config.finding("AS800", f"cannot read file: {exc}", Location(path=path)))
+        return None
+    try:
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        message = f"syntax error: {exc.msg} (file not checked)"
+        report.input_errors.append(config.finding("AS800", message, Location(path=path, line=exc.lineno)))
+        return None
+    reader = _Reader(path, source, tree, config)
+    if not reader.is_revision():
+        return None
+    return reader.run(report)
+
+
+class _Reader:
+    def __init__(self, path: Path, source: str, tree: ast.Module, config: Config) -> None:
+        self.path = path
+        self.source = source
+        self.tree = tree
+        self.config = config
+        self.findings: list[Finding] = []
+        self.assignments: dict[str, ast.Assign | ast.AnnAssign] = {}
+        self.functions: dict[str, ast.FunctionDef] = {}
+        self.op_modules: set[str] = {"op"}
+        self.op_functions: dict[str, str] = {}
+        self.alembic_modules: set[str] = set()
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                self.functions[node.name] = node
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        self.assignments[target.id] = node
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                self.assignments[node.target.id] = node
+        for found in ast.walk(tree):
+            if isinstance(found, ast.ImportFrom) and found.module in ("alembic", "alembic.op"):
+                for alias in found.names:
+                    bound = alias.asname or alias.name
+                    if found.module == "alembic" and alias.name == "op":
+                        self.op_modules.add(bound)
+                    elif found.module == "alembic.op":
+                        self.op_functions[bound] = alias.name
+            elif isinstance(found, ast.Import):
+                for alias in found.names:
+                    if alias.name == "alembic.op" and alias.asname:
+                        self.op_modules.add(alias.asname)
+                    elif alias.name.split(".")[0] == "alembic" and not alias.asname:
+                        self.alembic_modules.add("alembic")
+        self.revision_id = self._literal_str(self._value("revision"))
+
+    # -- helpers -----------------------------------------------------------------------------
+    def is_revision(self) -> bool:
+        return "revision" in self.assignments or "upgrade" in self.functions
+
+    def _value(self, name: str) -> ast.expr | None:
+        node = self.assignments.get(name)
+        return node.value if node is not None else None
+
+    def loc(self, node: ast.AST | None = None, **kw: str | None) -> Location:
+        line = getattr(node, "lineno", None) if node is not None else 1
+        col = getattr(node, "col_offset", None) if node is not None else 0
+        return Location(
+            path=self.path,
+            line=line,
+            col=col + 1 if col is not None else None,
+            revision=self.revision_id,
+            **kw,
+        )
+
+    def report(self, rule_id: str, message: str, node: ast.AST | None = None, **kw: str | None) -> None:
+        self.findings.append(self.config.finding(rule_id, message, self.loc(node, **kw)))
+
+    def _literal_str(self, node: ast.expr | None) -> str | None:
+        value = self.resolve(node)
+        return value if isinstance(value, str) else None
+
+    def _literal_strs(self, node: ast.expr | None) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            return tuple(v for v in (self._literal_str(e) for e in node.elts) if v is not None)
+        single = self._literal_str(node)
+        return (single,) if single is not None else ()
+
+    def resolve(self, node: ast.expr | None, depth: int = 0) -> object:
+        """A literal string (or None) an expression stands for; ``_DYNAMIC`` when unknowable.
+
+        Understands ``"x"``, ``None``, ``op.f("x")`` / ``batch_op.f("x")`` / ``conv("x")`` and
+        module-level constants (``TABLE = "tags"``).
+        """
+        if node is None:
+            return None
+        if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, str)):
+            return node.value
+        if isinstance(node, ast.Call) and _callee(node) in ("f", "conv") and len(node.args) == 1:
+            return self.resolve(node.args[0], depth)
+        if isinstance(node, ast.Name) and depth < 5:
+            assigned = self.assignments.get(node.id)
+            if assigned is not None and assigned.value is not None:
+                return self.resolve(assigned.value, depth + 1)
+        return _DYNAMIC
+
+    def _is_conv(self, node: ast.expr | None) -> bool:
+        return isinstance(node, ast.Call) and _callee(node) in ("f", "conv")
+
+    # -- the whole file ----------------------------------------------------------------------
+    def run(self, report: MigrationReport) -> _Revision:
+        info = RevisionInfo(
+            revision=self.revision_id,
+            down_revisions=self._literal_strs(self._value("down_revision")),
+            depends_on=self._literal_strs(self._value("depends_on")),
+            branch_labels=self._literal_strs(self._value("branch_labels")),
+            path=self.path,
+            line=getattr(self.assignments.get("revision"), "lineno", None),
+        )
+        self._check_header()
+        self._check_identifiers()
+        reason = self._irreversible(report)
+        upgrade = self.functions.get("upgrade")
+        downgrade = self.functions.get("downgrade")
+        for function in (upgrade, downgrade):
+            if function is not None:
+                self._check_function_layout(function)
+        up_ops = self.collect(upgrade) if upgrade is not None else []
+        down_ops = self.collect(downgrade) if downgrade is not None else []
+        downgrade_findings = self._check_downgrade(upgrade, downgrade, up_ops, down_ops)
+        if reason is not None:
+            if downgrade_findings:
+                node = self.assignments["irreversible"]
+                summary = "; ".join(f"{f.rule_id} {f.message}" for f in downgrade_findings[:3])
+                self.report(
+                    "AS702",
+                    f"revision is marked irreversible ({reason!r}); its downgrade does not reverse the upgrade: "
+                    f"{summary}",
+                    node,
+                )
+        else:
+            self.findings.extend(downgrade_findings)
+        for function, ops in ((upgrade, up_ops), (downgrade, down_ops)):
+            if function is not None:
+                self._check_sections(function, ops)
+        keys: dict[tuple[str | None, str], list[KeyColumns]] = {}
+        foreign_keys: list[_ForeignKey] = []
+        for op in up_ops:
+            self._check_names(op)
+            self._collect_keys(op, keys, foreign_keys)
+        for op in down_ops:
+            self._check_names(op)
+        return _Revision(self.path, info, self.findings, keys, foreign_keys)
+
+    # -- AS801 / AS802 / AS803 / AS705 -------------------------------------------------------
+    def _check_header(self) -> None:
+        doc = ast.get_docstring(self.tree, clean=True)
+        if doc is None:
+            self.report("AS801", "revision has no module docstring (message, Revision ID, Revises, Create Date)")
+            return
+        lines = [line.strip() for line in doc.splitlines()]
+        missing = [f.rstrip(":") for f in _HEADER_FIELDS if not any(line.startswith(f) for line in lines)]
+        first = lines[0] if lines else ""
+        if not first or first.startswith(_HEADER_FIELDS) or first == "empty message":
+            missing.insert(0, "message")
+        if missing:
+            node = self.tree.body[0]
+            self.report("AS801", f"module docstring lacks {', '.join(missing)}", node)
+
+    def _check_identifiers(self) -> None:
+        for name in _IDENTIFIERS:
+            node = self.assignments.get(name)
+            if isinstance(node, ast.Assign):
+                self.report("AS802", f"`{name}` has no type annotation (e.g. `{name}: {_ANNOTATIONS[name]}`)", node)
+
+    def _check_function_layout(self, function: ast.FunctionDef) -> None:
+        if function.returns is None:
+            self.report(
+                "AS802", f"{function.name}() has no return annotation (`def {function.name}() -> None:`)", function
+            )
+        if ast.get_docstring(function) is None:
+            wanted = "Apply migration changes" if function.name == "upgrade" else "Rollback migration changes"
+            self.report("AS803", f'{function.name}() has no docstring ("""{wanted}""")', function)
+
+    def _irreversible(self, report: MigrationReport) -> str | None:
+        node = self.assignments.get("irreversible")
+        if node is None:
+            return None
+        value = node.value.value if isinstance(node.value, ast.Constant) else _DYNAMIC
+        if not isinstance(value, str) or not value.strip():
+            self.report(
+                "AS705",
+                'irreversible marker has no reason: write `irreversible = "<why this revision cannot be rolled back>"`',
+                node,
+            )
+            return None
+        reason = value.strip()
+        report.irreversible.append(
+            ExceptionEntry(
+                rule="AS702",
+                reason=reason,
+                revision=self.revision_id,
+                source=Location(path=self.path, line=node.lineno),
+            )
+        )
+        return reason
+
+    # -- AS701 / AS702 / AS703 / AS704 -------------------------------------------------------
+    def _check_downgrade(
+        self,
+        upgrade: ast.FunctionDef | None,
+        downgrade: ast.FunctionDef | None,
+        up_ops: list[_Op],
+        down_ops: list[_Op],
+    ) -> list[Finding]:
+        out: list[Finding] = []
+
+        def add(rule_id: str, message: str, node: ast.AST) -> None:
+            if self.config.is_enabled(rule_id):
+                out.append(self.config.finding(rule_id, message, self.loc(node)))
+
+        if upgrade is None or not up_ops:
+            if downgrade is None and upgrade is not None:
+                return out  # nothing to undo; a missing downgrade is harmless here
+            return out
+        if downgrade is None:
+            add("AS701", f"revision has no downgrade() while upgrade() has {len(up_ops)} operation(s)", upgrade)
+            return out
+        if not down_ops:
+            add(
+                "AS702",
+                f"downgrade() {self._empty_kind(downgrade)} while upgrade() has {len(up_ops)} operation(s)",
+                downgrade,
+            )
+            return out
+        verdict = match([o.change for o in up_ops], [o.change for o in down_ops])
+        by_change = {id(o.change): o for o in up_ops}
+        for missing in verdict.missing:
+            op = by_change[id(missing.change)]
+            add(
+                "AS703",
+                f"downgrade() does not undo {missing.change.describe()}; expected {missing.expected}",
+                op.call,
+            )
+        for missing in verdict.unsure:
+            op = by_change[id(missing.change)]
+            add(
+                "AS704",
+                f"cannot decide whether downgrade() undoes {missing.change.describe()}: the downgrade runs raw SQL "
+                f"or dynamic operations (expected {missing.expected}); review it by hand",
+                op.call,
+            )
+        for change in verdict.undecidable:
+            op = by_change[id(change)]
+            add(
+                "AS704",
+                f"cannot decide whether downgrade() undoes {change.describe()} ({change.reason}); review it by hand",
+                op.call,
+            )
+        return out
+
+    def _empty_kind(self, function: ast.FunctionDef) -> str:
+        body = [s for s in function.body if not _is_docstring(s)]
+        segment = self._function_text(function)
+        if any(_raises_not_implemented(s) for s in body):
+            return "only raises NotImplementedError"
+        if "TODO" in segment:
+            return "is still the template's TODO placeholder"
+        if all(isinstance(s, ast.Pass) or _is_ellipsis(s) for s in body):
+            return "is only `pass`" if body else "is only a docstring"
+        return "performs no schema operation"
+
+    def _function_text(self, function: ast.FunctionDef) -> str:
+        """The source of ``function`` including trailing comments (up to the next top-level statement)."""
+        following = [n.lineno for n in self.tree.body if n.lineno > function.lineno]
+        lines = self.source.splitlines()
+        end = min(following) - 1 if following else len(lines)
+        return "\n".join(lines[function.lineno - 1 : end])
+
+    # -- AS804 -------------------------------------------------------------------------------
+    def _check_sections(self, function: ast.FunctionDef, ops: list[_Op]) -> None:
+        # Raw SQL that is not clearly a data step (DDL such as CREATE EXTENSION) has no section.
+        placed = [o for o in ops if o.name != "execute" or sql_is_data(self._sql_text(o))]
+        pairs = [(o.name, section_of(o.name, unique=_is_true(o.call, "unique"))) for o in placed]
+        bad = out_of_order(pairs)
+        if not bad:
+            return
+        op = placed[bad[0]]
+        section = pairs[bad[0]][1]
+        order = "tables, indexes, data" if function.name == "upgrade" else "data, indexes, tables"
+        self.report(
+            "AS804",
+            f"{function.name}(): op.{op.name}() ({section.title.lower()}) is out of the template's section order "
+            f"({order}; creations in that order, drops in reverse)",
+            op.call,
+        )
+
+    def _sql_text(self, op: _Op) -> str | None:
+        node = op.call.args[0] if op.call.args else op.args.get("sqltext")
+        if isinstance(node, ast.Call) and _callee(node) == "text" and node.args:
+            node = node.args[0]
+        return _as_str(self.resolve(node))
+
+    # -- collecting operations ---------------------------------------------------------------
+    def collect(self, function: ast.FunctionDef) -> list[_Op]:
+        out: list[_Op] = []
+        self._walk(function.body, {}, out, (function.name,))
+        return out
+
+    def _walk(
+        self,
+        body: Iterable[ast.stmt],
+        batch: dict[str, tuple[object, object]],
+        out: list[_Op],
+        stack: tuple[str, ...],
+        dynamic: bool = False,
+    ) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if isinstance(stmt, (ast.With, ast.AsyncWith)):
+                inner = dict(batch)
+                for item in stmt.items:
+                    call = item.context_expr
+                    if isinstance(call, ast.Call) and self._op_name(call, batch) == "batch_alter_table":
+                        args = _bind(call, ("table_name",), batch=False)
+                        target = item.optional_vars
+                        if isinstance(target, ast.Name):
+                            inner[target.id] = (self.resolve(args.get("table_name")), self.resolve(args.get("schema")))
+                    else:
+                        self._calls(call, batch, out, stack, dynamic)
+                self._walk(stmt.body, inner, out, stack, dynamic)
+                continue
+            if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+                self._calls(
+                    stmt.iter if isinstance(stmt, (ast.For, ast.AsyncFor)) else stmt.test, batch, out, stack, dynamic
+                )
+                self._walk(stmt.body, batch, out, stack, True)
+                self._walk(stmt.orelse, batch, out, stack, dynamic)
+                continue
+            if isinstance(stmt, ast.If):
+                self._calls(stmt.test, batch, out, stack, dynamic)
+                self._walk(stmt.body, batch, out, stack, dynamic)
+                self._walk(stmt.orelse, batch, out, stack, dynamic)
+                continue
+            if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+                for part in ("body", "orelse", "finalbody"):
+                    self._walk(getattr(stmt, part), batch, out, stack, dynamic)
+                for handler in getattr(stmt, "handlers", ()):
+                    self._walk(handler.body, batch, out, stack, dynamic)
+                continue
+            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+                unknown = self._unknown_helper(stmt.value, batch)
+                if unknown is not None:
+                    change = Change(
+                        f"{unknown}",
+                        "undecidable",
+                        reason=f"calls {unknown}(), which is not defined in this file",
+                        line=stmt.lineno,
+                        col=stmt.col_offset + 1,
+                    )
+                    out.append(_Op(unknown, change, stmt.value, {}, None, None))
+                    continue
+            self._calls(stmt, batch, out, stack, dynamic)
+
+    def _calls(
+        self,
+        node: ast.AST,
+        batch: dict[str, tuple[object, object]],
+        out: list[_Op],
+        stack: tuple[str, ...],
+        dynamic: bool,
+    ) -> None:
+        """Every operation call inside ``node``, outermost first, in source order."""
+        for call in _calls_in_order(node):
+            if isinstance(call.func, ast.Name) and call.func.id in self.functions and call.func.id not in stack:
+                helper = self.functions[call.func.id]
+                self._walk(helper.body, batch, out, (*stack, helper.name), dynamic)
+                continue
+            name = self._op_name(call, batch)
+            if name is None or name in NEUTRAL_OPS:
+                continue
+            out.append(self._op(name, call, batch, dynamic))
+
+    def _op_name(self, call: ast.Call, batch: dict[str, tuple[object, object]]) -> str | None:
+        """``create_table`` for ``op.create_table(...)`` (any alias), ``batch_op.add_column``...;
+        ``execute`` for any ``<something>.execute(...)`` (connections, ``context``); else None."""
+        func = call.func
+        if isinstance(func, ast.Name):
+            return self.op_functions.get(func.id)
+        if not isinstance(func, ast.Attribute):
+            return None
+        base = func.value
+        if isinstance(base, ast.Name) and (base.id in self.op_modules or base.id in batch):
+            return func.attr
+        if (
+            isinstance(base, ast.Attribute)
+            and base.attr == "op"
+            and isinstance(base.value, ast.Name)
+            and base.value.id in self.alembic_modules
+        ):
+            return func.attr
+        if func.attr in ("execute", "exec_driver_sql"):
+            return "execute"
+        return None
+
+    def _unknown_helper(self, call: ast.Call, batch: dict[str, tuple[object, object]]) -> str | None:
+        """The name of a bare function call that is neither an operation, a local helper nor a builtin."""
+        func = call.func
+        if not isinstance(func, ast.Name):
+            return None
+        name = func.id
+        if name in self.functions or name in self.op_functions or hasattr(builtins, name):
+            return None
+        return name
+
+    def _op(self, name: str, call: ast.Call, batch: dict[str, tuple[object, object]], dynamic: bool) -> _Op:
+        is_batch = (
+            isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name)
+            and (call.func.value.id in batch)
+        )
+        args = _bind(call, _SIGNATURES.get(name, ()), batch=is_batch)
+        if is_batch:
+            assert isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
+            table, schema = batch[call.func.value.id]
+        else:
+            table = self.resolve(args.get("table_name") or args.get("source_table") or args.get("old_table_name"))
+            schema = self.resolve(args.get("schema") or args.get("source_schema"))
+        obj: object = None
+        new_name: object = None
+        if name == "add_column":
+            column = args.get("column")
+            obj = self.resolve(column.args[0]) if isinstance(column, ast.Call) and column.args else _DYNAMIC
+        elif name in ("drop_column", "alter_column"):
+            obj = self.resolve(args.get("column_name"))
+            new_name = self.resolve(args.get("new_column_name"))
+        elif name in ("create_index", "drop_index"):
+            obj = self.resolve(args.get("index_name"))
+        elif name in OPS and OPS[name][1] == "constraint":
+            obj = self.resolve(args.get("constraint_name"))
+        elif name == "rename_table":
+            new_name = self.resolve(args.get("new_table_name"))
+        line, col = call.lineno, call.col_offset + 1
+        values = (table, obj, new_name, schema)
+        if name in OPS and (dynamic or any(v is _DYNAMIC for v in values)):
+            change = Change(name, "undecidable", line=line, col=col, reason="its names are computed at run time")
+        else:
+            change = change_from_op_call(
+                name,
+                table=_as_str(table),
+                name=_as_str(obj),
+                schema=_as_str(schema),
+                new_name=_as_str(new_name),
+                line=line,
+                col=col,
+            )
+        return _Op(name, change, call, args, _as_str(table), _as_str(schema))
+
+    # -- AS501 / AS504 -----------------------------------------------------------------------
+    def _check_names(self, op: _Op) -> None:
+        table = op.table
+        if op.name in (
+            "create_index",
+            "create_unique_constraint",
+            "create_foreign_key",
+            "create_check_constraint",
+            "create_primary_key",
+            "create_exclude_constraint",
+        ):
+            key = "index_name" if op.name == "create_index" else "constraint_name"
+            node = op.args.get(key)
+            if self.resolve(node) is None:
+                what = "index" if op.name == "create_index" else "constraint"
+                self.report(
+                    "AS501", f"op.{op.name}() creates an unnamed {what}{_on(table)}", node or op.call, table=table
+                )
+            else:
+                self._check_length(node, table)
+        if (
+            op.name == "drop_constraint"
+            and "constraint_name" in op.args
+            and self.resolve(op.args["constraint_name"]) is None
+        ):
+            self.report("AS501", f"op.drop_constraint() without a name{_on(table)} cannot work", op.call, table=table)
+        if op.name in ("create_table", "add_column"):
+            elements = (
+                op.call.args[1:] if op.name == "create_table" else [op.args["column"]] if "column" in op.args else []
+            )
+            self._check_table_elements(op.name, elements, table)
+            if op.name == "create_table":
+                self._check_length(op.args.get("table_name"), table, kind="table name")
+
+    def _check_table_elements(self, op_name: str, elements: Sequence[ast.expr], table: str | None) -> None:
+        has_named_pk = False
+        pk_columns: list[ast.Call] = []
+        for element in elements:
+            if not isinstance(element, ast.Call):
+                continue
+            callee = _callee(element)
+            if callee in _CONSTRAINTS:
+                name = _kw(element, "name")
+                if self.resolve(name) is None:
+                    self.report(
+                        "AS501", f"unnamed {_CONSTRAINTS[callee]} in op.{op_name}(){_on(table)}", element, table=table
+                    )
+                else:
+                    self._check_length(name, table)
+                    has_named_pk = has_named_pk or callee == "PrimaryKeyConstraint"
+            elif callee == "Index" and element.args:
+                self._check_length(element.args[0], table)
+            elif callee == "Column":
+                column = self._literal_str(element.args[0]) if element.args else None
+                for inner in element.args[1:]:
+                    if (
+                        isinstance(inner, ast.Call)
+                        and _callee(inner) == "ForeignKey"
+                        and self.resolve(_kw(inner, "name")) is None
+                    ):
+                        self.report(
+                            "AS501",
+                            f"unnamed foreign key on column {column!r}{_on(table)}",
+                            inner,
+                            table=table,
+                            column=column,
+                        )
+                for flag, what in (("unique", "unique constraint"), ("index", "index")):
+                    if _is_true(element, flag):
+                        self.report(
+                            "AS501",
+                            f"{flag}=True on column {column!r} creates an unnamed {what}{_on(table)}",
+                            element,
+                            table=table,
+                            column=column,
+                        )
+                if _is_true(element, "primary_key"):
+                    pk_columns.append(element)
+        if pk_columns and not has_named_pk and op_name == "create_table":
+            self.report(
+                "AS501",
+                f"the primary key{_on(table)} has no name (add sa.PrimaryKeyConstraint(..., name=...))",
+                pk_columns[0],
+                table=table,
+            )
+
+    def _check_length(self, node: ast.expr | None, table: str | None, kind: str = "name") -> None:
+        if node is None or self._is_conv(node):
+            return  # op.f()/conv() names are truncated by SQLAlchemy exactly as the database does
+        value = self.resolve(node)
+        if isinstance(value, str) and len(value.encode("utf-8")) > MAX_IDENTIFIER_LENGTH:
+            self.report(
+                "AS504",
+                f"{kind} {value!r} is {len(value.encode('utf-8'))} bytes; PostgreSQL keeps {MAX_IDENTIFIER_LENGTH}",
+                node,
+                table=table,
+            )
+
+    # -- keys and foreign keys for AS201 -------------------------------------------------------
+    def _collect_keys(
+        self, op: _Op, keys: dict[tuple[str | None, str], list[KeyColumns]], fks: list[_ForeignKey]
+    ) -> None:
+        table, schema = op.table, op.schema
+        if table is None:
+            return
+        bucket = keys.setdefault((schema, table), [])
+        if op.name == "create_index":
+            columns = self._columns(op.args.get("columns"))
+            if columns:
+                bucket.append(KeyColumns(columns, "index", _as_str(self.resolve(op.args.get("index_name")))))
+        elif op.name in ("create_unique_constraint", "create_primary_key"):
+            columns = self._columns(op.args.get("columns"))
+            kind = "unique" if op.name == "create_unique_constraint" else "primary_key"
+            if columns:
+                bucket.append(KeyColumns(columns, kind))  # type: ignore[arg-type]
+        elif op.name == "create_foreign_key":
+            columns = _all_str(self._columns(op.args.get("local_cols")))
+            if columns:
+                referred = _as_str(self.resolve(op.args.get("referent_table")))
+                fks.append(_ForeignKey(schema, table, columns, referred, op.call.lineno, op.call.col_offset + 1))
+        elif op.name in ("create_table", "add_column"):
+            elements = (
+                op.call.args[1:] if op.name == "create_table" else [op.args["column"]] if "column" in op.args else []
+            )
+            self._table_keys(elements, schema, table, bucket, fks)
+
+    def _table_keys(
+        self,
+        elements: Sequence[ast.expr],
+        schema: str | None,
+        table: str,
+        bucket: list[KeyColumns],
+        fks: list[_ForeignKey],
+    ) -> None:
+        pk: list[str] = []
+        for element in elements:
+            if not isinstance(element, ast.Call):
+                continue
+            callee = _callee(element)
+            if callee == "Column" and element.args:
+                column = self._literal_str(element.args[0])
+                if column is None:
+                    continue
+                if _is_true(element, "primary_key"):
+                    pk.append(column)
+                if _is_true(element, "index") or _is_true(element, "unique"):
+                    bucket.append(KeyColumns((column,), "unique" if _is_true(element, "unique") else "index"))
+                for inner in element.args[1:]:
+                    if isinstance(inner, ast.Call) and _callee(inner) == "ForeignKey" and inner.args:
+                        target = self._literal_str(inner.args[0]) or ""
+                        fks.append(
+                            _ForeignKey(
+                                schema,
+                                table,
+                                (column,),
+                                target.rpartition(".")[0] or None,
+                                inner.lineno,
+                                inner.col_offset + 1,
+                            )
+                        )
+            elif callee in ("PrimaryKeyConstraint", "UniqueConstraint"):
+                columns = tuple(self._literal_str(a) for a in element.args)
+                if columns and all(columns):
+                    kind = "primary_key" if callee == "PrimaryKeyConstraint" else "unique"
+                    bucket.append(KeyColumns(columns, kind))  # type: ignore[arg-type]
+            elif callee == "Index" and len(element.args) > 1:
+                bucket.append(KeyColumns(tuple(self._literal_str(a) for a in element.args[1:]), "index"))
+            elif callee == "ForeignKeyConstraint" and element.args:
+                columns = _all_str(self._columns(element.args[0]))
+                target = ""
+                if (
+                    len(element.args) > 1
+                    and isinstance(element.args[1], (ast.List, ast.Tuple))
+                    and element.args[1].elts
+                ):
+                    target = self._literal_str(element.args[1].elts[0]) or ""
+                if columns:
+                    fks.append(
+                        _ForeignKey(
+                            schema,
+                            table,
+                            columns,
+                            target.rpartition(".")[0] or None,
+                            element.lineno,
+                            element.col_offset + 1,
+                        )
+                    )
+        if pk:
+            bucket.append(KeyColumns(tuple(pk), "primary_key"))
+
+    def _columns(self, node: ast.expr | None) -> tuple[str | None, ...]:
+        if not isinstance(node, (ast.List, ast.Tuple)):
+            single = self._literal_str(node)
+            return (single,) if single else ()
+        return tuple(self._literal_str(e) for e in node.elts)
+
+
+_ANNOTATIONS: Final = {
+    "revision": "str",
+    "down_revision": "str | Sequence[str] | None",
+    "branch_labels": "str | Sequence[str] | None",
+    "depends_on": "str | Sequence[str] | None",
+}
+
+# Parameter order of the operations (``op.<name>``); batch variants drop the table parameter.
+_SIGNATURES: Final[dict[str, tuple[str, ...]]] = {
+    "create_table": ("table_name",),
+    "drop_table": ("table_name",),
+    "rename_table": ("old_table_name", "new_table_name"),
+    "add_column": ("table_name", "column"),
+    "drop_column": ("table_name", "column_name"),
+    "alter_column": ("table_name", "column_name"),
+    "create_index": ("index_name", "table_name", "columns"),
+    "drop_index": ("index_name", "table_name"),
+    "create_unique_constraint": ("constraint_name", "table_name", "columns"),
+    "create_foreign_key": ("constraint_name", "source_table", "referent_table", "local_cols", "remote_cols"),
+    "create_check_constraint": ("constraint_name", "table_name", "condition"),
+    "create_primary_key": ("constraint_name", "table_name", "columns"),
+    "create_exclude_constraint": ("constraint_name", "table_name"),
+    "drop_constraint": ("constraint_name", "table_name", "type_"),
+    "create_table_comment": ("table_name", "comment"),
+    "drop_table_comment": ("table_name",),
+    "execute": ("sqltext",),
+    "bulk_insert": ("table", "rows"),
+}
+_TABLE_PARAMS: Final = frozenset({"table_name", "source_table"})
+# Keyword names of older Alembic releases.
+_ALIASES: Final = {
+    "name": ("constraint_name", "index_name"),
+    "source": ("source_table", "table_name"),
+    "referent": ("referent_table",),
+    "local_cols": ("columns", "local_cols"),
+    "type": ("type_",),
+    "tablename": ("table_name",),
+    "table": ("table_name",),
+}
+
+
+def _bind(call: ast.Call, signature: tuple[str, ...], *, batch: bool) -> dict[str, ast.expr]:
+    params = tuple(p for p in signature if not (batch and p in _TABLE_PARAMS))
+    bound: dict[str, ast.expr] = {}
+    for param, arg in zip(params, call.args, strict=False):
+        if isinstance(arg, ast.Starred):
+            break
+        bound[param] = arg
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            continue
+        if keyword.arg in params or keyword.arg not in _ALIASES:
+            bound.setdefault(keyword.arg, keyword.value)
+            continue
+        for alias in _ALIASES[keyword.arg]:
+            if alias in params:
+                bound.setdefault(alias, keyword.value)
+                break
+    return bound
+
+
+def _callee(call: ast.Call) -> str | None:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def _kw(call: ast.Call, name: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def _is_true(call: ast.Call, name: str) -> bool:
+    value = _kw(call, name)
+    return isinstance(value, ast.Constant) and value.value is True
+
+
+def _all_str(values: tuple[str | None, ...]) -> tuple[str, ...]:
+    """``values`` when every one is known, else ``()`` (a key with a computed column is skipped)."""
+    out = tuple(v for v in values if isinstance(v, str))
+    return out if len(out) == len(values) else ()
+
+
+def _as_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _on(table: str | None) -> str:
+    return f" on {table!r}" if table else ""
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+
+
+def _is_ellipsis(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and stmt.value.value is Ellipsis
+
+
+def _raises_not_implemented(stmt: ast.stmt) -> bool:
+    if not isinstance(stmt, ast.Raise) or stmt.exc is None:
+        return False
+    exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+    return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+
+
+def _calls_in_order(node: ast.AST) -> Iterator[ast.Call]:
+    """Calls inside ``node`` in source order, outer calls before the calls in their arguments;
+    nested function definitions and lambdas are skipped."""
+    calls = [n for n in _walk_skipping_defs(node) if isinstance(n, ast.Call)]
+    calls.sort(key=lambda c: (c.lineno, c.col_offset, -(c.end_lineno or 0), -(c.end_col_offset or 0)))
+    return iter(calls)
+
+
+def _walk_skipping_defs(node: ast.AST) -> Iterator[ast.AST]:
+    yield node
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        yield from _walk_skipping_defs(child)
+
+
+# ---------------------------------------------------------------------------------------------
+# AS201 over the history
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_fk_coverage(revisions: Sequence[_Revision], config: Config) -> None:
+    """A foreign key needs an index created in its own revision or in one of its ancestors."""
+    if not config.is_enabled("AS201"):
+        return
+    by_id = {r.info.revision: r for r in revisions if r.info.revision}
+    for revision in revisions:
+        if not revision.foreign_keys:
+            continue
+        history = [revision, *_ancestors(revision, by_id)]
+        for fk in revision.foreign_keys:
+            keys = [k for r in history for k in r.keys.get((fk.schema, fk.table), ())]
+            if is_covered(fk.columns, keys):
+                continue
+            columns = ", ".join(fk.columns)
+            target = f" -> {fk.referred}" if fk.referred else ""
+            revision.findings.append(
+                config.finding(
+                    "AS201",
+                    f"foreign key {fk.table}({columns}){target} has no index on ({columns}) created in this "
+                    f'revision or before it; add op.create_index("idx_{fk.table}_{"_".join(fk.columns)}", '
+                    f"{fk.table!r}, {list(fk.columns)!r})",
+                    Location(
+                        path=revision.path,
+                        line=fk.line,
+                        col=fk.col,
+                        schema=fk.schema,
+                        table=fk.table,
+                        column=fk.columns[0] if len(fk.columns) == 1 else None,
+                        revision=revision.info.revision,
+                    ),
+                )
+            )
+
+
+def _ancestors(revision: _Revision, by_id: dict[str, _Revision]) -> list[_Revision]:
+    seen: set[str] = set()
+    out: list[_Revision] = []
+    todo = [*revision.info.down_revisions, *revision.info.depends_on]
+    while todo:
+        rev_id = todo.pop()
+        if rev_id in seen:
+            continue
+        seen.add(rev_id)
+        parent = by_id.get(rev_id)
+        if parent is None:
+            continue
+        out.append(parent)
+        todo.extend([*parent.info.down_revisions, *parent.info.depends_on])
+    return out
