@@ -26,6 +26,7 @@ import importlib
 import inspect as pyinspect
 import re
 import sys
+import sysconfig
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -110,7 +111,7 @@ def load_metadata(spec: str, *, root: Path | None = None) -> list[MetaData]:
         module = importlib.import_module(module_name)
     except Exception as exc:  # the user's code may raise anything while importing
         raise StandardsError(
-            f"metadata {spec!r}: cannot import module {module_name!r}: {type(exc).__name__}: {exc}",
+            f"metadata {spec!r}: cannot import module {module_name!r}: {type(exc).__name__}: {_one_line(exc)}",
             path=_error_path(exc),
             line=_error_line(exc),
         ) from None
@@ -135,6 +136,10 @@ def load_metadata(spec: str, *, root: Path | None = None) -> list[MetaData]:
     return found
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
 def _as_metadata(obj: Any) -> list[MetaData] | None:
     if isinstance(obj, MetaData):
         return [obj]
@@ -152,28 +157,31 @@ def _as_metadata(obj: Any) -> list[MetaData] | None:
     return None
 
 
-def _error_path(exc: BaseException) -> Path | None:
+def _user_frame(exc: BaseException) -> tuple[Path, int] | None:
+    """The innermost traceback frame in the user's code (not the standard library, not an
+    installed package, not importlib's frozen frames): where their import went wrong."""
     if isinstance(exc, SyntaxError) and exc.filename:
-        return Path(exc.filename)
+        return Path(exc.filename), exc.lineno or 0
+    library = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    library.add(str(Path(__file__).resolve().parent))  # our own frames (load_metadata itself)
+    found: tuple[Path, int] | None = None
     tb = exc.__traceback__
-    last = None
     while tb is not None:
-        last = tb
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.startswith("<") and not any(filename.startswith(lib) for lib in library):
+            found = (Path(filename), tb.tb_lineno)
         tb = tb.tb_next
-    if last is not None and not last.tb_frame.f_code.co_filename.startswith("<"):
-        return Path(last.tb_frame.f_code.co_filename)
-    return None
+    return found
+
+
+def _error_path(exc: BaseException) -> Path | None:
+    frame = _user_frame(exc)
+    return frame[0] if frame else None
 
 
 def _error_line(exc: BaseException) -> int | None:
-    if isinstance(exc, SyntaxError):
-        return exc.lineno
-    tb = exc.__traceback__
-    last = None
-    while tb is not None:
-        last = tb
-        tb = tb.tb_next
-    return last.tb_lineno if last is not None else None
+    frame = _user_frame(exc)
+    return frame[1] if frame else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -377,30 +385,27 @@ class SourceIndex:
         return Location(path=src.path, line=src.line, col=src.col, schema=table.schema, table=table.name)
 
     def attribute_source(self, table: Table, attr: str) -> tuple[ClassSource, AttributeSource] | None:
-        """The class body (of the mapped class or a mixin/base in its MRO) assigning ``attr``."""
-        mapper = self.mapper(table)
-        if mapper is None:
-            return None
-        for klass in mapper.class_.__mro__:
-            if klass is object:
-                continue
-            src = self.source(klass)
-            if src is not None and attr in src.attributes:
-                return src, src.attributes[attr]
+        """The class body assigning ``attr``: the mapped class, a mixin or base in its MRO, or a
+        single-table-inheritance subclass mapped onto the same table."""
+        for mapper in self.mappers(table):
+            for klass in mapper.class_.__mro__:
+                if klass is object:
+                    continue
+                src = self.source(klass)
+                if src is not None and attr in src.attributes:
+                    return src, src.attributes[attr]
         return None
 
     def column_attribute(self, column: Column[Any]) -> str | None:
         table: Any = column.table
         if not isinstance(table, Table):
             return None
-        mapper = self.mapper(table)
-        if mapper is None:
-            return None
-        try:
-            prop = mapper.get_property_by_column(column)
-        except Exception:  # not mapped (excluded, or a table-only column)
-            return None
-        return prop.key
+        for mapper in self.mappers(table):  # the base first, then single-table subclasses
+            try:
+                return mapper.get_property_by_column(column).key
+            except Exception:  # not mapped here (a subclass's column, excluded, or table-only)
+                continue
+        return None
 
     def column_source(self, column: Column[Any]) -> AttributeSource | None:
         table = column.table

@@ -513,6 +513,21 @@ def _messy_sqlmodel_style(md: MetaData) -> None:
     type("Hero", (Base,), {"__table__": table})
 
 
+def _messy_single_table_inheritance(md: MetaData) -> None:
+    class Base(DeclarativeBase):
+        metadata = md
+
+    class Animal(Base):
+        __tablename__ = "animals"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+        kind: Mapped[str] = mapped_column(String(10))
+        __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "animal"}  # noqa: RUF012
+
+    class Dog(Animal):
+        owner_id = mapped_column(Uuid, ForeignKey("animals.id"))
+        __mapper_args__ = {"polymorphic_identity": "dog"}  # noqa: RUF012
+
+
 MESSY: dict[str, tuple[Callable[[MetaData], None], set[str]]] = {
     "expression index": (_messy_expression_index, {"AS904"}),
     "partial index": (_messy_partial_index, set()),
@@ -526,6 +541,7 @@ MESSY: dict[str, tuple[Callable[[MetaData], None], set[str]]] = {
     "custom type": (_messy_custom_type, {"AS101"}),
     "self reference": (_messy_self_reference, {"AS201"}),
     "sqlmodel style": (_messy_sqlmodel_style, {"AS101"}),
+    "single table inheritance": (_messy_single_table_inheritance, {"AS201", "AS203", "AS503"}),
 }
 
 
@@ -678,3 +694,32 @@ def test_class_source_points_at_the_class_line() -> None:
     assert src is not None
     assert (src.path, src.line) == (BAD.resolve(), _line("class Audit("))
     assert src.attributes["created_at"].line == _line("created_at = Column(DateTime(timezone=True), nullable=False)")
+
+
+def test_load_metadata_error_points_at_user_code_not_the_library(tmp_path: Path) -> None:
+    # SQLAlchemy raises deep inside its own code; the error names the user's class line.
+    (tmp_path / "nopk_app_models.py").write_text(
+        "from sqlalchemy import Column, Integer\n"
+        "from sqlalchemy.orm import DeclarativeBase\n"
+        "class Base(DeclarativeBase):\n"
+        "    pass\n"
+        "class NoKey(Base):\n"
+        "    __tablename__ = 'nokey'\n"
+        "    x = Column(Integer)\n"
+    )
+    with pytest.raises(StandardsError) as info:
+        load_metadata("nopk_app_models:Base", root=tmp_path)
+    assert (info.value.path, info.value.line) == (tmp_path / "nopk_app_models.py", 5)
+    assert "ArgumentError: Mapper" in info.value.message
+    assert "could not assemble any primary key columns" in info.value.message
+    assert "\n" not in info.value.message
+
+
+def test_single_table_inheritance_column_points_at_the_subclass_line() -> None:
+    md = MetaData()
+    _messy_single_table_inheritance(md)
+    found = lint_metadata([md], Config(enabled=frozenset({"AS203"})))
+    (finding,) = found
+    assert finding.location.path == Path(__file__).resolve()
+    source_lines = Path(__file__).read_text().splitlines()
+    assert source_lines[(finding.location.line or 0) - 1].strip().startswith("owner_id = mapped_column(Uuid")
