@@ -41,9 +41,7 @@ def setup(plugin: Plugin) -> None:
 
     # LAST: run after Alembic's own index/constraint comparison for the table, so that we see
     # (and can reconcile) the ops it produced.
-    plugin.add_autogenerate_comparator(
-        _compare_table, "table", "alembic_standards", priority=DispatchPriority.LAST
-    )
+    plugin.add_autogenerate_comparator(_compare_table, "table", "alembic_standards", priority=DispatchPriority.LAST)
     # LAST on the top-level target: runs after every table has been compared and *before* Alembic
     # derives the downgrade with ``reverse_into``, so the downgrade is the exact reverse of the
     # arranged upgrade.

@@ -588,3 +588,70 @@ def test_import_alembic_in_a_fresh_interpreter_loads_the_plugin() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
     assert result.stderr == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Name-only differences and schemas
+# ---------------------------------------------------------------------------------------------
+
+
+def _emails(naming_convention: dict[str, str] | None) -> sa.MetaData:
+    md = sa.MetaData(naming_convention=naming_convention) if naming_convention else sa.MetaData()
+    sa.Table(
+        "people",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("email", sa.String(50), unique=True),
+        sa.Column("nick", sa.String(50), index=True),
+    )
+    return md
+
+
+def test_user_convention_names_are_replaced_and_never_churn(tmp_path: Path, pg_url: str) -> None:
+    """Models named by *another* convention: the migration uses ours; afterwards Alembic's
+    "drop uq_people_email, add unique_people_email" (a name-only difference) is cancelled."""
+    theirs = {"uq": "unique_%(table_name)s_%(column_0_name)s", "ix": "index_%(column_0_label)s"}
+    project = Project(tmp_path, pg_url)
+    rev = project.revision(_emails(theirs))
+    assert "sa.UniqueConstraint('email', name=op.f('uq_people_email'))" in rev.upgrade
+    assert "op.create_index(op.f('idx_people_nick'), 'people', ['nick'], unique=False)" in rev.upgrade
+    project.upgrade(_emails(theirs))
+    assert_catalog_clean(pg_url)
+    project.check(_emails(theirs))
+    project.check(_emails(None))
+    assert project.revision(_emails(theirs)).upgrade == "pass"
+
+
+def test_foreign_keys_across_schemas(tmp_path: Path, pg_url: str) -> None:
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE SCHEMA billing"))
+    engine.dispose()
+    md = sa.MetaData()
+    sa.Table("users", md, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table(
+        "ledger",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id")),
+        schema="billing",
+    )
+    sa.Table(
+        "invoices",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("ledger_id", sa.Integer, sa.ForeignKey("billing.ledger.id")),
+    )
+    project = Project(tmp_path, pg_url, extra_options={"include_schemas": True})
+    rev = project.revision(md)
+    assert "sa.ForeignKeyConstraint(['ledger_id'], ['billing.ledger.id'], name=op.f('fk_invoices_ledger_id'))" in (
+        rev.upgrade
+    )
+    assert (
+        "op.create_index(op.f('idx_ledger_user_id'), 'ledger', ['user_id'], unique=False, schema='billing')"
+        in rev.upgrade
+    )
+    assert "op.create_index(op.f('idx_invoices_ledger_id'), 'invoices', ['ledger_id'], unique=False)" in rev.upgrade
+    project.round_trip(md)
+    assert_catalog_clean(pg_url)
+    project.check(md)
