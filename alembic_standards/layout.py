@@ -12,8 +12,8 @@ Order semantics (used by :func:`out_of_order`): creating operations run tables -
 (an index needs its table, data needs both); destroying operations run the other way round,
 data -> indexes -> tables (an index dies with its table, so it must be dropped first).  Each
 chain is checked on its own, so a correct migration that both creates and drops objects, in
-either direction (upgrade or downgrade), is never reported.  Data operations take part in both
-chains: they come after every creation and before every destruction.
+either direction (upgrade or downgrade), is never reported.  Data steps come last among an
+upgrade's creations and first among a downgrade's drops, as in the template.
 """
 
 from __future__ import annotations
@@ -94,21 +94,25 @@ def is_destructive(op_name: str) -> bool:
     return op_name.startswith(_DESTRUCTIVE_PREFIXES)
 
 
-def out_of_order(ops: Sequence[tuple[str, Section]]) -> list[int]:
+def out_of_order(ops: Sequence[tuple[str, Section]], *, downgrade: bool = False) -> list[int]:
     """Indices of operations that break the section order (see the module docstring).
 
     ``ops`` holds ``(op_name, section_of(op_name, ...))`` pairs.  The creating chain must be
     non-decreasing in section (tables, indexes, data); the destroying chain non-increasing (data,
-    indexes, tables).  Data operations belong to both chains.  The index of every operation that
-    comes after an operation of a later section in its chain is returned, so the caller can point
-    at the misplaced line.
+    indexes, tables).  Data steps close the creating chain of an upgrade and open the destroying
+    chain of a downgrade, exactly as in the template.  The index of every operation that comes
+    after an operation of a later section in its chain is returned, so the caller can point at
+    the misplaced line.
     """
     bad: list[int] = []
     highest_creating = 0
     lowest_destroying = 99
     for i, (name, section) in enumerate(ops):
-        creating = section is Section.DATA or not is_destructive(name)
-        destroying = section is Section.DATA or is_destructive(name)
+        if section is Section.DATA:
+            creating, destroying = not downgrade, downgrade
+        else:
+            destroying = is_destructive(name)
+            creating = not destroying
         misplaced = (creating and section < highest_creating) or (destroying and section > lowest_destroying)
         if misplaced:
             bad.append(i)

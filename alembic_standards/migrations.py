@@ -442,7 +442,7 @@ class _Reader:
         # Raw SQL that is not clearly a data step (DDL such as CREATE EXTENSION) has no section.
         placed = [o for o in ops if o.name != "execute" or sql_is_data(self._sql_text(o))]
         pairs = [(o.name, section_of(o.name, unique=_is_true(o.call, "unique"))) for o in placed]
-        bad = out_of_order(pairs)
+        bad = out_of_order(pairs, downgrade=function.name == "downgrade")
         if not bad:
             return
         op = placed[bad[0]]
