@@ -65,6 +65,7 @@ from sqlalchemy.sql.elements import conv
 
 from .config import Config, load_config
 from .coverage import KeyColumns, foreign_key_columns, is_covered, table_keys
+from .exceptions import INFO_KEY
 from .findings import Location, StandardsError
 from .naming import index_column_names
 
@@ -250,6 +251,10 @@ def _named_table_copy(op: ops.CreateTableOp, naming: NamingConvention) -> ops.Cr
                 constraint.name = conv(naming.check(tname, suffix, columns, str(constraint.sqltext)))
             else:
                 constraint.name = conv(naming.name_for(constraint, table))
+    # Our own info key (the exceptions declared on the model) documents the *model*; rendered
+    # into create_table(info=...) it would only be a stale copy in every migration.  ``info`` is
+    # the copy's own dict (to_table() copies it), so the model keeps its declaration.
+    table.info.pop(INFO_KEY, None)
     new = ops.CreateTableOp.from_table(table, _namespace_metadata=op._namespace_metadata)
     new.if_not_exists = op.if_not_exists
     return new

@@ -655,3 +655,13 @@ def test_foreign_keys_across_schemas(tmp_path: Path, pg_url: str) -> None:
     project.round_trip(md)
     assert_catalog_clean(pg_url)
     project.check(md)
+
+
+def test_model_exception_declarations_stay_out_of_migrations(tmp_path: Path, sqlite_url: str) -> None:
+    md = sa.MetaData()
+    declared = {"alembic_standards": {"exceptions": {"AS101": "sequential ids"}}, "owner": "team-a"}
+    table = sa.Table("logs", md, sa.Column("id", sa.Integer, primary_key=True), info=declared)
+    rev = Project(tmp_path, sqlite_url).revision(md)
+    assert "info={'owner': 'team-a'}" in rev.upgrade
+    assert "alembic_standards" not in rev.upgrade
+    assert table.info == declared  # the model keeps its declaration
