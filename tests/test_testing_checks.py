@@ -22,16 +22,16 @@ def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, pg_
     shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
     shutil.copytree(SCENARIOS / name, pytester.path, dirs_exist_ok=True)
     monkeypatch.setenv("DATABASE_URL", pg_url)
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rA", *args)
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "-rs", *args)
 
 
 def outcomes(result: pytest.RunResult) -> dict[str, str]:
-    """test name -> PASSED/FAILED/SKIPPED, from the -rA short summary."""
+    """test name -> PASSED/FAILED/SKIPPED, from the -v progress lines."""
     found: dict[str, str] = {}
     for line in result.outlines:
-        match = re.match(r"^(PASSED|FAILED|SKIPPED|ERROR) .*?::(test_\w+)", line)
+        match = re.match(r"^test_checks\.py::(test_\w+) (PASSED|FAILED|SKIPPED|ERROR)", line)
         if match:
-            found[match.group(2)] = match.group(1)
+            found[match.group(1)] = match.group(2)
     return found
 
 
@@ -63,6 +63,14 @@ def test_pass_downgrade_fails_the_downgrade_checks(pytester, monkeypatch, pg_url
     }, result.stdout.str()
     result.stdout.fnmatch_lines(
         [
+            "*1 revision file(s) have no real downgrade: the downgrade must undo the upgrade "
+            '(or the revision must declare irreversible = "reason")',
+            "*Findings:",
+            "*migrations/versions/0002_posts.py:*: AS702 downgrade() is only `pass` while upgrade() has 2 operation(s)",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [
             "*The downgrade of revision 0002 does not restore the schema it started from.",
             "*Schema difference*",
             "*+ table posts    (in after the downgrade, not in the schema before the upgrade)",
@@ -72,8 +80,17 @@ def test_pass_downgrade_fails_the_downgrade_checks(pytester, monkeypatch, pg_url
 
 
 def test_forgotten_index_is_left_behind(pytester, monkeypatch, pg_url):
-    result = run_scenario(pytester, monkeypatch, pg_url, "forgotten_index", "-k", "leave_no_trace")
-    assert outcomes(result) == {"test_downgrades_leave_no_trace": "FAILED"}, result.stdout.str()
+    result = run_scenario(pytester, monkeypatch, pg_url, "forgotten_index", "-k", "downgrade and not definitions")
+    assert outcomes(result) == {
+        "test_every_revision_has_a_real_downgrade": "FAILED",
+        "test_downgrades_leave_no_trace": "FAILED",
+    }, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*migrations/versions/0003_users_email_index.py:*: AS703 downgrade() does not undo op.create_index() "
+            "of index 'idx_users_created_at' on 'users'*",
+        ]
+    )
     result.stdout.fnmatch_lines(
         [
             "*The downgrade of revision 0003 does not restore the schema it started from.",
@@ -83,7 +100,7 @@ def test_forgotten_index_is_left_behind(pytester, monkeypatch, pg_url):
         ]
     )
     # Only the forgotten index: the column the downgrade did drop is not reported.
-    assert "display_name" not in result.stdout.str()
+    assert "column users.display_name" not in result.stdout.str()
 
 
 def test_unindexed_foreign_key_is_blamed_on_its_revision(pytester, monkeypatch, pg_url):
@@ -132,5 +149,48 @@ def test_one_sided_back_populates_fails_the_relationship_check(pytester, monkeyp
             "*1 relationship pair(s) do not load through back_populates in both directions.",
             "*User.posts <-> Post.user: after adding a Post to User.posts, Post.user does not show it in memory "
             "(declare back_populates on both sides)",
+        ]
+    )
+
+
+def test_irreversible_marker_exempts_a_revision_from_the_downgrade_checks(pytester, monkeypatch, pg_url):
+    result = run_scenario(pytester, monkeypatch, pg_url, "irreversible_marked", "-k", "downgrade and not definitions")
+    assert outcomes(result) == {
+        "test_every_revision_has_a_real_downgrade": "PASSED",
+        "test_downgrades_leave_no_trace": "PASSED",
+    }, result.stdout.str()
+
+
+def test_configuration_selects_checks_and_skips_revisions_and_tables(pytester, monkeypatch, pg_url):
+    # Same broken downgrade as pass_downgrade, but revision 0002 is skipped with a reason; the
+    # posts table is skipped, so its unique constraint is not probed; unselected checks skip.
+    result = run_scenario(pytester, monkeypatch, pg_url, "configured")
+    selected = {
+        "test_every_revision_has_a_real_downgrade",
+        "test_downgrades_leave_no_trace",
+        "test_model_unique_constraints",
+    }
+    expected = {name: "PASSED" if name in selected else "SKIPPED" for name in ALL_CHECKS}
+    assert outcomes(result) == expected, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        ["*test_models_follow_standards is not selected in ?tool.alembic_standards.testing? checks"]
+    )
+
+
+def test_unknown_check_name_is_a_clear_failure(pytester, monkeypatch, pg_url):
+    shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
+    shutil.copytree(SCENARIOS / "passing", pytester.path, dirs_exist_ok=True)
+    (pytester.path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\npythonpath = ["."]\n\n'
+        '[tool.alembic_standards.testing]\nchecks = ["database_follows_standard"]\n'
+    )
+    monkeypatch.setenv("DATABASE_URL", pg_url)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-k", "models_follow")
+    result.assert_outcomes(failed=1, deselected=9)
+    result.stdout.fnmatch_lines(
+        [
+            "*?tool.alembic_standards.testing? checks names unknown checks: test_database_follows_standard",
+            "*Known checks:",
+            "*test_database_follows_standards",
         ]
     )

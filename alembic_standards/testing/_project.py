@@ -108,6 +108,8 @@ class Project:
         """Load the configuration; skip the check when the configuration turns it off."""
         import pytest
 
+        __tracebackhide__ = True  # failures point at the check, not at this helper
+
         try:
             config = load_config(start=_config_start(runner))
         except StandardsError as exc:
@@ -140,6 +142,7 @@ class Project:
         """The models: the configured ``metadata`` import path(s), else ``env.py``'s ``target_metadata``."""
         from ..models import load_metadata
 
+        __tracebackhide__ = True
         if self.config.metadata:
             found: list[MetaData] = []
             try:
@@ -204,6 +207,7 @@ class Project:
 
     # -- migrating
     def upgrade_to_heads(self) -> None:
+        __tracebackhide__ = True
         try:
             self.runner.migrate_up_to("heads", return_current=False)
         except Exception as exc:
