@@ -8,6 +8,7 @@ changes into it, as a user would run the command from their repository root.
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -228,6 +229,24 @@ def test_no_colour_when_not_a_terminal(project: Project, capsys: pytest.CaptureF
     assert "\x1b[" not in out
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("1", False)])
+def test_colour_on_a_terminal_unless_no_color(
+    project: Project, monkeypatch: pytest.MonkeyPatch, no_color: str | None, coloured: bool
+) -> None:
+    project.write_models(BAD_MODELS)
+    if no_color is not None:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    assert main(["check", "--quiet"]) == 1
+    assert ("\x1b[1;31mAS101\x1b[0m" in terminal.getvalue()) is coloured
+
+
 # ------------------------------------------------------------------------------ live database
 def test_database_audit_through_the_cli(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{project.root / 'app.db'}"
@@ -406,3 +425,89 @@ def test_init_creates_a_project_and_refuses_to_overwrite(
         "alembic-standards: error: migrations: target exists and is not an empty directory; refusing to overwrite it\n"
     )
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # nothing half-written
+
+
+# ------------------------------------------------------------------------------ migrations
+GOOD_REVISION = '''\
+"""create things
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-01-01 00:00:00
+
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0001"
+down_revision: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply migration changes"""
+    # ### tables ###
+    op.create_table(
+        "things",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_things"),
+    )
+
+
+def downgrade() -> None:
+    """Rollback migration changes"""
+    # ### tables ###
+    op.drop_table("things")
+'''
+
+
+def _versions(root: Path) -> Path:
+    versions = root / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    return versions
+
+
+def test_unparseable_revision_exits_2_and_the_rest_is_still_reported(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    versions = _versions(project.root)
+    (versions / "0001_things.py").write_text(
+        GOOD_REVISION.replace('    op.drop_table("things")\n', "    pass\n"), encoding="utf-8"
+    )
+    (versions / "0002_broken.py").write_text('"""broken"""\ndef upgrade() -> None\n    pass\n', encoding="utf-8")
+    project.write_config(f'metadata = "{project.spec}"\nmigrations = ["migrations/versions"]\n')
+    code, out, err = run(capsys, "check")
+    assert code == 2
+    first, second = out.splitlines()
+    assert first.startswith("migrations/versions/0001_things.py:32:1: AS702 downgrade() is only `pass`")
+    assert second == "migrations/versions/0002_broken.py:2: AS800 syntax error: expected ':' (file not checked)"
+    assert err == "Found 2 findings (2 errors).\n"
+    # The input error wins over everything else: not even --ignore or a passing fail_on hides it.
+    assert run(capsys, "check", "--ignore", "AS7,AS800")[0] == 2
+
+
+def test_clean_revisions_and_models_exit_0(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    versions = _versions(project.root)
+    (versions / "0001_things.py").write_text(GOOD_REVISION, encoding="utf-8")
+    project.write_config(f'metadata = "{project.spec}"\nmigrations = ["migrations/versions"]\n')
+    assert run(capsys, "check") == (0, "", "All checks passed.\n")
+    # PATHS replace the configured directories.
+    assert run(capsys, "check", "migrations/versions/0001_things.py") == (0, "", "All checks passed.\n")
+
+
+def test_sample_project_is_clean(repo_root: Path) -> None:
+    result = subprocess.run(
+        [str(_console_script()), "check"],
+        cwd=repo_root / "sample_project",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "All checks passed.\n")
