@@ -403,12 +403,45 @@ def _hostile_models() -> sa.MetaData:
     return md
 
 
+HOSTILE_UPGRADE = r"""
+op.create_table('user',
+sa.Column('id', sa.Integer(), nullable=False),
+sa.PrimaryKeyConstraint('id', name=op.f('pk_user'))
+)
+op.create_table('order',
+sa.Column('id', sa.Integer(), nullable=False),
+sa.Column('user', sa.Integer(), nullable=True),
+sa.ForeignKeyConstraint(['user'], ['user.id'], name=op.f('fk_order_user')),
+sa.PrimaryKeyConstraint('id', name=op.f('pk_order'))
+)
+op.create_table('o\'brien"; import os',
+sa.Column('Id', sa.Integer(), autoincrement=False, nullable=False),
+sa.Column('Order Ref', sa.Integer(), nullable=True),
+sa.ForeignKeyConstraint(['Order Ref'], ['order.id'], name=op.f('fk_o\'brien"; import os_Order Ref')),
+sa.PrimaryKeyConstraint('Id', name=op.f('pk_o\'brien"; import os'))
+)
+op.create_index(op.f('idx_order_user'), 'order', ['user'], unique=False)
+op.create_index(op.f('idx_o\'brien"; import os_Order Ref'), 'o\'brien"; import os', ['Order Ref'], unique=False)
+"""
+
+HOSTILE_DOWNGRADE = r"""
+op.drop_index(op.f('idx_o\'brien"; import os_Order Ref'), table_name='o\'brien"; import os')
+op.drop_index(op.f('idx_order_user'), table_name='order')
+op.drop_table('o\'brien"; import os')
+op.drop_table('order')
+op.drop_table('user')
+"""
+
+
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
 def test_reserved_and_hostile_identifiers(tmp_path: Path, request: pytest.FixtureRequest, backend: str) -> None:
     url = request.getfixturevalue("pg_url" if backend == "postgresql" else "sqlite_url")
     project = Project(tmp_path, url)
     md = _hostile_models()
     rev = project.revision(md)
+    if backend == "postgresql":
+        assert rev.upgrade == HOSTILE_UPGRADE.strip("\n")
+        assert rev.downgrade == HOSTILE_DOWNGRADE.strip("\n")
     assert "op.create_table('o\\'brien\"; import os'," in rev.upgrade
     expected_index = "op.f('idx_o\\'brien\"; import os_Order Ref')"
     assert expected_index in rev.upgrade or expected_index.replace("op.f", "batch_op.f") in rev.upgrade
