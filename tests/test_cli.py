@@ -511,3 +511,20 @@ def test_sample_project_is_clean(repo_root: Path) -> None:
         check=False,
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "All checks passed.\n")
+
+
+def test_irreversible_marker_suppresses_and_is_in_the_register(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    versions = _versions(project.root)
+    reason = "The legacy table is archived elsewhere; there is nothing to restore."
+    source = GOOD_REVISION.replace('    op.drop_table("things")\n', "    pass\n").replace(
+        "depends_on: str | Sequence[str] | None = None\n",
+        f'depends_on: str | Sequence[str] | None = None\nirreversible = "{reason}"\n',
+    )
+    (versions / "0001_things.py").write_text(source, encoding="utf-8")
+    project.write_config(f'metadata = "{project.spec}"\nmigrations = ["migrations/versions"]\n')
+    assert run(capsys, "check") == (0, "", "All checks passed.\n")
+    code, out, _ = run(capsys, "exceptions")
+    assert code == 0
+    assert f"| `0001` | AS702 `downgrade-empty` | {reason} |  |  | `migrations/versions/0001_things.py:20` |" in out
