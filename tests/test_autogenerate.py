@@ -400,6 +400,13 @@ def _hostile_models() -> sa.MetaData:
         sa.Column("Id", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("Order Ref", sa.Integer, sa.ForeignKey("order.id")),
     )
+    sa.Table(
+        "MixedCase",
+        md,
+        sa.Column("Id", sa.Integer, primary_key=True),
+        sa.Column("OwnerId", sa.Integer, sa.ForeignKey("user.id")),
+        sa.UniqueConstraint("OwnerId", "Id"),
+    )
     return md
 
 
@@ -407,6 +414,13 @@ HOSTILE_UPGRADE = r"""
 op.create_table('user',
 sa.Column('id', sa.Integer(), nullable=False),
 sa.PrimaryKeyConstraint('id', name=op.f('pk_user'))
+)
+op.create_table('MixedCase',
+sa.Column('Id', sa.Integer(), nullable=False),
+sa.Column('OwnerId', sa.Integer(), nullable=True),
+sa.ForeignKeyConstraint(['OwnerId'], ['user.id'], name=op.f('fk_MixedCase_OwnerId')),
+sa.PrimaryKeyConstraint('Id', name=op.f('pk_MixedCase')),
+sa.UniqueConstraint('OwnerId', 'Id', name=op.f('uq_MixedCase_OwnerId_Id'))
 )
 op.create_table('order',
 sa.Column('id', sa.Integer(), nullable=False),
@@ -429,6 +443,7 @@ op.drop_index(op.f('idx_o\'brien"; import os_Order Ref'), table_name='o\'brien";
 op.drop_index(op.f('idx_order_user'), table_name='order')
 op.drop_table('o\'brien"; import os')
 op.drop_table('order')
+op.drop_table('MixedCase')
 op.drop_table('user')
 """
 
@@ -446,7 +461,7 @@ def test_reserved_and_hostile_identifiers(tmp_path: Path, request: pytest.Fixtur
     expected_index = "op.f('idx_o\\'brien\"; import os_Order Ref')"
     assert expected_index in rev.upgrade or expected_index.replace("op.f", "batch_op.f") in rev.upgrade
     project.round_trip(md)
-    assert sorted(user_tables(url)) == sorted(["user", "order", HOSTILE])
+    assert sorted(user_tables(url)) == sorted(["user", "order", HOSTILE, "MixedCase"])
     if backend == "postgresql":
         assert_catalog_clean(url)
     project.check(md)
