@@ -8,8 +8,27 @@ each registered function is a trampoline that imports the real implementation
 (:mod:`alembic_standards.autogenerate`) on its first call, when Alembic is fully loaded.  Importing
 ``alembic`` therefore costs one small module more, nothing else.
 
-The comparators are opt-in, like every plugin-level comparator: users enable them with
-``autogenerate_plugins=["alembic.autogenerate.*", "alembic_standards.*"]``.
+The comparators are opt-in, like every plugin-level comparator.  In ``env.py``::
+
+    context.configure(
+        ...,
+        # Line 1 -- the comparators (alembic_standards/autogenerate.py): every FK gets a covering
+        # index, every PK/FK/unique/check/index a convention name, operations come as tables ->
+        # indexes -> data, and a second autogenerate after upgrading is empty.  Keep
+        # "alembic.autogenerate.*": without it Alembic compares nothing at all.
+        autogenerate_plugins=["alembic.autogenerate.*", "alembic_standards.*"],
+        # Line 2 -- the revision-time hook (alembic_standards/directives.py): refuses a revision
+        # whose downgrade does not undo its upgrade and lays the file out in the template's
+        # sections.  The comparators work without it.
+        process_revision_directives=alembic_standards.process_revision_directives,
+    )
+
+Settings come from ``[tool.alembic_standards]`` in the pyproject.toml next to (or above) the
+Alembic config file: ``naming_convention`` (the names used), ``concurrent_indexes = true``
+(PostgreSQL: indexes on existing tables built ``CONCURRENTLY`` in an autocommit block),
+``ignore = ["AS201"]`` (no FK indexes at all) and the exceptions register (an FK with a valid
+AS201 exception gets no index).  ``context.configure(alembic_standards_config=Config(...) or
+"path/to/pyproject.toml")`` overrides the discovery.
 """
 
 from __future__ import annotations
