@@ -25,7 +25,8 @@ cat >> sample_app/models.py <<'PY'
 
 
 class Attachment(Base, TimestampMixin):
-    """Added by demo.sh: no index on journal_entry_id, an unnamed unique constraint."""
+    """Added by demo.sh: uploaded_by_id has no index (journal_entry_id is covered by the unique
+    constraint, whose leading column it is) and the unique constraint has no name."""
 
     __tablename__ = "attachments"
     __table_args__ = (UniqueConstraint("journal_entry_id", "file_name"),)
@@ -35,7 +36,7 @@ class Attachment(Base, TimestampMixin):
     uploaded_by_id: Mapped[uuid.UUID] = mapped_column(UUID, ForeignKey("users.id"), nullable=False)
     journal_entry_id: Mapped[uuid.UUID] = mapped_column(UUID, ForeignKey("journal_entries.id"), nullable=False)
 PY
-tail -n 12 sample_app/models.py
+tail -n 13 sample_app/models.py
 
 step "alembic revision --autogenerate -m 'add attachments'"
 alembic revision --autogenerate -m "add attachments" --rev-id 0002_attachments
