@@ -160,7 +160,7 @@ def _load_config(autogen_context: AutogenContext) -> Config:
         return load_config(start=start)
     except StandardsError as exc:
         # "FAILED: path:line: message" from the Alembic CLI, exit 255, nothing written.
-        raise CommandError(f"alembic-standards: {exc}") from None
+        raise CommandError(str(exc)) from None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -529,12 +529,10 @@ def test_config_error_is_a_command_error(tmp_path: Path, sqlite_url: str) -> Non
     assert not list((tmp_path / "p" / "migrations" / "versions").glob("*.py"))
 
 
-def test_config_is_discovered_next_to_the_alembic_ini(tmp_path: Path) -> None:
-    """`alembic revision --autogenerate` from the CLI: the pyproject next to alembic.ini rules."""
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.alembic_standards]\nnaming_convention = { ix = "ix_%(table_name)s_%(column_0_N_name)s" }\n'
-    )
-    (tmp_path / "models.py").write_text(
+def _fresh_alembic_init_project(directory: Path, pyproject: str) -> None:
+    """What a newcomer has: `alembic init`, the models, and line 1 added to env.py."""
+    (directory / "pyproject.toml").write_text(pyproject)
+    (directory / "models.py").write_text(
         textwrap.dedent(
             """
             import sqlalchemy as sa
@@ -546,34 +544,56 @@ def test_config_is_discovered_next_to_the_alembic_ini(tmp_path: Path) -> None:
         )
     )
     subprocess.run(
-        [sys.executable, "-m", "alembic", "init", "migrations"], cwd=tmp_path, check=True, capture_output=True
+        [sys.executable, "-m", "alembic", "init", "migrations"], cwd=directory, check=True, capture_output=True
     )
-    env = (tmp_path / "migrations" / "env.py").read_text()
+    env = (directory / "migrations" / "env.py").read_text()
     env = env.replace("target_metadata = None", "from models import metadata as target_metadata")
     env = env.replace(
         "target_metadata=target_metadata\n",
         'target_metadata=target_metadata, autogenerate_plugins=["alembic.autogenerate.*", "alembic_standards.*"]\n',
     )
-    (tmp_path / "migrations" / "env.py").write_text(env)
-    ini = (
-        (tmp_path / "alembic.ini")
-        .read_text()
-        .replace("driver://user:pass@localhost/dbname", f"sqlite:///{tmp_path}/x.db")
+    (directory / "migrations" / "env.py").write_text(env)
+    ini = (directory / "alembic.ini").read_text()
+    (directory / "alembic.ini").write_text(
+        ini.replace("driver://user:pass@localhost/dbname", f"sqlite:///{directory}/x.db")
     )
-    (tmp_path / "alembic.ini").write_text(ini)
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    result = subprocess.run(
-        [sys.executable, "-m", "alembic", "-c", str(tmp_path / "alembic.ini"), "revision", "--autogenerate", "-m", "x"],
+
+
+def _alembic_cli(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    elsewhere = directory / "elsewhere"  # not the project directory: discovery starts at alembic.ini
+    elsewhere.mkdir(exist_ok=True)
+    return subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(directory / "alembic.ini"), *args],
         cwd=elsewhere,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        env={**os.environ, "PYTHONPATH": str(directory)},
         check=False,
     )
+
+
+def test_config_is_discovered_next_to_the_alembic_ini(tmp_path: Path) -> None:
+    """`alembic revision --autogenerate` from the CLI: the pyproject next to alembic.ini rules."""
+    _fresh_alembic_init_project(
+        tmp_path, '[tool.alembic_standards]\nnaming_convention = { ix = "ix_%(table_name)s_%(column_0_N_name)s" }\n'
+    )
+    result = _alembic_cli(tmp_path, "revision", "--autogenerate", "-m", "x")
     assert result.returncode == 0, result.stderr
     text = next((tmp_path / "migrations" / "versions").glob("*.py")).read_text()
     assert "op.create_index(op.f('ix_posts_user_id'), 'posts', ['user_id'], unique=False)" in text
+    assert "sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_posts_user_id'))" in text
+
+
+def test_config_error_from_the_cli(tmp_path: Path) -> None:
+    _fresh_alembic_init_project(tmp_path, "[tool.alembic_standards]\nconcurrent_indexes = 'yes'\n")
+    result = _alembic_cli(tmp_path, "revision", "--autogenerate", "-m", "x")
+    assert result.returncode == 255
+    assert result.stdout.startswith(
+        f"FAILED: {tmp_path / 'pyproject.toml'}:2: [tool.alembic_standards] concurrent_indexes: "
+        "expected true or false, got 'yes'"
+    ), result.stdout
+    assert "Traceback" not in result.stderr
+    assert not list((tmp_path / "migrations" / "versions").glob("*.py"))
 
 
 # ---------------------------------------------------------------------------------------------
