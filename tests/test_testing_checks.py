@@ -72,8 +72,8 @@ def test_pass_downgrade_fails_the_downgrade_checks(pytester, monkeypatch, pg_url
     result.stdout.fnmatch_lines(
         [
             "*The downgrade of revision 0002 does not restore the schema it started from.",
-            "*Schema difference*",
-            "*+ table posts    (in after the downgrade, not in the schema before the upgrade)",
+            "*Schema after upgrade + downgrade, compared with before the upgrade (+ left behind, - lost, ~ changed):",
+            "*+ table posts",
             "*+ index idx_posts_user_id_created_at on posts (user_id, created_at)*",
         ]
     )
@@ -96,7 +96,7 @@ def test_forgotten_index_is_left_behind(pytester, monkeypatch, pg_url):
             "*The downgrade of revision 0003 does not restore the schema it started from.",
             "*Revision:",
             "*0003 (*0003_users_email_index.py)",
-            "*+ index idx_users_created_at on users (created_at)    (in after the downgrade, not in the schema before*",
+            "*+ index idx_users_created_at on users (created_at)*",
         ]
     )
     # Only the forgotten index: the column the downgrade did drop is not reported.
@@ -194,3 +194,28 @@ def test_unknown_check_name_is_a_clear_failure(pytester, monkeypatch, pg_url):
             "*test_database_follows_standards",
         ]
     )
+
+
+def test_branched_history_is_checked_on_every_branch(pytester, monkeypatch, pg_url):
+    # 0002 and 0003 both revise 0001; only 0003 (on the "tags" branch) has a `pass` downgrade.
+    result = run_scenario(pytester, monkeypatch, pg_url, "branched", "-k", "downgrade and not definitions")
+    assert outcomes(result) == {
+        "test_every_revision_has_a_real_downgrade": "FAILED",
+        "test_downgrades_leave_no_trace": "FAILED",
+    }, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*1 revision file(s) have no real downgrade*",
+            "*migrations/versions/0003_tags_branch.py:*: AS702 downgrade() is only `pass`*",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*The downgrade of revision 0003 does not restore the schema it started from.",
+            "*+ table tags",
+            "*+ column tags.id UUID NOT NULL",
+            "*+ column tags.name VARCHAR(50) NOT NULL",
+            "*+ primary key pk_tags on tags (id)",
+        ]
+    )
+    assert "0002_posts.py" not in result.stdout.str()

@@ -133,8 +133,9 @@ def test_downgrades_leave_no_trace(alembic_runner: MigrationContext, alembic_eng
                     context=[
                         ("Revision", f"{revision} ({project.revision_path(revision)})"),
                         (
-                            "Schema difference (- lost by upgrade+downgrade, + left behind, ~ changed)",
-                            diff.render(before="the schema before the upgrade", after="after the downgrade"),
+                            "Schema after upgrade + downgrade, compared with before the upgrade "
+                            "(+ left behind, - lost, ~ changed)",
+                            diff.render(),
                         ),
                     ],
                 )

@@ -108,17 +108,13 @@ class SchemaDiff:
     def __bool__(self) -> bool:
         return bool(self.missing or self.extra or self.changed)
 
-    def render(self, *, before: str = "before", after: str = "after") -> str:
+    def render(self) -> str:
         """A diff-like listing: ``- object`` (only before), ``+ object`` (only after), ``~`` changed."""
-        lines: list[str] = []
-        for obj in self.missing:
-            lines.append(f"- {obj.render()}    (in {before}, not in {after})")
-        for obj in self.extra:
-            lines.append(f"+ {obj.render()}    (in {after}, not in {before})")
+        lines = [f"- {obj.render()}" for obj in self.missing]
+        lines += [f"+ {obj.render()}" for obj in self.extra]
         for old, new in self.changed:
-            lines.append(
-                f"~ {old.kind} {old.table + '.' if old.table else ''}{old.name}: {old.definition} -> {new.definition}"
-            )
+            where = f"{old.table}." if old.table else ""
+            lines.append(f"~ {old.kind} {where}{old.name}: {old.definition} -> {new.definition}")
         return "\n".join(lines)
 
 
