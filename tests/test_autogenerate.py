@@ -733,3 +733,20 @@ def test_model_exception_declarations_stay_out_of_migrations(tmp_path: Path, sql
     assert "info={'owner': 'team-a'}" in rev.upgrade
     assert "alembic_standards" not in rev.upgrade
     assert table.info == declared  # the model keeps its declaration
+
+
+def test_dropping_an_fk_column_drops_its_index_first(tmp_path: Path, pg_url: str) -> None:
+    project = Project(tmp_path, pg_url)
+    project.revision(_accounts(True))
+    project.upgrade(_accounts(True))
+    rev = project.revision(_accounts(False))
+    assert rev.upgrade == EXISTING_DOWNGRADE
+    assert rev.downgrade == (
+        "op.add_column('accounts', sa.Column('owner_id', sa.INTEGER(), autoincrement=False, nullable=True))\n"
+        "op.create_foreign_key(op.f('fk_accounts_owner_id'), 'accounts', 'users', ['owner_id'], ['id'], "
+        "ondelete='CASCADE')\n"
+        "op.create_index(op.f('idx_accounts_owner_id'), 'accounts', ['owner_id'], unique=False)"
+    )
+    project.round_trip(_accounts(False))
+    project.downgrade(_accounts(True), "r001")  # the index comes back with the column and its FK
+    assert_catalog_clean(pg_url)
