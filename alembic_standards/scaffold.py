@@ -17,6 +17,7 @@ finds the revisions without arguments.
 from __future__ import annotations
 
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -77,8 +78,16 @@ def init_project(
     from alembic.util import CommandError
 
     alembic_config = AlembicConfig(str(config_file), stdout=io.StringIO() if quiet else sys.stdout)
+    # A path relative to the CWD makes Alembic write ``script_location = %(here)s/...`` (portable)
+    # instead of this machine's absolute path; Alembic does not normalise ``..``, so only a target
+    # below the CWD is made relative.
+    target = str(directory)
+    if directory.is_absolute():
+        relative = os.path.relpath(directory, Path.cwd())
+        if not relative.startswith(".."):
+            target = relative
     try:
-        command.init(alembic_config, str(directory), template=str(template_dir()))
+        command.init(alembic_config, target, template=str(template_dir()))
     except CommandError as exc:
         raise StandardsError(f"alembic init failed: {exc}", path=directory) from None
 

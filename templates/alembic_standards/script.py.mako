@@ -86,4 +86,3 @@ def downgrade() -> None:
     # TODO: undo every operation of upgrade(), in reverse order (data, indexes, tables).
     # `alembic-standards check` reports AS702 until this downgrade reverses the upgrade.
 % endif
-
