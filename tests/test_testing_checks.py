@@ -18,10 +18,10 @@ import pytest
 SCENARIOS = Path(__file__).parent / "scenarios" / "testing"
 
 
-def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, pg_url: str, name: str, *args: str):
+def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, url: str, name: str, *args: str):
     shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
     shutil.copytree(SCENARIOS / name, pytester.path, dirs_exist_ok=True)
-    monkeypatch.setenv("DATABASE_URL", pg_url)
+    monkeypatch.setenv("DATABASE_URL", url)
     return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "-rs", *args)
 
 
@@ -49,8 +49,14 @@ ALL_CHECKS = {
 }
 
 
-def test_passing_project_passes_every_check(pytester, monkeypatch, pg_url):
-    result = run_scenario(pytester, monkeypatch, pg_url, "passing")
+@pytest.fixture(params=["postgresql", "sqlite"])
+def any_url(request):
+    """A fresh PostgreSQL database, or a SQLite file (pytest-alembic's default kind of engine)."""
+    return request.getfixturevalue("pg_url" if request.param == "postgresql" else "sqlite_url")
+
+
+def test_passing_project_passes_every_check(pytester, monkeypatch, any_url):
+    result = run_scenario(pytester, monkeypatch, any_url, "passing")
     assert outcomes(result) == dict.fromkeys(ALL_CHECKS, "PASSED"), result.stdout.str()
     assert "AlembicStandardsWarning" not in result.stdout.str()
 
@@ -123,8 +129,8 @@ def test_unindexed_foreign_key_is_blamed_on_its_revision(pytester, monkeypatch, 
     result.stdout.fnmatch_lines(["*The database at head violates the schema standard: 1 finding(s) in 1 table(s)."])
 
 
-def test_unenforced_unique_constraint_is_caught_by_a_duplicate(pytester, monkeypatch, pg_url):
-    result = run_scenario(pytester, monkeypatch, pg_url, "unenforced_unique", "-k", "unique or relationships")
+def test_unenforced_unique_constraint_is_caught_by_a_duplicate(pytester, monkeypatch, any_url):
+    result = run_scenario(pytester, monkeypatch, any_url, "unenforced_unique", "-k", "unique or relationships")
     assert outcomes(result) == {
         "test_model_unique_constraints": "FAILED",
         "test_model_relationships": "PASSED",
@@ -219,3 +225,40 @@ def test_branched_history_is_checked_on_every_branch(pytester, monkeypatch, pg_u
         ]
     )
     assert "0002_posts.py" not in result.stdout.str()
+
+
+def test_walking_checks_refuse_a_database_that_is_not_empty(pytester, monkeypatch, sqlite_url):
+    # A conftest that shares one database between tests: pytest-alembic's test_upgrade leaves it at
+    # head, and the walking check must say so instead of reporting a bogus schema difference.
+    shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
+    shutil.copytree(SCENARIOS / "passing", pytester.path, dirs_exist_ok=True)
+    pytester.makeconftest(
+        f"""
+        import os
+        import pytest
+        from sqlalchemy import create_engine
+
+        @pytest.fixture
+        def alembic_config():
+            return {{"file": os.path.join(os.path.dirname(__file__), "alembic.ini")}}
+
+        @pytest.fixture
+        def alembic_engine():
+            engine = create_engine({sqlite_url!r})
+            yield engine
+            engine.dispose()
+        """
+    )
+    (pytester.path / "test_checks.py").write_text(
+        "from pytest_alembic.tests import test_upgrade\n"
+        "from alembic_standards.testing import test_downgrades_leave_no_trace\n"
+    )
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v")
+    assert outcomes(result) == {"test_upgrade": "PASSED", "test_downgrades_leave_no_trace": "FAILED"}
+    result.stdout.fnmatch_lines(
+        [
+            "*The database is not empty: it is at revision 0002. This check walks the history from an empty database.",
+            "*give every test a fresh, empty database*",
+        ]
+    )

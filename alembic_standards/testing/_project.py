@@ -206,6 +206,23 @@ class Project:
         )
 
     # -- migrating
+    def require_empty_database(self) -> None:
+        """The walking checks compare states along the history: they must start from base."""
+        __tracebackhide__ = True
+        current = self.runner.current
+        if current != "base":
+            raise AlembicTestFailure(
+                f"The database is not empty: it is at revision {current}. This check walks the history "
+                "from an empty database.",
+                context=[
+                    (
+                        "Fix",
+                        "give every test a fresh, empty database: the alembic_engine fixture should create "
+                        "(or reset) its database per test, as pytest-alembic requires",
+                    )
+                ],
+            )
+
     def upgrade_to_heads(self) -> None:
         __tracebackhide__ = True
         try:

@@ -115,6 +115,7 @@ def test_downgrades_leave_no_trace(alembic_runner: MigrationContext, alembic_eng
     constraints, views, sequences and enum types -- and every name.
     """
     project = Project.from_runner(alembic_runner, "test_downgrades_leave_no_trace")
+    project.require_empty_database()
     revisions = alembic_runner.history.revisions[:-1]  # drop the "heads" sentinel
     exempt = _exempt_revisions(project)
     irreversible = _irreversible_revisions(project)
@@ -198,6 +199,7 @@ def test_no_revision_introduces_violations(alembic_runner: MigrationContext, ale
     """Upgrade one revision at a time and audit after each: report the first revision that makes
     a rule fail which did not fail before it (pre-existing findings are not its fault)."""
     project = Project.from_runner(alembic_runner, "test_no_revision_introduces_violations")
+    project.require_empty_database()
     skipped = project.skip_revisions()
     revisions = alembic_runner.history.revisions[:-1]
     previous = revisions[0]
