@@ -17,6 +17,43 @@ Design decisions:
   the metadata, a type it cannot compare) reports AS904 instead of guessing or skipping.
 * Table-level rules (:func:`lint_tables`) work on plain ``Table`` objects, so the live-database
   audit runs the very same code on reflected tables.
+
+What each rule reads (the precise decisions):
+
+* AS101: a single-column key whose type (through any ``TypeDecorator``) is ``sa.Uuid`` or a
+  subclass (``sa.UUID``, ``postgresql.UUID``) passes; a composite key always fires (the junction
+  table exception must be documented), as does any other type.  The register suppresses.
+* AS103 (``pk_index``): "forbid" reports an index whose plain columns are a leading prefix of the
+  primary key (``index=True`` on the key, or on the first column of a composite key -- an index
+  on a later column of a composite key is useful and never reported); "require" reports a
+  single-column key without one; "allow" reports nothing.
+* AS201 uses coverage.py, nothing else.  AS202 compares a type signature: the type family
+  (uuid, integer by width, string by kind -- varchar/char/text -- and length, numeric by
+  precision and scale, binary by length, datetime by time zone, enum by name and values);
+  an untyped FK column (``NullType``) inherits the target's type and passes.
+* AS203: nullability is stated when ``nullable=`` was passed (``Column._user_defined_nullable``,
+  pinned by a test) or when a ``mapped_column`` is annotated ``Mapped[...]`` (``Optional[X]``/
+  ``X | None`` means NULL, anything else NOT NULL: the typed-declarative way of stating it).
+  Primary-key columns are never reported (they are NOT NULL by definition).
+* AS204: the column is named like the referenced column or ends in ``_<referenced column>``
+  (``user_id``, ``owner_id``, ``parent_id`` -> ``*.id``; ``tag_id`` -> ``secret_tags.tag_id``).
+* AS303: a one-to-many relationship states its cascade when ``rel.cascade`` differs from the
+  default (``save-update, merge``) or when its class body passes ``cascade=`` (read with ast:
+  the default spelled out is a statement too, and SQLAlchemy cannot tell it apart).
+* Relationship findings name the relationship attribute in ``Location.column`` (so an
+  exception can be scoped to it with ``column = "<attribute>"``).
+* AS501: a primary key, foreign key, unique or check constraint, or index, with no explicit
+  name (``name=`` or ``conv()``) and no key for its kind in ``MetaData.naming_convention``
+  (SQLAlchemy's default convention names indexes, so unnamed indexes pass; a ``ck`` template
+  using ``%(constraint_name)s`` counts only with a callable ``constraint_name`` token, as in
+  :data:`alembic_standards.NAMING_CONVENTION`).
+* AS503: columns named like ``status_columns`` or ending in ``_<name>`` (``payment_status``);
+  constrained by an ``Enum``/``Boolean`` type or a CHECK (table or column) naming the column.
+* AS601: an owner column (``owner_columns``) that is a foreign key, plus the created-at column,
+  needs a key whose leading columns are ``(owner, created_at)`` (coverage.py decides).
+* AS904: expression indexes; foreign keys whose target is not among the linted tables (type and
+  uniqueness unjudged); types that cannot be compared; registries whose mappers SQLAlchemy
+  refuses to configure for a reason other than ``back_populates`` (relationships unjudged).
 """
 
 from __future__ import annotations
