@@ -24,10 +24,10 @@ import os
 from logging.config import fileConfig
 
 from alembic import context
+from sample_app.models import Base
 from sqlalchemy import Connection, engine_from_config, pool
 
 import alembic_standards
-from sample_app.models import Base
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -74,13 +74,16 @@ def _run(connection: Connection) -> None:
 
 def run_migrations_online() -> None:
     """Run against the database (a connection handed over in ``config.attributes`` is reused)."""
-    connection = config.attributes.get("connection", None)
-    if connection is not None:
-        _run(connection)
+    # pytest-alembic hands over an Engine; other callers may hand over an open Connection.
+    given = config.attributes.get("connection", None)
+    if isinstance(given, Connection):
+        _run(given)
         return
-    engine = engine_from_config(
-        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
-    )
+    engine = given
+    if engine is None:
+        engine = engine_from_config(
+            config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+        )
     with engine.connect() as connection:
         _run(connection)
 

@@ -67,13 +67,16 @@ def _run(connection: Connection) -> None:
 
 def run_migrations_online() -> None:
     """Run against the database (a connection handed over in ``config.attributes`` is reused)."""
-    connection = config.attributes.get("connection", None)
-    if connection is not None:
-        _run(connection)
+    # pytest-alembic hands over an Engine; other callers may hand over an open Connection.
+    given = config.attributes.get("connection", None)
+    if isinstance(given, Connection):
+        _run(given)
         return
-    engine = engine_from_config(
-        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
-    )
+    engine = given
+    if engine is None:
+        engine = engine_from_config(
+            config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+        )
     with engine.connect() as connection:
         _run(connection)
 
