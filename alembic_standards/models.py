@@ -132,7 +132,7 @@ def load_metadata(spec: str, *, root: Path | None = None) -> list[MetaData]:
 
     ``spec`` is ``"pkg.mod:Base.metadata"``, ``"pkg.mod:Base"`` (a declarative base: its
     ``metadata``) or ``"pkg.mod:metadata"``; a list/tuple of those objects is accepted too.
-    ``root`` is put first on ``sys.path`` (the project directory).  Any failure is a
+    ``root`` is put first on ``sys.path`` (the project directory), then the working directory.  Any failure is a
     :class:`StandardsError` naming the spec and the cause, never a traceback.
     """
     module_name, sep, attr_path = spec.partition(":")
@@ -140,10 +140,11 @@ def load_metadata(spec: str, *, root: Path | None = None) -> list[MetaData]:
     attr_path = attr_path.strip()
     if not sep or not module_name or not attr_path:
         raise StandardsError(f"metadata {spec!r} is not 'module:attribute'", hint='e.g. "app.models:Base.metadata"')
-    if root is not None:
-        root_str = str(Path(root).resolve())
-        if root_str not in sys.path:
-            sys.path.insert(0, root_str)
+    # The project root first; the working directory too (as ``python -m`` and Alembic's
+    # ``prepend_sys_path = .`` do), so a module next to the user resolves from a subdirectory.
+    for directory in (Path.cwd(), root):
+        if directory is not None and str(Path(directory).resolve()) not in sys.path:
+            sys.path.insert(0, str(Path(directory).resolve()))
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:  # the user's code may raise anything while importing

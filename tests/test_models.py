@@ -723,3 +723,11 @@ def test_single_table_inheritance_column_points_at_the_subclass_line() -> None:
     assert finding.location.path == Path(__file__).resolve()
     source_lines = Path(__file__).read_text().splitlines()
     assert source_lines[(finding.location.line or 0) - 1].strip().startswith("owner_id = mapped_column(Uuid")
+
+
+def test_load_metadata_finds_modules_in_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "cwd_app_models.py").write_text("from sqlalchemy import MetaData\nmetadata = MetaData()\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.path", [p for p in __import__("sys").path if p not in ("", str(tmp_path))])
+    (md,) = load_metadata("cwd_app_models:metadata", root=FIXTURES)
+    assert isinstance(md, MetaData)
