@@ -133,6 +133,8 @@ class _Revision:
     findings: list[Finding]
     keys: dict[tuple[str | None, str], list[KeyColumns]]
     foreign_keys: list[_ForeignKey]
+    raw_sql: list[str | None]
+    """The upgrade's raw SQL (None when the text is computed): it may create indexes we cannot see."""
 
 
 @dataclass(frozen=True)
@@ -310,7 +312,8 @@ class _Reader:
             self._collect_keys(op, keys, foreign_keys)
         for op in down_ops:
             self._check_names(op)
-        return _Revision(self.path, info, self.findings, keys, foreign_keys)
+        raw_sql = [self._sql_text(op) for op in up_ops if op.name == "execute"]
+        return _Revision(self.path, info, self.findings, keys, foreign_keys, raw_sql)
 
     # -- AS801 / AS802 / AS803 / AS705 -------------------------------------------------------
     def _check_header(self) -> None:
@@ -632,8 +635,15 @@ class _Reader:
             node = op.args.get(key)
             if self.resolve(node) is None:
                 what = "index" if op.name == "create_index" else "constraint"
+                kind = _CONVENTION_KIND.get(op.name, "")
+                columns = self._columns(op.args.get("local_cols" if kind == "fk" else "columns"))
+                referred = _as_str(self.resolve(op.args.get("referent_table")))
+                suggestion = self._suggest(kind, table, columns, referred)
                 self.report(
-                    "AS501", f"op.{op.name}() creates an unnamed {what}{_on(table)}", node or op.call, table=table
+                    "AS501",
+                    f"op.{op.name}() creates an unnamed {what}{_on(table)}{suggestion}",
+                    node or op.call,
+                    table=table,
                 )
             else:
                 self._check_length(node, table)
@@ -661,8 +671,12 @@ class _Reader:
             if callee in _CONSTRAINTS:
                 name = _kw(element, "name")
                 if self.resolve(name) is None:
+                    suggestion = self._suggest_for_constraint(callee, element, table)
                     self.report(
-                        "AS501", f"unnamed {_CONSTRAINTS[callee]} in op.{op_name}(){_on(table)}", element, table=table
+                        "AS501",
+                        f"unnamed {_CONSTRAINTS[callee]} in op.{op_name}(){_on(table)}{suggestion}",
+                        element,
+                        table=table,
                     )
                 else:
                     self._check_length(name, table)
@@ -677,18 +691,21 @@ class _Reader:
                         and _callee(inner) == "ForeignKey"
                         and self.resolve(_kw(inner, "name")) is None
                     ):
+                        target = (self._literal_str(inner.args[0]) or "") if inner.args else ""
+                        suggestion = self._suggest("fk", table, [column], target.rpartition(".")[0] or None)
                         self.report(
                             "AS501",
-                            f"unnamed foreign key on column {column!r}{_on(table)}",
+                            f"unnamed foreign key on column {column!r}{_on(table)}{suggestion}",
                             inner,
                             table=table,
                             column=column,
                         )
-                for flag, what in (("unique", "unique constraint"), ("index", "index")):
+                for flag, what, kind in (("unique", "unique constraint", "uq"), ("index", "index", "ix")):
                     if _is_true(element, flag):
+                        suggestion = self._suggest(kind, table, [column])
                         self.report(
                             "AS501",
-                            f"{flag}=True on column {column!r} creates an unnamed {what}{_on(table)}",
+                            f"{flag}=True on column {column!r} creates an unnamed {what}{_on(table)}{suggestion}",
                             element,
                             table=table,
                             column=column,
@@ -698,10 +715,36 @@ class _Reader:
         if pk_columns and not has_named_pk and op_name == "create_table":
             self.report(
                 "AS501",
-                f"the primary key{_on(table)} has no name (add sa.PrimaryKeyConstraint(..., name=...))",
+                f"the primary key{_on(table)} has no name: declare sa.PrimaryKeyConstraint(..., name=...)"
+                f"{self._suggest('pk', table)}",
                 pk_columns[0],
                 table=table,
             )
+
+    def _suggest(
+        self, kind: str, table: str | None, columns: Sequence[str | None] = (), referred: str | None = None
+    ) -> str:
+        """`` (convention name: 'uq_tags_name')`` when the name can be derived, else ``""``."""
+        known = [c for c in columns if c]
+        if not kind or table is None or len(known) != len(columns) or (kind != "pk" and not known):
+            return ""
+        try:
+            name = self.config.naming.name(kind, table, known, referred_table=referred)
+        except (KeyError, ValueError, TypeError):
+            return ""
+        return f" (convention name: {name!r})"
+
+    def _suggest_for_constraint(self, callee: str | None, element: ast.Call, table: str | None) -> str:
+        if callee == "UniqueConstraint":
+            return self._suggest("uq", table, [self._literal_str(a) for a in element.args])
+        if callee == "PrimaryKeyConstraint":
+            return self._suggest("pk", table, [self._literal_str(a) for a in element.args])
+        if callee == "ForeignKeyConstraint" and element.args:
+            referred = ""
+            if len(element.args) > 1 and isinstance(element.args[1], (ast.List, ast.Tuple)) and element.args[1].elts:
+                referred = self._literal_str(element.args[1].elts[0]) or ""
+            return self._suggest("fk", table, self._columns(element.args[0]), referred.rpartition(".")[0] or None)
+        return ""
 
     def _check_length(self, node: ast.expr | None, table: str | None, kind: str = "name") -> None:
         if node is None or self._is_conv(node):
@@ -813,6 +856,13 @@ class _Reader:
             return (single,) if single else ()
         return tuple(self._literal_str(e) for e in node.elts)
 
+
+_CONVENTION_KIND: Final = {
+    "create_index": "ix",
+    "create_unique_constraint": "uq",
+    "create_foreign_key": "fk",
+    "create_primary_key": "pk",
+}
 
 _ANNOTATIONS: Final = {
     "revision": "str",
@@ -959,25 +1009,47 @@ def _check_fk_coverage(revisions: Sequence[_Revision], config: Config) -> None:
             keys = [k for r in history for k in r.keys.get((fk.schema, fk.table), ())]
             if is_covered(fk.columns, keys):
                 continue
+            location = Location(
+                path=revision.path,
+                line=fk.line,
+                col=fk.col,
+                schema=fk.schema,
+                table=fk.table,
+                column=fk.columns[0] if len(fk.columns) == 1 else None,
+                revision=revision.info.revision,
+            )
+            hidden = _raw_sql_that_may_index(history, fk.table)
+            if hidden is not None:
+                if config.is_enabled("AS704"):
+                    revision.findings.append(
+                        config.finding(
+                            "AS704",
+                            f"cannot decide whether foreign key {fk.table}({', '.join(fk.columns)}) is indexed: "
+                            f"raw SQL in revision {hidden} may create the index; review it by hand",
+                            location,
+                        )
+                    )
+                continue
             columns = ", ".join(fk.columns)
             target = f" -> {fk.referred}" if fk.referred else ""
+            name = config.naming.index(fk.table, fk.columns)
             revision.findings.append(
                 config.finding(
                     "AS201",
                     f"foreign key {fk.table}({columns}){target} has no index on ({columns}) created in this "
-                    f'revision or before it; add op.create_index("idx_{fk.table}_{"_".join(fk.columns)}", '
-                    f"{fk.table!r}, {list(fk.columns)!r})",
-                    Location(
-                        path=revision.path,
-                        line=fk.line,
-                        col=fk.col,
-                        schema=fk.schema,
-                        table=fk.table,
-                        column=fk.columns[0] if len(fk.columns) == 1 else None,
-                        revision=revision.info.revision,
-                    ),
+                    f"revision or before it; add op.create_index({name!r}, {fk.table!r}, {list(fk.columns)!r})",
+                    location,
                 )
             )
+
+
+def _raw_sql_that_may_index(history: Sequence[_Revision], table: str) -> str | None:
+    """The first revision whose raw SQL might create an index on ``table`` (or is not readable)."""
+    for revision in history:
+        for sql in revision.raw_sql:
+            if sql is None or ("index" in sql.lower() and table.lower() in sql.lower()):
+                return revision.info.revision or str(revision.path)
+    return None
 
 
 def _ancestors(revision: _Revision, by_id: dict[str, _Revision]) -> list[_Revision]:

@@ -71,7 +71,7 @@ def test_scenario(name: str) -> None:
         (
             "history",
             "d3_branch_b.py:22:44: AS201 foreign key notes(user_id) -> users has no index on (user_id) created in "
-            "this revision or before it; add op.create_index(\"idx_notes_user_id\", 'notes', ['user_id'])",
+            "this revision or before it; add op.create_index('idx_notes_user_id', 'notes', ['user_id'])",
         ),
         ("layout", "f3_header.py:1:1: AS801 module docstring lacks message, Revises"),
         (
@@ -80,7 +80,21 @@ def test_scenario(name: str) -> None:
             "(tables, indexes, data; creations in that order, drops in reverse)",
         ),
         ("syntax_error", "h1_broken.py:12: AS800 syntax error: expected ':' (file not checked)"),
-        ("unnamed_and_long", "e1_unnamed.py:29:21: AS501 op.create_index() creates an unnamed index on 'tags'"),
+        (
+            "unnamed_and_long",
+            "e1_unnamed.py:29:21: AS501 op.create_index() creates an unnamed index on 'tags' "
+            "(convention name: 'idx_tags_name')",
+        ),
+        (
+            "unnamed_and_long",
+            "e1_unnamed.py:26:9: AS501 unnamed unique constraint in op.create_table() on 'tags' "
+            "(convention name: 'uq_tags_user_id_name')",
+        ),
+        (
+            "raw_sql",
+            "c3_index_by_sql.py:22:5: AS704 cannot decide whether foreign key audit_log(user_id) is indexed: raw SQL "
+            "in revision c3 may create the index; review it by hand",
+        ),
         (
             "unnamed_and_long",
             "e1_unnamed.py:32:21: AS504 name 'idx_tags_user_id_name_created_at_updated_at_and_a_few_more_columns' "
