@@ -111,13 +111,28 @@ def test_forgotten_index_is_left_behind(pytester, monkeypatch, pg_url):
 
 def test_unindexed_foreign_key_is_blamed_on_its_revision(pytester, monkeypatch, pg_url):
     result = run_scenario(
-        pytester, monkeypatch, pg_url, "unindexed_fk", "-k", "introduces or database_follows or foreign_key"
+        pytester,
+        monkeypatch,
+        pg_url,
+        "unindexed_fk",
+        "-k",
+        "introduces or database_follows or foreign_key or models_follow",
     )
     assert outcomes(result) == {
         "test_no_revision_introduces_violations": "FAILED",
         "test_database_follows_standards": "FAILED",
         "test_model_foreign_key_indexes": "FAILED",
+        "test_models_follow_standards": "FAILED",
     }, result.stdout.str()
+    # The model linter points at the model's source line.
+    result.stdout.fnmatch_lines(
+        [
+            "*The models violate the schema standard: 2 finding(s).",
+            "*Table posts:",
+            "*    app/models.py:34:1: AS601 owner-scoped table posts lacks an index on (user_id, created_at)*",
+            "*    app/models.py:43:5: AS201 foreign key posts(user_id) -> users.id is not covered by an index*",
+        ]
+    )
     result.stdout.fnmatch_lines(
         [
             "*Revision 0002 introduces 1 violation(s) of the schema standard.",
@@ -262,3 +277,42 @@ def test_walking_checks_refuse_a_database_that_is_not_empty(pytester, monkeypatc
             "*give every test a fresh, empty database*",
         ]
     )
+
+
+def test_primary_key_type_differing_from_the_model_is_reported(pytester, monkeypatch, pg_url):
+    # The migration creates posts.id as VARCHAR(36); the model declares a native UUID.
+    result = run_scenario(
+        pytester, monkeypatch, pg_url, "pk_type_mismatch", "-k", "primary_keys or database_follows or definitions"
+    )
+    assert outcomes(result) == {
+        "test_model_primary_keys": "FAILED",
+        "test_database_follows_standards": "FAILED",
+        "test_model_definitions_match_ddl": "FAILED",
+    }, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*1 primary key problem(s).",
+            "*Primary keys:",
+            "*posts.id: the primary key is VARCHAR(36) in the database, UUID in the model",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        ["*Table posts:", "*posts.id: AS101 primary key posts.id is VARCHAR(36), not a native UUID*"]
+    )
+    # pytest-alembic's own comparison, run through our configurable wrapper, shows the would-be fix.
+    result.stdout.fnmatch_lines(["*op.alter_column('posts', 'id',", "*type_=sa.Uuid(),*"])
+
+
+def test_minimum_downgrade_revision_exempts_it_and_everything_before(pytester, monkeypatch, pg_url):
+    shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
+    shutil.copytree(SCENARIOS / "pass_downgrade", pytester.path, dirs_exist_ok=True)
+    (pytester.path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\npythonpath = ["."]\n\n'
+        '[tool.alembic_standards.testing]\nminimum_downgrade_revision = "0002"\n'
+    )
+    monkeypatch.setenv("DATABASE_URL", pg_url)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "-k", "downgrade and not definitions")
+    assert outcomes(result) == {
+        "test_every_revision_has_a_real_downgrade": "PASSED",
+        "test_downgrades_leave_no_trace": "PASSED",
+    }, result.stdout.str()

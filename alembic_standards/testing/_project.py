@@ -253,11 +253,12 @@ class Project:
         return str(script.path) if script is not None else "?"
 
 
-def findings_by_table(findings: Sequence[Finding]) -> list[tuple[str, str]]:
-    """``AlembicTestFailure`` context: one block per table, one line per finding."""
+def findings_by_table(findings: Sequence[Finding], root: Path | None = None) -> list[tuple[str, str]]:
+    """``AlembicTestFailure`` context: one block per table, one line per finding (paths relative
+    to ``root``, the project directory)."""
     groups: dict[str, list[str]] = {}
     for finding in findings:
         loc = finding.location
         title = f"Table {loc.schema + '.' if loc.schema else ''}{loc.table}" if loc.table else "Schema"
-        groups.setdefault(title, []).append(finding.render())
+        groups.setdefault(title, []).append(finding.render(relative_to=root))
     return [(title, "\n".join(lines)) for title, lines in groups.items()]

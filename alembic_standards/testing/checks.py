@@ -194,7 +194,7 @@ def test_database_follows_standards(alembic_runner: MigrationContext, alembic_en
         tables = {f.location.table for f in findings}
         raise AlembicTestFailure(
             f"The database at head violates the schema standard: {len(findings)} finding(s) in {len(tables)} table(s).",
-            context=findings_by_table(findings),
+            context=findings_by_table(findings, project.config.root),
         )
 
 
@@ -222,7 +222,10 @@ def test_no_revision_introduces_violations(alembic_runner: MigrationContext, ale
         if new and revision not in skipped:
             raise AlembicTestFailure(
                 f"Revision {revision} introduces {len(new)} violation(s) of the schema standard.",
-                context=[("Revision", f"{revision} ({project.revision_path(revision)})"), *findings_by_table(new)],
+                context=[
+                    ("Revision", f"{revision} ({project.revision_path(revision)})"),
+                    *findings_by_table(new, project.config.root),
+                ],
             )
 
 
@@ -248,7 +251,7 @@ def test_models_follow_standards(alembic_runner: MigrationContext) -> None:
     if findings:
         raise AlembicTestFailure(
             f"The models violate the schema standard: {len(findings)} finding(s).",
-            context=findings_by_table(findings),
+            context=findings_by_table(findings, project.config.root),
         )
 
 
@@ -273,7 +276,7 @@ def test_model_primary_keys(alembic_runner: MigrationContext, alembic_engine: En
     from sqlalchemy import inspect
 
     project = Project.from_runner(alembic_runner, "test_model_primary_keys")
-    problems = [f.render() for f in _lint_models(project, ("AS101", "AS102", "AS103"))]
+    problems = [f.render(project.config.root) for f in _lint_models(project, ("AS101", "AS102", "AS103"))]
     project.upgrade_to_heads()
     inspector = inspect(alembic_engine)
     dialect = alembic_engine.dialect
@@ -327,7 +330,7 @@ def test_model_foreign_key_indexes(alembic_runner: MigrationContext, alembic_eng
     in_database = [f for f in _audit(project, alembic_engine) if f.rule_id == "AS201"]
     context = []
     if in_models:
-        context.append(("In the models", "\n".join(f.render() for f in in_models)))
+        context.append(("In the models", "\n".join(f.render(project.config.root) for f in in_models)))
     if in_database:
         context.append(("In the database at head", "\n".join(f.render() for f in in_database)))
     if context:
