@@ -110,3 +110,18 @@ def test_too_short_string_column_is_reported():
     factory = RowFactory(connection=None)  # type: ignore[arg-type]  # value_for needs no connection
     with pytest.raises(CannotSynthesize, match=r"column c \(VARCHAR\(1\)\) is too short"):
         factory.value_for(codes.c.c)
+
+
+def test_required_columns_get_values_even_when_nullable(engine):
+    # A nullable column of a unique key must not stay NULL: NULLs never collide.
+    metadata = schema()
+    metadata.create_all(engine)
+    users, posts = metadata.tables["users"], metadata.tables["posts"]
+    with engine.connect() as conn:
+        factory = RowFactory(conn)
+        values = factory.build(posts, require=["editor_id"])
+        assert values["editor_id"] is not None
+        assert conn.execute(select(users.c.id).where(users.c.id == values["editor_id"])).one()
+        user = factory.build(users, require=["nickname"])
+        assert user["nickname"].startswith("v")
+        conn.rollback()

@@ -383,7 +383,9 @@ def test_model_unique_constraints(alembic_runner: MigrationContext, alembic_engi
                     what = f"{table.name}: {name} ({', '.join(columns)})"
                     savepoint = connection.begin_nested()
                     try:
-                        first = factory.insert(table, factory.build(table, _fixed_for(factory, table, columns)))
+                        first = factory.insert(
+                            table, factory.build(table, _fixed_for(factory, table, columns), require=columns)
+                        )
                         duplicate = factory.build(table, {c: first[c] for c in columns})
                     except (CannotSynthesize, DBAPIError) as exc:
                         savepoint.rollback()
@@ -392,8 +394,10 @@ def test_model_unique_constraints(alembic_runner: MigrationContext, alembic_engi
                     try:
                         inner = connection.begin_nested()
                         factory.insert(table, duplicate)
-                    except IntegrityError:
-                        inner.rollback()  # enforced
+                    except IntegrityError as exc:
+                        inner.rollback()
+                        if _is_unique_violation(exc) is False:
+                            unverified.append(f"{what}: the duplicate row failed another constraint: {_reason(exc)}")
                     except DBAPIError as exc:
                         inner.rollback()
                         unverified.append(f"{what}: the duplicate row failed for another reason: {_reason(exc)}")
@@ -431,6 +435,22 @@ def _fixed_for(factory: RowFactory, table: Table, columns: Sequence[str]) -> dic
         if not column.foreign_keys:
             fixed[name] = factory.value_for(column)
     return fixed
+
+
+def _is_unique_violation(exc: BaseException) -> bool | None:
+    """True/False when the driver says whether a unique key was violated; None when it cannot tell.
+
+    A NOT NULL, CHECK or foreign-key failure is an ``IntegrityError`` too, and must not pass for
+    an enforced unique constraint.
+    """
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)  # psycopg 3 / psycopg2
+    if sqlstate:
+        return bool(sqlstate == "23505")
+    text = str(orig or exc)
+    if "constraint failed" in text:  # sqlite3: "UNIQUE constraint failed: t.c"
+        return text.startswith("UNIQUE constraint failed")
+    return None
 
 
 def _reason(exc: BaseException) -> str:

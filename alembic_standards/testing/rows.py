@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import types as sqltypes
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Collection, Iterator, Mapping
 
     from sqlalchemy import Column, Connection, ForeignKeyConstraint, Table
 
@@ -113,12 +113,20 @@ class RowFactory:
         raise CannotSynthesize(f"no value generator for column {column.name} of type {type_!r}")
 
     # -- rows
-    def build(self, table: Table, fixed: Mapping[str, Any] | None = None, *, _depth: int = 0) -> dict[str, Any]:
+    def build(
+        self,
+        table: Table,
+        fixed: Mapping[str, Any] | None = None,
+        *,
+        require: Collection[str] = (),
+        _depth: int = 0,
+    ) -> dict[str, Any]:
         """Values for a new row of ``table``: ``fixed`` plus whatever NOT NULL columns need.
 
         Parents of required foreign keys are inserted on the way (through this connection).
         Columns with a client or server default, autoincrement keys and nullable columns are
-        left out so the database fills them in.
+        left out so the database fills them in -- except the columns named in ``require``, which
+        always get a value (a nullable column of a unique key must not be NULL in a duplicate test).
         """
         if _depth > _MAX_DEPTH:
             raise CannotSynthesize(f"foreign keys of {table.name} form a cycle or are nested too deeply")
@@ -127,11 +135,11 @@ class RowFactory:
             cols = [c.name for c in fk.columns]
             if any(c in values for c in cols):
                 continue
-            if all(table.c[c].nullable for c in cols):
+            if all(table.c[c].nullable for c in cols) and not set(cols) & set(require):
                 continue  # an optional relation: leave it NULL
             values.update(self._parent_values(fk, _depth))
         for column in table.columns:
-            if column.name in values or not self._needs_value(column):
+            if column.name in values or (column.name not in require and not self._needs_value(column)):
                 continue
             values[column.name] = self.value_for(column)
         return values
