@@ -163,6 +163,11 @@ def _irreversible_reason(context: MigrationContext) -> str | None:
     return reason
 
 
+def _refuses(config: Config, rule_id: str) -> bool:
+    """A rule refuses a revision when it is selected and graded at or above ``fail_on``."""
+    return config.is_enabled(rule_id) and config.fail_on <= config.severity_of(rule_id)
+
+
 def _problems(script: ops.MigrationScript, config: Config) -> list[str]:
     label = f"revision {script.rev_id}" + (f" ({script.message!r})" if script.message else "")
     out: list[str] = []
@@ -170,11 +175,11 @@ def _problems(script: ops.MigrationScript, config: Config) -> list[str]:
         if not has_leaf_ops(up):
             continue
         if not has_leaf_ops(down):
-            if config.is_enabled("AS702"):
+            if _refuses(config, "AS702"):
                 count = len(changes_from_ops(up.ops))
                 out.append(f"{label}: AS702 downgrade() is empty while upgrade() has {count} operation(s)")
             continue
-        if not config.is_enabled("AS703"):
+        if not _refuses(config, "AS703"):
             continue
         verdict = match(changes_from_ops(up.ops), changes_from_ops(down.ops))
         for missing in verdict.missing:

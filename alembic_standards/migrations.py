@@ -287,9 +287,25 @@ class _Reader:
         for function in (upgrade, downgrade):
             if function is not None:
                 self._check_function_layout(function)
-        up_ops = self.collect(upgrade) if upgrade is not None else []
-        down_ops = self.collect(downgrade) if downgrade is not None else []
-        downgrade_findings = self._check_downgrade(upgrade, downgrade, up_ops, down_ops)
+        # Multi-database revisions (Alembic's multidb template) dispatch to upgrade_<db>() /
+        # downgrade_<db>(); each pair is judged like upgrade()/downgrade().
+        pairs = [(upgrade, downgrade, "")] + [
+            (function, self.functions.get("downgrade_" + name.removeprefix("upgrade_")), name.removeprefix("upgrade"))
+            for name, function in self.functions.items()
+            if name.startswith("upgrade_")
+        ]
+        downgrade_findings: list[Finding] = []
+        all_up: list[_Op] = []
+        all_down: list[_Op] = []
+        for up_fn, down_fn, suffix in pairs:
+            up_ops = self.collect(up_fn) if up_fn is not None else []
+            down_ops = self.collect(down_fn) if down_fn is not None else []
+            downgrade_findings += self._check_downgrade(up_fn, down_fn, up_ops, down_ops, suffix)
+            for function, ops in ((up_fn, up_ops), (down_fn, down_ops)):
+                if function is not None:
+                    self._check_sections(function, ops)
+            all_up += up_ops
+            all_down += down_ops
         if reason is not None:
             if downgrade_findings:
                 node = self.assignments["irreversible"]
@@ -302,17 +318,14 @@ class _Reader:
                 )
         else:
             self.findings.extend(downgrade_findings)
-        for function, ops in ((upgrade, up_ops), (downgrade, down_ops)):
-            if function is not None:
-                self._check_sections(function, ops)
         keys: dict[tuple[str | None, str], list[KeyColumns]] = {}
         foreign_keys: list[_ForeignKey] = []
-        for op in up_ops:
+        for op in all_up:
             self._check_names(op)
             self._collect_keys(op, keys, foreign_keys)
-        for op in down_ops:
+        for op in all_down:
             self._check_names(op)
-        raw_sql = [self._sql_text(op) for op in up_ops if op.name == "execute"]
+        raw_sql = [self._sql_text(op) for op in all_up if op.name == "execute"]
         return _Revision(self.path, info, self.findings, keys, foreign_keys, raw_sql)
 
     # -- AS801 / AS802 / AS803 / AS705 -------------------------------------------------------
@@ -375,8 +388,10 @@ class _Reader:
         downgrade: ast.FunctionDef | None,
         up_ops: list[_Op],
         down_ops: list[_Op],
+        suffix: str = "",
     ) -> list[Finding]:
         out: list[Finding] = []
+        up_name, down_name = f"upgrade{suffix}()", f"downgrade{suffix}()"
 
         def add(rule_id: str, message: str, node: ast.AST) -> None:
             if self.config.is_enabled(rule_id):
@@ -387,12 +402,12 @@ class _Reader:
                 return out  # nothing to undo; a missing downgrade is harmless here
             return out
         if downgrade is None:
-            add("AS701", f"revision has no downgrade() while upgrade() has {len(up_ops)} operation(s)", upgrade)
+            add("AS701", f"revision has no {down_name} while {up_name} has {len(up_ops)} operation(s)", upgrade)
             return out
         if not down_ops:
             add(
                 "AS702",
-                f"downgrade() {self._empty_kind(downgrade)} while upgrade() has {len(up_ops)} operation(s)",
+                f"{down_name} {self._empty_kind(downgrade)} while {up_name} has {len(up_ops)} operation(s)",
                 downgrade,
             )
             return out
@@ -402,14 +417,14 @@ class _Reader:
             op = by_change[id(missing.change)]
             add(
                 "AS703",
-                f"downgrade() does not undo {missing.change.describe()}; expected {missing.expected}",
+                f"{down_name} does not undo {missing.change.describe()}; expected {missing.expected}",
                 op.call,
             )
         for missing in verdict.unsure:
             op = by_change[id(missing.change)]
             add(
                 "AS704",
-                f"cannot decide whether downgrade() undoes {missing.change.describe()}: the downgrade runs raw SQL "
+                f"cannot decide whether {down_name} undoes {missing.change.describe()}: the downgrade runs raw SQL "
                 f"or dynamic operations (expected {missing.expected}); review it by hand",
                 op.call,
             )
@@ -417,7 +432,7 @@ class _Reader:
             op = by_change[id(change)]
             add(
                 "AS704",
-                f"cannot decide whether downgrade() undoes {change.describe()} ({change.reason}); review it by hand",
+                f"cannot decide whether {down_name} undoes {change.describe()} ({change.reason}); review it by hand",
                 op.call,
             )
         return out

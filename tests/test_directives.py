@@ -314,6 +314,22 @@ def test_every_script_is_checked_and_only_the_bad_one_is_named(tmp_path: Path) -
     assert lines[1:-1] == ["  revision bad ('add nick'): AS702 downgrade() is empty while upgrade() has 1 operation(s)"]
 
 
+def test_rule_selection_and_grading_apply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No refusal for a rule the project ignores, or grades below fail_on."""
+    script = _script("r", [ops.AddColumnOp("users", sa.Column("nick", sa.String(5)))])
+    script.downgrade_ops = ops.DowngradeOps([])
+    monkeypatch.chdir(tmp_path)
+    for table in ('ignore = ["AS702"]', 'severity = { AS702 = "warning" }'):
+        (tmp_path / "pyproject.toml").write_text(f"[tool.alembic_standards]\n{table}\n", encoding="utf-8")
+        process_revision_directives(_context(tmp_path), (), [script])
+    (tmp_path / "pyproject.toml").write_text('[tool.alembic_standards]\nfail_on = "warning"\n', encoding="utf-8")
+    with pytest.raises(CommandError, match="AS702"):
+        process_revision_directives(_context(tmp_path), (), [script])
+    (tmp_path / "pyproject.toml").write_text("[tool.alembic_standards]\nignroe = []\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="unknown key"):
+        process_revision_directives(_context(tmp_path), (), [script])
+
+
 def test_empty_modify_table_ops_count_as_empty(tmp_path: Path) -> None:
     script = _script("r", [ops.AddColumnOp("users", sa.Column("nick", sa.String(5)))])
     script.downgrade_ops = ops.DowngradeOps([ops.ModifyTableOps("users", [])])  # renders as `pass`

@@ -75,6 +75,11 @@ def test_scenario(name: str) -> None:
         ),
         ("layout", "f3_header.py:1:1: AS801 module docstring lacks message, Revises"),
         (
+            "multidb",
+            "k1_two_engines.py:43:1: AS702 downgrade_engine2() is only `pass` "
+            "while upgrade_engine2() has 3 operation(s)",
+        ),
+        (
             "layout",
             "f1_order.py:23:5: AS804 upgrade(): op.create_table() (tables) is out of the template's section order "
             "(tables, indexes, data; creations in that order, drops in reverse)",
