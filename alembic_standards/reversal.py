@@ -169,8 +169,6 @@ NEUTRAL_OPS = frozenset(
         "batch_alter_table",
         "implementation_for",
         "register_operation",
-        "invoke",
-        "run_async",
     }
 )
 """``op`` attributes that are not schema changes (``op.f`` names, ``op.get_bind()``...)."""

@@ -409,3 +409,53 @@ def test_no_split_without_template_support_or_with_multidb(tmp_path: Path) -> No
     ]
     process_revision_directives(_context(tmp_path), (), [multidb])
     assert _tokens(multidb) == (["engine1_upgrades", "engine2_upgrades"], ["engine1_downgrades", "engine2_downgrades"])
+
+
+PYTEST_ALEMBIC_CONFTEST = """\
+import os
+
+import pytest
+import sqlalchemy as sa
+from pytest_alembic.tests import test_model_definitions_match_ddl  # noqa: F401
+
+
+@pytest.fixture
+def alembic_config():
+    return {"file": "alembic.ini"}
+
+
+@pytest.fixture
+def alembic_engine():
+    return sa.create_engine(os.environ["DATABASE_URL"])
+"""
+
+
+def test_pytest_alembic_model_check_works_with_the_hook(tmp_path: Path, sqlite_url: str) -> None:
+    """pytest-alembic's hook runs before env.py's (reference §3.3), so our section split never
+    disturbs its ``script.upgrade_ops``; it passes in sync and fails on drift."""
+    project = make_project(tmp_path / "p", sqlite_url)
+    assert project.alembic("revision", "--autogenerate", "-m", "create tags").returncode == 0
+    (project.root / "conftest.py").write_text(PYTEST_ALEMBIC_CONFTEST, encoding="utf-8")
+
+    def run_pytest() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "conftest.py", "--rootdir", "."],
+            cwd=project.root,
+            env={**os.environ, "DATABASE_URL": project.url},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    in_sync = run_pytest()
+    assert in_sync.returncode == 0, in_sync.stdout[-3000:]
+    assert "1 passed" in in_sync.stdout
+    models = project.root / "app_models.py"
+    models.write_text(
+        models.read_text(encoding="utf-8")
+        + 'sa.Table("extra", metadata, sa.Column("id", sa.Integer, primary_key=True))\n',
+        encoding="utf-8",
+    )
+    drift = run_pytest()
+    assert drift.returncode == 1
+    assert "The models describing the DDL of your database are out of sync" in drift.stdout
