@@ -9,6 +9,7 @@ assert which checks pass, which fail, and what the failure says.
 
 from __future__ import annotations
 
+import inspect
 import re
 import shutil
 from pathlib import Path
@@ -316,3 +317,14 @@ def test_minimum_downgrade_revision_exempts_it_and_everything_before(pytester, m
         "test_every_revision_has_a_real_downgrade": "PASSED",
         "test_downgrades_leave_no_trace": "PASSED",
     }, result.stdout.str()
+
+
+def test_star_import_brings_in_exactly_the_checks():
+    namespace: dict[str, object] = {}
+    exec("from alembic_standards.testing import *", namespace)
+    imported = {name for name in namespace if name != "__builtins__"}
+    assert imported == ALL_CHECKS
+    for name in imported:
+        check = namespace[name]
+        assert "alembic" in {mark.name for mark in getattr(check, "pytestmark", [])}, name
+        assert "alembic_runner" in inspect.signature(check).parameters, name

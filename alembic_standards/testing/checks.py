@@ -19,8 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from pytest_alembic.plugin.error import AlembicTestFailure
-from pytest_alembic.tests.default import test_model_definitions_match_ddl as _pytest_alembic_match_ddl
+
+try:
+    from pytest_alembic.plugin.error import AlembicTestFailure
+    from pytest_alembic.tests.default import test_model_definitions_match_ddl as _pytest_alembic_match_ddl
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "alembic_standards.testing needs pytest-alembic: pip install 'alembic-standards[pytest]'"
+    ) from exc
 
 from ._project import Project, findings_by_table
 from .rows import CannotSynthesize, RowFactory
