@@ -397,12 +397,18 @@ class _Reader:
             if self.config.is_enabled(rule_id):
                 out.append(self.config.finding(rule_id, message, self.loc(node)))
 
-        if upgrade is None or not up_ops:
-            if downgrade is None and upgrade is not None:
-                return out  # nothing to undo; a missing downgrade is harmless here
+        if upgrade is None:
             return out
         if downgrade is None:
-            add("AS701", f"revision has no {down_name} while {up_name} has {len(up_ops)} operation(s)", upgrade)
+            # Even with nothing to undo, Alembic fails (AttributeError) when it downgrades through here.
+            detail = (
+                f" while {up_name} has {len(up_ops)} operation(s)"
+                if up_ops
+                else "; Alembic cannot downgrade through this revision"
+            )
+            add("AS701", f"revision has no {down_name}{detail}", upgrade)
+            return out
+        if not up_ops:
             return out
         if not down_ops:
             add(
