@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import io
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -160,16 +162,28 @@ class _Op:
 
 
 def _read_revision(path: Path, config: Config, report: MigrationReport) -> _Revision | None:
+    def input_error(message: str, line: int | None = None) -> None:
+        report.input_errors.append(config.finding("AS800", message, Location(path=path, line=line)))
+
     try:
-        source = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        report.input_errors.append(config.finding("AS800", f"cannot read file: {exc}", Location(path=path)))
+        data = path.read_bytes()
+    except OSError as exc:
+        input_error(f"cannot read file: {exc.strerror}")
+        return None
+    try:
+        # Honour a PEP 263 coding cookie (``# -*- coding: latin-1 -*-`` in old revisions) and a BOM.
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        source = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
+        input_error(f"cannot decode file: {exc} (file not checked)")
         return None
     try:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
-        message = f"syntax error: {exc.msg} (file not checked)"
-        report.input_errors.append(config.finding("AS800", message, Location(path=path, line=exc.lineno)))
+        input_error(f"syntax error: {exc.msg} (file not checked)", exc.lineno)
+        return None
+    except ValueError as exc:  # e.g. NUL bytes (a SyntaxError only from Python 3.12)
+        input_error(f"syntax error: {exc} (file not checked)")
         return None
     reader = _Reader(path, source, tree, config)
     if not reader.is_revision():

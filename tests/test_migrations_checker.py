@@ -225,3 +225,17 @@ def test_deleting_a_downgrade_body_fails_with_file_and_line(tmp_path: Path) -> N
         '0001_users.py:42:1: AS803 downgrade() has no docstring ("""Rollback migration changes""")',
     ]
     assert findings[0].location == Location(path=target, line=42, col=1, revision="0001")
+
+
+def test_old_encodings_and_unreadable_bytes(tmp_path: Path) -> None:
+    latin = (SCENARIOS / "history" / "d2_branch_a.py").read_text(encoding="utf-8")
+    latin = "# -*- coding: latin-1 -*-\n" + latin.replace('"""tags on branch a', '"""tags on branch a (caf\xe9)')
+    (tmp_path / "d2_latin1.py").write_bytes(latin.encode("latin-1"))
+    (tmp_path / "bad_utf8.py").write_bytes(b'"""x"""\nrevision = "\xff"\n')
+    (tmp_path / "nul.py").write_bytes(b'revision = "n"\x00\n')
+    report = check_migrations([tmp_path], Config())
+    assert [r.revision for r in report.revisions] == ["d2"]
+    assert [f.render(relative_to=tmp_path).split(":")[0:2] for f in report.input_errors] == [
+        ["bad_utf8.py", " AS800 cannot decode file"],
+        ["nul.py", " AS800 syntax error"],
+    ]
