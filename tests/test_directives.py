@@ -174,6 +174,25 @@ def test_irreversible_escape_hatch(tmp_path: Path, sqlite_url: str) -> None:
     assert project.revision_files() == []
 
     reason = "tags are rebuilt from the event log (DB-7)"
+    # Programmatic callers pass the reason in config.attributes.
+    script = (
+        "from alembic import command\nfrom alembic.config import Config\n"
+        f"config = Config('alembic.ini')\nconfig.attributes['irreversible'] = {reason!r}\n"
+        "command.revision(config, autogenerate=True, rev_id='0001', message='x')\n"
+    )
+    programmatic = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=project.root,
+        env={**os.environ, "DATABASE_URL": project.url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert programmatic.returncode == 0, programmatic.stderr
+    (path,) = project.revision_files()
+    assert f"\nirreversible = {reason!r}\n" in path.read_text(encoding="utf-8")
+    path.unlink()
+
     result = project.alembic(
         "-x", f"irreversible={reason}", "revision", "--autogenerate", "--rev-id", "0001", "-m", "x"
     )
