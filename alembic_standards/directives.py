@@ -117,7 +117,8 @@ def _running_check(context: MigrationContext) -> bool:
     cmd = getattr(getattr(context.config, "cmd_opts", None), "cmd", None)
     if cmd and getattr(cmd[0], "__name__", None) == "check":
         return True
-    # Programmatic ``command.check(config)`` has no cmd_opts: look for its frame on the stack.
+    # Programmatic ``command.check(config)`` has no cmd_opts: look for its frame on the stack
+    # (pinned by tests/test_directives.py::test_alembic_check_still_works_with_the_hook).
     from alembic import command
 
     target = command.check.__code__

@@ -480,12 +480,13 @@ class _Reader:
         # Raw SQL that is not clearly a data step (DDL such as CREATE EXTENSION) has no section.
         placed = [o for o in ops if o.name != "execute" or sql_is_data(self._sql_text(o))]
         pairs = [(o.name, section_of(o.name, unique=_is_true(o.call, "unique"))) for o in placed]
-        bad = out_of_order(pairs, downgrade=function.name == "downgrade")
+        downgrade = function.name.startswith("downgrade")
+        bad = out_of_order(pairs, downgrade=downgrade)
         if not bad:
             return
         op = placed[bad[0]]
         section = pairs[bad[0]][1]
-        order = "tables, indexes, data" if function.name == "upgrade" else "data, indexes, tables"
+        order = "data, indexes, tables" if downgrade else "tables, indexes, data"
         self.report(
             "AS804",
             f"{function.name}(): op.{op.name}() ({section.title.lower()}) is out of the template's section order "
@@ -540,6 +541,11 @@ class _Reader:
                 self._calls(stmt.test, batch, out, stack, dynamic)
                 self._walk(stmt.body, batch, out, stack, dynamic)
                 self._walk(stmt.orelse, batch, out, stack, dynamic)
+                continue
+            if isinstance(stmt, ast.Match):
+                self._calls(stmt.subject, batch, out, stack, dynamic)
+                for case in stmt.cases:
+                    self._walk(case.body, batch, out, stack, dynamic)
                 continue
             if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
                 for part in ("body", "orelse", "finalbody"):

@@ -239,3 +239,23 @@ def test_old_encodings_and_unreadable_bytes(tmp_path: Path) -> None:
         ["bad_utf8.py", " AS800 cannot decode file"],
         ["nul.py", " AS800 syntax error"],
     ]
+
+
+def test_match_statement_branches_are_read(tmp_path: Path) -> None:
+    text = (SCENARIOS / "downgrade_rules" / "a7_empty_upgrade.py").read_text(encoding="utf-8")
+    text = text.replace(
+        '    """Apply migration changes"""\n',
+        '    """Apply migration changes"""\n'
+        "    match op.get_bind().dialect.name:\n"
+        '        case "postgresql":\n'
+        '            op.create_index("idx_users_email", "users", ["email"], postgresql_using="hash")\n'
+        "        case _:\n"
+        '            op.create_index("idx_users_email", "users", ["email"])\n',
+        1,
+    )
+    (tmp_path / "a7.py").write_text(text, encoding="utf-8")
+    findings = check_migrations([tmp_path], Config()).findings
+    # Both arms are read: two operations to undo.
+    assert [f.render(relative_to=tmp_path) for f in findings] == [
+        "a7.py:25:1: AS702 downgrade() is only a docstring while upgrade() has 2 operation(s)"
+    ]
