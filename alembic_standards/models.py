@@ -1338,12 +1338,24 @@ class _Linter:
                         loc,
                     )
                 )
-            elif other.back_populates != rel.key or (not mapper.isa(other.mapper) and not other.mapper.isa(mapper)):
+            elif other.back_populates is None:
+                pass  # the other side lacks back_populates: AS301 reports it there, once
+            elif other.back_populates != rel.key:
                 out.append(
                     self.finding(
                         "AS302",
                         f"relationship {where} names back_populates={rel.back_populates!r}, but "
                         f"{target.class_.__name__}.{other.key} points back to {other.back_populates!r}",
+                        loc,
+                    )
+                )
+            elif not mapper.isa(other.mapper) and not other.mapper.isa(mapper):
+                out.append(
+                    self.finding(
+                        "AS302",
+                        f"relationship {where} names back_populates={rel.back_populates!r}, but "
+                        f"{target.class_.__name__}.{other.key} relates to {other.mapper.class_.__name__}, "
+                        f"not {mapper.class_.__name__}",
                         loc,
                     )
                 )

@@ -34,7 +34,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import UserDefinedType
 
 from alembic_standards.config import Config
@@ -713,3 +713,24 @@ def test_load_metadata_finds_modules_in_the_working_directory(tmp_path: Path, mo
     monkeypatch.setattr("sys.path", [p for p in __import__("sys").path if p not in ("", str(tmp_path))])
     (md,) = load_metadata("cwd_app_models:metadata", root=FIXTURES)
     assert isinstance(md, MetaData)
+
+
+def test_one_sided_back_populates_is_reported_once_on_the_silent_side() -> None:
+    class Base(DeclarativeBase):
+        pass
+
+    class Parent(Base):
+        __tablename__ = "parents"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+        children: Mapped[list[Child]] = relationship(back_populates="parent", cascade="all")
+
+    class Child(Base):
+        __tablename__ = "children"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+        parent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parents.id"), index=True)
+        parent: Mapped[Parent] = relationship()
+
+    found = lint_metadata([Base.metadata], Config(enabled=frozenset({"AS301", "AS302"})))
+    assert [(f.rule_id, f.message) for f in found] == [
+        ("AS301", "relationship Child.parent does not declare back_populates")
+    ]
