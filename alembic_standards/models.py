@@ -1338,7 +1338,7 @@ class _Linter:
                         loc,
                     )
                 )
-            elif other.back_populates is None:
+            elif not other.back_populates:
                 pass  # the other side lacks back_populates: AS301 reports it there, once
             elif other.back_populates != rel.key:
                 out.append(
