@@ -494,6 +494,21 @@ class _Reader:
             op.call,
         )
 
+    def _table_object(self, node: ast.expr | None, depth: int = 0) -> tuple[object, object]:
+        """(name, schema) of ``sa.table("x", ...)`` / ``sa.Table("x", ...)`` / ``op.create_table("x", ...)``,
+        directly or through a variable assigned once in this file; ``_DYNAMIC`` otherwise."""
+        if isinstance(node, ast.Call) and _callee(node) in ("table", "Table", "create_table") and node.args:
+            return self.resolve(node.args[0]), self.resolve(_kw(node, "schema"))
+        if isinstance(node, ast.Name) and depth < 3:
+            values = [
+                n.value
+                for n in ast.walk(self.tree)
+                if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)
+            ]
+            if len(values) == 1:
+                return self._table_object(values[0], depth + 1)
+        return _DYNAMIC, None
+
     def _sql_text(self, op: _Op) -> str | None:
         node = op.call.args[0] if op.call.args else op.args.get("sqltext")
         if isinstance(node, ast.Call) and _callee(node) == "text" and node.args:
@@ -645,6 +660,8 @@ class _Reader:
             obj = self.resolve(args.get("constraint_name"))
         elif name == "rename_table":
             new_name = self.resolve(args.get("new_table_name"))
+        elif name == "bulk_insert":
+            table, schema = self._table_object(args.get("table"))
         line, col = call.lineno, call.col_offset + 1
         values = (table, obj, new_name, schema)
         if name in OPS and (dynamic or any(v is _DYNAMIC for v in values)):

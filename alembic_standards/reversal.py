@@ -13,7 +13,8 @@ What counts as undoing (decided here, once):
 * a dropped object is undone by creating it again (same kind, same name);
 * an altered column (or table comment) is undone by altering it again, or by dropping it or its
   table;
-* ``rename_table(a, b)`` is undone by ``rename_table(b, a)`` or by dropping ``b``.
+* ``rename_table(a, b)`` is undone by ``rename_table(b, a)`` or by dropping ``b``;
+* rows bulk-inserted into a known table are undone by dropping that table.
 
 Raw SQL (``op.execute``), bulk inserts, custom operations and operations whose names are computed
 at run time cannot be matched without running them.  They are *undecidable*: reported as such
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 Action = Literal["create", "drop", "alter", "rename", "undecidable"]
-Kind = Literal["table", "column", "index", "constraint", "table_comment"]
+Kind = Literal["table", "column", "index", "constraint", "table_comment", "rows"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ class Effect:
             return f"table {where!r}"
         if self.kind == "table_comment":
             return f"the comment of table {where!r}"
+        if self.kind == "rows":
+            return f"rows of table {where!r}"
         if self.kind == "column":
             return f"column {where}.{self.name}"
         label = "index" if self.kind == "index" else "constraint"
@@ -190,6 +193,10 @@ def change_from_op_call(
     one in ``new_name``); ``name`` the column, index or constraint name.  Unknown operation names
     are undecidable.
     """
+    if op == "bulk_insert" and table is not None:
+        # Rows inserted into a known table are undone when the downgrade drops that table; a
+        # DELETE in raw SQL makes the downgrade undecidable, which is reported as such.
+        return Change(op, "create", Effect("rows", table, None, schema), line=line, col=col)
     if op in UNDECIDABLE_OPS or op not in OPS:
         why = (
             "raw SQL"
@@ -243,6 +250,7 @@ def _expected(change: Change) -> str:
         ("create", "constraint"): f"op.drop_constraint({e.name!r}, {t}{schema})",
         ("drop", "constraint"): f"op.create_...({e.name!r}, {t}, ...{schema}) recreating it",
         ("alter", "table_comment"): f"op.create_table_comment({t}, <old comment>{schema}) or op.drop_table_comment",
+        ("create", "rows"): f"op.execute('DELETE FROM ...') removing them, or op.drop_table({t}{schema})",
     }
     return inverse.get((change.action, e.kind), "its reversal")
 
@@ -316,4 +324,8 @@ def _change_from_op(op: object) -> Change:
         obj = _str(getattr(op, "constraint_name", None))
     elif name == "rename_table":
         new_name = _str(getattr(op, "new_table_name", None))
+    elif name == "bulk_insert":
+        target = getattr(op, "table", None)
+        table = _str(getattr(target, "name", None))
+        schema = _str(getattr(target, "schema", None))
     return change_from_op_call(name, table=table, name=obj, schema=schema, new_name=new_name)

@@ -212,3 +212,14 @@ def test_out_of_order(names: list[str], downgrade: bool, bad: list[int]) -> None
 )
 def test_sql_is_data(sql: str | None, data: bool) -> None:
     assert sql_is_data(sql) is data
+
+
+def test_bulk_insert_into_a_known_table() -> None:
+    table = sa.table("moods", sa.column("name", sa.String))
+    (change,) = changes_from_ops([ops.BulkInsertOp(table, [{"name": "calm"}])])
+    assert (change.action, change.effect) == ("create", Effect("rows", "moods"))
+    assert match([change], [c("drop_table", "moods")]).ok
+    assert [m.expected for m in match([change], []).missing] == [
+        "op.execute('DELETE FROM ...') removing them, or op.drop_table('moods')"
+    ]
+    assert match([change], [c("execute", None)]).unsure  # a DELETE in raw SQL: cannot tell
