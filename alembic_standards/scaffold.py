@@ -23,18 +23,25 @@ from pathlib import Path
 
 from .findings import StandardsError
 
-__all__ = ["TEMPLATE_NAME", "init_project", "template_dir"]
+__all__ = ["CONFIG_KINDS", "TEMPLATE_NAME", "init_project", "template_dir"]
 
 TEMPLATE_NAME = "alembic_standards"
 """The template directory's name, inside ``templates/``."""
 
+CONFIG_KINDS = {"ini": TEMPLATE_NAME, "pyproject": f"{TEMPLATE_NAME}_pyproject"}
+"""``config_kind`` -> template: Alembic's settings in ``alembic.ini``, or in ``[tool.alembic]`` of
+``pyproject.toml`` (the ini then keeps only the URL and logging).  Both templates ship the same
+``env.py`` and ``script.py.mako`` (a test keeps them identical)."""
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def template_dir() -> Path:
+def template_dir(kind: str = "ini") -> Path:
     """The absolute path of the Alembic template: the installed copy, else the checkout's."""
+    if kind not in CONFIG_KINDS:
+        raise StandardsError(f"unsupported config kind {kind!r}", hint=f"choose {' or '.join(map(repr, CONFIG_KINDS))}")
     for root in (_PACKAGE_DIR / "templates", _PACKAGE_DIR.parent / "templates"):
-        candidate = root / TEMPLATE_NAME
+        candidate = root / CONFIG_KINDS[kind]
         if (candidate / "script.py.mako").is_file():
             return candidate
     raise StandardsError(
@@ -54,14 +61,15 @@ def init_project(
 ) -> list[Path]:
     """Create an Alembic environment in ``directory`` from the alembic-standards template.
 
-    ``config_file`` is the ``alembic.ini`` to write (default: ``alembic.ini`` in the current
-    directory; an existing one is kept).  ``pyproject`` (default: ``pyproject.toml`` next to the
-    config file) gets a ``[tool.alembic_standards]`` table naming the versions directory, unless
-    it already has one.  Returns the files created or changed.  Refuses (StandardsError, exit 2)
-    a ``directory`` that exists and is not empty, and a ``config_kind`` other than ``"ini"``.
+    ``config_kind`` is ``"ini"`` (Alembic's settings in ``alembic.ini``) or ``"pyproject"``
+    (``[tool.alembic]`` in ``pyproject.toml``).  ``config_file`` is the ``alembic.ini`` to write
+    (default: ``alembic.ini`` in the current directory; an existing one is kept).  ``pyproject``
+    (default: ``pyproject.toml`` next to the config file) gets a ``[tool.alembic_standards]``
+    table naming the versions directory, unless it already has one.  Returns the files created or
+    changed (absolute paths).  Refuses (StandardsError, exit 2) a ``directory`` that exists and is
+    not empty, and an unknown ``config_kind``, before writing anything.
     """
-    if config_kind != "ini":
-        raise StandardsError(f"unsupported config kind {config_kind!r}", hint='only "ini" is supported')
+    template = template_dir(config_kind)
     directory = Path(directory)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise StandardsError(
@@ -69,15 +77,20 @@ def init_project(
             path=directory,
             hint="choose a new directory name, e.g. `alembic-standards init migrations`",
         )
-    config_file = Path(config_file) if config_file is not None else Path.cwd() / "alembic.ini"
-    pyproject = Path(pyproject) if pyproject is not None else config_file.parent / "pyproject.toml"
+    config_file = Path(config_file).absolute() if config_file is not None else Path.cwd() / "alembic.ini"
+    pyproject = Path(pyproject).absolute() if pyproject is not None else config_file.parent / "pyproject.toml"
     had_config = config_file.exists()
+    had_pyproject_text = pyproject.read_text(encoding="utf-8") if pyproject.exists() else None
 
     from alembic import command
     from alembic.config import Config as AlembicConfig
     from alembic.util import CommandError
 
-    alembic_config = AlembicConfig(str(config_file), stdout=io.StringIO() if quiet else sys.stdout)
+    alembic_config = AlembicConfig(
+        str(config_file),
+        toml_file=str(pyproject) if config_kind == "pyproject" else None,
+        stdout=io.StringIO() if quiet else sys.stdout,
+    )
     # A path relative to the CWD makes Alembic write ``script_location = %(here)s/...`` (portable)
     # instead of this machine's absolute path; Alembic does not normalise ``..``, so only a target
     # below the CWD is made relative.
@@ -87,14 +100,15 @@ def init_project(
         if not relative.startswith(".."):
             target = relative
     try:
-        command.init(alembic_config, target, template=str(template_dir()))
+        command.init(alembic_config, target, template=str(template))
     except CommandError as exc:
         raise StandardsError(f"alembic init failed: {exc}", path=directory) from None
 
-    created = sorted(p for p in directory.rglob("*") if p.is_file())
+    created = sorted(p.absolute() for p in directory.rglob("*") if p.is_file())
     if not had_config and config_file.exists():
         created.append(config_file)
-    if _add_standards_table(pyproject, directory / "versions"):
+    changed = _add_standards_table(pyproject, directory / "versions")
+    if changed or (pyproject.exists() and pyproject.read_text(encoding="utf-8") != had_pyproject_text):
         created.append(pyproject)
     return created
 

@@ -20,6 +20,7 @@ def test_template_dir_is_the_checkout_copy_in_a_development_install(repo_root: P
     assert path.is_absolute()
     assert path == repo_root / "templates" / "alembic_standards"
     assert sorted(p.name for p in path.iterdir() if p.is_file()) == TEMPLATE_FILES
+    assert template_dir("pyproject") == repo_root / "templates" / "alembic_standards_pyproject"
     # `alembic list_templates` style: the README's first line describes the template.
     assert (path / "README").read_text(encoding="utf-8").splitlines()[0].startswith("Alembic migration environment")
 
@@ -72,6 +73,34 @@ def test_init_project_refuses_a_non_empty_target(tmp_path: Path) -> None:
     assert info.value.path == target
     assert sorted(p.name for p in tmp_path.iterdir()) == ["migrations"]  # nothing half-written
     assert [p.name for p in target.iterdir()] == ["keep.txt"]
+
+
+def test_both_templates_ship_the_same_environment() -> None:
+    for name in ("env.py", "script.py.mako"):
+        assert filecmp.cmp(template_dir("ini") / name, template_dir("pyproject") / name, shallow=False)
+
+
+def test_init_project_with_pyproject_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\n', encoding="utf-8")
+    created = init_project(Path("migrations"), config_kind="pyproject", quiet=True)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in created) == [
+        "alembic.ini",
+        "migrations/README",
+        "migrations/env.py",
+        "migrations/script.py.mako",
+        "pyproject.toml",
+    ]
+    text = (tmp_path / "pyproject.toml").read_text(encoding="utf-8")
+    assert text.startswith('[project]\nname = "app"\n')
+    assert 'script_location = "%(here)s/migrations"\n' in text
+    assert text.endswith('[tool.alembic_standards]\nmigrations = ["migrations/versions"]\n')
+    assert "script_location" not in (tmp_path / "alembic.ini").read_text(encoding="utf-8")
+    # Alembic reads it: the script directory resolves from [tool.alembic].
+    result = subprocess.run(
+        [sys.executable, "-m", "alembic", "heads"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_init_project_refuses_an_unknown_config_kind(tmp_path: Path) -> None:
