@@ -169,8 +169,8 @@ def test_one_sided_back_populates_fails_the_relationship_check(pytester, monkeyp
     result.stdout.fnmatch_lines(
         [
             "*1 relationship pair(s) do not load through back_populates in both directions.",
-            "*User.posts <-> Post.user: after adding a Post to User.posts, Post.user does not show it in memory "
-            "(declare back_populates on both sides)",
+            "*User.posts <-> Post.user: after adding a Post to User.posts, Post.user does not point back to the "
+            "User in memory (declare back_populates on both sides)",
         ]
     )
 

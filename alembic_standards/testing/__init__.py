@@ -22,12 +22,33 @@ Configure them under ``[tool.alembic_standards.testing]`` in ``pyproject.toml``:
     skip_tables = { "legacy_audit" = "owned by another service" }
     minimum_downgrade_revision = "1b2c3d"
 
-The checks (see each docstring): ``test_every_revision_has_a_real_downgrade``,
-``test_downgrades_leave_no_trace``, ``test_database_follows_standards``,
-``test_no_revision_introduces_violations``, ``test_models_follow_standards``,
-``test_model_definitions_match_ddl`` (pytest-alembic's, made configurable),
-``test_model_primary_keys``, ``test_model_foreign_key_indexes``, ``test_model_unique_constraints``,
-``test_model_relationships``.
+The checks (see each docstring):
+
+* ``test_every_revision_has_a_real_downgrade`` -- the migration checker's downgrade rules (AS7xx)
+  over every revision file Alembic knows, all branches; ``irreversible = "reason"`` is honoured;
+* ``test_downgrades_leave_no_trace`` -- per revision, the reflected schema before its upgrade equals
+  the schema after upgrade + downgrade (tables, columns and types, keys, indexes, checks, names);
+* ``test_database_follows_standards`` -- the live audit at head, reported per table;
+* ``test_no_revision_introduces_violations`` -- the audit after each revision; the first revision
+  that adds a finding is named (findings that existed before it are not its fault);
+* ``test_models_follow_standards`` -- the model linter, with the exceptions register;
+* ``test_model_definitions_match_ddl`` -- pytest-alembic's own test under the same name (so importing
+  both modules collects it once), made subject to ``checks``;
+* the spec's "Required Tests", generic over the models: ``test_model_primary_keys``,
+  ``test_model_foreign_key_indexes``, ``test_model_unique_constraints`` (a duplicate must raise
+  ``IntegrityError``) and ``test_model_relationships`` (``back_populates`` both ways).
+
+Decisions a user should know:
+
+* The models come from ``[tool.alembic_standards] metadata`` when set (the CLI's setting), else
+  from the ``target_metadata`` the project's ``env.py`` passes to ``context.configure`` (read by
+  running ``env.py`` with a no-op migration function: nothing is migrated or stamped).
+* The walking checks need an empty database at the start of each test (pytest-alembic's own
+  rule); they fail with a clear message otherwise.
+* Row-based checks run in a transaction that is rolled back; a table for which no valid row can
+  be synthesized is reported with an ``AlembicStandardsWarning``, not a failure.
+* Failing severity follows ``fail_on``; exceptions declared on models or in ``pyproject.toml``
+  apply as everywhere else.
 """
 
 from __future__ import annotations

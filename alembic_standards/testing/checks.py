@@ -569,11 +569,11 @@ def _exercise_pair(session: Any, factory: RowFactory, rel: Any, back: Any) -> st
         getattr(parent, rel.key).append(child)
     else:
         setattr(parent, rel.key, child)
+    parent_name, child_name = parent_mapper.class_.__name__, child_mapper.class_.__name__
     if not _links(child, back.key, parent, back.uselist):
         return (
-            f"after adding a {child_mapper.class_.__name__} to {parent_mapper.class_.__name__}.{rel.key}, "
-            f"{child_mapper.class_.__name__}.{back.key} does not show it in memory "
-            "(declare back_populates on both sides)"
+            f"after adding a {child_name} to {parent_name}.{rel.key}, {child_name}.{back.key} does not "
+            f"point back to the {parent_name} in memory (declare back_populates on both sides)"
         )
     session.add_all([parent, child])
     session.flush()
@@ -585,9 +585,9 @@ def _exercise_pair(session: Any, factory: RowFactory, rel: Any, back: Any) -> st
     if parent is None or child is None:
         return "the flushed rows cannot be loaded back"
     if not _links(parent, rel.key, child, rel.uselist):
-        return f"{rel.key} does not load the child back from the database"
+        return f"{parent_name}.{rel.key} does not load the {child_name} back from the database"
     if not _links(child, back.key, parent, back.uselist):
-        return f"{back.key} does not load the parent back from the database"
+        return f"{child_name}.{back.key} does not load the {parent_name} back from the database"
     return None
 
 
