@@ -79,6 +79,9 @@ class Options:
     else a throwaway server started for the run."""
     memory: bool = True
     subprocess: bool = True
+    budget: float = 120.0
+    """Skip a tool at a size where one run is predicted to take longer than this many seconds
+    (predicted quadratically from its slowest run at the previous size); 0 never skips."""
     log: Callable[[str], None] = field(default=lambda message: print(message, file=sys.stderr, flush=True))
 
 
@@ -95,12 +98,16 @@ class Measurement:
     """tracemalloc peak of one separate in-process run."""
     maxrss_bytes: int | None = None
     """ru_maxrss of one subprocess run (subprocess variants only)."""
+    slowest: float = 0.0
+    """The slowest run, warm-up included (drives the time budget)."""
     error: str | None = None
     unavailable: str | None = None
+    skipped: str | None = None
+    """Why the tool was not run at this size (over the time budget)."""
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.unavailable is None and bool(self.times)
+        return self.error is None and self.unavailable is None and self.skipped is None and bool(self.times)
 
     @property
     def median(self) -> float | None:
@@ -117,6 +124,8 @@ class Measurement:
             return f"not available ({self.unavailable})"
         if self.error:
             return f"error: {self.error}"
+        if self.skipped:
+            return f"skipped ({self.skipped})"
         return None if self.times else "not run"
 
 
@@ -420,16 +429,19 @@ def interleave(pairs: Sequence[tuple[Measurement, Runner | None]], repeat: int) 
 
     A runner that raises marks its measurement with the error and is not run again; the others go on.
     """
-    active = [(m, r) for m, r in pairs if r is not None and m.unavailable is None]
+    active = [(m, r) for m, r in pairs if r is not None and m.unavailable is None and m.skipped is None]
     for round_no in range(repeat + 1):
         for measurement, runner in active:
             if measurement.error is not None:
                 continue
             try:
-                _record(measurement, runner(), timed=round_no > 0)
+                result = runner()
             except Exception as exc:
                 measurement.error = _describe(exc)
                 measurement.times.clear()
+                continue
+            _record(measurement, result, timed=round_no > 0)
+            measurement.slowest = max(measurement.slowest, result.seconds)
 
 
 def measure_peak(measurement: Measurement, runner: Runner | None) -> None:
@@ -446,6 +458,38 @@ def measure_peak(measurement: Measurement, runner: Runner | None) -> None:
         measurement.error = _describe(exc)
     finally:
         tracemalloc.stop()
+
+
+class _Budget:
+    """Predicts a tool's run time at the next size from its slowest run at the previous one.
+
+    Quadratic extrapolation on purpose: it is the pessimistic case that matters (a tool that is
+    quadratic would take hours at 1,000 tables), and it costs a linear tool only a wrong skip when
+    its runs were already close to the budget.
+    """
+
+    def __init__(self, budget: float) -> None:
+        self.budget = budget
+        self.seen: dict[str, tuple[int, float]] = {}
+
+    def check(self, key: str, size: int, measurement: Measurement) -> None:
+        previous = self.seen.get(key)
+        if not self.budget or previous is None or measurement.unavailable:
+            return
+        prev_size, seconds = previous
+        predicted = seconds * (size / prev_size) ** 2
+        if predicted > self.budget:
+            measurement.skipped = (
+                f"one run took {seconds:.1f} s at {prev_size} tables; about {predicted:,.0f} s predicted here, "
+                f"over the {self.budget:.0f} s budget"
+            )
+
+    def record(self, key: str, size: int, measurement: Measurement) -> None:
+        if measurement.ok:
+            self.seen[key] = (size, measurement.slowest)
+        elif measurement.skipped:
+            self.seen.pop(key, None)
+            self.seen[key] = (1, float("inf"))  # stays skipped at every larger size
 
 
 # ---------------------------------------------------------------------------------------------- databases
@@ -613,6 +657,8 @@ def run_benchmarks(options: Options) -> Results:
         plugin_missing = plugin_unavailable()
         linter_missing = linter_unavailable()
         databases = stack.enter_context(_databases(options, workdir, results))
+        budget = _Budget(options.budget)
+        noted: set[tuple[str, str]] = set()
         for size in options.sizes:
             log(f"[{size} tables] generating the schema...")
             metadata, stats = load_metadata(size, workdir / "models", seed=options.seed)
@@ -627,9 +673,15 @@ def run_benchmarks(options: Options) -> Results:
                     if db.name == "postgresql" and "postgresql" not in results.machine:
                         results.machine["postgresql"] = _server_version(engines["empty"])
                     log(f"[{size} tables] {db.name}: building the up-to-date database...")
-                    how = _make_up_to_date(engines["up-to-date"], metadata, plugin_missing is None)
-                    if size == options.sizes[0]:
-                        results.notes.append(f"{db.name}: up-to-date database built from {how}.")
+                    plugin_key = f"{db.name}:empty:plugin"
+                    probe = Measurement()
+                    budget.check(plugin_key, size, probe)
+                    how = _make_up_to_date(
+                        engines["up-to-date"], metadata, plugin_missing is None and probe.skipped is None
+                    )
+                    if (db.name, how) not in noted:
+                        noted.add((db.name, how))
+                        results.notes.append(f"{db.name}, from {size} tables: up-to-date database built from {how}.")
                     for scenario, engine in engines.items():
                         # Priming (neither timed nor counted): SQLAlchemy fills per-engine dialect
                         # caches on the first reflection (PostgreSQL loads pg_am once), which would
@@ -643,7 +695,12 @@ def run_benchmarks(options: Options) -> Results:
                         )
                         plain = autogenerate_runner(engine, counter, metadata, PLAIN_PLUGINS)
                         plugin = autogenerate_runner(engine, counter, metadata, WITH_PLUGIN)
+                        keys = {side: f"{db.name}:{scenario}:{side}" for side in ("plain", "plugin")}
+                        budget.check(keys["plain"], size, row.plain)
+                        budget.check(keys["plugin"], size, row.plugin)
                         interleave([(row.plain, plain), (row.plugin, plugin)], options.repeat)
+                        budget.record(keys["plain"], size, row.plain)
+                        budget.record(keys["plugin"], size, row.plugin)
                         if options.memory:
                             measure_peak(row.plain, plain)
                             measure_peak(row.plugin, plugin)
@@ -658,7 +715,11 @@ def run_benchmarks(options: Options) -> Results:
                     lrow = LinterRow(db.name, size, Measurement(), Measurement(unavailable=linter_missing))
                     compare = compare_metadata_runner(engines["up-to-date"], counters["up-to-date"], metadata)
                     lint = linter_runner(metadata)
+                    budget.check(f"{db.name}:compare", size, lrow.compare_metadata)
+                    budget.check("linter", size, lrow.linter)
                     interleave([(lrow.compare_metadata, compare), (lrow.linter, lint)], options.repeat)
+                    budget.record(f"{db.name}:compare", size, lrow.compare_metadata)
+                    budget.record("linter", size, lrow.linter)
                     if options.memory:
                         measure_peak(lrow.compare_metadata, compare)
                         measure_peak(lrow.linter, lint)

@@ -11,6 +11,7 @@ count mismatch), 2 for bad arguments.  Targets are reported, never enforced by t
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -58,6 +59,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "else a throwaway server started for the run)",
     )
     parser.add_argument("--workdir", type=Path, help="keep generated models, databases and revisions here")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=120.0,
+        help="skip a tool at a size where one run is predicted (quadratically, from the previous size) to "
+        "take more than this many seconds; 0 never skips (default 120)",
+    )
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc peak-memory runs")
     parser.add_argument("--no-subprocess", action="store_true", help="skip the subprocess checker/history runs")
     parser.add_argument("--write", type=Path, metavar="MARKDOWN", help="write the results into this file")
@@ -71,6 +79,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # A killed run must still stop the PostgreSQL server it started and drop its databases:
+    # turn SIGTERM into SystemExit so that the harness's ``finally`` blocks run.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     options = Options(
         sizes=args.sizes,
         repeat=args.repeat,
@@ -81,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         postgresql_url=args.postgresql_url,
         memory=not args.no_memory,
         subprocess=not args.no_subprocess,
+        budget=args.budget,
     )
     results = run_benchmarks(options)
     section = render(results)

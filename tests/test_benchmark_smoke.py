@@ -44,7 +44,7 @@ def test_smoke_run_on_sqlite_and_postgresql(postgres_server: str, tmp_path: Path
             tmp_path,
             databases=("sqlite", "postgresql"),
             postgresql_url=postgres_server,
-            revisions=30,
+            revisions=12,
         )
     )
     assert results.problems() == []
@@ -72,7 +72,7 @@ def test_smoke_run_on_sqlite_and_postgresql(postgres_server: str, tmp_path: Path
         assert lrow.compare_metadata.median and lrow.linter.median
         assert lrow.linter.ops  # the schema has uncovered FKs and unnamed constraints: findings
     (crow,) = results.checker
-    assert crow.history.ops == 30  # one history line per revision
+    assert crow.history.ops == 12  # one history line per revision
     assert crow.checker.ops  # the planted unindexed foreign keys
     for m in (crow.history, crow.checker, crow.history_cold, crow.history_subprocess, crow.checker_subprocess):
         assert m.median, m.status()
@@ -151,3 +151,26 @@ def test_cli_rejects_bad_arguments(argv: list[str], capsys: pytest.CaptureFixtur
         run.main(argv)
     assert exc.value.code == 2
     assert "usage:" in capsys.readouterr().err
+
+
+def test_budget_skips_a_tool_predicted_too_slow_at_the_next_size() -> None:
+    budget = harness._Budget(120.0)
+    fast, slow = Measurement(times=[0.5], slowest=0.5), Measurement(times=[9.0], slowest=9.0)
+    budget.record("fast", 100, fast)
+    budget.record("slow", 100, slow)
+    at_1000 = {"fast": Measurement(), "slow": Measurement()}
+    for key, m in at_1000.items():
+        budget.check(key, 1000, m)
+    assert at_1000["fast"].skipped is None  # 0.5 s x 100 = 50 s predicted
+    assert at_1000["slow"].status() == (
+        "skipped (one run took 9.0 s at 100 tables; about 900 s predicted here, over the 120 s budget)"
+    )
+    budget.record("slow", 1000, at_1000["slow"])
+    later = Measurement()
+    budget.check("slow", 2000, later)
+    assert later.skipped is not None
+    never = harness._Budget(0)
+    never.record("slow", 100, slow)
+    unlimited = Measurement()
+    never.check("slow", 1000, unlimited)
+    assert unlimited.skipped is None
