@@ -328,3 +328,36 @@ def test_star_import_brings_in_exactly_the_checks():
         check = namespace[name]
         assert "alembic" in {mark.name for mark in getattr(check, "pytestmark", [])}, name
         assert "alembic_runner" in inspect.signature(check).parameters, name
+
+
+def test_duplicate_rejected_by_a_narrower_key_is_not_counted_as_enforced(pytester, monkeypatch, pg_url):
+    # uq_posts_user_id_title was never created, but uq_posts_title (a subset of its columns) was:
+    # the duplicate is rejected, by the wrong key. PostgreSQL names it, so the check says so.
+    shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
+    shutil.copytree(SCENARIOS / "unenforced_unique", pytester.path, dirs_exist_ok=True)
+    models = pytester.path / "app" / "models.py"
+    models.write_text(
+        models.read_text().replace(
+            'UniqueConstraint("user_id", "title", name="uq_posts_user_id_title"),',
+            'UniqueConstraint("user_id", "title", name="uq_posts_user_id_title"),\n'
+            '        UniqueConstraint("title", name="uq_posts_title"),',
+        )
+    )
+    migration = pytester.path / "migrations" / "versions" / "0002_posts.py"
+    migration.write_text(
+        migration.read_text().replace(
+            '        sa.PrimaryKeyConstraint("id", name=op.f("pk_posts")),',
+            '        sa.PrimaryKeyConstraint("id", name=op.f("pk_posts")),\n'
+            '        sa.UniqueConstraint("title", name="uq_posts_title"),',
+        )
+    )
+    monkeypatch.setenv("DATABASE_URL", pg_url)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "-k", "unique")
+    assert outcomes(result) == {"test_model_unique_constraints": "PASSED"}, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*AlembicStandardsWarning: unique constraints not verified*",
+            "*posts: uq_posts_user_id_title (user_id, title): the duplicate was rejected by "
+            "uq_posts_title (title) instead",
+        ]
+    )

@@ -402,8 +402,11 @@ def test_model_unique_constraints(alembic_runner: MigrationContext, alembic_engi
                         factory.insert(table, duplicate)
                     except IntegrityError as exc:
                         inner.rollback()
+                        other = _other_key(exc, table, name, columns)
                         if _is_unique_violation(exc) is False:
                             unverified.append(f"{what}: the duplicate row failed another constraint: {_reason(exc)}")
+                        elif other is not None:
+                            unverified.append(f"{what}: the duplicate was rejected by {other} instead")
                     except DBAPIError as exc:
                         inner.rollback()
                         unverified.append(f"{what}: the duplicate row failed for another reason: {_reason(exc)}")
@@ -441,6 +444,22 @@ def _fixed_for(factory: RowFactory, table: Table, columns: Sequence[str]) -> dic
         if not column.foreign_keys:
             fixed[name] = factory.value_for(column)
     return fixed
+
+
+def _other_key(exc: BaseException, table: Table, name: str, columns: Sequence[str]) -> str | None:
+    """The *other* model key (on different columns) that rejected the duplicate, when the driver
+    names the violated constraint (PostgreSQL does) -- then the key under test proved nothing."""
+    diag = getattr(getattr(exc, "orig", None), "diag", None)
+    violated = getattr(diag, "constraint_name", None)
+    if not violated or violated == name:
+        return None
+    keys = dict(_unique_keys(table))
+    if table.primary_key.name:
+        keys[str(table.primary_key.name)] = tuple(c.name for c in table.primary_key.columns)
+    other = keys.get(violated)
+    if other is None or tuple(other) == tuple(columns):
+        return None  # a database-named twin of the key under test (AS502's business), or unknown
+    return f"{violated} ({', '.join(other)})"
 
 
 def _is_unique_violation(exc: BaseException) -> bool | None:
