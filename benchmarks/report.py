@@ -38,6 +38,8 @@ def _mib(n: int | None) -> str:
 
 
 def _ratio(value: float | None, digits: int = 3) -> str:
+    if value == float("inf"):
+        return "skipped: over the time budget"
     return "-" if value is None else f"{value:.{digits}f}x"
 
 
@@ -59,7 +61,13 @@ def _pair(a: object, b: object) -> str:
 
 def targets(results: Results) -> list[tuple[str, str, bool | None]]:
     """(target, measured, met?) for each target of the benchmarks issue; met is None when unmeasured."""
-    from .harness import ratio
+    from .harness import ratio as _plain_ratio
+
+    def ratio(a: Measurement, b: Measurement) -> float | None:
+        # A side skipped for being over the time budget has missed any ratio target.
+        if a.skipped and b.ok:
+            return float("inf")
+        return _plain_ratio(a, b)
 
     out: list[tuple[str, str, bool | None]] = []
     if results.autogenerate:
