@@ -77,6 +77,8 @@ def test_smoke_run_on_sqlite_and_postgresql(postgres_server: str, tmp_path: Path
     for m in (crow.history, crow.checker, crow.history_cold, crow.history_subprocess, crow.checker_subprocess):
         assert m.median, m.status()
     assert crow.history_subprocess.maxrss_bytes and crow.checker_subprocess.maxrss_bytes
+    # "warm" means warm even under PYTHONDONTWRITEBYTECODE=1: alembic history got its byte-code cache
+    assert list((tmp_path / "history_12" / "versions" / "__pycache__").glob("*.pyc"))
 
     text = report.render(results)
     assert "MISMATCH" not in text
