@@ -67,6 +67,7 @@ from .config import Config, load_config
 from .coverage import KeyColumns, foreign_key_columns, is_covered, table_keys
 from .exceptions import INFO_KEY
 from .findings import Location, StandardsError
+from .layout import Section, is_destructive, op_name_of, section_of_op
 from .naming import index_column_names
 
 if TYPE_CHECKING:
@@ -502,7 +503,14 @@ def _add_fk_indexes(
 # The "autogenerate" comparator: names inside create_table, layout, reversibility
 # ---------------------------------------------------------------------------------------------
 
-_DATA_OPS: tuple[type[ops.MigrateOperation], ...] = (ops.ExecuteSQLOp, ops.BulkInsertOp)
+def _placement(op: ops.MigrateOperation) -> Section:
+    """Where ``op`` goes in the arranged upgrade: the shared section classifier (layout.py, also
+    used by the migration checker), except that index *drops* stay with the structure, before
+    the structural drops they must precede."""
+    section = section_of_op(op)
+    if section is Section.INDEXES and is_destructive(op_name_of(op)):
+        return Section.TABLES
+    return section
 
 
 def arrange_operations(autogen_context: AutogenContext, upgrade_ops: ops.UpgradeOps) -> PriorityDispatchResult:
@@ -534,20 +542,21 @@ def arrange_operations(autogen_context: AutogenContext, upgrade_ops: ops.Upgrade
         elif isinstance(op, ops.ModifyTableOps):
             kept: list[ops.MigrateOperation] = []
             for child in op.ops:
+                placement = _placement(child)
                 if isinstance(child, CreateIndexConcurrentlyOp):
                     # Top level, never inside batch_alter_table: a batch defers its ops to the
                     # end of its block, i.e. outside the autocommit block.
                     indexes.append(child)
-                elif isinstance(child, ops.CreateIndexOp) and not child.unique:
+                elif placement is Section.INDEXES:
                     index_group(op.schema, op.table_name).ops.append(child)
-                elif isinstance(child, _DATA_OPS):
+                elif placement is Section.DATA:
                     data.append(child)
                 else:
                     kept.append(child)
             if kept:
                 op.ops[:] = kept
                 structure.append(op)
-        elif isinstance(op, _DATA_OPS):
+        elif _placement(op) is Section.DATA:
             data.append(op)
         else:
             structure.append(op)
