@@ -147,6 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="migrations directory to create (must not exist or be empty); alembic.ini is written in the "
         "working directory and pyproject.toml gets a [tool.alembic_standards] table",
     )
+    init.add_argument(
+        "--config-kind",
+        choices=("ini", "pyproject"),
+        default="ini",
+        help="where Alembic's own settings go: alembic.ini (default) or [tool.alembic] in pyproject.toml",
+    )
     init.set_defaults(handler=_cmd_init)
 
     # Maintainer command: regenerate docs/rules/ from the catalogue (hidden from --help).
@@ -333,7 +339,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
     # Alembic's own "Generating ..." chatter (printed by alembic.command.init straight to
     # sys.stdout, whatever the Config's stdout) is replaced by one line per file created.
     with contextlib.redirect_stdout(io.StringIO()):
-        created = init_project(args.directory, quiet=True)
+        created = init_project(args.directory, config_kind=args.config_kind, quiet=True)
     for path in created:
         print(f"created {_relative_to_cwd(path)}")
     return ExitCode.OK

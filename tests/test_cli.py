@@ -528,3 +528,19 @@ def test_irreversible_marker_suppresses_and_is_in_the_register(
     code, out, _ = run(capsys, "exceptions")
     assert code == 0
     assert f"| `0001` | AS702 `downgrade-empty` | {reason} |  |  | `migrations/versions/0001_things.py:20` |" in out
+
+
+def test_init_with_pyproject_config_kind_writes_no_alembic_ini(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "init", "--config-kind", "pyproject", "migrations")
+    assert (code, err) == (0, "")
+    assert "created migrations/script.py.mako" in out.splitlines()
+    text = (tmp_path / "pyproject.toml").read_text(encoding="utf-8")
+    assert "[tool.alembic]" in text
+    assert "[tool.alembic_standards]" in text
+    code, _out, err = run(capsys, "init", "--config-kind", "yaml", "other")
+    assert code == 2
+    assert "invalid choice: 'yaml'" in err
+    assert not (tmp_path / "other").exists()
