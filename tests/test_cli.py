@@ -530,7 +530,7 @@ def test_irreversible_marker_suppresses_and_is_in_the_register(
     assert f"| `0001` | AS702 `downgrade-empty` | {reason} |  |  | `migrations/versions/0001_things.py:20` |" in out
 
 
-def test_init_with_pyproject_config_kind_writes_no_alembic_ini(
+def test_init_with_pyproject_config_kind_puts_alembic_settings_in_pyproject(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
