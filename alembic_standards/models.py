@@ -900,11 +900,14 @@ class _Linter:
                 first = table.c[cols[0]] if cols and cols[0] in table.c else None
                 loc = self.column_loc(first) if first is not None else self.table_loc(table)
                 loc = replace(loc, constraint=_explicit(fk.name))
-                how = (
-                    "index=True on the column"
-                    if len(cols) == 1
-                    else f"Index({suggestion!r}, {', '.join(map(repr, cols))})"
-                )
+                if self.stage is Stage.DATABASE:
+                    # A live database is fixed by a migration, not by a model edit.
+                    quoted = ", ".join(map(repr, cols))
+                    how = f"op.create_index({suggestion!r}, {table.name!r}, [{quoted}]) in a migration"
+                elif len(cols) == 1:
+                    how = "index=True on the column"
+                else:
+                    how = f"Index({suggestion!r}, {', '.join(map(repr, cols))})"
                 out.append(
                     self.finding(
                         "AS201",
