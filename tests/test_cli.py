@@ -265,7 +265,7 @@ def test_database_audit_through_the_cli(project: Project, capsys: pytest.Capture
     assert code == 1
     assert out == (
         "kids.parent_id: AS201 foreign key kids(parent_id) -> parents.id is not covered by an index; "
-        "add index=True on the column\n"
+        "add op.create_index('idx_kids_parent_id', 'kids', ['parent_id']) in a migration\n"
     )
     # Without --select: SQLite cannot hold a UUID or timestamptz type, which is said, not skipped.
     code, out, err = run(capsys, "check", "--no-models", "--database-url", url)
