@@ -274,6 +274,11 @@ category_id = Column(UUID, ForeignKey("categories.id"), nullable=True, index=Tru
         severity=_W,
         stages=(_MOD,),
         spec="Rule 2: Foreign Key Standards (3. Include nullable specification)",
+        notes="""
+Nullability counts as stated when ``nullable=`` is passed, or when a ``mapped_column`` is
+annotated ``Mapped[X]`` (NOT NULL) or ``Mapped[X | None]`` (NULL): the annotation is the typed
+declarative way of stating it.  Primary-key columns are never reported.
+""",
     ),
     _rule(
         "AS204",
@@ -378,6 +383,11 @@ journal_entries = relationship(
         severity=_W,
         stages=(_MOD,),
         spec="Rule 2: Relationship Definitions (3. Specify cascade behavior)",
+        notes="""
+The cascade counts as stated when it differs from SQLAlchemy's default or when ``cascade=`` is
+passed explicitly, even spelling out the default (``cascade="save-update, merge"``): stating the
+default on purpose is a decision too.
+""",
     ),
     # ------------------------------------------------------------------ AS4xx timestamps
     _rule(
@@ -484,6 +494,14 @@ op.create_index("idx_tags_user_id", "tags", ["user_id"])
         severity=_E,
         stages=(_A, _MIG, _MOD),
         spec="Rule 5: Constraint Standards; Migration Template",
+        notes="""
+The spec names business constraints by hand (``uq_model_user_name``) and leaves others to the
+database.  Following its intent (no name is ever invented by the database), a constraint or index
+passes when it has an explicit ``name=`` or when ``MetaData.naming_convention`` has a template
+for its kind; SQLAlchemy's default convention names indexes, so only pk/fk/uq/ck can fire in
+models.  Autogenerate names whatever is left, so the migration is correct even when the model
+is not.
+""",
     ),
     _rule(
         "AS502",
