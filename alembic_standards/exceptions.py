@@ -264,7 +264,10 @@ def _entry_location(entry: ExceptionEntry) -> Location:
 
 
 def _sort_key(entry: ExceptionEntry) -> tuple[str, str, str, str, int]:
-    return (entry.rule, entry.revision or "", _describe(entry), str(entry.source.path or ""), entry.source.line or 0)
+    # The file *name*, not its absolute path: the order must not depend on where the project
+    # (or a test's temporary directory) happens to live.
+    source = entry.source.path.name if entry.source.path is not None else ""
+    return (entry.rule, entry.revision or "", _describe(entry), source, entry.source.line or 0)
 
 
 def _cell(text: str) -> str:

@@ -309,8 +309,8 @@ def test_markdown_exact(config: Config, metadatas: list[MetaData]) -> None:
         | AS101 `pk-not-uuid` | `accounts` | Accounts are keyed by UUID already; stale. |  | 2027-06-30 | `pyproject.toml:11` |
         | AS101 `pk-not-uuid` | `ledger` | Ledger lines need gap-free sequential numbers for auditors. |  |  | `models/excepted_models.py:{ledger}` |
         | AS103 `pk-redundant-index` | `ledger` | **missing** (AS901) | FIN-7 |  | `models/excepted_models.py:{ledger}` |
-        | AS201 `fk-unindexed` | `ledger.account_id` | Duplicate of the model-declared exception. | FIN-1 |  | `pyproject.toml:4` |
         | AS201 `fk-unindexed` | `ledger.account_id` | Scanned nightly in bulk; never joined. |  |  | `models/excepted_models.py:{_line("account_id: Mapped")}` |
+        | AS201 `fk-unindexed` | `ledger.account_id` | Duplicate of the model-declared exception. | FIN-1 |  | `pyproject.toml:4` |
         | AS401 `timestamps-missing` | `ledger` | Rows are append-only. | FIN-8 | 2020-01-31 **expired** (AS902) | `models/excepted_models.py:{ledger}` |
         | AS402 `timestamp-naive` | `ledger.posted_at` | Stale: this column is tz-aware now. |  |  | `models/excepted_models.py:{_line("posted_at: Mapped")}` |
 

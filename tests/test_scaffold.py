@@ -15,12 +15,19 @@ from alembic_standards.scaffold import init_project, template_dir
 TEMPLATE_FILES = ["README", "alembic.ini.mako", "env.py", "script.py.mako"]
 
 
-def test_template_dir_is_the_checkout_copy_in_a_development_install(repo_root: Path) -> None:
+def test_template_dir_is_the_installed_copy_else_the_checkout(repo_root: Path) -> None:
+    import alembic_standards
+
+    installed = Path(alembic_standards.__file__).parent / "templates"
+    root = installed if (installed / "alembic_standards" / "script.py.mako").is_file() else repo_root / "templates"
     path = template_dir()
     assert path.is_absolute()
-    assert path == repo_root / "templates" / "alembic_standards"
+    assert path == root / "alembic_standards"
     assert sorted(p.name for p in path.iterdir() if p.is_file()) == TEMPLATE_FILES
-    assert template_dir("pyproject") == repo_root / "templates" / "alembic_standards_pyproject"
+    assert template_dir("pyproject") == root / "alembic_standards_pyproject"
+    # Whichever copy is used, it is the checkout's template, byte for byte.
+    for name in TEMPLATE_FILES:
+        assert filecmp.cmp(path / name, repo_root / "templates" / "alembic_standards" / name, shallow=False)
     # `alembic list_templates` style: the README's first line describes the template.
     assert (path / "README").read_text(encoding="utf-8").splitlines()[0].startswith("Alembic migration environment")
 
