@@ -57,11 +57,35 @@ __all__ = [
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PLAIN_PLUGINS = ["alembic.autogenerate.*"]
 WITH_PLUGIN = ["alembic.autogenerate.*", "alembic_standards.*"]
+# Subprocess peak memory: the child's ru_maxrss is useless on Linux, because fork copies the
+# parent's high-water mark and exec keeps it (a child of a 450 MiB benchmark process reports
+# 450 MiB).  The new address space's own high-water mark, VmHWM in /proc/self/status, is what the
+# tool used; the prelude writes it at exit into the file named by $BENCH_HWM_FILE.
+_HWM_PRELUDE = """
+import atexit, os, sys
+def _bench_hwm():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    with open(os.environ["BENCH_HWM_FILE"], "w") as out:
+                        out.write(line.split()[1])
+    except (OSError, KeyError):
+        pass
+atexit.register(_bench_hwm)
+"""
 _CHECKER_SNIPPET = (
-    "import sys; from pathlib import Path; "
-    "from alembic_standards.config import Config; "
-    "from alembic_standards.migrations import check_migrations; "
-    "check_migrations([Path(sys.argv[1])], Config(root=Path(sys.argv[1])))"
+    _HWM_PRELUDE
+    + "from pathlib import Path\n"
+    + "from alembic_standards.config import Config\n"
+    + "from alembic_standards.migrations import check_migrations\n"
+    + "check_migrations([Path(sys.argv[1])], Config(root=Path(sys.argv[1])))\n"
+)
+_HISTORY_SNIPPET = (
+    _HWM_PRELUDE
+    + "import runpy\n"
+    + "sys.argv = ['alembic', *sys.argv[1:]]\n"
+    + "runpy.run_module('alembic', run_name='__main__', alter_sys=True)\n"
 )
 
 
@@ -397,14 +421,16 @@ def history_runner(ini: Path, *, cold: bool = False) -> Runner:
 
 
 def subprocess_runner(argv: list[str], measurement: Measurement) -> Runner:
-    """Runs ``argv``; records the child's ru_maxrss (max over runs) on ``measurement``."""
+    """Runs ``argv``; records the child's peak RSS (max over runs) on ``measurement``."""
 
     def run() -> _Run:
+        hwm_file = Path(tempfile.mkstemp(prefix="bench-hwm-")[1])
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
         }
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # byte-code caching as on a default Python, for both tools
+        env["BENCH_HWM_FILE"] = str(hwm_file)
         start = time.perf_counter()
         with tempfile.TemporaryFile() as err:
             proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env)
@@ -416,7 +442,14 @@ def subprocess_runner(argv: list[str], measurement: Measurement) -> Runner:
                 err.seek(0)
                 tail = err.read().decode(errors="replace").strip().splitlines()[-1:] or [""]
                 raise RuntimeError(f"{' '.join(argv[:3])}... exited {proc.returncode}: {tail[0]}")
-        rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+        try:
+            rss = int(hwm_file.read_text() or 0) * 1024  # VmHWM, kB
+        except (OSError, ValueError):
+            rss = 0
+        finally:
+            hwm_file.unlink(missing_ok=True)
+        if not rss:  # no /proc (macOS): ru_maxrss, an upper bound there
+            rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
         measurement.maxrss_bytes = max(measurement.maxrss_bytes or 0, rss)
         return _Run(seconds, None, None)
 
@@ -478,25 +511,30 @@ class _Budget:
     def __init__(self, budget: float) -> None:
         self.budget = budget
         self.seen: dict[str, tuple[int, float]] = {}
+        self.skipped: dict[str, str] = {}
 
     def check(self, key: str, size: int, measurement: Measurement) -> None:
+        if not self.budget or measurement.unavailable:
+            return
+        if key in self.skipped:  # skipped at a smaller size: stays skipped
+            measurement.skipped = self.skipped[key]
+            return
         previous = self.seen.get(key)
-        if not self.budget or previous is None or measurement.unavailable:
+        if previous is None:
             return
         prev_size, seconds = previous
         predicted = seconds * (size / prev_size) ** 2
         if predicted > self.budget:
             measurement.skipped = (
-                f"one run took {seconds:.1f} s at {prev_size} tables; about {predicted:,.0f} s predicted here, "
-                f"over the {self.budget:.0f} s budget"
+                f"one run took {seconds:.1f} s at {prev_size} tables; about {predicted:,.0f} s predicted at "
+                f"{size}, over the {self.budget:.0f} s budget"
             )
 
     def record(self, key: str, size: int, measurement: Measurement) -> None:
         if measurement.ok:
             self.seen[key] = (size, measurement.slowest)
         elif measurement.skipped:
-            self.seen.pop(key, None)
-            self.seen[key] = (1, float("inf"))  # stays skipped at every larger size
+            self.skipped[key] = measurement.skipped
 
 
 # ---------------------------------------------------------------------------------------------- databases
@@ -723,10 +761,10 @@ def run_benchmarks(options: Options) -> Results:
                     compare = compare_metadata_runner(engines["up-to-date"], counters["up-to-date"], metadata)
                     lint = linter_runner(metadata)
                     budget.check(f"{db.name}:compare", size, lrow.compare_metadata)
-                    budget.check("linter", size, lrow.linter)
+                    budget.check(f"{db.name}:linter", size, lrow.linter)
                     interleave([(lrow.compare_metadata, compare), (lrow.linter, lint)], options.repeat)
                     budget.record(f"{db.name}:compare", size, lrow.compare_metadata)
-                    budget.record("linter", size, lrow.linter)
+                    budget.record(f"{db.name}:linter", size, lrow.linter)
                     if options.memory:
                         measure_peak(lrow.compare_metadata, compare)
                         measure_peak(lrow.linter, lint)
@@ -766,7 +804,7 @@ def _checker(options: Options, workdir: Path) -> CheckerRow:
         measure_peak(row.history, history)
         measure_peak(row.checker, checker)
     if options.subprocess:
-        hist_argv = [sys.executable, "-m", "alembic", "-c", str(ini), "history"]
+        hist_argv = [sys.executable, "-c", _HISTORY_SNIPPET, "-c", str(ini), "history"]
         check_argv = [sys.executable, "-c", _CHECKER_SNIPPET, str(versions)]
         interleave(
             [
