@@ -503,6 +503,7 @@ def _add_fk_indexes(
 # The "autogenerate" comparator: names inside create_table, layout, reversibility
 # ---------------------------------------------------------------------------------------------
 
+
 def _placement(op: ops.MigrateOperation) -> Section:
     """Where ``op`` goes in the arranged upgrade: the shared section classifier (layout.py, also
     used by the migration checker), except that index *drops* stay with the structure, before
