@@ -637,7 +637,7 @@ def _make_up_to_date(engine: Engine, metadata: MetaData, use_plugin: bool) -> st
                 index = Index(truncate_name(f"idx_{table.name}_{'_'.join(cols)}"), *(table.c[c] for c in cols))
                 index.create(conn)
                 table.indexes.discard(index)  # keep the models as they were
-    return "create_all plus an index per uncovered FK (plugin not available)"
+    return "create_all plus an index per uncovered FK (plugin not available, or over the time budget)"
 
 
 # ---------------------------------------------------------------------------------------------- the run
