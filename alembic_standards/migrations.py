@@ -32,9 +32,10 @@ import ast
 import builtins
 import io
 import tokenize
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from .config import ExceptionEntry
 from .coverage import KeyColumns, is_covered
@@ -212,7 +213,7 @@ class _Reader:
                         self.assignments[target.id] = node
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                 self.assignments[node.target.id] = node
-        for found in ast.walk(tree):
+        for found in _imports(tree, source):
             if isinstance(found, ast.ImportFrom) and found.module in ("alembic", "alembic.op"):
                 for alias in found.names:
                     bound = alias.asname or alias.name
@@ -1033,20 +1034,88 @@ def _raises_not_implemented(stmt: ast.stmt) -> bool:
     return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
 
 
+def _node_classes(base: type[ast.AST]) -> set[type[ast.AST]]:
+    out = {base}
+    for sub in base.__subclasses__():
+        out |= _node_classes(sub)
+    return out
+
+
+# Node classes the call walk enters: everything but nested scopes (function definitions, lambdas,
+# classes) and leaves that cannot hold a call.  A set lookup on type() also rejects the None and
+# str items some AST lists hold, and is much cheaper than isinstance() per node.
+_ENTERED: Final = frozenset(
+    _node_classes(ast.AST)
+    - {ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Name, ast.Constant}
+    - _node_classes(ast.expr_context)
+    - _node_classes(ast.operator)
+    - _node_classes(ast.cmpop)
+    - _node_classes(ast.unaryop)
+    - _node_classes(ast.boolop)
+)
+
+
 def _calls_in_order(node: ast.AST) -> Iterator[ast.Call]:
     """Calls inside ``node`` in source order, outer calls before the calls in their arguments;
-    nested function definitions and lambdas are skipped."""
-    calls = [n for n in _walk_skipping_defs(node) if isinstance(n, ast.Call)]
-    calls.sort(key=lambda c: (c.lineno, c.col_offset, -(c.end_lineno or 0), -(c.end_col_offset or 0)))
+    nested function definitions and lambdas are skipped (``node`` itself is always entered).
+
+    One iterative walk with an explicit stack: this runs for every statement of every upgrade and
+    downgrade, and recursive generators (one per AST node) were the checker's largest cost.
+    """
+    calls: list[ast.Call] = []
+    stack: list[ast.AST] = [node]
+    pop, push, entered = stack.pop, stack.append, _ENTERED
+    while stack:
+        current = pop()
+        if type(current) is ast.Call:
+            calls.append(current)
+        for name in current._fields:
+            child: Any = getattr(current, name, None)
+            if type(child) is list:
+                for item in child:
+                    if type(item) in entered:
+                        push(item)
+            elif type(child) in entered:
+                push(child)
+    calls.sort(key=_source_order)
     return iter(calls)
 
 
-def _walk_skipping_defs(node: ast.AST) -> Iterator[ast.AST]:
-    yield node
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        yield from _walk_skipping_defs(child)
+def _source_order(call: ast.Call) -> tuple[int, int, int, int]:
+    return (call.lineno, call.col_offset, -(call.end_lineno or 0), -(call.end_col_offset or 0))
+
+
+def _imports(tree: ast.Module, source: str) -> list[ast.Import | ast.ImportFrom]:
+    """The import statements that may bind ``alembic`` / ``op`` names.
+
+    Revision files import at module level (possibly under a top-level ``if``/``try``), so those
+    statements are found without walking every node of the file.  Only when the text mentions
+    ``alembic`` more often than those imports do (an import inside a function, say) is the whole
+    tree walked, as it always was: the answer is the same either way, only its cost differs.
+    """
+    # Breadth first, children in field order: the order ast.walk() gives, so that a name bound
+    # twice resolves exactly as before.
+    found: list[ast.Import | ast.ImportFrom] = []
+    todo: deque[ast.AST] = deque(tree.body)
+    while todo:
+        node = todo.popleft()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+        elif isinstance(node, (ast.If, ast.ExceptHandler)):
+            todo.extend(node.body)
+            todo.extend(getattr(node, "orelse", ()))
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            for part in ("body", "handlers", "orelse", "finalbody"):
+                todo.extend(getattr(node, part))
+    mentioned = 0
+    for stmt in found:
+        if isinstance(stmt, ast.ImportFrom):
+            mentioned += (stmt.module or "").count("alembic")
+        for alias in stmt.names:
+            mentioned += alias.name.count("alembic") + (alias.asname or "").count("alembic")
+    if source.count("alembic") == mentioned:
+        return found
+    return [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1055,16 +1124,36 @@ def _walk_skipping_defs(node: ast.AST) -> Iterator[ast.AST]:
 
 
 def _check_fk_coverage(revisions: Sequence[_Revision], config: Config) -> None:
-    """A foreign key needs an index created in its own revision or in one of its ancestors."""
+    """A foreign key needs an index created in its own revision or in one of its ancestors.
+
+    Ancestry is computed once for the whole history (a bitset of ancestors per revision, built in
+    topological order) and the keys are indexed by table, so each foreign key looks only at the
+    revisions that created a key on its table: linear in the history instead of quadratic.
+    """
     if not config.is_enabled("AS201"):
         return
     by_id = {r.info.revision: r for r in revisions if r.info.revision}
+    graph = _Ancestry(by_id)
+    keys_by_table: dict[tuple[str | None, str], list[tuple[int, list[KeyColumns]]]] = {}
+    raw_sql_bits = 0
+    for bit, node in enumerate(by_id.values()):
+        for table, keys in node.keys.items():
+            keys_by_table.setdefault(table, []).append((bit, keys))
+        if node.raw_sql:
+            raw_sql_bits |= 1 << bit
     for revision in revisions:
         if not revision.foreign_keys:
             continue
-        history = [revision, *_ancestors(revision, by_id)]
+        ancestors = graph.of(revision)
         for fk in revision.foreign_keys:
-            keys = [k for r in history for k in r.keys.get((fk.schema, fk.table), ())]
+            table = (fk.schema, fk.table)
+            if is_covered(fk.columns, revision.keys.get(table, ())):
+                continue
+            if ancestors is None:  # a cycle in the graph: walk it as written
+                history = [revision, *_ancestors(revision, by_id)]
+                keys = [k for r in history for k in r.keys.get(table, ())]
+            else:
+                keys = [k for bit, found in keys_by_table.get(table, ()) if ancestors >> bit & 1 for k in found]
             if is_covered(fk.columns, keys):
                 continue
             location = Location(
@@ -1076,7 +1165,11 @@ def _check_fk_coverage(revisions: Sequence[_Revision], config: Config) -> None:
                 column=fk.columns[0] if len(fk.columns) == 1 else None,
                 revision=revision.info.revision,
             )
-            hidden = _raw_sql_that_may_index(history, fk.table)
+            hidden = None
+            if revision.raw_sql or ancestors is None or ancestors & raw_sql_bits:
+                # Rare: some revision in the history runs raw SQL.  Which one is named depends on
+                # the order of the walk, so walk exactly as the message has always been built.
+                hidden = _raw_sql_that_may_index([revision, *_ancestors(revision, by_id)], fk.table)
             if hidden is not None:
                 if config.is_enabled("AS704"):
                     revision.findings.append(
@@ -1099,6 +1192,59 @@ def _check_fk_coverage(revisions: Sequence[_Revision], config: Config) -> None:
                     location,
                 )
             )
+
+
+class _Ancestry:
+    """The ancestors of every revision as a bitset over ``by_id`` (bit i = the i-th revision).
+
+    A revision's ancestors are what ``down_revision`` and ``depends_on`` reach, through ids
+    present in ``by_id`` (unknown ids are skipped, as Alembic's own walk would fail on them
+    elsewhere).  Built once, iteratively (a linear history is as deep as it is long).  A cycle,
+    which only a broken history has, makes :meth:`of` return None: the caller then walks the
+    graph revision by revision as before.
+    """
+
+    def __init__(self, by_id: dict[str, _Revision]) -> None:
+        self.bit = {rev_id: 1 << i for i, rev_id in enumerate(by_id)}
+        self.masks: dict[str, int] | None = self._build(by_id)
+
+    def _parents(self, revision: _Revision) -> list[str]:
+        return [p for p in (*revision.info.down_revisions, *revision.info.depends_on) if p in self.bit]
+
+    def _build(self, by_id: dict[str, _Revision]) -> dict[str, int] | None:
+        masks: dict[str, int] = {}
+        entered: set[str] = set()
+        for root in by_id:
+            if root in masks:
+                continue
+            entered.add(root)
+            stack: list[tuple[str, list[str]]] = [(root, self._parents(by_id[root]))]
+            while stack:
+                rev_id, parents = stack[-1]
+                if parents:
+                    parent = parents.pop()
+                    if parent in masks:
+                        continue
+                    if parent in entered:
+                        return None  # a cycle
+                    entered.add(parent)
+                    stack.append((parent, self._parents(by_id[parent])))
+                    continue
+                stack.pop()
+                mask = 0
+                for parent in self._parents(by_id[rev_id]):
+                    mask |= self.bit[parent] | masks[parent]
+                masks[rev_id] = mask
+        return masks
+
+    def of(self, revision: _Revision) -> int | None:
+        """The bitset of ``revision``'s ancestors (None when the graph has a cycle)."""
+        if self.masks is None:
+            return None
+        mask = 0
+        for parent in self._parents(revision):
+            mask |= self.bit[parent] | self.masks[parent]
+        return mask
 
 
 def _raw_sql_that_may_index(history: Sequence[_Revision], table: str) -> str | None:
