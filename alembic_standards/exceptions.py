@@ -333,10 +333,11 @@ def _declared(info: Mapping[str, Any] | None) -> Any:
 
 def _table_entries(table: Table, index: SourceIndex) -> list[ExceptionEntry]:
     out: list[ExceptionEntry] = []
-    table_loc = index.table_location(table)
     declared = _declared(table.info)
     if declared is not None:
-        out.extend(_parse_declaration(declared, table, None, table_loc))
+        # Located only when something is declared (as for columns below): finding a class's
+        # source reads its file, and the autogenerate plugin collects the register mid-compare.
+        out.extend(_parse_declaration(declared, table, None, index.table_location(table)))
     for column in table.columns:
         declared = _declared(column.info)
         if declared is not None:

@@ -59,13 +59,13 @@ What each rule reads (the precise decisions):
 from __future__ import annotations
 
 import ast
+import gc
 import importlib
 import inspect as pyinspect
 import re
 import sys
 import sysconfig
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -108,6 +108,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
 
     from sqlalchemy import ForeignKey
+    from sqlalchemy.engine import Dialect
     from sqlalchemy.orm import Mapper, RelationshipProperty
 
     from .config import Config
@@ -332,38 +333,140 @@ def _class_source(path: Path, node: ast.ClassDef) -> ClassSource:
     return ClassSource(path, node.lineno, node.col_offset + 1, attributes, tuple(table_args), table_args_line)
 
 
-@lru_cache(maxsize=256)
-def _parse(path: Path, mtime_ns: int) -> ast.Module | None:
+@dataclass(frozen=True)
+class _ClassStatement:
+    """One ``class`` statement of a file, already read into a :class:`ClassSource`."""
+
+    qualname: str
+    """Spelled as Python spells ``__qualname__`` (``f.<locals>.C``, ``A.B``)."""
+    start: int
+    """The first line, decorators included (what ``__firstlineno__`` holds on 3.13+)."""
+    source: ClassSource
+
+
+def _read_classes(path: Path) -> dict[str, list[_ClassStatement]] | None:
+    """Every ``class`` statement of a file by name, in source order; None if it cannot be parsed.
+
+    Each class is read into its :class:`ClassSource` at once and the syntax tree is dropped:
+    keeping the tree of a large model module alive (millions of nodes) makes every later run of
+    the cycle collector walk it, which cost more than the parse itself.
+    """
     try:
-        return ast.parse(path.read_bytes(), filename=str(path))
-    except (OSError, SyntaxError, ValueError):
+        text = path.read_bytes()
+    except OSError:
         return None
+    # A parse allocates millions of acyclic nodes and each allocation burst triggers the cycle
+    # collector, which walks every live object (the application's models and mappers too): half
+    # the time of parsing a large module.  Nothing made here holds a cycle, so collection is
+    # paused while the file is read (and resumed only if it was on).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        try:
+            tree = ast.parse(text, filename=str(path))
+        except (SyntaxError, ValueError):
+            return None
+        found: dict[str, list[_ClassStatement]] = {}
+
+        # Only statements can be ``class`` statements: walk statement lists (bodies, else and
+        # finally blocks, handlers, match cases), never expressions, which are most of a model.
+        def visit(statements: Iterable[ast.AST], prefix: str) -> None:
+            for stmt in statements:
+                if isinstance(stmt, ast.ClassDef):
+                    qualname = prefix + stmt.name
+                    start = min([stmt.lineno, *(d.lineno for d in stmt.decorator_list)])
+                    found.setdefault(stmt.name, []).append(_ClassStatement(qualname, start, _class_source(path, stmt)))
+                    visit(stmt.body, qualname + ".")
+                elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    visit(stmt.body, prefix + stmt.name + ".<locals>.")
+                elif isinstance(stmt, (ast.stmt, ast.excepthandler, ast.match_case)):
+                    for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+                        block = getattr(stmt, name, None)
+                        if isinstance(block, list):
+                            visit(block, prefix)
+
+        visit(tree.body, "")
+        del tree
+        return found
+    finally:
+        if collecting:
+            gc.enable()
+
+
+class _SourceFiles:
+    """Model files, each read and parsed once: the cache of one :class:`SourceIndex`.
+
+    Owned by an index (one lint run, one register collection) rather than held in a module
+    global, so an edited file is re-read by the next run and nothing outlives the run.  (It
+    replaces ``inspect.getsourcelines``, which on Python < 3.13 re-parses the whole module for
+    every class it is asked about: quadratic in the number of models.)
+    """
+
+    def __init__(self) -> None:
+        self._paths: dict[str, Path | None] = {}
+        self._classes: dict[Path, dict[str, list[_ClassStatement]] | None] = {}
+        self.parsed = 0
+        """How many files were parsed (a regression test holds it to one per file)."""
+
+    def path(self, cls: type) -> Path | None:
+        try:
+            filename = pyinspect.getfile(cls)
+        except (OSError, TypeError):
+            return None
+        if filename not in self._paths:
+            self._paths[filename] = self._source_path(cls)
+        return self._paths[filename]
+
+    @staticmethod
+    def _source_path(cls: type) -> Path | None:
+        try:
+            source = pyinspect.getsourcefile(cls)
+        except (OSError, TypeError):
+            return None
+        if not source:
+            return None
+        try:
+            return Path(source).resolve()
+        except OSError:
+            return None
+
+    def source(self, cls: type) -> ClassSource | None:
+        path = self.path(cls)
+        if path is None:
+            return None
+        if path not in self._classes:
+            self.parsed += 1
+            self._classes[path] = _read_classes(path)
+        classes = self._classes[path]
+        if not classes:
+            return None
+        found = _pick_class(cls, classes.get(cls.__name__, ()))
+        return found.source if found is not None else None
+
+
+def _pick_class(cls: type, candidates: Sequence[_ClassStatement]) -> _ClassStatement | None:
+    """The ``class`` statement that made ``cls`` among the same-named ones of its file.
+
+    Python 3.13+ records the first line (decorators included) in ``__firstlineno__``; before
+    that, the qualified name decides and the first statement with it wins (what
+    ``inspect.getsourcelines`` does on those versions).  No match means no source (the class was
+    built dynamically), as ``inspect`` would say.
+    """
+    first_line = getattr(cls, "__firstlineno__", None)
+    if isinstance(first_line, int):
+        for candidate in candidates:
+            if first_line in (candidate.start, candidate.source.line):
+                return candidate
+    qualname = getattr(cls, "__qualname__", cls.__name__)
+    for candidate in candidates:
+        if candidate.qualname == qualname:
+            return candidate
+    return None
 
 
 def class_source(cls: type) -> ClassSource | None:
     """Where ``cls`` is written, or None (built dynamically, source not available)."""
-    try:
-        filename = pyinspect.getsourcefile(cls)
-        _, first_line = pyinspect.getsourcelines(cls)
-    except (OSError, TypeError):
-        return None
-    if not filename:
-        return None
-    path = Path(filename).resolve()
-    try:
-        tree = _parse(path, path.stat().st_mtime_ns)
-    except OSError:
-        return None
-    if tree is None:
-        return None
-    best: ast.ClassDef | None = None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and node.name == cls.__name__:
-            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            if start == first_line or node.lineno == first_line:
-                return _class_source(path, node)
-            best = best or node
-    return _class_source(path, best) if best is not None else None
+    return _SourceFiles().source(cls)
 
 
 class SourceIndex:
@@ -390,6 +493,7 @@ class SourceIndex:
                 )
             )
         self._sources: dict[type, ClassSource | None] = {}
+        self._files = _SourceFiles()
 
     def all_mappers(self) -> list[Mapper[Any]]:
         """Every mapper of a linted table, each once, in a stable order."""
@@ -408,7 +512,7 @@ class SourceIndex:
 
     def source(self, cls: type) -> ClassSource | None:
         if cls not in self._sources:
-            self._sources[cls] = class_source(cls)
+            self._sources[cls] = self._files.source(cls)
         return self._sources[cls]
 
     # -- locations
@@ -670,12 +774,10 @@ def _type_signature(type_: Any) -> tuple[Any, ...] | None:
     return (type(generic).__name__, repr(generic))
 
 
-def _type_text(type_: Any) -> str:
+def _type_text(type_: Any, dialect: Dialect) -> str:
     """The type as PostgreSQL spells it (``UUID``, ``VARCHAR(36)``), else its repr."""
-    from sqlalchemy.dialects import postgresql
-
     try:
-        return str(type_.compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
+        return str(type_.compile(dialect=dialect))
     except Exception:
         return repr(type_)
 
@@ -758,6 +860,16 @@ class _Linter:
         self.index = index
         self.resolver = resolver
         self.sqlite = dialect_name == "sqlite"
+        self._pg_dialect: Dialect | None = None
+
+    def type_text(self, type_: Any) -> str:
+        # One PostgreSQL dialect per run, made on first use: building one costs more than
+        # compiling a type with it, and most runs never spell a type at all.
+        if self._pg_dialect is None:
+            from sqlalchemy.dialects import postgresql
+
+            self._pg_dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+        return _type_text(type_, self._pg_dialect)
 
     # -- helpers
     def runs(self, rule_id: str) -> bool:
@@ -837,7 +949,7 @@ class _Linter:
                 out.append(
                     self.finding(
                         "AS101",
-                        f"primary key {table.name}.{col.name} is {_type_text(col.type)}, not a native UUID; {hint}",
+                        f"primary key {table.name}.{col.name} is {self.type_text(col.type)}, not a native UUID; {hint}",
                         self.column_loc(col),
                     )
                 )
@@ -988,8 +1100,8 @@ class _Linter:
         return [
             self.finding(
                 "AS202",
-                f"foreign key {table.name}.{column.name} is {_type_text(column.type)} but "
-                f"{target_table.name}.{target.name} is {_type_text(target.type)}",
+                f"foreign key {table.name}.{column.name} is {self.type_text(column.type)} but "
+                f"{target_table.name}.{target.name} is {self.type_text(target.type)}",
                 loc,
             )
         ]
