@@ -1,0 +1,207 @@
+"""Finding model source lines stays linear: one parse per model file per run, whatever the
+number of classes in it (``inspect.getsourcelines`` re-parsed the module for every class, which
+made linting N models in one module quadratic), and the right ``class`` statement among
+same-named ones (nested, local to functions)."""
+
+from __future__ import annotations
+
+import ast
+import gc
+import importlib.util
+import sys
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from alembic_standards.config import Config
+from alembic_standards.exceptions import ExceptionRegister
+from alembic_standards.models import class_source, lint_metadata
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+    from types import ModuleType
+
+MARKER = "# parse-count-marker"
+N_CLASSES = 30
+
+
+def _models_source(n: int) -> str:
+    lines = [
+        MARKER,
+        "from sqlalchemy import Column, ForeignKey, Integer, MetaData",
+        "from sqlalchemy.orm import DeclarativeBase, relationship",
+        "",
+        "class Base(DeclarativeBase):",
+        "    metadata = MetaData()",
+        "",
+    ]
+    for i in range(n):
+        lines += [
+            f"class Model{i}(Base):",
+            f"    __tablename__ = 'model_{i}'",
+            "    id = Column(Integer, primary_key=True)",
+        ]
+        if i:
+            lines.append(f"    parent_id = Column(Integer, ForeignKey('model_{i - 1}.id'), nullable=True)")
+            info = {"alembic_standards": {"exceptions": {"AS101": "ordered log"}}} if i == n - 1 else None
+            if info:
+                lines.append(f"    __table_args__ = {{'info': {info!r}}}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _import(path: Path, name: str) -> Iterator[ModuleType]:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # where inspect finds a class's file
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        del sys.modules[name]
+        module.Base.registry.dispose()
+
+
+@pytest.fixture
+def many_models(tmp_path: Path) -> Iterator[tuple[ModuleType, Path]]:
+    path = tmp_path / "many_models_for_parse_count.py"
+    path.write_text(_models_source(N_CLASSES))
+    for module in _import(path, "many_models_for_parse_count"):
+        yield module, path
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every ``ast.parse`` of the test's model file, by anyone (``inspect`` included)."""
+    seen: list[str] = []
+    real = ast.parse
+
+    def counting(source: Any, *args: Any, **kwargs: Any) -> Any:
+        text = source.decode() if isinstance(source, bytes) else str(source)
+        if MARKER in text:
+            seen.append("parse")
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting)
+    return seen
+
+
+def test_lint_parses_a_model_file_once_for_all_its_classes(
+    many_models: tuple[ModuleType, Path], parses: list[str]
+) -> None:
+    module, path = many_models
+    findings = lint_metadata([module.Base.metadata], Config())
+    assert parses == ["parse"]
+    # ... and every class is still found at its own line (AS101: the integer key of each model).
+    text = path.read_text().splitlines()
+    at = {f.location.table: f.location.line for f in findings if f.rule_id == "AS101"}
+    assert len(at) == N_CLASSES
+    for i in range(N_CLASSES):
+        assert at[f"model_{i}"] == text.index(f"class Model{i}(Base):") + 3  # the `id = ...` line
+
+
+def test_exceptions_register_reads_source_only_for_declaring_tables(
+    many_models: tuple[ModuleType, Path], parses: list[str]
+) -> None:
+    module, path = many_models
+    register = ExceptionRegister.collect(Config(), [module.Base.metadata])
+    assert parses == ["parse"]  # one table declares an exception: its file is read, once
+    (entry,) = register.entries
+    assert (entry.table, entry.source.path, entry.source.line) == (
+        f"model_{N_CLASSES - 1}",
+        path.resolve(),
+        path.read_text().splitlines().index(f"class Model{N_CLASSES - 1}(Base):") + 1,
+    )
+
+
+def test_exceptions_register_reads_no_source_without_declarations(tmp_path: Path, parses: list[str]) -> None:
+    path = tmp_path / "undeclared_models_for_parse_count.py"
+    path.write_text(_models_source(5).replace("'info'", "'comment'"))
+    for module in _import(path, "undeclared_models_for_parse_count"):
+        assert ExceptionRegister.collect(Config(), [module.Base.metadata]).entries == ()
+    assert parses == []
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_source_restores_the_garbage_collector_state(
+    many_models: tuple[ModuleType, Path], enabled: bool
+) -> None:
+    module, _ = many_models
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        assert class_source(module.Model3) is not None
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
+
+
+NESTED = """\
+class Thing:
+    a = 1
+
+class Outer:
+    class Thing:
+        b = 2
+
+def factory():
+    class Thing:
+        c = 3
+    return Thing
+
+@decorate
+class Decorated:
+    d = 4
+
+class Thing:  # redefinition: the class object now bound to the name is this one
+    e = 5
+"""
+
+
+def test_same_named_classes_are_told_apart(tmp_path: Path) -> None:
+    path = tmp_path / "nested_classes_for_source.py"
+    path.write_text(NESTED.replace("@decorate", "@(lambda c: c)"))
+    lines = NESTED.splitlines()
+
+    def line_of(text: str) -> int:
+        return lines.index(text) + 1
+
+    for module in _import_plain(path, "nested_classes_for_source"):
+        first = class_source(module.Outer.Thing)
+        assert first is not None and "b" in first.attributes
+        assert (first.line, first.col) == (line_of("    class Thing:"), 5)
+        local = class_source(module.factory())
+        assert local is not None and set(local.attributes) == {"c"}
+        decorated = class_source(module.Decorated)
+        assert decorated is not None and decorated.line == line_of("class Decorated:")
+        # Two top-level statements share the qualified name ``Thing``.  Python < 3.13 cannot tell
+        # them apart and, as inspect.getsourcelines does, answers with the first; 3.13+ records
+        # the line (``__firstlineno__``) and finds the redefinition.
+        top = class_source(module.Thing)
+        assert top is not None
+        expected = "e" if hasattr(module.Thing, "__firstlineno__") else "a"
+        assert set(top.attributes) == {expected}
+
+
+def test_a_class_without_a_statement_has_no_source(tmp_path: Path) -> None:
+    path = tmp_path / "dynamic_classes_for_source.py"
+    path.write_text("Made = type('Made', (), {'x': 1})\n")
+    for module in _import_plain(path, "dynamic_classes_for_source"):
+        assert class_source(module.Made) is None
+    assert class_source(int) is None
+
+
+def _import_plain(path: Path, name: str) -> Iterator[ModuleType]:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        del sys.modules[name]
