@@ -24,6 +24,10 @@ What is read from each file (:class:`_Reader`):
 The downgrade rules (AS702-AS704) are decided by :mod:`alembic_standards.reversal`, the same
 matcher the revision hook uses, and the section order (AS804) by :mod:`alembic_standards.layout`.
 A file that does not parse is an input error (AS800, exit status 2); the others are still checked.
+
+Each file's results (its own findings and the facts the history-wide AS201 check needs) are kept
+in a JSON cache (``.alembic_standards_cache/``, :class:`_ResultCache`), so a re-run parses only
+the files that changed; AS201 across revisions is recomputed from those facts on every run.
 """
 
 from __future__ import annotations
@@ -57,7 +61,14 @@ if TYPE_CHECKING:
 
     from .config import Config
 
-__all__ = ["MigrationReport", "RevisionInfo", "check_migrations", "iter_revision_files"]
+__all__ = [
+    "CACHE_DIR_ENV",
+    "CACHE_DIR_NAME",
+    "MigrationReport",
+    "RevisionInfo",
+    "check_migrations",
+    "iter_revision_files",
+]
 
 
 @dataclass(frozen=True)

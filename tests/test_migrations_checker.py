@@ -7,16 +7,29 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from alembic_standards.config import Config, load_config
 from alembic_standards.exceptions import ExceptionRegister
 from alembic_standards.findings import Location, Severity, StandardsError
-from alembic_standards.migrations import check_migrations, iter_revision_files
+from alembic_standards.migrations import CACHE_DIR_ENV, check_migrations, iter_revision_files
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 SCENARIOS = Path(__file__).parent / "scenarios" / "migrations"
 FOLDERS = sorted(p.name for p in SCENARIOS.iterdir() if p.is_dir())
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _shared_cache_outside_the_repository(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The runs here share one result cache, so most scenarios are checked cold and then warm against
+    the same expectations; it lives in a temporary directory, not in tests/scenarios."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_DIR_ENV, str(tmp_path_factory.mktemp("checker-cache")))
+        yield
 
 
 def rendered(folder: Path, config: Config | None = None) -> list[str]:
