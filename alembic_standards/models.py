@@ -66,6 +66,7 @@ import re
 import sys
 import sysconfig
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,7 +106,7 @@ from .naming import index_column_names
 from .rules import RULES, Stage
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
     from sqlalchemy import ForeignKey
     from sqlalchemy.engine import Dialect
@@ -1267,31 +1268,38 @@ class _Linter:
                         )
                     )
         if self.runs("AS504"):
+            # Located only when too long: looking up a location costs more than measuring a name.
             limit = self.config.naming.limit
-            named: list[tuple[str, Location]] = [(table.name, self.table_loc(table))]
-            named += [(c.name, self.column_loc(c)) for c in table.columns]
+            named: list[tuple[str, Callable[[], Location]]] = [(table.name, partial(self.table_loc, table))]
+            named += [(c.name, partial(self.column_loc, c)) for c in table.columns]
             items: list[Any] = [*table.constraints, *table.indexes]
             for c in items:
                 name = _explicit(c.name)
                 if name is not None and not isinstance(name, conv):
-                    kind = type(c).__name__
-                    cols = index_column_names(c) if isinstance(c, Index) else list(_key_columns(c))
-                    named.append((name, self.constraint_loc(table, c, kind, cols)))
-            for name, loc in named:
+                    named.append((name, partial(self._named_loc, table, c)))
+            for name, where in named:
                 size = len(name.encode("utf-8"))
                 if size > limit:
-                    out.append(self.finding("AS504", f"name {name!r} is {size} bytes; PostgreSQL keeps {limit}", loc))
+                    out.append(
+                        self.finding("AS504", f"name {name!r} is {size} bytes; PostgreSQL keeps {limit}", where())
+                    )
         return out
+
+    def _named_loc(self, table: Table, obj: Any) -> Location:
+        cols = index_column_names(obj) if isinstance(obj, Index) else list(_key_columns(obj))
+        return self.constraint_loc(table, obj, type(obj).__name__, cols)
 
     def _status_columns(self, table: Table) -> list[Finding]:
         if not self.runs("AS503"):
             return []
         out: list[Finding] = []
         names = self.config.status_columns
-        checks = [str(c.sqltext) for c in table.constraints if isinstance(c, CheckConstraint)]
+        checks: list[str] | None = None  # the table's CHECK texts, compiled once, if ever needed
         for col in table.columns:
             if not any(col.name == n or col.name.endswith("_" + n) for n in names):
                 continue
+            if checks is None:
+                checks = [str(c.sqltext) for c in table.constraints if isinstance(c, CheckConstraint)]
             t = _unwrap(col.type)
             if isinstance(t, (Enum, Boolean)):
                 continue
