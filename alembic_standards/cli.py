@@ -119,6 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="lowest severity that makes the exit code 1: error, warning or info",
     )
     check.add_argument("--quiet", "-q", action="store_true", help="do not print the summary line")
+    cache = check.add_mutually_exclusive_group()
+    cache.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read every revision file afresh and write no cache (default: per-file results are cached "
+        "in .alembic_standards_cache/ next to pyproject.toml, or $ALEMBIC_STANDARDS_CACHE_DIR)",
+    )
+    cache.add_argument("--cache-dir", type=Path, metavar="DIR", help="keep the revision-file cache in DIR")
     _add_config_option(check)
     check.set_defaults(handler=_cmd_check)
 
@@ -256,7 +264,8 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
     if paths:
         from .migrations import check_migrations
 
-        report = check_migrations(paths, config)
+        cache: bool | Path = False if getattr(args, "no_cache", False) else (getattr(args, "cache_dir", None) or True)
+        report = check_migrations(paths, config, cache=cache)
         out.stages.append(Stage.MIGRATIONS)
         out.irreversible = list(report.irreversible)
         if lint:

@@ -12,6 +12,7 @@ Tests that use ``pg_url``/``pg_engine`` are marked ``postgres`` automatically, s
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,11 @@ from sqlalchemy import Engine, create_engine
 from support.postgres import PostgresServer, PostgresUnavailable, create_database, drop_database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# The migration checker caches per-file results next to the project's pyproject.toml by default;
+# keep every cache this test session (and the pytester/subprocess runs it starts) writes out of
+# the repository.
+os.environ.setdefault("ALEMBIC_STANDARDS_CACHE_DIR", tempfile.mkdtemp(prefix="alembic-standards-cache-"))
 
 # pytester runs whole pytest sessions on scenario projects (tests/test_testing_checks.py).
 pytest_plugins = ("pytester",)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -544,3 +545,28 @@ def test_init_with_pyproject_config_kind_puts_alembic_settings_in_pyproject(
     assert code == 2
     assert "invalid choice: 'yaml'" in err
     assert not (tmp_path / "other").exists()
+
+
+def test_revision_cache_flags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    revision = versions / "0001_things.py"
+    revision.write_text(GOOD_REVISION, encoding="utf-8")
+    old = revision.stat().st_mtime - 60  # the cache skips files modified in the last seconds
+    os.utime(revision, (old, old))
+    monkeypatch.chdir(tmp_path)
+    cache_dir = tmp_path / "cache"
+    code, _out, _err = run(capsys, "check", "--no-models", "--cache-dir", str(cache_dir), "versions")
+    assert code == 0
+    assert cache_dir.is_dir()
+    assert any(p.suffix == ".json" for p in cache_dir.rglob("*"))
+    other = tmp_path / "unused-cache"
+    monkeypatch.setenv("ALEMBIC_STANDARDS_CACHE_DIR", str(other))
+    code, _out, _err = run(capsys, "check", "--no-models", "--no-cache", "versions")
+    assert code == 0
+    assert not other.exists()
+    code, _out, err = run(capsys, "check", "--no-cache", "--cache-dir", "x", "versions")
+    assert code == 2
+    assert "not allowed with argument" in err
