@@ -1,7 +1,8 @@
-"""Finding model source lines stays linear: one parse per model file per run, whatever the
-number of classes in it (``inspect.getsourcelines`` re-parsed the module for every class, which
-made linting N models in one module quadratic), and the right ``class`` statement among
-same-named ones (nested, local to functions)."""
+"""Finding model source lines stays linear: at most one parse per model file per run, whatever
+the number of classes in it (``inspect.getsourcelines`` re-parsed the module for every class,
+which made linting N models in one module quadratic), none for an unchanged file already read in
+this process, and the right ``class`` statement among same-named ones (nested, local to
+functions)."""
 
 from __future__ import annotations
 
@@ -100,6 +101,23 @@ def test_lint_parses_a_model_file_once_for_all_its_classes(
     assert len(at) == N_CLASSES
     for i in range(N_CLASSES):
         assert at[f"model_{i}"] == text.index(f"class Model{i}(Base):") + 3  # the `id = ...` line
+
+
+def test_an_unchanged_file_is_not_parsed_again_and_an_edited_one_is(
+    many_models: tuple[ModuleType, Path], parses: list[str]
+) -> None:
+    module, path = many_models
+    first = lint_metadata([module.Base.metadata], Config())
+    assert lint_metadata([module.Base.metadata], Config()) == first
+    ExceptionRegister.collect(Config(), [module.Base.metadata])
+    assert parses == ["parse"]
+    # Two blank lines before the first model: every location below moves down by two.
+    path.write_text(path.read_text().replace("class Model0(", "\n\nclass Model0("))
+    moved = lint_metadata([module.Base.metadata], Config())
+    assert parses == ["parse", "parse"]
+    assert [f.location.line for f in moved if f.rule_id == "AS101"] == [
+        f.location.line + 2 for f in first if f.rule_id == "AS101"
+    ]
 
 
 def test_exceptions_register_reads_source_only_for_declaring_tables(
