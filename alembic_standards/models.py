@@ -867,6 +867,7 @@ class _Linter:
         self.resolver = resolver
         self.sqlite = dialect_name == "sqlite"
         self._pg_dialect: Dialect | None = None
+        self._unique_key_sets: dict[Table, frozenset[frozenset[str]]] = {}
 
     def type_text(self, type_: Any) -> str:
         # One PostgreSQL dialect per run, made on first use: building one costs more than
@@ -1115,20 +1116,8 @@ class _Linter:
     def _fk_target_unique(self, table: Table, fk: ForeignKey, target_table: Table, loc: Location) -> list[Finding]:
         constraint = fk.constraint
         assert constraint is not None
-        wanted = {e.target_fullname.rpartition(".")[2] for e in constraint.elements}
-        keys: list[set[str]] = []
-        if target_table.primary_key is not None and len(target_table.primary_key.columns):
-            keys.append({c.name for c in target_table.primary_key.columns})
-        for c in target_table.constraints:
-            if isinstance(c, UniqueConstraint):
-                keys.append(set(_key_columns(c)))
-        for ix in target_table.indexes:
-            if ix.unique and _index_predicate(ix) is None and not _index_is_expression(ix):
-                keys.append({e.name for e in ix.expressions if isinstance(e, Column)})
-        for col in target_table.columns:
-            if col.unique:
-                keys.append({col.name})
-        if wanted in keys:
+        wanted = frozenset(e.target_fullname.rpartition(".")[2] for e in constraint.elements)
+        if wanted in self._unique_keys(target_table):
             return []
         cols = ", ".join(sorted(wanted))
         return [
@@ -1139,6 +1128,25 @@ class _Linter:
                 loc,
             )
         ]
+
+    def _unique_keys(self, table: Table) -> frozenset[frozenset[str]]:
+        """The column sets of ``table`` that are unique: primary key, unique constraints, full
+        unique indexes on plain columns, ``unique=True`` columns.  Once per table per run: a
+        table referenced by many foreign keys was otherwise scanned for each."""
+        found = self._unique_key_sets.get(table)
+        if found is None:
+            keys: set[frozenset[str]] = set()
+            if table.primary_key is not None and len(table.primary_key.columns):
+                keys.add(frozenset(c.name for c in table.primary_key.columns))
+            for c in table.constraints:
+                if isinstance(c, UniqueConstraint):
+                    keys.add(frozenset(_key_columns(c)))
+            for ix in table.indexes:
+                if ix.unique and _index_predicate(ix) is None and not _index_is_expression(ix):
+                    keys.add(frozenset(e.name for e in ix.expressions if isinstance(e, Column)))
+            keys.update(frozenset({col.name}) for col in table.columns if col.unique)
+            found = self._unique_key_sets[table] = frozenset(keys)
+        return found
 
     def _nullable_stated(self, column: Column[Any]) -> bool:
         # SQLAlchemy records whether nullable= was passed (Column._user_defined_nullable; pinned by
