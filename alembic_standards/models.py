@@ -404,8 +404,9 @@ def _read_classes(path: Path, mtime_ns: int, size: int) -> Mapping[str, tuple[_C
 
 
 class _SourceFiles:
-    """Where classes are written, each model file read and parsed once: owned by one
-    :class:`SourceIndex` (one lint run, one register collection).
+    """Where classes are written: owned by one :class:`SourceIndex` (one lint run, one register
+    collection), which reads each model file at most once (not at all when an unchanged file was
+    read earlier in the process, see :func:`_read_classes`).
 
     It replaces ``inspect.getsourcelines``, which on Python < 3.13 re-parses the whole module for
     every class it is asked about: quadratic in the number of models.
