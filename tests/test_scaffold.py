@@ -136,3 +136,21 @@ def test_stock_alembic_init_with_the_absolute_template_path(tmp_path: Path) -> N
     ini = (tmp_path / "alembic.ini").read_text(encoding="utf-8")
     assert "script_location = %(here)s/migrations\n" in ini
     assert "file_template = %%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s\n" in ini
+
+
+@pytest.mark.parametrize("offline", [False, True], ids=["online", "offline"])
+def test_unconfigured_database_is_a_clear_refusal_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline: bool
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    init_project(tmp_path / "migrations", quiet=True)
+    alembic = Path(sys.executable).with_name("alembic")
+    command = [str(alembic), "revision", "--autogenerate", "-m", "x"]
+    if offline:
+        command = [str(alembic), "upgrade", "head", "--sql"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 255
+    assert "FAILED: no database configured: set DATABASE_URL, or sqlalchemy.url in alembic.ini" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert not any((tmp_path / "migrations" / "versions").iterdir())

@@ -18,6 +18,7 @@ import os
 from logging.config import fileConfig
 
 from alembic import context
+from alembic.util import CommandError
 from sqlalchemy import Connection, engine_from_config, pool
 
 import alembic_standards
@@ -43,10 +44,18 @@ CONFIGURE_OPTIONS = {
 }
 
 
+def _database_url() -> str:
+    """The configured URL; a clear error (not a driver traceback) while it is still the placeholder."""
+    url = config.get_main_option("sqlalchemy.url") or ""
+    if not url or url.startswith("driver://"):
+        raise CommandError(f"no database configured: set DATABASE_URL, or sqlalchemy.url in {config.config_file_name}")
+    return url
+
+
 def run_migrations_offline() -> None:
     """Emit SQL to stdout (``alembic upgrade --sql``) without a database connection."""
     context.configure(
-        url=config.get_main_option("sqlalchemy.url"),
+        url=_database_url(),
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
         **CONFIGURE_OPTIONS,
@@ -74,6 +83,7 @@ def run_migrations_online() -> None:
         return
     engine = given
     if engine is None:
+        _database_url()
         engine = engine_from_config(
             config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
         )
