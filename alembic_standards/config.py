@@ -163,6 +163,20 @@ class Config:
         return _Parser(data, path, root).parse()
 
 
+def parse_date(value: object) -> dt.date | None:
+    """An exception's ``expires``: a TOML date/datetime or a ``YYYY-MM-DD`` string; None otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 def find_pyproject(start: Path | None = None) -> Path | None:
     """The nearest ``pyproject.toml`` at or above ``start`` that has ``[tool.alembic_standards]``,
     else the nearest ``pyproject.toml`` at all, else None."""
@@ -273,16 +287,10 @@ class _Parser:
             raise self.error(key, str(exc)) from None
 
     def _date(self, key: str, value: Any) -> dt.date:
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise self.error(key, f"expected a date (YYYY-MM-DD), got {value!r}")
+        date = parse_date(value)
+        if date is None:
+            raise self.error(key, f"expected a date (YYYY-MM-DD), got {value!r}")
+        return date
 
     # -- the whole table
     def parse(self) -> Config:

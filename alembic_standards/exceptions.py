@@ -28,16 +28,16 @@ silently turn an exception into something else.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .config import ExceptionEntry
+from .config import ExceptionEntry, parse_date
 from .findings import Finding, Location, StandardsError
 from .rules import RULES, Stage, resolve_rule_ids
 
 if TYPE_CHECKING:
+    import datetime as dt
     from pathlib import Path
 
     from sqlalchemy import MetaData, Table
@@ -191,41 +191,29 @@ class ExceptionRegister:
             f"## Schema objects ({len(schema)})",
             "",
         ]
-        if schema:
-            lines += [
-                "| Rule | Object | Reason | Ticket | Expires | Declared at |",
+
+        def table(first: str, second: str, rows: Sequence[tuple[str, str, ExceptionEntry]]) -> list[str]:
+            if not rows:
+                return ["None."]
+            out = [
+                f"| {first} | {second} | Reason | Ticket | Expires | Declared at |",
                 "| --- | --- | --- | --- | --- | --- |",
             ]
-            for e in schema:
+            for a, b, e in rows:
                 cells = (
-                    _rule_cell(e.rule),
-                    f"`{_describe(e)}`",
+                    a,
+                    b,
                     _reason_cell(e),
                     _cell(e.ticket or ""),
                     _expires_cell(e, today),
                     _source_cell(e, relative_to),
                 )
-                lines.append("| " + " | ".join(cells) + " |")
-        else:
-            lines.append("None.")
+                out.append("| " + " | ".join(cells) + " |")
+            return out
+
+        lines += table("Rule", "Object", [(_rule_cell(e.rule), f"`{_describe(e)}`", e) for e in schema])
         lines += ["", f"## Migrations ({len(migrations)})", ""]
-        if migrations:
-            lines += [
-                "| Revision | Rule | Reason | Ticket | Expires | Declared at |",
-                "| --- | --- | --- | --- | --- | --- |",
-            ]
-            for e in migrations:
-                cells = (
-                    f"`{e.revision}`",
-                    _rule_cell(e.rule),
-                    _reason_cell(e),
-                    _cell(e.ticket or ""),
-                    _expires_cell(e, today),
-                    _source_cell(e, relative_to),
-                )
-                lines.append("| " + " | ".join(cells) + " |")
-        else:
-            lines.append("None.")
+        lines += table("Revision", "Rule", [(f"`{e.revision}`", _rule_cell(e.rule), e) for e in migrations])
         lines.append("")
         return "\n".join(lines)
 
@@ -419,13 +407,7 @@ def _parse_item(
 
 
 def _date(value: Any, rule_id: str, error: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise error(f"{rule_id}: expires must be a date (YYYY-MM-DD), got {value!r}")
+    date = parse_date(value)
+    if date is None:
+        raise error(f"{rule_id}: expires must be a date (YYYY-MM-DD), got {value!r}")
+    return date
