@@ -120,7 +120,7 @@ def patch_env_source(source: str, filename: str = "env.py") -> str:
     edits: list[_Edit] = []
     for call in calls:
         try:
-            edits += _call_edits(source, offsets, call)
+            edits += _call_edits(source, offsets, call, tree)
         except _Unsafe as exc:
             raise StandardsError(str(exc), path=filename, line=call.lineno) from None
     if not _imports_package(tree):
@@ -155,21 +155,20 @@ def _is_configure_call(node: ast.Call) -> bool:
     )
 
 
-def _call_edits(source: str, offsets: list[int], call: ast.Call) -> list[_Edit]:
-    if any(kw.arg is None for kw in call.keywords):
-        raise _Unsafe(
-            "`context.configure(**...)` passes options from a dict: adding the two lines could "
-            "duplicate a key; add them to that dict instead"
-        )
-    by_name = {kw.arg: kw for kw in call.keywords}
+def _call_edits(source: str, offsets: list[int], call: ast.Call, tree: ast.Module) -> list[_Edit]:
+    by_name: dict[str, ast.expr] = {kw.arg: kw.value for kw in call.keywords if kw.arg is not None}
+    for kw in call.keywords:
+        if kw.arg is None:
+            # `context.configure(**OPTIONS)`: safe only when OPTIONS is a module-level dict literal
+            # that nothing else changes (the template's own env.py does this).
+            by_name.update(_options_dict(kw.value, tree))
     edits: list[_Edit] = []
     additions: list[str] = []
 
-    plugins = by_name.get("autogenerate_plugins")
-    if plugins is None:
+    value = by_name.get("autogenerate_plugins")
+    if value is None:
         additions.append(f"autogenerate_plugins={_literal(PLUGINS)}")
     else:
-        value = plugins.value
         if not isinstance(value, (ast.List, ast.Tuple)) or not all(
             isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
         ):
@@ -185,15 +184,58 @@ def _call_edits(source: str, offsets: list[int], call: ast.Call) -> list[_Edit]:
     if hook is None:
         additions.append(f"process_revision_directives={HOOK}")
     else:
-        segment = ast.get_source_segment(source, hook.value) or ""
+        segment = ast.get_source_segment(source, hook) or ""
         if "alembic_standards" not in segment:
-            start = _pos(offsets, source, hook.value.lineno, hook.value.col_offset)
-            end = _pos(offsets, source, hook.value.end_lineno or hook.value.lineno, hook.value.end_col_offset or 0)
+            start = _pos(offsets, source, hook.lineno, hook.col_offset)
+            end = _pos(offsets, source, hook.end_lineno or hook.lineno, hook.end_col_offset or 0)
             edits.append(_Edit(start, end, f"alembic_standards.chain({segment})"))
 
     if additions:
         edits.append(_insertion(source, offsets, call, additions))
     return edits
+
+
+def _options_dict(value: ast.expr, tree: ast.Module) -> dict[str, ast.expr]:
+    unsafe = _Unsafe(
+        "`context.configure(**...)` passes options from a dict that is not a plain module-level literal: "
+        "adding the two lines could duplicate a key; add them to that dict instead"
+    )
+    if not isinstance(value, ast.Name):
+        raise unsafe
+    name = value.id
+    literals = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id == name
+    ]
+    if len(literals) != 1 or not isinstance(literals[0], ast.Dict):
+        raise unsafe
+    literal = literals[0]
+    entries: dict[str, ast.expr] = {}
+    for key, item in zip(literal.keys, literal.values, strict=True):
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            raise unsafe  # `**other` inside the literal, or a computed key
+        entries[key.value] = item
+    for node in ast.walk(tree):
+        changed = (
+            isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete))
+            and any(
+                isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name
+                for t in (node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target])
+            )
+        ) or (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == name
+            and node.func.attr in {"update", "setdefault", "pop", "popitem", "clear", "__setitem__"}
+        )
+        if changed:
+            raise unsafe
+    return entries
 
 
 def _literal(items: tuple[str, ...]) -> str:

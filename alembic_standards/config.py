@@ -68,6 +68,8 @@ _TOP_KEYS = (
     "concurrent_indexes",
     "exceptions",
     "testing",
+    "baseline",
+    "since_revision",
 )
 _EXCEPTION_KEYS = ("rule", "table", "column", "constraint", "revision", "schema", "reason", "expires", "ticket")
 _TESTING_KEYS = ("checks", "skip_revisions", "skip_tables", "minimum_downgrade_revision")
@@ -88,11 +90,20 @@ class ExceptionEntry:
     ticket: str | None = None
     source: Location = field(default_factory=Location)
     """Where it was declared (pyproject line, or the model's file:line)."""
+    lines: tuple[int, int] | None = None
+    """An inline suppression's scope: lines ``first..last`` of ``source.path`` (None: not inline)."""
 
     def matches(self, rule_id: str, location: Location) -> bool:
         """True when this entry is about ``rule_id`` at ``location`` (unset fields match anything)."""
         if self.rule != rule_id:
             return False
+        if self.lines is not None:
+            return (
+                location.path is not None
+                and location.line is not None
+                and self.lines[0] <= location.line <= self.lines[1]
+                and _same_file(location.path, self.source.path)
+            )
         pairs = (
             (self.table, location.table),
             (self.column, location.column),
@@ -104,6 +115,17 @@ class ExceptionEntry:
 
     def is_expired(self, today: dt.date | None = None) -> bool:
         return self.expires is not None and self.expires < (today or dt.date.today())
+
+
+def _same_file(a: Path, b: Path | None) -> bool:
+    if b is None:
+        return False
+    if a == b:
+        return True
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -142,6 +164,16 @@ class Config:
     concurrent_indexes: bool = False
     exceptions: tuple[ExceptionEntry, ...] = ()
     testing: TestingConfig = field(default_factory=TestingConfig)
+    baseline: Path | None = None
+    """The baseline file (``baseline = "..."``, relative to the root); None: the default name there."""
+    since_revision: str | None = None
+    """Revisions up to and including this one are exempt from per-file migration rules."""
+
+    @property
+    def baseline_path(self) -> Path:
+        from .baseline import DEFAULT_BASELINE_NAME
+
+        return self.baseline if self.baseline is not None else self.root / DEFAULT_BASELINE_NAME
 
     def is_enabled(self, rule_id: str) -> bool:
         return rule_id in self.enabled
@@ -357,6 +389,12 @@ class _Parser:
             kwargs["exceptions"] = self._exceptions(data["exceptions"])
         if "testing" in data:
             kwargs["testing"] = self._testing(data["testing"])
+        for key in ("baseline", "since_revision"):
+            if key in data:
+                value = data[key]
+                if not isinstance(value, str) or not value.strip():
+                    raise self.error(key, f"expected a non-empty string, got {value!r}")
+                kwargs[key] = self.root / value if key == "baseline" else value.strip()
         return Config(**kwargs)
 
     def _exceptions(self, value: Any) -> tuple[ExceptionEntry, ...]:
@@ -390,7 +428,12 @@ class _Parser:
                     reason=(strings.pop("reason") or "").strip(),
                     expires=expires,
                     source=Location(path=self.path, line=self._line_of_exception(number)),
-                    **strings,
+                    table=strings["table"],
+                    column=strings["column"],
+                    constraint=strings["constraint"],
+                    revision=strings["revision"],
+                    schema=strings["schema"],
+                    ticket=strings["ticket"],
                 )
             )
         return tuple(out)

@@ -224,6 +224,11 @@ class ExceptionRegister:
 
 
 def _describe(entry: ExceptionEntry) -> str:
+    if entry.lines is not None and entry.source.path is not None:
+        first, last = entry.lines
+        span = f"line {first}" if first == last else f"lines {first}-{last}"
+        text = f"{span} of {entry.source.path.name} (inline)"
+        return text if entry.revision is None else f"{text}, revision {entry.revision}"
     if entry.table is None and entry.revision is not None:
         return f"revision {entry.revision}"
     parts = [p for p in (entry.schema, entry.table) if p]

@@ -916,6 +916,26 @@ Index("idx_users_lower_email", func.lower(User.email))  # covers no plain column
         stages=(_MOD, _DB),
         spec="Core Principles",
     ),
+    _rule(
+        "AS905",
+        "baseline-entry-stale",
+        "Baseline entry no longer matches any finding",
+        rationale="""
+A baseline (``check --write-baseline``) lets a legacy codebase adopt the standard by failing only
+on new findings.  It must only shrink: once a baselined problem is fixed, its entry would silently
+re-admit the same problem later.  An entry that matches nothing is therefore reported until
+``--write-baseline`` prunes it.
+""",
+        bad="""
+// alembic-standards-baseline.json still lists AS201 on posts.author_id, which is now indexed
+""",
+        good="""
+$ alembic-standards check --write-baseline   # prunes the fixed entry; commit the smaller file
+""",
+        severity=_E,
+        stages=(_MOD, _MIG, _DB),
+        spec="Core Principles",
+    ),
 )
 
 RULES: Mapping[str, Rule] = MappingProxyType({rule.id: rule for rule in _CATALOGUE})

@@ -23,11 +23,17 @@ import tokenize
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .config import ExceptionEntry
+from .findings import Location, StandardsError
+from .rules import resolve_rule_ids
+
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
     from pathlib import Path
 
-__all__ = ["MARKER", "InlineSuppression", "scan_file", "scan_source"]
+    from sqlalchemy import MetaData
+
+__all__ = ["MARKER", "InlineSuppression", "model_source_files", "register_entries", "scan_file", "scan_source"]
 
 MARKER = "alembic-standards:"
 _PATTERN = re.compile(r"#\s*alembic-standards:\s*ignore\[(?P<rules>[^\]]*)\]\s*(?P<reason>.*?)\s*$")
@@ -50,6 +56,57 @@ class InlineSuppression:
 
     def covers(self, line: int | None) -> bool:
         return line is not None and self.first_line <= line <= self.last_line
+
+
+def register_entries(files: Iterable[Path], revisions: Mapping[Path, str | None] | None = None) -> list[ExceptionEntry]:
+    """The exceptions-register entries of every suppression in ``files`` (one per rule named).
+
+    ``revisions`` maps a revision file to its revision id, so that the register lists a
+    suppression in a revision file under that revision.  A suppression naming no rule or an
+    unknown one is a StandardsError (file and line), like an unknown key in the configuration:
+    it would otherwise suppress nothing without a word.
+    """
+    entries: list[ExceptionEntry] = []
+    for path in sorted(set(files)):
+        for found in scan_file(path):
+            if not found.rule_ids:
+                raise StandardsError("`ignore[]` names no rule", path=path, line=found.line)
+            for selector in found.rule_ids:
+                try:
+                    rule_ids = resolve_rule_ids([selector])
+                except KeyError as exc:
+                    raise StandardsError(f"suppression: {exc.args[0]}", path=path, line=found.line) from None
+                for rule_id in sorted(rule_ids):
+                    entries.append(
+                        ExceptionEntry(
+                            rule=rule_id,
+                            reason=found.reason,
+                            revision=(revisions or {}).get(path),
+                            source=Location(path=path, line=found.line, col=found.col),
+                            lines=(found.first_line, found.last_line),
+                        )
+                    )
+    return entries
+
+
+def model_source_files(metadatas: Iterable[MetaData]) -> set[Path]:
+    """The files that define mapped classes of ``metadatas`` (where model suppressions live)."""
+    import inspect
+    from pathlib import Path
+
+    from .models import _all_mappers, _mapper_tables
+
+    tables = {id(t) for md in metadatas for t in md.tables.values()}
+    files: set[Path] = set()
+    for mapper in _all_mappers():
+        if any(id(t) in tables for t in _mapper_tables(mapper)):
+            try:
+                source = inspect.getsourcefile(mapper.class_)
+            except (OSError, TypeError):
+                continue
+            if source:
+                files.add(Path(source).resolve())
+    return files
 
 
 def scan_file(path: Path) -> list[InlineSuppression]:

@@ -309,3 +309,25 @@ def test_adopted_stock_environment_generates_standard_migrations_on_postgres(tmp
     for step in (("upgrade", "head"), ("downgrade", "base"), ("upgrade", "head"), ("check",)):
         run = _alembic(tmp_path, *step)
         assert run.returncode == 0, (step, run.stdout, run.stderr)
+
+
+def test_options_from_a_module_level_dict_literal_are_read_not_guessed() -> None:
+    source = textwrap.dedent(
+        """\
+        from alembic import context
+        OPTIONS = {"target_metadata": None, "compare_type": True}
+        context.configure(connection=c, **OPTIONS)
+        """
+    )
+    assert patch_env_source(source) == textwrap.dedent(
+        """\
+        from alembic import context
+        import alembic_standards
+        OPTIONS = {"target_metadata": None, "compare_type": True}
+        context.configure(connection=c, **OPTIONS, autogenerate_plugins=["alembic.autogenerate.*", \
+"alembic_standards.*"], process_revision_directives=alembic_standards.process_revision_directives)
+        """
+    )
+    # A dict changed elsewhere might gain the keys at run time: refused, not guessed.
+    with pytest.raises(StandardsError, match="not a plain module-level literal"):
+        patch_env_source(source + 'OPTIONS["process_revision_directives"] = hook\n', "env.py")

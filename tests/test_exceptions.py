@@ -223,7 +223,7 @@ def test_register_findings_respect_configured_severity() -> None:
     ("declared", "message"),
     [
         ("AS101", "things: info['alembic_standards']: 'exceptions' must be a mapping of rule ID to reason, got str"),
-        ({"AS999": "x"}, "things: info['alembic_standards']: unknown rule 'AS999' (did you mean AS904?)"),
+        ({"AS999": "x"}, "things: info['alembic_standards']: unknown rule 'AS999' (did you mean AS905?)"),
         ({"AS1": "x"}, "things: info['alembic_standards']: 'AS1' matches several rules; name exactly one"),
         (
             {"AS101": {"reason": "x", "why": "y"}},
