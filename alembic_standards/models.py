@@ -85,6 +85,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    Interval,
     LargeBinary,
     MetaData,
     Numeric,
@@ -731,13 +732,40 @@ class _TableResolver:
         return None
 
 
+@lru_cache(maxsize=1)
+def _postgresql() -> Dialect:
+    """The dialect every type is judged by (one instance per process: it is immutable, and
+    building one costs more than compiling a type with it)."""
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql.dialect()  # type: ignore[no-untyped-call]
+
+
 # Types: what "identical" means for AS202.
 def _unwrap(type_: Any) -> Any:
-    """A TypeDecorator's underlying type (recursively); variants use their base type."""
-    seen = 0
-    while isinstance(type_, TypeDecorator) and seen < 10:
-        type_ = type_.impl_instance
-        seen += 1
+    """The type PostgreSQL gets for ``type_``: a variant for ``postgresql`` applied, a
+    ``TypeDecorator`` replaced by what its ``load_dialect_impl`` returns for PostgreSQL
+    (recursively); ``Interval`` is kept (a duration, ``INTERVAL`` on PostgreSQL, although it is
+    emulated over ``DateTime`` elsewhere).
+
+    Every type rule judges this one type, so no rule calls "not a UUID" what the message (compiled
+    for PostgreSQL too) spells ``UUID``.  ``load_dialect_impl`` is public API; a user type whose
+    hook raises falls back to its declared ``impl``.  ``TypeEngine._variant_mapping`` (what
+    ``with_variant`` fills) is private, pinned by a test.
+    """
+    dialect = _postgresql()
+    for _ in range(10):
+        variants = getattr(type_, "_variant_mapping", None)
+        if variants and "postgresql" in variants:
+            type_ = variants["postgresql"]
+        elif isinstance(type_, Interval) or not isinstance(type_, TypeDecorator):
+            return type_
+        else:
+            try:
+                loaded = type_.load_dialect_impl(dialect)
+            except Exception:  # the user's hook raising
+                loaded = type_.impl_instance
+            type_ = loaded() if isinstance(loaded, type) else loaded
     return type_
 
 
@@ -824,6 +852,28 @@ def _convention_names(metadata: MetaData, obj: Any) -> bool:
     return True
 
 
+def _non_native_enum_column(obj: Any) -> Column[Any] | None:
+    """The column of the one kind of constraint the autogenerate plugin leaves unnamed and
+    PostgreSQL creates: the CHECK that ``Enum(native_enum=False, create_constraint=True)`` binds
+    to its column.  None for anything else.
+
+    The plugin names every other constraint and index it writes (autogenerate.py), so in the
+    models an unnamed one is not a defect (AS501 notes).  Type-bound CHECKs are regenerated from
+    the type when the migration runs, so a name set by the plugin would not survive; on
+    PostgreSQL only a non-native Enum makes one (a native ENUM and ``Boolean`` need no CHECK).
+    The column is found in the CHECK's own SQL expression (public ``visitors.iterate``).
+    """
+    if not isinstance(obj, CheckConstraint) or not getattr(obj, "_type_bound", False):
+        return None
+    from sqlalchemy.sql import visitors
+
+    for element in visitors.iterate(obj.sqltext):
+        if isinstance(element, Column):
+            resolved = _unwrap(element.type)
+            return element if isinstance(resolved, Enum) and not resolved.native_enum else None
+    return None
+
+
 def _index_is_expression(index: Index) -> bool:
     return any(not isinstance(e, (Column, str)) for e in index.expressions)
 
@@ -867,17 +917,10 @@ class _Linter:
         self.index = index
         self.resolver = resolver
         self.sqlite = dialect_name == "sqlite"
-        self._pg_dialect: Dialect | None = None
         self._unique_key_sets: dict[Table, frozenset[frozenset[str]]] = {}
 
     def type_text(self, type_: Any) -> str:
-        # One PostgreSQL dialect per run, made on first use: building one costs more than
-        # compiling a type with it, and most runs never spell a type at all.
-        if self._pg_dialect is None:
-            from sqlalchemy.dialects import postgresql
-
-            self._pg_dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
-        return _type_text(type_, self._pg_dialect)
+        return _type_text(type_, _postgresql())
 
     # -- helpers
     def runs(self, rule_id: str) -> bool:
@@ -1237,48 +1280,20 @@ class _Linter:
     def _names(self, table: Table) -> list[Finding]:
         out: list[Finding] = []
         if self.runs("AS501"):
-            objects: list[tuple[Any, str]] = []
-            for c in table.constraints:
-                for klass, kind in (
-                    (PrimaryKeyConstraint, "PrimaryKeyConstraint"),
-                    (ForeignKeyConstraint, "ForeignKeyConstraint"),
-                    (UniqueConstraint, "UniqueConstraint"),
-                    (CheckConstraint, "CheckConstraint"),
-                ):
-                    if isinstance(c, klass):
-                        if kind == "PrimaryKeyConstraint" and not len(c.columns):
-                            break
-                        objects.append((c, kind))
-                        break
-            objects += [(ix, "Index") for ix in table.indexes]
-            for obj, kind in objects:
-                if _explicit(obj.name) is None and not _convention_names(table.metadata, obj):
-                    cols = list(_key_columns(obj)) if kind != "Index" else index_column_names(obj)
-                    what = {
-                        "PrimaryKeyConstraint": "primary key",
-                        "ForeignKeyConstraint": "foreign key",
-                        "UniqueConstraint": "unique constraint",
-                        "CheckConstraint": "check constraint",
-                        "Index": "index",
-                    }[kind]
-                    try:
-                        suggestion = self.config.naming.name_for(obj, table)
-                    except Exception:
-                        suggestion = None
-                    hint = f" (e.g. name={suggestion!r})" if suggestion else ""
-                    target = (
-                        f"({', '.join(cols)})"
-                        if cols
-                        else f" CHECK ({obj.sqltext})"
-                        if kind == "CheckConstraint"
-                        else ""
-                    )
+            # The autogenerate plugin names every constraint and index it writes; what it leaves
+            # unnamed (and PostgreSQL then names) is a non-native Enum's CHECK (AS501 notes).
+            for constraint in table.constraints:
+                enum_column = _non_native_enum_column(constraint)
+                if enum_column is None:
+                    continue
+                if _explicit(constraint.name) is None and not _convention_names(table.metadata, constraint):
                     out.append(
                         self.finding(
                             "AS501",
-                            f"{what} on {table.name}{target} has no explicit name and no naming convention "
-                            f"names it{hint}; or use MetaData(naming_convention=alembic_standards.NAMING_CONVENTION)",
-                            self.constraint_loc(table, obj, kind, cols),
+                            f"the CHECK constraint of the Enum column {table.name}.{enum_column.name} has no name "
+                            "and neither a naming convention nor the autogenerate plugin names it, so PostgreSQL "
+                            "invents one; give the Enum a name= (it names its CHECK) or add a 'ck' naming convention",
+                            self.column_loc(enum_column),
                         )
                     )
         if self.runs("AS504"):
