@@ -15,7 +15,7 @@ Example::
     fail_on = "error"                          # error | warning | info
     severity = { AS601 = "error" }
     naming_convention = { ix = "ix_%(table_name)s_%(column_0_N_name)s" }
-    pk_index = "forbid"                        # forbid | allow | require  (see AS103)
+    pk_index = "allow"                         # allow | forbid | require  (see AS103)
     owner_columns = ["user_id"]                # AS601
     concurrent_indexes = false                 # CREATE INDEX CONCURRENTLY on existing PG tables
 
@@ -157,7 +157,8 @@ class Config:
     naming: NamingConvention = field(default_factory=NamingConvention)
     metadata: tuple[str, ...] = ()
     migrations: tuple[Path, ...] = ()
-    pk_index: PkIndexPolicy = "forbid"
+    pk_index: PkIndexPolicy = "allow"
+    """AS103; "allow" by default: the spec's own template writes ``index=True`` on the key."""
     owner_columns: tuple[str, ...] = ("user_id",)
     status_columns: tuple[str, ...] = ("status", "state", "kind", "frequency")
     timestamp_columns: tuple[str, str] = ("created_at", "updated_at")
