@@ -20,13 +20,20 @@ Design decisions:
 
 What each rule reads (the precise decisions):
 
-* AS101: a single-column key whose type (through any ``TypeDecorator``) is ``sa.Uuid`` or a
-  subclass (``sa.UUID``, ``postgresql.UUID``) passes; a composite key always fires (the junction
-  table exception must be documented), as does any other type.  The register suppresses.
-* AS103 (``pk_index``): "forbid" reports an index whose plain columns are a leading prefix of the
-  primary key (``index=True`` on the key, or on the first column of a composite key -- an index
-  on a later column of a composite key is useful and never reported); "require" reports a
-  single-column key without one; "allow" reports nothing.
+* Types are judged as PostgreSQL gets them (:func:`_unwrap`): ``with_variant(..., "postgresql")``
+  applied, a ``TypeDecorator`` replaced by its ``load_dialect_impl`` for PostgreSQL, ``Interval``
+  kept as a duration.  Messages spell types compiled for PostgreSQL too, so they never contradict
+  the verdict.
+* AS101: a single-column key whose type is ``sa.Uuid`` or a subclass (``sa.UUID``,
+  ``postgresql.UUID``) passes; so does a composite key made only of foreign keys (a junction
+  table, the spec's Exception 2); any other composite key or type fires.  The register
+  suppresses, including a class docstring paragraph starting with ``Exception:``
+  (:func:`docstring_exception`), which covers :data:`DOCSTRING_EXCEPTION_RULES`.
+* AS102: a table with a unique key over NOT NULL columns is still reported, naming that key.
+* AS103 (``pk_index``, default "allow": the spec writes ``index=True`` on its keys): "forbid"
+  reports an index whose plain columns are a leading prefix of the primary key (``index=True`` on
+  the key, or on the first column of a composite key -- an index on a later column of a composite
+  key is useful and never reported); "require" reports a single-column key without one.
 * AS201 uses coverage.py, nothing else.  AS202 compares a type signature: the type family
   (uuid, integer by width, string by kind -- varchar/char/text -- and length, numeric by
   precision and scale, binary by length, datetime by time zone, enum by name and values);
@@ -35,23 +42,30 @@ What each rule reads (the precise decisions):
   pinned by a test) or when a ``mapped_column`` is annotated ``Mapped[...]`` (``Optional[X]``/
   ``X | None`` means NULL, anything else NOT NULL: the typed-declarative way of stating it).
   Primary-key columns are never reported (they are NOT NULL by definition).
-* AS204: the column is named like the referenced column or ends in ``_<referenced column>``
-  (``user_id``, ``owner_id``, ``parent_id`` -> ``*.id``; ``tag_id`` -> ``secret_tags.tag_id``).
+* AS204: the column is named like the referenced column, ends in ``_<referenced column>``
+  (``user_id``, ``owner_id``, ``parent_id`` -> ``*.id``; ``tag_id`` -> ``secret_tags.tag_id``) or
+  is ``<singular target table>_id`` (``run_id`` -> ``runs.run_uuid``).
+* AS401: a junction table with nothing but its key of foreign keys is not reported.
+* AS402-AS404: one finding per column *declaration* (a mixin's column copied into several tables
+  is reported once, naming the tables, with no table in its location); AS402 skips ``Interval``;
+  AS403/AS404 suggest ``func.now()`` only for date/time columns.
 * AS303: a one-to-many relationship states its cascade when ``rel.cascade`` differs from the
   default (``save-update, merge``) or when its class body passes ``cascade=`` (read with ast:
   the default spelled out is a statement too, and SQLAlchemy cannot tell it apart).
 * Relationship findings name the relationship attribute in ``Location.column`` (so an
   exception can be scoped to it with ``column = "<attribute>"``).
-* AS501: a primary key, foreign key, unique or check constraint, or index, with no explicit
-  name (``name=`` or ``conv()``) and no key for its kind in ``MetaData.naming_convention``
-  (SQLAlchemy's default convention names indexes, so unnamed indexes pass; a ``ck`` template
-  using ``%(constraint_name)s`` counts only with a callable ``constraint_name`` token, as in
+* AS501: only what neither the autogenerate plugin nor ``MetaData.naming_convention`` names: the
+  CHECK of a non-native ``Enum(create_constraint=True)`` with no ``name=`` (the plugin names
+  every other constraint and index it writes; a ``ck`` template using ``%(constraint_name)s``
+  counts only with a callable ``constraint_name`` token, as in
   :data:`alembic_standards.NAMING_CONVENTION`).
 * AS503: columns named like ``status_columns`` or ending in ``_<name>`` (``payment_status``);
-  constrained by an ``Enum``/``Boolean`` type or a CHECK (table or column) naming the column.
+  constrained by an ``Enum``/``Boolean`` type or a CHECK (table or column) naming the column
+  (bare, quoted, or qualified by its table).
 * AS601: an owner column (``owner_columns``) that is a foreign key, plus the created-at column,
   needs a key whose leading columns are ``(owner, created_at)`` (coverage.py decides).
-* AS904: expression indexes; foreign keys whose target is not among the linted tables (type and
+* AS904: expression indexes (an ordered plain column, ``col.desc()``, is a plain column);
+  foreign keys whose target is not among the linted tables (type and
   uniqueness unjudged); types that cannot be compared; registries whose mappers SQLAlchemy
   refuses to configure for a reason other than ``back_populates`` (relationships unjudged).
 """
@@ -140,7 +154,8 @@ def load_metadata(spec: str, *, root: Path | None = None) -> list[MetaData]:
     ``spec`` is ``"pkg.mod:Base.metadata"``, ``"pkg.mod:Base"`` (a declarative base: its
     ``metadata``) or ``"pkg.mod:metadata"``; a list/tuple of those objects is accepted too.
     ``root`` is put first on ``sys.path`` (the project directory), then the working directory.  Any failure is a
-    :class:`StandardsError` naming the spec and the cause, never a traceback.
+    :class:`StandardsError` naming the spec and the cause, never a traceback; so is a metadata
+    with no tables (the model modules were never imported), which would otherwise lint nothing.
     """
     module_name, sep, attr_path = spec.partition(":")
     module_name = module_name.strip()
@@ -1101,9 +1116,7 @@ class _Linter:
                 if key is not None:
                     # One answer in every stage (models, live audit, pytest check): the unique
                     # key is a key in all but name; say which one to promote.
-                    message += (
-                        f"; its unique key ({', '.join(key)}) is over NOT NULL columns: make it the primary key"
-                    )
+                    message += f"; its unique key ({', '.join(key)}) is over NOT NULL columns: make it the primary key"
                 out.append(self.finding("AS102", message, self.table_loc(table)))
             return out
         if self.runs("AS101"):
@@ -1125,6 +1138,8 @@ class _Linter:
             elif not _is_uuid_type(pk_cols[0].type):
                 col = pk_cols[0]
                 t = _unwrap(col.type)
+                # "documented": the spec's way is a class docstring paragraph "Exception: <reason>"
+                # (the catalogue's AS101 notes say so; the message stays one line).
                 if isinstance(t, Integer):
                     hint = "sequential integer IDs are a permitted exception once documented with their reason"
                 elif isinstance(t, String):
@@ -1328,7 +1343,7 @@ class _Linter:
                     keys.add(frozenset(_key_columns(c)))
             for ix in table.indexes:
                 if ix.unique and _index_predicate(ix) is None and not _index_is_expression(ix):
-                    keys.add(frozenset(c.name for e in ix.expressions if (c := _plain_column(e)) is not None))
+                    keys.add(frozenset(p.name for e in ix.expressions if (p := _plain_column(e)) is not None))
             keys.update(frozenset({col.name}) for col in table.columns if col.unique)
             found = self._unique_key_sets[table] = frozenset(keys)
         return found
