@@ -46,22 +46,27 @@ RULE1 = [
 
 EXPECTED: dict[str, list[str]] = {"spec_template": [], "spec_rule1": RULE1, "spec_documented": []}
 
-DOCUMENTED_REGISTER = """\
-# Exceptions register
-
-Every documented departure from the schema standard, with its justification.
-
-## Schema objects (2)
-
-| Rule | Object | Reason | Ticket | Expires | Declared at |
-| --- | --- | --- | --- | --- | --- |
-| AS101 `pk-not-uuid` | `log_entries` | Uses Integer primary key for guaranteed ordering. |  |  | `spec_documented/models.py:23` |
-| AS101 `pk-not-uuid` | `secret_tags` | Uses String(36) primary key for OPAQUE protocol compatibility. |  |  | `spec_documented/models.py:12` |
-
-## Migrations (0)
-
-None.
-"""
+DOCUMENTED_REGISTER = "\n".join(
+    [
+        "# Exceptions register",
+        "",
+        "Every documented departure from the schema standard, with its justification.",
+        "",
+        "## Schema objects (2)",
+        "",
+        "| Rule | Object | Reason | Ticket | Expires | Declared at |",
+        "| --- | --- | --- | --- | --- | --- |",
+        "| AS101 `pk-not-uuid` | `log_entries` | Uses Integer primary key for guaranteed ordering. |  |  "
+        "| `spec_documented/models.py:23` |",
+        "| AS101 `pk-not-uuid` | `secret_tags` | Uses String(36) primary key for OPAQUE protocol compatibility. "
+        "|  |  | `spec_documented/models.py:12` |",
+        "",
+        "## Migrations (0)",
+        "",
+        "None.",
+        "",
+    ]
+)
 
 NO_EXCEPTIONS = "# Exceptions register\n\nNo exceptions to the schema standard are declared.\n"
 
