@@ -693,7 +693,7 @@ def lint_metadata(metadatas: Sequence[MetaData], config: Config) -> list[Finding
     for table in tables:
         findings.extend(linter.table(table))
     findings.extend(linter.relationships(index))
-    return _finish(findings, config)
+    return _finish(findings, config, tables, index)
 
 
 def lint_tables(
@@ -718,7 +718,7 @@ def lint_tables(
     findings: list[Finding] = []
     for table in table_list:
         findings.extend(linter.table(table))
-    return _finish(findings, config)
+    return _finish(findings, config, table_list, index)
 
 
 _DECLARATION_RULES = frozenset({"AS402", "AS403", "AS404"})
@@ -726,18 +726,41 @@ _DECLARATION_RULES = frozenset({"AS402", "AS403", "AS404"})
 mixin or base class copies it into."""
 
 
-def _merge_shared_declarations(findings: list[Finding]) -> list[Finding]:
+def _tables_with_own_exceptions(tables: Iterable[Table], config: Config, index: SourceIndex | None) -> frozenset[str]:
+    """Tables that declare an exception of their own (a docstring ``Exception:`` paragraph,
+    ``info`` on the table or a column, or a ``[tool.alembic_standards]`` entry naming the table
+    for a declaration rule): their findings keep their table, so that the exception matches."""
+    from .exceptions import INFO_KEY
+
+    named = {e.table for e in config.exceptions if e.table and e.rule in _DECLARATION_RULES}
+    out = set()
+    for table in tables:
+        mapper = index.mapper(table) if index is not None else None
+        if (
+            table.name in named
+            or INFO_KEY in table.info
+            or any(INFO_KEY in c.info for c in table.columns)
+            or (mapper is not None and docstring_exception(mapper.class_) is not None)
+        ):
+            out.add(table.name)
+    return frozenset(out)
+
+
+def _merge_shared_declarations(findings: list[Finding], keep: frozenset[str] = frozenset()) -> list[Finding]:
     """One finding per column declaration for :data:`_DECLARATION_RULES`.
 
     A mixin's ``created_at`` is copied into every table that uses it, so the same defect on the
     same source line was reported once per table.  Such a group becomes one finding at the
     declaration, naming the tables; its location names no table (an exception for it is declared
     without ``table``).  Messages start with ``<table>.<column>``, which is what is replaced.
+    Findings on the tables in ``keep`` (which declare exceptions of their own) stay per table.
     """
     groups: dict[tuple[str, Path, int | None, int | None, str | None], list[Finding]] = {}
     for f in findings:
         loc = f.location
-        if f.rule_id in _DECLARATION_RULES and loc.path is not None and loc.table and loc.column:
+        if f.rule_id in _DECLARATION_RULES and loc.path is not None and loc.table and loc.column not in (None, ""):
+            if loc.table in keep:
+                continue
             groups.setdefault((f.rule_id, loc.path, loc.line, loc.col, loc.column), []).append(f)
     merged: dict[int, Finding | None] = {}
     for group in groups.values():
@@ -790,8 +813,10 @@ def docstring_exception(cls: type) -> str | None:
     return None
 
 
-def _finish(findings: list[Finding], config: Config) -> list[Finding]:
-    findings = _merge_shared_declarations(findings)
+def _finish(
+    findings: list[Finding], config: Config, tables: Sequence[Table] = (), index: SourceIndex | None = None
+) -> list[Finding]:
+    findings = _merge_shared_declarations(findings, _tables_with_own_exceptions(tables, config, index))
     seen: set[Finding] = set()
     out = []
     for f in findings:

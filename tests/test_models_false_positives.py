@@ -151,6 +151,44 @@ def test_as402_on_a_mixin_column_is_reported_once_at_its_declaration() -> None:
     assert (found[0].location.table, found[0].location.column) == (None, "created_at")
 
 
+def test_mixin_declaration_stays_per_table_where_a_table_declares_an_exception() -> None:
+    from alembic_standards.exceptions import ExceptionRegister
+
+    class Base(DeclarativeBase):
+        pass
+
+    class NaiveCreated:
+        created_at = Column(DateTime(), server_default=func.now(), nullable=False)
+
+    class Gamma(NaiveCreated, Base):
+        """Exception: rows come from a legacy feed that writes local wall-clock times."""
+
+        __tablename__ = "gammas"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+    class Delta(NaiveCreated, Base):
+        __tablename__ = "deltas"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+    class Epsilon(NaiveCreated, Base):
+        __tablename__ = "epsilons"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+    config = Config(enabled=frozenset({"AS402", "AS903"}))
+    found = lint_metadata([Base.metadata], config)
+    assert [(f.location.table, f.message) for f in found] == [
+        (
+            None,
+            "created_at (declared once, used by tables deltas, epsilons) is a timestamp without time zone; use "
+            "DateTime(timezone=True)",
+        ),
+        ("gammas", "gammas.created_at is a timestamp without time zone; use DateTime(timezone=True)"),
+    ]
+    # The docstring exception suppresses its table's finding and is used (no AS903).
+    register = ExceptionRegister.collect(config, [Base.metadata])
+    assert [f.location.table for f in register.apply(found, config, stages=[Stage.MODELS])] == [None]
+
+
 # ------------------------------------------------------------------ AS503 / AS204: what the catalogue accepts
 
 
