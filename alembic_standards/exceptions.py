@@ -5,8 +5,10 @@ protocol-mandated string key, a model without the timestamp mixin) but demands "
 justification and documentation" for each.  This module is where that demand is enforced:
 
 * exceptions are collected from ``[[tool.alembic_standards.exceptions]]`` (parsed by config.py),
-  from the models themselves (``Table.info`` / ``Column.info``, see below) and from irreversible-
-  migration markers found by the migration checker (``extra``);
+  from the models themselves -- the spec's way, a class docstring paragraph starting with
+  ``Exception:`` (one entry per primary-key/timestamp rule the model breaks, the paragraph as the
+  reason), or ``Table.info`` / ``Column.info`` (see below) -- and from irreversible-migration
+  markers found by the migration checker (``extra``);
 * only a *valid* exception suppresses a finding: it has a non-empty reason and has not expired;
 * an exception without a reason (AS901), past its expiry date (AS902) or matching no finding
   of a rule that actually ran (AS903) is itself a finding, so the register cannot rot;

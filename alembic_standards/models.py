@@ -20,13 +20,20 @@ Design decisions:
 
 What each rule reads (the precise decisions):
 
-* AS101: a single-column key whose type (through any ``TypeDecorator``) is ``sa.Uuid`` or a
-  subclass (``sa.UUID``, ``postgresql.UUID``) passes; a composite key always fires (the junction
-  table exception must be documented), as does any other type.  The register suppresses.
-* AS103 (``pk_index``): "forbid" reports an index whose plain columns are a leading prefix of the
-  primary key (``index=True`` on the key, or on the first column of a composite key -- an index
-  on a later column of a composite key is useful and never reported); "require" reports a
-  single-column key without one; "allow" reports nothing.
+* Types are judged as PostgreSQL gets them (:func:`_unwrap`): ``with_variant(..., "postgresql")``
+  applied, a ``TypeDecorator`` replaced by its ``load_dialect_impl`` for PostgreSQL, ``Interval``
+  kept as a duration.  Messages spell types compiled for PostgreSQL too, so they never contradict
+  the verdict.
+* AS101: a single-column key whose type is ``sa.Uuid`` or a subclass (``sa.UUID``,
+  ``postgresql.UUID``) passes; so does a composite key made only of foreign keys (a junction
+  table, the spec's Exception 2); any other composite key or type fires.  The register
+  suppresses, including a class docstring paragraph starting with ``Exception:``
+  (:func:`docstring_exception`), which covers :data:`DOCSTRING_EXCEPTION_RULES`.
+* AS102: a table with a unique key over NOT NULL columns is still reported, naming that key.
+* AS103 (``pk_index``, default "allow": the spec writes ``index=True`` on its keys): "forbid"
+  reports an index whose plain columns are a leading prefix of the primary key (``index=True`` on
+  the key, or on the first column of a composite key -- an index on a later column of a composite
+  key is useful and never reported); "require" reports a single-column key without one.
 * AS201 uses coverage.py, nothing else.  AS202 compares a type signature: the type family
   (uuid, integer by width, string by kind -- varchar/char/text -- and length, numeric by
   precision and scale, binary by length, datetime by time zone, enum by name and values);
@@ -35,23 +42,30 @@ What each rule reads (the precise decisions):
   pinned by a test) or when a ``mapped_column`` is annotated ``Mapped[...]`` (``Optional[X]``/
   ``X | None`` means NULL, anything else NOT NULL: the typed-declarative way of stating it).
   Primary-key columns are never reported (they are NOT NULL by definition).
-* AS204: the column is named like the referenced column or ends in ``_<referenced column>``
-  (``user_id``, ``owner_id``, ``parent_id`` -> ``*.id``; ``tag_id`` -> ``secret_tags.tag_id``).
+* AS204: the column is named like the referenced column, ends in ``_<referenced column>``
+  (``user_id``, ``owner_id``, ``parent_id`` -> ``*.id``; ``tag_id`` -> ``secret_tags.tag_id``) or
+  is ``<singular target table>_id`` (``run_id`` -> ``runs.run_uuid``).
+* AS401: a junction table with nothing but its key of foreign keys is not reported.
+* AS402-AS404: one finding per column *declaration* (a mixin's column copied into several tables
+  is reported once, naming the tables, with no table in its location); AS402 skips ``Interval``;
+  AS403/AS404 suggest ``func.now()`` only for date/time columns.
 * AS303: a one-to-many relationship states its cascade when ``rel.cascade`` differs from the
   default (``save-update, merge``) or when its class body passes ``cascade=`` (read with ast:
   the default spelled out is a statement too, and SQLAlchemy cannot tell it apart).
 * Relationship findings name the relationship attribute in ``Location.column`` (so an
   exception can be scoped to it with ``column = "<attribute>"``).
-* AS501: a primary key, foreign key, unique or check constraint, or index, with no explicit
-  name (``name=`` or ``conv()``) and no key for its kind in ``MetaData.naming_convention``
-  (SQLAlchemy's default convention names indexes, so unnamed indexes pass; a ``ck`` template
-  using ``%(constraint_name)s`` counts only with a callable ``constraint_name`` token, as in
+* AS501: only what neither the autogenerate plugin nor ``MetaData.naming_convention`` names: the
+  CHECK of a non-native ``Enum(create_constraint=True)`` with no ``name=`` (the plugin names
+  every other constraint and index it writes; a ``ck`` template using ``%(constraint_name)s``
+  counts only with a callable ``constraint_name`` token, as in
   :data:`alembic_standards.NAMING_CONVENTION`).
 * AS503: columns named like ``status_columns`` or ending in ``_<name>`` (``payment_status``);
-  constrained by an ``Enum``/``Boolean`` type or a CHECK (table or column) naming the column.
+  constrained by an ``Enum``/``Boolean`` type or a CHECK (table or column) naming the column
+  (bare, quoted, or qualified by its table).
 * AS601: an owner column (``owner_columns``) that is a foreign key, plus the created-at column,
   needs a key whose leading columns are ``(owner, created_at)`` (coverage.py decides).
-* AS904: expression indexes; foreign keys whose target is not among the linted tables (type and
+* AS904: expression indexes (an ordered plain column, ``col.desc()``, is a plain column);
+  foreign keys whose target is not among the linted tables (type and
   uniqueness unjudged); types that cannot be compared; registries whose mappers SQLAlchemy
   refuses to configure for a reason other than ``back_populates`` (relationships unjudged).
 """
@@ -140,7 +154,8 @@ def load_metadata(spec: str, *, root: Path | None = None) -> list[MetaData]:
     ``spec`` is ``"pkg.mod:Base.metadata"``, ``"pkg.mod:Base"`` (a declarative base: its
     ``metadata``) or ``"pkg.mod:metadata"``; a list/tuple of those objects is accepted too.
     ``root`` is put first on ``sys.path`` (the project directory), then the working directory.  Any failure is a
-    :class:`StandardsError` naming the spec and the cause, never a traceback.
+    :class:`StandardsError` naming the spec and the cause, never a traceback; so is a metadata
+    with no tables (the model modules were never imported), which would otherwise lint nothing.
     """
     module_name, sep, attr_path = spec.partition(":")
     module_name = module_name.strip()
@@ -678,7 +693,7 @@ def lint_metadata(metadatas: Sequence[MetaData], config: Config) -> list[Finding
     for table in tables:
         findings.extend(linter.table(table))
     findings.extend(linter.relationships(index))
-    return _finish(findings, config)
+    return _finish(findings, config, tables, index)
 
 
 def lint_tables(
@@ -703,7 +718,7 @@ def lint_tables(
     findings: list[Finding] = []
     for table in table_list:
         findings.extend(linter.table(table))
-    return _finish(findings, config)
+    return _finish(findings, config, table_list, index)
 
 
 _DECLARATION_RULES = frozenset({"AS402", "AS403", "AS404"})
@@ -711,18 +726,41 @@ _DECLARATION_RULES = frozenset({"AS402", "AS403", "AS404"})
 mixin or base class copies it into."""
 
 
-def _merge_shared_declarations(findings: list[Finding]) -> list[Finding]:
+def _tables_with_own_exceptions(tables: Iterable[Table], config: Config, index: SourceIndex | None) -> frozenset[str]:
+    """Tables that declare an exception of their own (a docstring ``Exception:`` paragraph,
+    ``info`` on the table or a column, or a ``[tool.alembic_standards]`` entry naming the table
+    for a declaration rule): their findings keep their table, so that the exception matches."""
+    from .exceptions import INFO_KEY
+
+    named = {e.table for e in config.exceptions if e.table and e.rule in _DECLARATION_RULES}
+    out = set()
+    for table in tables:
+        mapper = index.mapper(table) if index is not None else None
+        if (
+            table.name in named
+            or INFO_KEY in table.info
+            or any(INFO_KEY in c.info for c in table.columns)
+            or (mapper is not None and docstring_exception(mapper.class_) is not None)
+        ):
+            out.add(table.name)
+    return frozenset(out)
+
+
+def _merge_shared_declarations(findings: list[Finding], keep: frozenset[str] = frozenset()) -> list[Finding]:
     """One finding per column declaration for :data:`_DECLARATION_RULES`.
 
     A mixin's ``created_at`` is copied into every table that uses it, so the same defect on the
     same source line was reported once per table.  Such a group becomes one finding at the
     declaration, naming the tables; its location names no table (an exception for it is declared
     without ``table``).  Messages start with ``<table>.<column>``, which is what is replaced.
+    Findings on the tables in ``keep`` (which declare exceptions of their own) stay per table.
     """
     groups: dict[tuple[str, Path, int | None, int | None, str | None], list[Finding]] = {}
     for f in findings:
         loc = f.location
-        if f.rule_id in _DECLARATION_RULES and loc.path is not None and loc.table and loc.column:
+        if f.rule_id in _DECLARATION_RULES and loc.path is not None and loc.table and loc.column not in (None, ""):
+            if loc.table in keep:
+                continue
             groups.setdefault((f.rule_id, loc.path, loc.line, loc.col, loc.column), []).append(f)
     merged: dict[int, Finding | None] = {}
     for group in groups.values():
@@ -775,8 +813,10 @@ def docstring_exception(cls: type) -> str | None:
     return None
 
 
-def _finish(findings: list[Finding], config: Config) -> list[Finding]:
-    findings = _merge_shared_declarations(findings)
+def _finish(
+    findings: list[Finding], config: Config, tables: Sequence[Table] = (), index: SourceIndex | None = None
+) -> list[Finding]:
+    findings = _merge_shared_declarations(findings, _tables_with_own_exceptions(tables, config, index))
     seen: set[Finding] = set()
     out = []
     for f in findings:
@@ -1101,9 +1141,7 @@ class _Linter:
                 if key is not None:
                     # One answer in every stage (models, live audit, pytest check): the unique
                     # key is a key in all but name; say which one to promote.
-                    message += (
-                        f"; its unique key ({', '.join(key)}) is over NOT NULL columns: make it the primary key"
-                    )
+                    message += f"; its unique key ({', '.join(key)}) is over NOT NULL columns: make it the primary key"
                 out.append(self.finding("AS102", message, self.table_loc(table)))
             return out
         if self.runs("AS101"):
@@ -1125,6 +1163,8 @@ class _Linter:
             elif not _is_uuid_type(pk_cols[0].type):
                 col = pk_cols[0]
                 t = _unwrap(col.type)
+                # "documented": the spec's way is a class docstring paragraph "Exception: <reason>"
+                # (the catalogue's AS101 notes say so; the message stays one line).
                 if isinstance(t, Integer):
                     hint = "sequential integer IDs are a permitted exception once documented with their reason"
                 elif isinstance(t, String):
@@ -1328,7 +1368,7 @@ class _Linter:
                     keys.add(frozenset(_key_columns(c)))
             for ix in table.indexes:
                 if ix.unique and _index_predicate(ix) is None and not _index_is_expression(ix):
-                    keys.add(frozenset(c.name for e in ix.expressions if (c := _plain_column(e)) is not None))
+                    keys.add(frozenset(p.name for e in ix.expressions if (p := _plain_column(e)) is not None))
             keys.update(frozenset({col.name}) for col in table.columns if col.unique)
             found = self._unique_key_sets[table] = frozenset(keys)
         return found

@@ -165,9 +165,7 @@ class SecretTag(Base, TimestampMixin):
     """
 
     __tablename__ = "secret_tags"
-    __table_args__ = (
-        Index("idx_secret_tags_user_id_created_at", "user_id", "created_at"),
-    )
+    __table_args__ = (Index("idx_secret_tags_user_id_created_at", "user_id", "created_at"),)
 
     tag_id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
     binary_tag_id: Mapped[bytes] = mapped_column(LargeBinary(16), nullable=False, unique=True)
