@@ -256,6 +256,13 @@ user_id = Column(UUID, ForeignKey("users.id"), nullable=False, index=True)
         severity=_E,
         stages=(_A, _MIG, _MOD, _DB),
         spec="Rule 2: Foreign Key Standards; Rule 3: Index Standards",
+        notes="""
+The model linter does not report the non-leading key columns of a junction table declared as its
+composite key of foreign keys alone (the spec's Permitted Exception 2, ``JournalEntryTag``): the
+autogenerate plugin adds their index to the migration, as the spec's own migration does
+(``idx_journal_entry_tags_tag_id``).  The migration checker and the live audit still report such a
+column when the index is missing from the migrations or the database.
+""",
     ),
     _rule(
         "AS202",
