@@ -1232,8 +1232,10 @@ class _Linter:
         if self.runs("AS201"):
             for fk in uncovered_foreign_keys(table):
                 cols = list(foreign_key_columns(fk))
-                if self.stage is not Stage.DATABASE and _is_junction_key(table) and set(cols) <= set(
-                    table.primary_key.columns.keys()
+                if (
+                    self.stage is not Stage.DATABASE
+                    and _is_junction_key(table)
+                    and set(cols) <= set(table.primary_key.columns.keys())
                 ):
                     # The spec's Permitted Exception 2 (JournalEntryTag) declares a junction table as
                     # its composite key alone; the key covers its leading column, and the autogenerate
