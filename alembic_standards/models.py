@@ -116,7 +116,14 @@ from sqlalchemy.orm import ONETOMANY
 from sqlalchemy.sql.elements import conv
 from sqlalchemy.types import NullType
 
-from .coverage import _index_predicate, foreign_key_columns, is_covered, table_keys, uncovered_foreign_keys
+from .coverage import (
+    _index_predicate,
+    foreign_key_columns,
+    is_covered,
+    plain_column,
+    table_keys,
+    uncovered_foreign_keys,
+)
 from .findings import Finding, Location, StandardsError
 from .naming import index_column_names
 from .rules import RULES, Stage
@@ -993,26 +1000,13 @@ def _candidate_key(table: Table) -> tuple[str, ...] | None:
             candidates.append(_key_columns(constraint))
     for ix in sorted(table.indexes, key=lambda i: str(i.name)):
         if ix.unique and _index_predicate(ix) is None:
-            plain = [_plain_column(e) for e in ix.expressions]
+            plain = [plain_column(e) for e in ix.expressions]
             if all(isinstance(c, Column) for c in plain):
                 candidates.append(tuple(str(c.name) for c in plain if isinstance(c, Column)))
     for key in candidates:
         if key and all(name in table.c and not table.c[name].nullable for name in key):
             return key
     return None
-
-
-def _plain_column(expression: Any) -> Column[Any] | None:
-    """The column an index element orders (``col``, ``col.desc()``, ``col.asc().nulls_last()``),
-    or None for a real expression.  Ordering does not change what an index covers: a B-tree is
-    read in either direction."""
-    from sqlalchemy.sql import operators
-    from sqlalchemy.sql.elements import UnaryExpression
-
-    orderings = (operators.desc_op, operators.asc_op, operators.nulls_first_op, operators.nulls_last_op)
-    while isinstance(expression, UnaryExpression) and expression.modifier in orderings:
-        expression = expression.element
-    return expression if isinstance(expression, Column) else None
 
 
 def _non_native_enum_column(obj: Any) -> Column[Any] | None:
@@ -1038,7 +1032,7 @@ def _non_native_enum_column(obj: Any) -> Column[Any] | None:
 
 
 def _index_is_expression(index: Index) -> bool:
-    return any(not isinstance(e, str) and _plain_column(e) is None for e in index.expressions)
+    return any(not isinstance(e, str) and plain_column(e) is None for e in index.expressions)
 
 
 def _key_columns(obj: Any) -> tuple[str, ...]:
@@ -1197,7 +1191,7 @@ class _Linter:
             return []
         redundant = []
         for ix in table.indexes:
-            plain = [c.name if (c := _plain_column(e)) is not None else None for e in ix.expressions]
+            plain = [c.name if (c := plain_column(e)) is not None else None for e in ix.expressions]
             if None in plain or _index_predicate(ix) is not None:
                 continue
             if plain and plain == pk_names[: len(plain)]:
@@ -1205,7 +1199,7 @@ class _Linter:
         if policy == "forbid":
             out = []
             for ix in redundant:
-                cols = [str(c.name) for e in ix.expressions if (c := _plain_column(e)) is not None]
+                cols = [str(c.name) for e in ix.expressions if (c := plain_column(e)) is not None]
                 out.append(
                     self.finding(
                         "AS103",
@@ -1379,7 +1373,7 @@ class _Linter:
                     keys.add(frozenset(_key_columns(c)))
             for ix in table.indexes:
                 if ix.unique and _index_predicate(ix) is None and not _index_is_expression(ix):
-                    keys.add(frozenset(p.name for e in ix.expressions if (p := _plain_column(e)) is not None))
+                    keys.add(frozenset(p.name for e in ix.expressions if (p := plain_column(e)) is not None))
             keys.update(frozenset({col.name}) for col in table.columns if col.unique)
             found = self._unique_key_sets[table] = frozenset(keys)
         return found
