@@ -38,7 +38,10 @@ if TYPE_CHECKING:
     from .config import Config
     from .findings import Finding
 
-__all__ = ["audit_database", "reflect_database", "system_named_constraints"]
+__all__ = ["audit_database", "is_version_table", "reflect_database", "system_named_constraints"]
+
+#: Alembic's default version table (``context.configure(version_table=...)`` changes it).
+DEFAULT_VERSION_TABLE = "alembic_version"
 
 
 def _display_url(url: str) -> str:
@@ -115,6 +118,24 @@ def reflect_database(bind: Engine | Connection | str, *, schemas: Sequence[str |
     return metadata
 
 
+def is_version_table(
+    table: Table, version_table: str = DEFAULT_VERSION_TABLE, version_table_schema: str | None = None
+) -> bool:
+    """True for Alembic's own bookkeeping table, which no rule judges (it is not the team's schema).
+
+    That is the configured ``version_table`` in ``version_table_schema``, or any table shaped like
+    one: a single string column named ``version_num`` (what Alembic creates, whatever the table is
+    called).  The shape matters because the CLI's audit does not run ``env.py`` and so cannot know
+    a custom ``version_table`` name; no real table of a team's consists of that one column alone.
+    """
+    from sqlalchemy import String
+
+    if table.name == version_table and table.schema == version_table_schema:
+        return True
+    columns = list(table.columns)
+    return len(columns) == 1 and columns[0].name == "version_num" and isinstance(columns[0].type, String)
+
+
 def system_named_constraints(tables: Iterable[Table], config: Config) -> list[Finding]:
     """AS502: primary, foreign, unique and check constraints whose name the database invented."""
     from sqlalchemy import CheckConstraint, ForeignKeyConstraint, PrimaryKeyConstraint, UniqueConstraint
@@ -167,15 +188,25 @@ def audit_database(
     config: Config,
     *,
     schemas: Sequence[str | None] = (None,),
+    version_table: str = DEFAULT_VERSION_TABLE,
+    version_table_schema: str | None = None,
 ) -> list[Finding]:
     """Reflect ``bind`` and return the findings of every database-stage rule (unsuppressed:
-    callers apply the exceptions register, as for every other stage)."""
+    callers apply the exceptions register, as for every other stage).
+
+    Alembic's version table (``version_table`` in ``version_table_schema``, or any table shaped
+    like one, see :func:`is_version_table`) is never judged.
+    """
     metadata = reflect_database(bind, schemas=schemas)
     from .models import lint_tables  # after reflection: connection errors come first
 
     wanted = set(schemas)
     # Reflection follows foreign keys into other schemas; judge only the schemas asked for.
-    tables = [t for t in metadata.sorted_tables if t.schema in wanted]
+    tables = [
+        t
+        for t in metadata.sorted_tables
+        if t.schema in wanted and not is_version_table(t, version_table, version_table_schema)
+    ]
     dialect_name = str(metadata.info["dialect_name"])
     findings = list(lint_tables(tables, config, stage=Stage.DATABASE, dialect_name=dialect_name))
     findings += system_named_constraints(tables, config)

@@ -335,3 +335,52 @@ def test_missing_sqlite_file_is_not_created(tmp_path: Path) -> None:
     with pytest.raises(StandardsError, match=r"cannot read database .*: no such file"):
         audit_database(url, Config())
     assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- version table
+# What Alembic emits for its version table (alembic.runtime.migration), under the default name,
+# a custom ``version_table`` and a custom ``version_table_schema``.
+VERSION_TABLE_DDL = """
+CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));
+CREATE TABLE schema_history (version_num VARCHAR(32) NOT NULL,
+    CONSTRAINT schema_history_pkc PRIMARY KEY (version_num));
+INSERT INTO alembic_version VALUES ('0001');
+INSERT INTO schema_history VALUES ('0001')
+"""
+
+
+def test_pg_audit_never_judges_alembic_version_tables(pg_engine: Engine) -> None:
+    _create(pg_engine, VERSION_TABLE_DDL)
+    _create(
+        pg_engine,
+        """
+        CREATE SCHEMA meta;
+        CREATE TABLE meta.migrations (version_num VARCHAR(32) NOT NULL,
+            CONSTRAINT migrations_pkc PRIMARY KEY (version_num));
+        CREATE TABLE meta.legacy (version_num VARCHAR(32) NOT NULL);
+        CREATE TABLE items (id uuid CONSTRAINT pk_items PRIMARY KEY)
+        """,
+    )
+    # Without the configured name: recognised by shape (the CLI does not run env.py).
+    assert audit_database(pg_engine, Config(), schemas=[None, "meta"]) == []
+    # With it (the pytest checks pass what env.py configures).
+    findings = audit_database(
+        pg_engine, Config(), schemas=[None, "meta"], version_table="migrations", version_table_schema="meta"
+    )
+    assert findings == []
+    # A table of the team's is still judged.
+    _create(pg_engine, "CREATE TABLE versions (version_num VARCHAR(32) PRIMARY KEY, note text)")
+    assert [(f.rule_id, f.location.table) for f in audit_database(pg_engine, Config())] == [
+        ("AS101", "versions"),
+        ("AS502", "versions"),
+    ]
+
+
+def test_sqlite_audit_never_judges_alembic_version_tables(sqlite_url: str) -> None:
+    engine = create_engine(sqlite_url)
+    _create(engine, VERSION_TABLE_DDL)
+    _create(engine, "CREATE TABLE items (id CHAR(32) NOT NULL, CONSTRAINT pk_items PRIMARY KEY (id))")
+    findings = audit_database(sqlite_url, Config())
+    assert [(f.rule_id, f.location.table) for f in findings] == [("AS904", "items")]  # SQLite: AS101 not judged
+    engine.dispose()

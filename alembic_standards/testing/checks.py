@@ -185,7 +185,15 @@ def _audit(project: Project, engine: Engine) -> list[Finding]:
     from ..audit import audit_database
 
     schemas: tuple[str | None, ...] = (None,)
-    return project.keep(audit_database(engine, project.config, schemas=schemas))
+    env = project.env
+    findings = audit_database(
+        engine,
+        project.config,
+        schemas=schemas,
+        version_table=env.version_table,
+        version_table_schema=env.version_table_schema,
+    )
+    return project.keep(findings)
 
 
 @pytest.mark.alembic
