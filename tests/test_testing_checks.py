@@ -361,3 +361,36 @@ def test_duplicate_rejected_by_a_narrower_key_is_not_counted_as_enforced(pyteste
             "uq_posts_title (title) instead",
         ]
     )
+
+
+def test_relationship_check_does_not_call_model_constructors(pytester, monkeypatch, any_url):
+    # User(email, /) and Post(author, title, /): no keyword construction is possible.
+    result = run_scenario(pytester, monkeypatch, any_url, "custom_init", "-k", "relationships")
+    assert outcomes(result) == {"test_model_relationships": "PASSED"}, result.stdout.str()
+    assert "AlembicStandardsWarning" not in result.stdout.str()
+
+
+def test_class_manager_new_instance_skips_the_constructor():
+    # Pins the SQLAlchemy API the relationship check builds instances with (the ORM's own way of
+    # building an instance for a loaded row): no __init__ call, a transient instrumented instance.
+    import uuid
+
+    from sqlalchemy import Uuid, inspect
+    from sqlalchemy.orm import DeclarativeBase, mapped_column
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Thing(Base):
+        __tablename__ = "things"
+        id = mapped_column(Uuid, primary_key=True)
+
+        def __init__(self) -> None:
+            raise AssertionError("constructor called")
+
+    Base.registry.configure()  # what a constructor call would do first
+    thing = inspect(Thing).class_manager.new_instance()
+    assert isinstance(thing, Thing)
+    assert inspect(thing).transient
+    thing.id = uuid.UUID(int=1)
+    assert inspect(thing).attrs.id.history.added == [uuid.UUID(int=1)]
