@@ -394,3 +394,97 @@ def test_class_manager_new_instance_skips_the_constructor():
     assert inspect(thing).transient
     thing.id = uuid.UUID(int=1)
     assert inspect(thing).attrs.id.history.added == [uuid.UUID(int=1)]
+
+
+def _database_with_rows(pytester: pytest.Pytester, url: str, rows: int) -> None:
+    """The scenario's migrations at head (run by Alembic in a subprocess) and ``rows`` users."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    env = {**os.environ, "DATABASE_URL": url}
+    command = [sys.executable, "-m", "alembic", "-c", "alembic.ini", "upgrade", "head"]
+    subprocess.run(command, cwd=pytester.path, env=env, check=True, capture_output=True)
+    if not rows:
+        return
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        connection.execute(
+            text("INSERT INTO users (id, email, created_at, updated_at) VALUES (:id, :email, :now, :now)"),
+            [
+                {"id": uuid.uuid4().hex if sqlite else uuid.uuid4(), "email": f"user{n}@example.com", "now": "2026-01-01"}
+                for n in range(rows)
+            ],
+        )
+    engine.dispose()
+
+
+def _count_users(url: str) -> int | None:
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            if "users" not in inspect(connection).get_table_names():
+                return None
+            return int(connection.execute(text("SELECT count(*) FROM users")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_guard_refuses_a_database_holding_rows_and_leaves_them(pytester, monkeypatch, any_url):
+    shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
+    shutil.copytree(SCENARIOS / "guarded", pytester.path, dirs_exist_ok=True)
+    _database_with_rows(pytester, any_url, 5000)
+    monkeypatch.setenv("DATABASE_URL", any_url)
+    monkeypatch.delenv("ALEMBIC_STANDARDS_DISPOSABLE_DATABASE", raising=False)
+
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "test_checks.py")
+
+    assert _count_users(any_url) == 5000
+    expected = {name: "ERROR" for name in ALL_CHECKS | {"test_single_head_revision", "test_upgrade"}}
+    expected |= {"test_up_down_consistency": "ERROR", "test_unrelated": "PASSED"}
+    assert outcomes(result) == expected, result.stdout.str()
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "*alembic-standards refused to run test_up_down_consistency: the database * behind alembic_engine "
+            "holds data (rows in *users).",
+            "*migrate the database down to base, which drops every table with its rows.",
+            "*Fix: point alembic_engine at a disposable, empty database*ALEMBIC_STANDARDS_DISPOSABLE_DATABASE=*",
+        ]
+    )
+
+
+def test_guard_lets_a_database_marked_disposable_through(pytester, monkeypatch, pg_url):
+    from sqlalchemy.engine import make_url
+
+    shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
+    shutil.copytree(SCENARIOS / "guarded", pytester.path, dirs_exist_ok=True)
+    _database_with_rows(pytester, pg_url, 10)
+    monkeypatch.setenv("DATABASE_URL", pg_url)
+    # Another database's name does not unlock this one.
+    monkeypatch.setenv("ALEMBIC_STANDARDS_DISPOSABLE_DATABASE", "some_other_db")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "test_checks.py", "-k", "up_down")
+    assert outcomes(result) == {"test_up_down_consistency": "ERROR"}, result.stdout.str()
+    assert _count_users(pg_url) == 10
+
+    monkeypatch.setenv("ALEMBIC_STANDARDS_DISPOSABLE_DATABASE", f"other, {make_url(pg_url).database}")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "test_checks.py", "-k", "up_down")
+    assert outcomes(result) == {"test_up_down_consistency": "PASSED"}, result.stdout.str()
+    assert _count_users(pg_url) in (None, 0)  # what the guard prevents: the rows are gone
+
+
+def test_guard_accepts_a_database_left_at_head_without_rows(pytester, monkeypatch, sqlite_url):
+    # The version table's row is not data: a shared database that an earlier test left at head.
+    shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
+    shutil.copytree(SCENARIOS / "guarded", pytester.path, dirs_exist_ok=True)
+    _database_with_rows(pytester, sqlite_url, 0)
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.delenv("ALEMBIC_STANDARDS_DISPOSABLE_DATABASE", raising=False)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "test_checks.py", "-k", "up_down")
+    assert outcomes(result) == {"test_up_down_consistency": "PASSED"}, result.stdout.str()
