@@ -384,3 +384,107 @@ def test_sqlite_audit_never_judges_alembic_version_tables(sqlite_url: str) -> No
     findings = audit_database(sqlite_url, Config())
     assert [(f.rule_id, f.location.table) for f in findings] == [("AS904", "items")]  # SQLite: AS101 not judged
     engine.dispose()
+
+
+# ------------------------------------------------------------------------------------ AS502
+def _as502(findings: list[Finding]) -> list[tuple[str | None, str | None]]:
+    return sorted((f.location.table, f.location.constraint) for f in findings if f.rule_id == "AS502")
+
+
+def test_pg_names_from_a_convention_that_resembles_postgresql_are_chosen(pg_engine: Engine) -> None:
+    from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, MetaData, Table, Text, UniqueConstraint, Uuid
+
+    convention = {
+        "pk": "%(table_name)s_pkey",
+        "fk": "%(table_name)s_%(column_0_name)s_fkey",
+        "uq": "%(table_name)s_%(column_0_N_name)s_key",
+        "ck": "%(table_name)s_%(constraint_name)s_check",
+        "ix": "ix_%(column_0_label)s",
+    }
+    models = MetaData(naming_convention=convention)
+    Table("teams", models, Column("id", Uuid, primary_key=True), Column("name", Text, unique=True))
+    Table(
+        "members",
+        models,
+        Column("id", Uuid, primary_key=True),
+        Column("team_id", Uuid, ForeignKey("teams.id"), nullable=False, index=True),
+        Column("age", Integer),
+        UniqueConstraint("team_id", "age"),
+        CheckConstraint("age > 0", name="age"),
+    )
+    models.create_all(pg_engine)
+    # A table the models do not know, created without names: PostgreSQL names it (legacy_pkey),
+    # which is also what the models' convention would call it.
+    _create(pg_engine, "CREATE TABLE legacy (id uuid PRIMARY KEY, code text UNIQUE)")
+    created = _as502(audit_database(pg_engine, Config()))
+    # Without the models the audit cannot tell a convention from PostgreSQL's defaults.
+    assert created == [
+        ("legacy", "legacy_code_key"),
+        ("legacy", "legacy_pkey"),
+        ("members", "members_age_check"),
+        ("members", "members_pkey"),
+        ("members", "members_team_id_age_key"),
+        ("members", "members_team_id_fkey"),
+        ("teams", "teams_name_key"),
+        ("teams", "teams_pkey"),
+    ]
+    assert _as502(audit_database(pg_engine, Config(), models=[models])) == []
+
+
+def test_pg_explicit_names_in_the_models_are_chosen_unnamed_ones_are_not(pg_engine: Engine) -> None:
+    from sqlalchemy import Column, ForeignKey, MetaData, PrimaryKeyConstraint, Table, Uuid
+
+    models = MetaData()  # no naming convention
+    Table("teams", models, Column("id", Uuid), PrimaryKeyConstraint("id", name="teams_pkey"))
+    Table("members", models, Column("id", Uuid, primary_key=True), Column("team_id", Uuid, ForeignKey("teams.id")))
+    models.create_all(pg_engine)
+    findings = audit_database(pg_engine, Config(), models=[models])
+    # teams_pkey is declared; members' keys were left to PostgreSQL.
+    assert _as502(findings) == [("members", "members_pkey"), ("members", "members_team_id_fkey")]
+    messages = {f.location.constraint: f.message for f in findings if f.rule_id == "AS502"}
+    assert messages["members_pkey"] == (
+        "primary key 'members_pkey' on (id) has a name invented by the database; rename it to 'pk_members'"
+    )
+
+
+def test_pg_configured_convention_vouches_for_names_without_models(pg_engine: Engine) -> None:
+    from alembic_standards.naming import NamingConvention
+
+    _create(pg_engine, "CREATE TABLE teams (id uuid PRIMARY KEY, name text UNIQUE)")
+    config = Config(naming=NamingConvention({"pk": "%(table_name)s_pkey"}))
+    # [tool.alembic_standards] naming_convention pk = "%(table_name)s_pkey": teams_pkey is the convention.
+    assert _as502(audit_database(pg_engine, config)) == [("teams", "teams_name_key")]
+
+
+def test_pg_only_postgresqls_exact_default_names_are_system_named(pg_engine: Engine) -> None:
+    long_table = "t" * 40 + "_subscriptions"
+    _create(
+        pg_engine,
+        f"""
+        CREATE TABLE owners (id uuid CONSTRAINT pk_owners PRIMARY KEY);
+        -- names a team chose that merely end like PostgreSQL's: not reported
+        CREATE TABLE users (id uuid CONSTRAINT pk_users PRIMARY KEY, token text, a int, b int,
+            CONSTRAINT users_api_key UNIQUE (token),
+            CONSTRAINT users_positive_check CHECK (a > 0 AND b > 0));
+        -- PostgreSQL's own: a clash gets a number, a CHECK on two columns is <table>_check,
+        -- a long name is cut by PostgreSQL
+        CREATE TABLE pairs (id uuid CONSTRAINT pk_pairs PRIMARY KEY, a int UNIQUE, b int,
+            CHECK (a > b), CHECK (a > 0), CHECK (a < 100));
+        CREATE TABLE {long_table} (id uuid CONSTRAINT pk_long PRIMARY KEY,
+            owner_of_the_very_long_subscription_id uuid REFERENCES owners (id));
+        CREATE INDEX ix_long ON {long_table} (owner_of_the_very_long_subscription_id)
+        """,
+    )
+    with pg_engine.connect() as conn:
+        generated = conn.execute(
+            text("SELECT conname FROM pg_constraint WHERE conrelid = CAST(:t AS regclass) AND contype = 'f'"),
+            {"t": long_table},
+        ).scalar_one()
+    assert len(generated) == 63  # PostgreSQL cut it
+    assert _as502(audit_database(pg_engine, Config())) == [
+        ("pairs", "pairs_a_check"),
+        ("pairs", "pairs_a_check1"),
+        ("pairs", "pairs_a_key"),
+        ("pairs", "pairs_check"),
+        (long_table, generated),
+    ]

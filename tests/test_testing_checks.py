@@ -416,7 +416,11 @@ def _database_with_rows(pytester: pytest.Pytester, url: str, rows: int) -> None:
         connection.execute(
             text("INSERT INTO users (id, email, created_at, updated_at) VALUES (:id, :email, :now, :now)"),
             [
-                {"id": uuid.uuid4().hex if sqlite else uuid.uuid4(), "email": f"user{n}@example.com", "now": "2026-01-01"}
+                {
+                    "id": uuid.uuid4().hex if sqlite else uuid.uuid4(),
+                    "email": f"user{n}@example.com",
+                    "now": "2026-01-01",
+                }
                 for n in range(rows)
             ],
         )
@@ -446,7 +450,7 @@ def test_guard_refuses_a_database_holding_rows_and_leaves_them(pytester, monkeyp
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "test_checks.py")
 
     assert _count_users(any_url) == 5000
-    expected = {name: "ERROR" for name in ALL_CHECKS | {"test_single_head_revision", "test_upgrade"}}
+    expected = dict.fromkeys(ALL_CHECKS | {"test_single_head_revision", "test_upgrade"}, "ERROR")
     expected |= {"test_up_down_consistency": "ERROR", "test_unrelated": "PASSED"}
     assert outcomes(result) == expected, result.stdout.str()
     assert result.ret == pytest.ExitCode.TESTS_FAILED
@@ -488,3 +492,17 @@ def test_guard_accepts_a_database_left_at_head_without_rows(pytester, monkeypatc
     monkeypatch.delenv("ALEMBIC_STANDARDS_DISPOSABLE_DATABASE", raising=False)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "test_checks.py", "-k", "up_down")
     assert outcomes(result) == {"test_up_down_consistency": "PASSED"}, result.stdout.str()
+
+
+def test_convention_resembling_postgresql_names_is_the_teams_choice(pytester, monkeypatch, pg_url):
+    # The models' MetaData names constraints users_pkey, posts_user_id_fkey, ... on purpose: the
+    # live checks must not call them "invented by the database" (AS502).
+    result = run_scenario(
+        pytester, monkeypatch, pg_url, "pg_like_convention", "-k", "database_follows or introduces or unique"
+    )
+    assert outcomes(result) == {
+        "test_database_follows_standards": "PASSED",
+        "test_no_revision_introduces_violations": "PASSED",
+        "test_model_unique_constraints": "PASSED",
+    }, result.stdout.str()
+    assert "AS502" not in result.stdout.str()

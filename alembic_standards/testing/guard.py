@@ -32,7 +32,7 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -103,9 +103,10 @@ def _marked_disposable(database: str | None) -> bool:
     return database in wanted or PurePath(database).name in wanted
 
 
-def check_database_is_disposable(bind: Engine | Connection, test: str) -> None:
+def check_database_is_disposable(bind: object, test: str) -> None:
     """Fail ``test`` (without touching anything) when ``bind``'s database holds rows and is not
-    marked disposable."""
+    marked disposable.  ``bind`` is whatever the ``alembic_engine`` fixture gave: an Engine or a
+    Connection is checked; anything else (an async engine) is let through with a warning."""
     from sqlalchemy import Connection, Engine
 
     __tracebackhide__ = True
@@ -150,5 +151,5 @@ def alembic_standards_database_guard(request: pytest.FixtureRequest) -> None:
     when the database holds data: see :mod:`alembic_standards.testing.guard`."""
     if not {"alembic_runner", "alembic_engine"} & set(request.fixturenames):
         return
-    bind: Any = request.getfixturevalue("alembic_engine")
+    bind: object = request.getfixturevalue("alembic_engine")
     check_database_is_disposable(bind, request.node.name)
