@@ -506,3 +506,44 @@ def test_convention_resembling_postgresql_names_is_the_teams_choice(pytester, mo
         "test_model_unique_constraints": "PASSED",
     }, result.stdout.str()
     assert "AS502" not in result.stdout.str()
+
+
+def _as102_tables(output: str) -> set[str]:
+    """Tables named on the AS102 lines of ``output`` (whatever the message's wording)."""
+    tables = {"users", "posts", "tags", "post_tags", "events"}
+    lines = [line for line in output.splitlines() if "AS102" in line]
+    return {word for line in lines for word in re.findall(r"\w+", line) if word in tables}
+
+
+def test_as102_verdict_is_the_same_in_every_stage(pytester, monkeypatch, any_url):
+    # post_tags is keyed by UNIQUE(post_id, tag_id) NOT NULL instead of a primary key; events has no
+    # key at all. The model linter (CLI), the live audit (CLI) and the pytest checks (models and
+    # database) must agree on which tables lack a primary key.
+    import os
+    import subprocess
+    import sys
+
+    shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
+    shutil.copytree(SCENARIOS / "association_unique", pytester.path, dirs_exist_ok=True)
+    monkeypatch.setenv("DATABASE_URL", any_url)
+    env = {**os.environ, "DATABASE_URL": any_url}
+
+    def cli(*args: str) -> str:
+        command = [str(Path(sys.executable).with_name("alembic-standards")), "check", *args]
+        done = subprocess.run(command, cwd=pytester.path, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode in (0, 1), done.stderr
+        return done.stdout
+
+    model_linter = _as102_tables(cli("--metadata", "app.models:Base.metadata"))
+    in_pytest_models = _as102_tables(
+        pytester.runpytest_subprocess("-p", "no:cacheprovider", "-k", "models_follow").stdout.str()
+    )
+    in_pytest_database = _as102_tables(
+        pytester.runpytest_subprocess("-p", "no:cacheprovider", "-k", "database_follows").stdout.str()
+    )
+    upgrade = [sys.executable, "-m", "alembic", "upgrade", "head"]
+    subprocess.run(upgrade, cwd=pytester.path, env=env, check=True, capture_output=True)
+    live_audit = _as102_tables(cli("--no-models", "--database-url", any_url))
+
+    assert "events" in model_linter  # every stage can say AS102 at all
+    assert model_linter == live_audit == in_pytest_models == in_pytest_database
