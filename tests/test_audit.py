@@ -488,3 +488,28 @@ def test_pg_only_postgresqls_exact_default_names_are_system_named(pg_engine: Eng
         ("pairs", "pairs_check"),
         (long_table, generated),
     ]
+
+
+# ------------------------------------------------------------------------------ AS904 / DESC
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs the model linter's fix (H1, issue #10): a plain column with DESC/ASC/NULLS in an index is "
+    "judgeable (models._index_is_expression and coverage.table_keys); the audit runs that same code",
+)
+def test_pg_reflected_desc_index_columns_are_plain_columns(pg_engine: Engine) -> None:
+    # PostgreSQL reflects `parent_id DESC` as a UnaryExpression around the column; SQLite drops the
+    # ordering on reflection, so only PostgreSQL shows the case.
+    _create(
+        pg_engine,
+        """
+        CREATE TABLE parents (id uuid CONSTRAINT pk_parents PRIMARY KEY);
+        CREATE TABLE events (id uuid CONSTRAINT pk_events PRIMARY KEY, created_at timestamptz NOT NULL,
+            parent_id uuid NOT NULL CONSTRAINT fk_events_parent_id REFERENCES parents (id));
+        CREATE INDEX idx_events_parent_id_created_at ON events (parent_id DESC, created_at DESC NULLS LAST);
+        CREATE TABLE expr (id uuid CONSTRAINT pk_expr PRIMARY KEY, name text NOT NULL);
+        CREATE INDEX idx_expr_lower_name ON expr (lower(name) DESC)
+        """,
+    )
+    findings = audit_database(pg_engine, Config())
+    # Covered by the DESC index, and no "expression" for it; a real expression keeps its AS904.
+    assert [(f.rule_id, f.location.table) for f in findings] == [("AS904", "expr")]

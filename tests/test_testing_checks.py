@@ -322,7 +322,7 @@ def test_minimum_downgrade_revision_exempts_it_and_everything_before(pytester, m
 def test_star_import_brings_in_exactly_the_checks():
     namespace: dict[str, object] = {}
     exec("from alembic_standards.testing import *", namespace)
-    imported = {name for name in namespace if name != "__builtins__"}
+    imported = {name for name in namespace if name != "__builtins__"} - {"alembic_standards_database_guard"}
     assert imported == ALL_CHECKS
     for name in imported:
         check = namespace[name]
@@ -547,3 +547,17 @@ def test_as102_verdict_is_the_same_in_every_stage(pytester, monkeypatch, any_url
 
     assert "events" in model_linter  # every stage can say AS102 at all
     assert model_linter == live_audit == in_pytest_models == in_pytest_database
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs the export in alembic_standards/testing/__init__.py (owned by H4): "
+    "from .guard import alembic_standards_database_guard, and the name in __all__",
+)
+def test_star_import_brings_in_the_database_guard():
+    # The README's recommended module is protected without an extra import line.
+    from alembic_standards.testing.guard import alembic_standards_database_guard
+
+    namespace: dict[str, object] = {}
+    exec("from alembic_standards.testing import *", namespace)
+    assert namespace.get("alembic_standards_database_guard") is alembic_standards_database_guard
