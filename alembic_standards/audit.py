@@ -18,8 +18,8 @@ stage:
   ``%(table_name)s_pkey``): such a name is the team's choice, not a defect, when the configured
   ``naming_convention``, the models' ``MetaData(naming_convention=...)`` or an explicit ``name=`` in
   the models gives that very name.  Without models (``audit_database(models=...)``), only the
-  configuration can vouch for a name.  SQLite invents no names: there an unnamed constraint has
-  none, and that is what is reported.
+  configuration can vouch for a name.  SQLite invents no names: there only a constraint with no
+  name at all is reported.
 
 Reflection is *bulk*: ``MetaData.reflect`` in SQLAlchemy 2.x calls the inspector's
 ``get_multi_*`` methods, a fixed number of catalog queries per schema whatever the number of tables
@@ -228,13 +228,14 @@ def _ddl_name(constraint: Constraint, dialect: Dialect) -> str | None:
     convention (callable tokens and truncation included) -- SQLAlchemy's own compiler decides."""
     from sqlalchemy.schema import AddConstraint
 
+    explicit = constraint.name if isinstance(constraint.name, str) and constraint.name else None
     try:
         ddl = str(AddConstraint(constraint).compile(dialect=dialect))
-    except Exception:  # e.g. a convention that needs a name the constraint lacks: no name to vouch
-        return None
+    except Exception:  # a convention that needs a name the constraint lacks, an unresolvable FK target
+        return explicit
     match = re.search(r'ADD CONSTRAINT ("(?:[^"]|"")+"|\S+)', ddl)
     if match is None:
-        return None
+        return explicit
     name = match.group(1)
     return name[1:-1].replace('""', '"') if name.startswith('"') else name
 
@@ -273,7 +274,7 @@ class _ModelNames:
     def declared(self, table: Table, kind: str, columns: tuple[str, ...]) -> str | None:
         return self.names.get((table.schema, table.name), {}).get((kind, columns))
 
-    def accounts_for(self, name: str, table: Table, constraint: Any, kind: str) -> bool:
+    def accounts_for(self, name: str, table: Table, constraint: Any) -> bool:
         """The models name this constraint ``name`` (explicitly or by their convention), or some
         model constraint of the table carries that exact name, or a models' convention gives it."""
         if name in self.names.get((table.schema, table.name), {}).values():
@@ -306,6 +307,9 @@ def system_named_constraints(
         return []
     labels = {"pk": "primary key", "fk": "foreign key", "uq": "unique constraint", "ck": "check constraint"}
     model_names = _ModelNames.collect(models, dialect or postgresql.dialect())  # type: ignore[no-untyped-call]
+    # Only PostgreSQL's generated names are recognised; SQLite invents none (an unnamed constraint
+    # has no name there), so any name it holds was given by someone.
+    invents_names = dialect is None or dialect.name == "postgresql"
     findings = []
     for table in tables:
         for constraint in sorted(table.constraints, key=lambda c: (type(c).__name__, str(c.name or ""))):
@@ -317,9 +321,10 @@ def system_named_constraints(
                 continue  # a table without a primary key has an empty PK object: AS102's business
             name = constraint.name if isinstance(constraint.name, str) else None
             if name is not None and (
-                not _is_postgresql_default(name, kind, table, columns)
+                not invents_names
+                or not _is_postgresql_default(name, kind, table, columns)
                 or _convention_gives(config.naming, name, constraint, table)
-                or model_names.accounts_for(name, table, constraint, kind)
+                or model_names.accounts_for(name, table, constraint)
             ):
                 continue
             expected = model_names.declared(table, kind, columns)

@@ -513,3 +513,18 @@ def test_pg_reflected_desc_index_columns_are_plain_columns(pg_engine: Engine) ->
     findings = audit_database(pg_engine, Config())
     # Covered by the DESC index, and no "expression" for it; a real expression keeps its AS904.
     assert [(f.rule_id, f.location.table) for f in findings] == [("AS904", "expr")]
+
+
+def test_sqlite_holds_no_invented_names_only_missing_ones(sqlite_url: str) -> None:
+    from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table
+
+    # PostgreSQL-looking names given by a convention: SQLite invents none, so they were chosen.
+    models = MetaData(naming_convention={"pk": "%(table_name)s_pkey", "fk": "%(table_name)s_%(column_0_name)s_fkey"})
+    Table("teams", models, Column("id", Integer, primary_key=True))
+    Table("members", models, Column("id", Integer, primary_key=True), Column("team_id", ForeignKey("teams.id")))
+    engine = create_engine(sqlite_url)
+    models.create_all(engine)
+    _create(engine, "CREATE TABLE legacy (id INTEGER PRIMARY KEY, team_id INTEGER REFERENCES teams (id))")
+    findings = audit_database(sqlite_url, Config())
+    assert _as502(findings) == [("legacy", None), ("legacy", None)]  # unnamed PK and FK: no name at all
+    engine.dispose()
