@@ -10,7 +10,16 @@ stage:
   :func:`alembic_standards.models.lint_tables` run with ``stage=Stage.DATABASE`` -- one
   implementation of each rule, not a copy here;
 * AS502 (constraint named by the database, e.g. ``users_pkey``) exists only here, because only a
-  database invents names.  :func:`alembic_standards.naming.is_system_name` decides.
+  database invents names.  A name is reported only when it is exactly what PostgreSQL generates for
+  an unnamed constraint (:func:`postgresql_default_name`: ``<table>_pkey``, ``<table>_<columns>_fkey``,
+  ``<table>_<columns>_key``, ``<table>_[<column>_]check``, truncated to 63 bytes the way PostgreSQL
+  truncates, with the number PostgreSQL appends on a clash) *and* nothing the team wrote accounts
+  for it.  Real projects choose names that look like PostgreSQL's (a convention of
+  ``%(table_name)s_pkey``): such a name is the team's choice, not a defect, when the configured
+  ``naming_convention``, the models' ``MetaData(naming_convention=...)`` or an explicit ``name=`` in
+  the models gives that very name.  Without models (``audit_database(models=...)``), only the
+  configuration can vouch for a name.  SQLite invents no names: there only a constraint with no
+  name at all is reported.
 
 Reflection is *bulk*: ``MetaData.reflect`` in SQLAlchemy 2.x calls the inspector's
 ``get_multi_*`` methods, a fixed number of catalog queries per schema whatever the number of tables
@@ -23,22 +32,36 @@ prints one clear line and exits 2.
 
 from __future__ import annotations
 
+import contextlib
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .findings import Location, StandardsError
-from .naming import is_system_name
+from .naming import CONVENTION_KEYS, MAX_IDENTIFIER_LENGTH, NamingConvention
 from .rules import Stage
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     from sqlalchemy import Connection, Engine, MetaData, Table
+    from sqlalchemy.engine import Dialect
+    from sqlalchemy.sql.schema import Constraint
 
     from .config import Config
     from .findings import Finding
 
-__all__ = ["audit_database", "reflect_database", "system_named_constraints"]
+__all__ = [
+    "audit_database",
+    "is_version_table",
+    "postgresql_default_name",
+    "reflect_database",
+    "system_named_constraints",
+]
+
+#: Alembic's default version table (``context.configure(version_table=...)`` changes it).
+DEFAULT_VERSION_TABLE = "alembic_version"
 
 
 def _display_url(url: str) -> str:
@@ -84,7 +107,8 @@ def _engine_for(url: str) -> Engine:
 def reflect_database(bind: Engine | Connection | str, *, schemas: Sequence[str | None] = (None,)) -> MetaData:
     """Reflect every table of ``schemas`` (None = the default schema) into one ``MetaData``.
 
-    ``metadata.info["dialect_name"]`` records the database's dialect (``postgresql``, ``sqlite``...).
+    ``metadata.info["dialect_name"]`` records the database's dialect name (``postgresql``,
+    ``sqlite``...), ``metadata.info["dialect"]`` the dialect itself.
     """
     from sqlalchemy import Engine, MetaData
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -100,6 +124,7 @@ def reflect_database(bind: Engine | Connection | str, *, schemas: Sequence[str |
     metadata = MetaData()
     # The dialect decides what some rules can judge (SQLite has no UUID or timestamptz type).
     metadata.info["dialect_name"] = target.dialect.name
+    metadata.info["dialect"] = target.dialect
     try:
         for schema in schemas:
             # views=False: views have no constraints or indexes to judge.
@@ -115,50 +140,214 @@ def reflect_database(bind: Engine | Connection | str, *, schemas: Sequence[str |
     return metadata
 
 
-def system_named_constraints(tables: Iterable[Table], config: Config) -> list[Finding]:
-    """AS502: primary, foreign, unique and check constraints whose name the database invented."""
+def is_version_table(
+    table: Table, version_table: str = DEFAULT_VERSION_TABLE, version_table_schema: str | None = None
+) -> bool:
+    """True for Alembic's own bookkeeping table, which no rule judges (it is not the team's schema).
+
+    That is the configured ``version_table`` in ``version_table_schema``, or any table shaped like
+    one: a single string column named ``version_num`` (what Alembic creates, whatever the table is
+    called).  The shape matters because the CLI's audit does not run ``env.py`` and so cannot know
+    a custom ``version_table`` name; no real table of a team's consists of that one column alone.
+    """
+    from sqlalchemy import String
+
+    if table.name == version_table and table.schema == version_table_schema:
+        return True
+    columns = list(table.columns)
+    return len(columns) == 1 and columns[0].name == "version_num" and isinstance(columns[0].type, String)
+
+
+# ------------------------------------------------------------------------------------ AS502
+# PostgreSQL's labels for the names it generates (ChooseConstraintName in src/backend/commands).
+_PG_LABELS = {"pk": "pkey", "fk": "fkey", "uq": "key", "ck": "check"}
+
+
+def _pg_object_name(name1: str, name2: str | None, label: str) -> str:
+    """PostgreSQL's ``makeObjectName``: ``name1[_name2]_label`` within 63 bytes, shortening the
+    longer of ``name1``/``name2`` one character at a time (the label is never cut)."""
+    overhead = len(label.encode()) + 1 + (1 if name2 else 0)
+    available = MAX_IDENTIFIER_LENGTH - overhead
+    first, second = name1, name2 or ""
+    while len(first.encode()) + len(second.encode()) > available:
+        if len(first.encode()) > len(second.encode()):
+            first = first[:-1]
+        else:
+            second = second[:-1]
+    return "_".join(part for part in (first, second if name2 else None, label) if part is not None)
+
+
+def postgresql_default_name(kind: str, table: str, columns: Sequence[str] = (), number: int = 0) -> str:
+    """The name PostgreSQL gives an unnamed constraint of ``kind`` (``pk``/``fk``/``uq``/``ck``).
+
+    ``users_pkey``, ``posts_user_id_fkey``, ``memberships_team_id_user_id_key``, ``users_age_check``
+    (a CHECK on one column) or ``users_check`` (on several); ``number`` > 0 is PostgreSQL's retry
+    after a clash (``users_email_key1``).  Long names are cut as PostgreSQL cuts them.
+    """
+    label = _PG_LABELS[kind] + (str(number) if number else "")
+    if kind == "pk":
+        return _pg_object_name(table, None, label)
+    if kind == "ck" and len(columns) != 1:
+        return _pg_object_name(table, None, label)
+    return _pg_object_name(table, "_".join(columns) or None, label)
+
+
+def _is_postgresql_default(name: str, kind: str, table: Table, columns: Sequence[str]) -> bool:
+    match = re.search(rf"_{_PG_LABELS[kind]}(\d*)$", name)
+    if match is None:
+        return False
+    number = int(match.group(1) or 0)
+    if kind != "ck":
+        return name == postgresql_default_name(kind, table.name, columns, number)
+    # A reflected CHECK does not say which columns it reads: any one column of the table, or none.
+    candidates = [postgresql_default_name("ck", table.name, (), number)]
+    candidates += [postgresql_default_name("ck", table.name, (c.name,), number) for c in table.columns]
+    return name in candidates
+
+
+def _kind(constraint: Any) -> str | None:
     from sqlalchemy import CheckConstraint, ForeignKeyConstraint, PrimaryKeyConstraint, UniqueConstraint
-    from sqlalchemy.sql.schema import ColumnCollectionConstraint
+
+    for cls, kind in (
+        (PrimaryKeyConstraint, "pk"),
+        (ForeignKeyConstraint, "fk"),
+        (UniqueConstraint, "uq"),
+        (CheckConstraint, "ck"),
+    ):
+        if isinstance(constraint, cls):
+            return kind
+    return None
+
+
+def _columns(constraint: Any) -> tuple[str, ...]:
+    return tuple(c.name for c in getattr(constraint, "columns", ()))
+
+
+def _ddl_name(constraint: Constraint, dialect: Dialect) -> str | None:
+    """The name ``constraint`` gets in DDL: explicit, ``conv()``, or from its MetaData's naming
+    convention (callable tokens and truncation included) -- SQLAlchemy's own compiler decides."""
+    from sqlalchemy.schema import AddConstraint
+
+    explicit = constraint.name if isinstance(constraint.name, str) and constraint.name else None
+    try:
+        ddl = str(AddConstraint(constraint).compile(dialect=dialect))
+    except Exception:  # a convention that needs a name the constraint lacks, an unresolvable FK target
+        return explicit
+    match = re.search(r'ADD CONSTRAINT ("(?:[^"]|"")+"|\S+)', ddl)
+    if match is None:
+        return explicit
+    name = match.group(1)
+    return name[1:-1].replace('""', '"') if name.startswith('"') else name
+
+
+@dataclass(frozen=True)
+class _ModelNames:
+    """What the models say about constraint names: per table, (kind, columns) -> DDL name, and the
+    string templates of each models' ``MetaData`` naming convention."""
+
+    names: Mapping[tuple[str | None, str], Mapping[tuple[str, tuple[str, ...]], str]]
+    conventions: tuple[NamingConvention, ...]
+
+    @classmethod
+    def collect(cls, models: Sequence[MetaData], dialect: Dialect) -> _ModelNames:
+        names: dict[tuple[str | None, str], dict[tuple[str, tuple[str, ...]], str]] = {}
+        conventions: list[NamingConvention] = []
+        for metadata in models:
+            templates = {
+                key: value
+                for key, value in metadata.naming_convention.items()
+                if key in CONVENTION_KEYS and key != "ix" and isinstance(value, str)
+            }
+            # A template our reader rejects still counts through the compiled names below.
+            if templates:
+                with contextlib.suppress(ValueError):
+                    conventions.append(NamingConvention(templates))
+            for table in metadata.tables.values():
+                per_table = names.setdefault((table.schema, table.name), {})
+                for constraint in table.constraints:
+                    kind = _kind(constraint)
+                    name = _ddl_name(constraint, dialect) if kind else None
+                    if kind and name:
+                        per_table[(kind, _columns(constraint))] = name
+        return cls(names, tuple(conventions))
+
+    def declared(self, table: Table, kind: str, columns: tuple[str, ...]) -> str | None:
+        return self.names.get((table.schema, table.name), {}).get((kind, columns))
+
+    def accounts_for(self, name: str, table: Table, constraint: Any) -> bool:
+        """The models name this constraint ``name`` (explicitly or by their convention), or some
+        model constraint of the table carries that exact name, or a models' convention gives it."""
+        if name in self.names.get((table.schema, table.name), {}).values():
+            return True
+        return any(_convention_gives(convention, name, constraint, table) for convention in self.conventions)
+
+
+def _convention_gives(convention: NamingConvention, name: str, constraint: Any, table: Table) -> bool:
+    try:
+        return convention.name_for(constraint, table) == name
+    except (KeyError, ValueError, TypeError, IndexError):  # a token this constraint cannot fill
+        return False
+
+
+def system_named_constraints(
+    tables: Iterable[Table],
+    config: Config,
+    *,
+    models: Sequence[MetaData] = (),
+    dialect: Dialect | None = None,
+) -> list[Finding]:
+    """AS502: primary, foreign, unique and check constraints whose name the database invented.
+
+    ``models`` (the project's ``MetaData``) vouch for names the team chose; ``dialect`` is the
+    audited database's (it decides how a convention name is truncated; default PostgreSQL).
+    """
+    from sqlalchemy.dialects import postgresql
 
     if not config.is_enabled("AS502"):
         return []
-    kinds: tuple[tuple[type, str, str], ...] = (
-        (PrimaryKeyConstraint, "pk", "primary key"),
-        (ForeignKeyConstraint, "fk", "foreign key"),
-        (UniqueConstraint, "uq", "unique constraint"),
-        (CheckConstraint, "ck", "check constraint"),
-    )
+    labels = {"pk": "primary key", "fk": "foreign key", "uq": "unique constraint", "ck": "check constraint"}
+    model_names = _ModelNames.collect(models, dialect or postgresql.dialect())  # type: ignore[no-untyped-call]
+    # Only PostgreSQL's generated names are recognised; SQLite invents none (an unnamed constraint
+    # has no name there), so any name it holds was given by someone.
+    invents_names = dialect is None or dialect.name == "postgresql"
     findings = []
     for table in tables:
         for constraint in sorted(table.constraints, key=lambda c: (type(c).__name__, str(c.name or ""))):
-            for cls, kind, label in kinds:
-                if not isinstance(constraint, cls) or not isinstance(constraint, ColumnCollectionConstraint):
-                    continue
-                columns = [c.name for c in constraint.columns]
-                if kind == "pk" and not columns:
-                    break  # a table without a primary key has an empty PK object: AS102's business
-                name = constraint.name if isinstance(constraint.name, str) else None
-                if not is_system_name(name, table.name, kind, columns):
-                    break
-                expected = config.naming.name_for(constraint, table) if kind != "ck" else None
-                what = f"{label} {name!r}" if name else f"unnamed {label}"
-                on = f" on ({', '.join(columns)})" if columns else ""
-                message = f"{what}{on} has a name invented by the database"
-                if expected:
-                    message += f"; rename it to {expected!r}"
-                findings.append(
-                    config.finding(
-                        "AS502",
-                        message,
-                        Location(
-                            schema=table.schema,
-                            table=table.name,
-                            column=columns[0] if kind != "pk" and len(columns) == 1 else None,
-                            constraint=name,
-                        ),
-                    )
+            kind = _kind(constraint)
+            if kind is None:
+                continue
+            columns = _columns(constraint)
+            if kind == "pk" and not columns:
+                continue  # a table without a primary key has an empty PK object: AS102's business
+            name = constraint.name if isinstance(constraint.name, str) else None
+            if name is not None and (
+                not invents_names
+                or not _is_postgresql_default(name, kind, table, columns)
+                or _convention_gives(config.naming, name, constraint, table)
+                or model_names.accounts_for(name, table, constraint)
+            ):
+                continue
+            expected = model_names.declared(table, kind, columns)
+            if expected is None and kind != "ck":
+                expected = config.naming.name_for(constraint, table)
+            label = labels[kind]
+            what = f"{label} {name!r}" if name else f"unnamed {label}"
+            on = f" on ({', '.join(columns)})" if columns else ""
+            message = f"{what}{on} has a name invented by the database"
+            if expected and expected != name:
+                message += f"; rename it to {expected!r}"
+            findings.append(
+                config.finding(
+                    "AS502",
+                    message,
+                    Location(
+                        schema=table.schema,
+                        table=table.name,
+                        column=columns[0] if kind != "pk" and len(columns) == 1 else None,
+                        constraint=name,
+                    ),
                 )
-                break
+            )
     return findings
 
 
@@ -167,16 +356,28 @@ def audit_database(
     config: Config,
     *,
     schemas: Sequence[str | None] = (None,),
+    version_table: str = DEFAULT_VERSION_TABLE,
+    version_table_schema: str | None = None,
+    models: Sequence[MetaData] = (),
 ) -> list[Finding]:
     """Reflect ``bind`` and return the findings of every database-stage rule (unsuppressed:
-    callers apply the exceptions register, as for every other stage)."""
+    callers apply the exceptions register, as for every other stage).
+
+    Alembic's version table (``version_table`` in ``version_table_schema``, or any table shaped
+    like one, see :func:`is_version_table`) is never judged.  ``models``, the project's
+    ``MetaData``, vouch for constraint names the team chose (AS502, see the module docstring).
+    """
     metadata = reflect_database(bind, schemas=schemas)
     from .models import lint_tables  # after reflection: connection errors come first
 
     wanted = set(schemas)
     # Reflection follows foreign keys into other schemas; judge only the schemas asked for.
-    tables = [t for t in metadata.sorted_tables if t.schema in wanted]
+    tables = [
+        t
+        for t in metadata.sorted_tables
+        if t.schema in wanted and not is_version_table(t, version_table, version_table_schema)
+    ]
     dialect_name = str(metadata.info["dialect_name"])
     findings = list(lint_tables(tables, config, stage=Stage.DATABASE, dialect_name=dialect_name))
-    findings += system_named_constraints(tables, config)
+    findings += system_named_constraints(tables, config, models=models, dialect=metadata.info["dialect"])
     return findings

@@ -322,7 +322,7 @@ def test_minimum_downgrade_revision_exempts_it_and_everything_before(pytester, m
 def test_star_import_brings_in_exactly_the_checks():
     namespace: dict[str, object] = {}
     exec("from alembic_standards.testing import *", namespace)
-    imported = {name for name in namespace if name != "__builtins__"}
+    imported = {name for name in namespace if name != "__builtins__"} - {"alembic_standards_database_guard"}
     assert imported == ALL_CHECKS
     for name in imported:
         check = namespace[name]
@@ -361,3 +361,203 @@ def test_duplicate_rejected_by_a_narrower_key_is_not_counted_as_enforced(pyteste
             "uq_posts_title (title) instead",
         ]
     )
+
+
+def test_relationship_check_does_not_call_model_constructors(pytester, monkeypatch, any_url):
+    # User(email, /) and Post(author, title, /): no keyword construction is possible.
+    result = run_scenario(pytester, monkeypatch, any_url, "custom_init", "-k", "relationships")
+    assert outcomes(result) == {"test_model_relationships": "PASSED"}, result.stdout.str()
+    assert "AlembicStandardsWarning" not in result.stdout.str()
+
+
+def test_class_manager_new_instance_skips_the_constructor():
+    # Pins the SQLAlchemy API the relationship check builds instances with (the ORM's own way of
+    # building an instance for a loaded row): no __init__ call, a transient instrumented instance.
+    import uuid
+
+    from sqlalchemy import Uuid, inspect
+    from sqlalchemy.orm import DeclarativeBase, mapped_column
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Thing(Base):
+        __tablename__ = "things"
+        id = mapped_column(Uuid, primary_key=True)
+
+        def __init__(self) -> None:
+            raise AssertionError("constructor called")
+
+    Base.registry.configure()  # what a constructor call would do first
+    thing = inspect(Thing).class_manager.new_instance()
+    assert isinstance(thing, Thing)
+    assert inspect(thing).transient
+    thing.id = uuid.UUID(int=1)
+    assert inspect(thing).attrs.id.history.added == [uuid.UUID(int=1)]
+
+
+def _database_with_rows(pytester: pytest.Pytester, url: str, rows: int) -> None:
+    """The scenario's migrations at head (run by Alembic in a subprocess) and ``rows`` users."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    env = {**os.environ, "DATABASE_URL": url}
+    command = [sys.executable, "-m", "alembic", "-c", "alembic.ini", "upgrade", "head"]
+    subprocess.run(command, cwd=pytester.path, env=env, check=True, capture_output=True)
+    if not rows:
+        return
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        connection.execute(
+            text("INSERT INTO users (id, email, created_at, updated_at) VALUES (:id, :email, :now, :now)"),
+            [
+                {
+                    "id": uuid.uuid4().hex if sqlite else uuid.uuid4(),
+                    "email": f"user{n}@example.com",
+                    "now": "2026-01-01",
+                }
+                for n in range(rows)
+            ],
+        )
+    engine.dispose()
+
+
+def _count_users(url: str) -> int | None:
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            if "users" not in inspect(connection).get_table_names():
+                return None
+            return int(connection.execute(text("SELECT count(*) FROM users")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_guard_refuses_a_database_holding_rows_and_leaves_them(pytester, monkeypatch, any_url):
+    shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
+    shutil.copytree(SCENARIOS / "guarded", pytester.path, dirs_exist_ok=True)
+    _database_with_rows(pytester, any_url, 5000)
+    monkeypatch.setenv("DATABASE_URL", any_url)
+    monkeypatch.delenv("ALEMBIC_STANDARDS_DISPOSABLE_DATABASE", raising=False)
+
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "test_checks.py")
+
+    assert _count_users(any_url) == 5000
+    expected = dict.fromkeys(ALL_CHECKS | {"test_single_head_revision", "test_upgrade"}, "ERROR")
+    expected |= {"test_up_down_consistency": "ERROR", "test_unrelated": "PASSED"}
+    assert outcomes(result) == expected, result.stdout.str()
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "*alembic-standards refused to run test_up_down_consistency: the database * behind alembic_engine "
+            "holds data (rows in *users).",
+            "*migrate the database down to base, which drops every table with its rows.",
+            "*Fix: point alembic_engine at a disposable, empty database*ALEMBIC_STANDARDS_DISPOSABLE_DATABASE=*",
+        ]
+    )
+
+
+def test_guard_lets_a_database_marked_disposable_through(pytester, monkeypatch, pg_url):
+    from sqlalchemy.engine import make_url
+
+    shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
+    shutil.copytree(SCENARIOS / "guarded", pytester.path, dirs_exist_ok=True)
+    _database_with_rows(pytester, pg_url, 10)
+    monkeypatch.setenv("DATABASE_URL", pg_url)
+    # Another database's name does not unlock this one.
+    monkeypatch.setenv("ALEMBIC_STANDARDS_DISPOSABLE_DATABASE", "some_other_db")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "test_checks.py", "-k", "up_down")
+    assert outcomes(result) == {"test_up_down_consistency": "ERROR"}, result.stdout.str()
+    assert _count_users(pg_url) == 10
+
+    monkeypatch.setenv("ALEMBIC_STANDARDS_DISPOSABLE_DATABASE", f"other, {make_url(pg_url).database}")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "test_checks.py", "-k", "up_down")
+    assert outcomes(result) == {"test_up_down_consistency": "PASSED"}, result.stdout.str()
+    assert _count_users(pg_url) in (None, 0)  # what the guard prevents: the rows are gone
+
+
+def test_guard_accepts_a_database_left_at_head_without_rows(pytester, monkeypatch, sqlite_url):
+    # The version table's row is not data: a shared database that an earlier test left at head.
+    shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
+    shutil.copytree(SCENARIOS / "guarded", pytester.path, dirs_exist_ok=True)
+    _database_with_rows(pytester, sqlite_url, 0)
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.delenv("ALEMBIC_STANDARDS_DISPOSABLE_DATABASE", raising=False)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "test_checks.py", "-k", "up_down")
+    assert outcomes(result) == {"test_up_down_consistency": "PASSED"}, result.stdout.str()
+
+
+def test_convention_resembling_postgresql_names_is_the_teams_choice(pytester, monkeypatch, pg_url):
+    # The models' MetaData names constraints users_pkey, posts_user_id_fkey, ... on purpose: the
+    # live checks must not call them "invented by the database" (AS502).
+    result = run_scenario(
+        pytester, monkeypatch, pg_url, "pg_like_convention", "-k", "database_follows or introduces or unique"
+    )
+    assert outcomes(result) == {
+        "test_database_follows_standards": "PASSED",
+        "test_no_revision_introduces_violations": "PASSED",
+        "test_model_unique_constraints": "PASSED",
+    }, result.stdout.str()
+    assert "AS502" not in result.stdout.str()
+
+
+def _as102_tables(output: str) -> set[str]:
+    """Tables named on the AS102 lines of ``output`` (whatever the message's wording)."""
+    tables = {"users", "posts", "tags", "post_tags", "events"}
+    lines = [line for line in output.splitlines() if "AS102" in line]
+    return {word for line in lines for word in re.findall(r"\w+", line) if word in tables}
+
+
+def test_as102_verdict_is_the_same_in_every_stage(pytester, monkeypatch, any_url):
+    # post_tags is keyed by UNIQUE(post_id, tag_id) NOT NULL instead of a primary key; events has no
+    # key at all. The model linter (CLI), the live audit (CLI) and the pytest checks (models and
+    # database) must agree on which tables lack a primary key.
+    import os
+    import subprocess
+    import sys
+
+    shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
+    shutil.copytree(SCENARIOS / "association_unique", pytester.path, dirs_exist_ok=True)
+    monkeypatch.setenv("DATABASE_URL", any_url)
+    env = {**os.environ, "DATABASE_URL": any_url}
+
+    def cli(*args: str) -> str:
+        command = [str(Path(sys.executable).with_name("alembic-standards")), "check", *args]
+        done = subprocess.run(command, cwd=pytester.path, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode in (0, 1), done.stderr
+        return done.stdout
+
+    model_linter = _as102_tables(cli("--metadata", "app.models:Base.metadata"))
+    in_pytest_models = _as102_tables(
+        pytester.runpytest_subprocess("-p", "no:cacheprovider", "-k", "models_follow").stdout.str()
+    )
+    in_pytest_database = _as102_tables(
+        pytester.runpytest_subprocess("-p", "no:cacheprovider", "-k", "database_follows").stdout.str()
+    )
+    upgrade = [sys.executable, "-m", "alembic", "upgrade", "head"]
+    subprocess.run(upgrade, cwd=pytester.path, env=env, check=True, capture_output=True)
+    live_audit = _as102_tables(cli("--no-models", "--database-url", any_url))
+
+    assert "events" in model_linter  # every stage can say AS102 at all
+    assert model_linter == live_audit == in_pytest_models == in_pytest_database
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs the export in alembic_standards/testing/__init__.py (owned by H4): "
+    "from .guard import alembic_standards_database_guard, and the name in __all__",
+)
+def test_star_import_brings_in_the_database_guard():
+    # The README's recommended module is protected without an extra import line.
+    from alembic_standards.testing.guard import alembic_standards_database_guard
+
+    namespace: dict[str, object] = {}
+    exec("from alembic_standards.testing import *", namespace)
+    assert namespace.get("alembic_standards_database_guard") is alembic_standards_database_guard

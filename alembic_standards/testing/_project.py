@@ -169,13 +169,14 @@ class Project:
         from ..exceptions import ExceptionRegister
 
         try:
-            return ExceptionRegister.collect(self.config, self._metadatas_if_any())
+            return ExceptionRegister.collect(self.config, self.models_if_any())
         except StandardsError as exc:
             raise AlembicTestFailure(
                 "an exception declared on a model is malformed", context=[("Error", str(exc))]
             ) from None
 
-    def _metadatas_if_any(self) -> Sequence[MetaData]:
+    def models_if_any(self) -> Sequence[MetaData]:
+        """The models when they can be found, else none (for checks that only use them as hints)."""
         try:
             return self.metadatas
         except AlembicTestFailure:
