@@ -554,9 +554,14 @@ PostgreSQL a native ``ENUM`` and a ``Boolean`` need no CHECK at all.
         "constraint-system-named",
         "Constraint carries a name invented by the database",
         rationale="""
-A name such as ``users_pkey``, ``tags_user_id_fkey`` or ``users_email_key`` shows the constraint
-was created without an explicit name (see AS501); migrations written against one database will
-not find it on another.
+A name PostgreSQL generates for an unnamed constraint (``users_pkey``, ``tags_user_id_fkey``,
+``users_email_key``, ``users_age_check``) shows it was created without an explicit name (see
+AS501); migrations written against one database will not find it on another.  Only PostgreSQL's
+exact generated name is reported, and only when nothing the team wrote gives that name:
+``naming_convention`` in ``[tool.alembic_standards]``, the models'
+``MetaData(naming_convention=...)``, or an explicit ``name=`` (the pytest checks and
+``check --metadata`` pass the models).  On SQLite, which invents no names, only a constraint with
+no name is reported.
 """,
         bad="""
 -- \\d users
