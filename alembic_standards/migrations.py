@@ -192,6 +192,8 @@ _CONSTRAINTS: Final = {
     "CheckConstraint": "check constraint",
     "PrimaryKeyConstraint": "primary key",
 }
+MAX_HELPER_DEPTH: Final = 32
+"""Helper functions calling helpers are followed this deep; a deeper chain is reported (AS704)."""
 _DYNAMIC: Final = object()
 """Marker for a value computed at run time."""
 
@@ -227,6 +229,19 @@ class _Op:
     args: dict[str, ast.expr]
     table: str | None
     schema: str | None
+
+
+class _Ops:
+    """Operations in walk order, each (call node) once: a helper reached twice adds nothing new."""
+
+    def __init__(self) -> None:
+        self.items: list[_Op] = []
+        self.seen: set[int] = set()
+
+    def add(self, op: _Op) -> None:
+        if id(op) not in self.seen:
+            self.seen.add(id(op))
+            self.items.append(op)
 
 
 @dataclass
@@ -288,6 +303,7 @@ class _Reader:
         self.op_modules: set[str] = {"op"}
         self.op_functions: dict[str, str] = {}
         self.alembic_modules: set[str] = set()
+        self.helper_memo: dict[tuple[str, tuple[tuple[str, tuple[object, object]], ...], bool], list[_Op]] = {}
         for node in tree.body:
             if isinstance(node, ast.FunctionDef):
                 self.functions[node.name] = node
@@ -602,15 +618,36 @@ class _Reader:
 
     # -- collecting operations ---------------------------------------------------------------
     def collect(self, function: ast.FunctionDef) -> list[_Op]:
-        out: list[_Op] = []
+        out = _Ops()
         self._walk(function.body, {}, out, (function.name,))
-        return out
+        return out.items
+
+    def _helper_ops(
+        self,
+        helper: ast.FunctionDef,
+        batch: dict[str, tuple[object, object]],
+        stack: tuple[str, ...],
+        dynamic: bool,
+    ) -> list[_Op]:
+        """The operations a call of ``helper`` performs, each helper body walked once per file.
+
+        Memoised on (helper, batch aliases, dynamic): helpers that call each other several times
+        would otherwise be walked once per path through the call graph, which doubles with every
+        helper that calls the next one twice.  An operation reached along several paths counts once.
+        """
+        key = (helper.name, tuple(sorted(batch.items(), key=lambda item: item[0])), dynamic)
+        found = self.helper_memo.get(key)
+        if found is None:
+            ops = _Ops()
+            self._walk(helper.body, batch, ops, (*stack, helper.name), dynamic)
+            found = self.helper_memo[key] = ops.items
+        return found
 
     def _walk(
         self,
         body: Iterable[ast.stmt],
         batch: dict[str, tuple[object, object]],
-        out: list[_Op],
+        out: _Ops,
         stack: tuple[str, ...],
         dynamic: bool = False,
     ) -> None:
@@ -663,7 +700,7 @@ class _Reader:
                         line=stmt.lineno,
                         col=stmt.col_offset + 1,
                     )
-                    out.append(_Op(unknown, change, stmt.value, {}, None, None))
+                    out.add(_Op(unknown, change, stmt.value, {}, None, None))
                     continue
             self._calls(stmt, batch, out, stack, dynamic)
 
@@ -671,20 +708,29 @@ class _Reader:
         self,
         node: ast.AST,
         batch: dict[str, tuple[object, object]],
-        out: list[_Op],
+        out: _Ops,
         stack: tuple[str, ...],
         dynamic: bool,
     ) -> None:
         """Every operation call inside ``node``, outermost first, in source order."""
         for call in _calls_in_order(node):
             if isinstance(call.func, ast.Name) and call.func.id in self.functions and call.func.id not in stack:
-                helper = self.functions[call.func.id]
-                self._walk(helper.body, batch, out, (*stack, helper.name), dynamic)
+                if len(stack) > MAX_HELPER_DEPTH:
+                    # Deeper than any real revision nests helpers: say so instead of following
+                    # (the walk is recursive; an unbounded chain would exhaust the stack).
+                    reason = f"helper calls nested deeper than {MAX_HELPER_DEPTH} levels are not followed"
+                    change = Change(
+                        call.func.id, "undecidable", reason=reason, line=call.lineno, col=call.col_offset + 1
+                    )
+                    out.add(_Op(call.func.id, change, call, {}, None, None))
+                    continue
+                for op in self._helper_ops(self.functions[call.func.id], batch, stack, dynamic):
+                    out.add(op)
                 continue
             name = self._op_name(call, batch)
             if name is None or name in NEUTRAL_OPS:
                 continue
-            out.append(self._op(name, call, batch, dynamic))
+            out.add(self._op(name, call, batch, dynamic))
 
     def _op_name(self, call: ast.Call, batch: dict[str, tuple[object, object]]) -> str | None:
         """``create_table`` for ``op.create_table(...)`` (any alias), ``batch_op.add_column``...;
@@ -752,6 +798,7 @@ class _Reader:
         if name in OPS and (dynamic or any(v is _DYNAMIC for v in values)):
             change = Change(name, "undecidable", line=line, col=col, reason="its names are computed at run time")
         else:
+            columns = _all_str(self._columns(args.get("local_cols" if name == "create_foreign_key" else "columns")))
             change = change_from_op_call(
                 name,
                 table=_as_str(table),
@@ -760,6 +807,8 @@ class _Reader:
                 new_name=_as_str(new_name),
                 line=line,
                 col=col,
+                columns=columns or None,
+                if_exists=_is_true(call, "if_exists"),
             )
         return _Op(name, change, call, args, _as_str(table), _as_str(schema))
 
