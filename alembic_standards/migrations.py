@@ -40,6 +40,8 @@ import hashlib
 import io
 import json
 import os
+import re
+import stat
 import sys
 import tempfile
 import time
@@ -99,47 +101,81 @@ class MigrationReport:
 def iter_revision_files(paths: Sequence[Path]) -> list[Path]:
     """The ``.py`` files under ``paths`` (directories are searched recursively), sorted, unique.
 
-    A path that does not exist is a usage error (StandardsError).
+    A path that does not exist, and anything under ``paths`` that cannot be read (a directory
+    that cannot be listed, a broken or looping ``.py`` link), is a usage error (StandardsError,
+    naming the first such path).  :func:`check_migrations` reports each of them instead (AS800).
     """
+    files, unreadable = _revision_files(paths)
+    if unreadable:
+        path, why = unreadable[0]
+        raise StandardsError(why, path=path)
+    return files
+
+
+def _revision_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """(the ``.py`` files under ``paths``, the paths that could not be read with the reason)."""
     found: dict[Path, None] = {}
+    unreadable: list[tuple[Path, str]] = []
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            for file in sorted(_python_files(path)):
+            for file in sorted(_python_files(path, unreadable)):
                 if "__pycache__" not in file.parts:
                     found[file] = None
         elif path.is_file():
             found[path] = None
+        elif path.is_symlink() or path.exists():
+            unreadable.append((path, _why_unreadable(path)))
         else:
             raise StandardsError("no such file or directory", path=path, hint="check the `migrations` setting")
-    return list(found)
+    return list(found), unreadable
 
 
-def _python_files(directory: Path) -> list[Path]:
+def _why_unreadable(path: Path | str) -> str:
+    """Why a path that is neither a readable directory nor a regular file cannot be checked."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if os.path.islink(path):
+            return f"cannot read symbolic link: {exc.strerror}"
+        return f"cannot read: {exc.strerror}"
+    return "not a regular file (not checked)"
+
+
+def _python_files(directory: Path, unreadable: list[tuple[Path, str]]) -> list[Path]:
     """The files ``directory.rglob("*.py")`` finds, unsorted: one ``os.scandir`` per directory.
 
     ``rglob()`` plus ``is_file()`` cost more than everything else a cached run does; a directory
     entry already knows whether it is a file.  Same answer: symbolic links to directories are not
-    entered (``rglob`` does not follow them either), symbolic links to files count, directories
-    that cannot be listed are skipped, ``*.py`` matches as ``fnmatch`` (case per platform).
+    entered (``rglob`` does not follow them either), symbolic links to files count, ``*.py``
+    matches as ``fnmatch`` (case per platform).  Unlike ``rglob``, nothing is skipped without a
+    word: a directory that cannot be listed and a ``*.py`` entry that is not a readable file (a
+    broken or looping link, a FIFO) go to ``unreadable`` with the reason.
     """
     out: list[Path] = []
     todo = [os.fspath(directory)]
     while todo:
+        current = todo.pop()
         try:
-            with os.scandir(todo.pop()) as listing:
+            with os.scandir(current) as listing:
                 entries = list(listing)
-        except OSError:
+        except OSError as exc:
+            unreadable.append((Path(current), f"cannot read directory: {exc.strerror}"))
             continue
         for entry in entries:
             try:
                 if entry.is_dir():
                     if not entry.is_symlink():
                         todo.append(entry.path)
-                elif fnmatch.fnmatch(entry.name, "*.py") and entry.is_file():
+                    continue
+                if not fnmatch.fnmatch(entry.name, "*.py"):
+                    continue
+                if entry.is_file():
                     out.append(Path(entry.path))
+                    continue
             except OSError:
-                continue
+                pass
+            unreadable.append((Path(entry.path), _why_unreadable(entry.path)))
     return out
 
 
@@ -154,9 +190,11 @@ def check_migrations(
     file is not parsed again; a path puts the cache there; False neither reads nor writes a cache.
     The findings are the same either way (see :class:`_ResultCache`).
     """
-    files = iter_revision_files(paths or config.migrations)
+    files, unreadable = _revision_files(paths or config.migrations)
     store = _ResultCache.open(config, cache)
     report = MigrationReport()
+    # Anything we were asked to read and could not is an input error (exit 2), never a silent pass.
+    report.input_errors.extend(config.finding("AS800", why, Location(path=path)) for path, why in unreadable)
     parsed: list[_Revision] = []
     for path in files:
         result = store.get(path) if store is not None else None
@@ -192,6 +230,9 @@ _CONSTRAINTS: Final = {
     "CheckConstraint": "check constraint",
     "PrimaryKeyConstraint": "primary key",
 }
+MAX_FILE_BYTES: Final = 16 * 1024 * 1024
+"""A revision file larger than this is reported (AS800) and not checked: no real revision comes
+close (a thousand-table initial revision is about 1 MB), and checking stays linear below it."""
 MAX_HELPER_DEPTH: Final = 32
 """Helper functions calling helpers are followed this deep; a deeper chain is reported (AS704)."""
 _DYNAMIC: Final = object()
@@ -231,6 +272,49 @@ class _Op:
     schema: str | None
 
 
+@dataclass(frozen=True)
+class _Undecided:
+    """An upgrade step whose reversal cannot be decided statically (AS704)."""
+
+    down_name: str
+    change: Change
+    reason: str
+    """Why (``raw SQL``...); empty when the step is decidable but the downgrade is not."""
+    expected: str
+    """For a decidable step: what the downgrade should do."""
+    node: ast.AST
+
+
+_UNSURE: Final = "the downgrade runs raw SQL or dynamic operations"
+
+
+def _undecided_message(items: Sequence[_Undecided]) -> str:
+    """One AS704 message for all of a revision's undecidable steps."""
+    first = items[0]
+    if len(items) == 1:
+        if first.reason:
+            return (
+                f"cannot decide whether {first.down_name} undoes {first.change.describe()} ({first.reason}); "
+                "review it by hand"
+            )
+        return (
+            f"cannot decide whether {first.down_name} undoes {first.change.describe()}: {_UNSURE} "
+            f"(expected {first.expected}); review it by hand"
+        )
+    groups: dict[tuple[str, str], list[int]] = {}
+    for item in items:
+        groups.setdefault((item.change.describe(), item.reason or _UNSURE), []).append(getattr(item.node, "lineno", 0))
+    shown = []
+    for (what, why), lines in list(groups.items())[:3]:
+        at = ", ".join(str(line) for line in lines[:5]) + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
+        shown.append(f"{what} at line{'s' if len(lines) > 1 else ''} {at} ({why})")
+    more = f"; and {len(groups) - 3} other kinds of step" if len(groups) > 3 else ""
+    return (
+        f"cannot decide whether {first.down_name} undoes {len(items)} steps of the upgrade: {'; '.join(shown)}{more}; "
+        "review them by hand"
+    )
+
+
 class _Ops:
     """Operations in walk order, each (call node) once: a helper reached twice adds nothing new."""
 
@@ -264,11 +348,15 @@ def _read_revision(path: Path, config: Config) -> _FileResult:
         return result
 
     try:
-        with path.open("rb") as file:
-            status = os.fstat(file.fileno())
-            data = file.read()
+        status, data = _read_regular_file(path, MAX_FILE_BYTES)
+    except _NotRegular:
+        return input_error("not a regular file (not checked)")
     except OSError as exc:
         return input_error(f"cannot read file: {exc.strerror}")
+    if len(data) > MAX_FILE_BYTES:
+        return input_error(
+            f"file is {status.st_size:,} bytes, over the checker's limit of {MAX_FILE_BYTES:,}: not checked"
+        )
     result.stat = (status.st_size, status.st_mtime_ns)
     try:
         # Honour a PEP 263 coding cookie (``# -*- coding: latin-1 -*-`` in old revisions) and a BOM.
@@ -276,19 +364,59 @@ def _read_revision(path: Path, config: Config) -> _FileResult:
         source = data.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
         return input_error(f"cannot decode file: {exc} (file not checked)")
+    if not source.strip() and path.name != "__init__.py":
+        # What an interrupted `alembic revision` leaves behind: Alembic's history then fails.
+        return input_error("empty file: not a revision (left by an interrupted `alembic revision`?); remove or write it")
     try:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
         return input_error(f"syntax error: {exc.msg} (file not checked)", exc.lineno)
     except ValueError as exc:  # e.g. NUL bytes (a SyntaxError only from Python 3.12)
         return input_error(f"syntax error: {exc} (file not checked)")
-    reader = _Reader(path, source, tree, config)
-    if reader.is_revision():
-        collected = MigrationReport()
-        result.revision = reader.run(collected)
-        result.irreversible = collected.irreversible
+    except (RecursionError, MemoryError):
+        # CPython's parser gives up on very long operator chains (`a + a + ...`, `x.a.a...`).
+        return input_error("expressions nested too deeply for Python's parser (file not checked)")
+    try:
+        reader = _Reader(path, source, tree, config)
+        if reader.is_revision():
+            collected = MigrationReport()
+            result.revision = reader.run(collected)
+            result.irreversible = collected.irreversible
+    except RecursionError:
+        result.revision = None
+        result.irreversible = []
+        return input_error("nested too deeply to check (file not checked)")
     # The tree and the reader go out of scope here: only the extracted facts are kept.
     return result
+
+
+class _NotRegular(OSError):
+    """The path is a FIFO, a device, a socket...: reading it could block or never end."""
+
+
+def _read_regular_file(path: Path, limit: int) -> tuple[os.stat_result, bytes]:
+    """The stat and at most ``limit + 1`` bytes of ``path``, which must be a regular file.
+
+    Opened non-blocking (a FIFO put in a file's place must not hang the run) and checked with
+    ``fstat`` on the open descriptor (no race between the check and the read).  Symbolic links are
+    followed: a versions directory may link revision files; what counts is what they point at.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise _NotRegular(path)
+        chunks: list[bytes] = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return status, b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 class _Reader:
@@ -410,17 +538,23 @@ class _Reader:
             if name.startswith("upgrade_")
         ]
         downgrade_findings: list[Finding] = []
+        undecided: list[_Undecided] = []
         all_up: list[_Op] = []
         all_down: list[_Op] = []
         for up_fn, down_fn, suffix in pairs:
             up_ops = self.collect(up_fn) if up_fn is not None else []
             down_ops = self.collect(down_fn) if down_fn is not None else []
-            downgrade_findings += self._check_downgrade(up_fn, down_fn, up_ops, down_ops, suffix)
+            downgrade_findings += self._check_downgrade(up_fn, down_fn, up_ops, down_ops, undecided, suffix)
             for function, ops in ((up_fn, up_ops), (down_fn, down_ops)):
                 if function is not None:
                     self._check_sections(function, ops)
             all_up += up_ops
             all_down += down_ops
+        if undecided and self.config.is_enabled("AS704"):
+            # Once per revision: a revision of 17 raw-SQL statements is one thing to review by hand.
+            undecided.sort(key=lambda item: (getattr(item.node, "lineno", 0), getattr(item.node, "col_offset", 0)))
+            location = self.loc(undecided[0].node)
+            downgrade_findings.append(self.config.finding("AS704", _undecided_message(undecided), location))
         if reason is not None:
             if downgrade_findings:
                 node = self.assignments["irreversible"]
@@ -503,8 +637,10 @@ class _Reader:
         downgrade: ast.FunctionDef | None,
         up_ops: list[_Op],
         down_ops: list[_Op],
+        undecided: list[_Undecided],
         suffix: str = "",
     ) -> list[Finding]:
+        """AS701-AS703 for one upgrade/downgrade pair; what cannot be decided goes to ``undecided``."""
         out: list[Finding] = []
         up_name, down_name = f"upgrade{suffix}()", f"downgrade{suffix}()"
 
@@ -543,19 +679,9 @@ class _Reader:
             )
         for missing in verdict.unsure:
             op = by_change[id(missing.change)]
-            add(
-                "AS704",
-                f"cannot decide whether {down_name} undoes {missing.change.describe()}: the downgrade runs raw SQL "
-                f"or dynamic operations (expected {missing.expected}); review it by hand",
-                op.call,
-            )
+            undecided.append(_Undecided(down_name, missing.change, "", missing.expected, op.call))
         for change in verdict.undecidable:
-            op = by_change[id(change)]
-            add(
-                "AS704",
-                f"cannot decide whether {down_name} undoes {change.describe()} ({change.reason}); review it by hand",
-                op.call,
-            )
+            undecided.append(_Undecided(down_name, change, change.reason, "", by_change[id(change)].call))
         return out
 
     def _empty_kind(self, function: ast.FunctionDef) -> str:
@@ -578,8 +704,11 @@ class _Reader:
 
     # -- AS804 -------------------------------------------------------------------------------
     def _check_sections(self, function: ast.FunctionDef, ops: list[_Op]) -> None:
-        # Raw SQL that is not clearly a data step (DDL such as CREATE EXTENSION) has no section.
-        placed = [o for o in ops if o.name != "execute" or sql_is_data(self._sql_text(o))]
+        # Raw SQL that is not clearly a data step (DDL such as CREATE EXTENSION) has no section,
+        # nor has data changed through an ORM session (where it happens is the author's call).
+        placed = self._after_data_steps(
+            [o for o in ops if o.name not in _SESSION_FACTORIES and (o.name != "execute" or sql_is_data(self._sql_text(o)))]
+        )
         pairs = [(o.name, section_of(o.name, unique=_is_true(o.call, "unique"))) for o in placed]
         downgrade = function.name.startswith("downgrade")
         bad = out_of_order(pairs, downgrade=downgrade)
@@ -594,6 +723,25 @@ class _Reader:
             f"({order}; creations in that order, drops in reverse)",
             op.call,
         )
+
+    def _after_data_steps(self, ops: list[_Op]) -> list[_Op]:
+        """``ops`` without the schema operations that follow a data step on their table.
+
+        Such an operation depends on the data step: ``alter_column(nullable=False)`` after the
+        ``UPDATE`` that backfills the column must stay after it.  Ordering advice never moves an
+        operation across a data step it depends on; other operations are still judged.
+        """
+        touched: set[str] = set()
+        out: list[_Op] = []
+        for op in ops:
+            if op.name == "execute":
+                touched.update(word.lower() for word in _WORD.findall(self._sql_text(op) or ""))
+            elif op.name == "bulk_insert":
+                touched.add((op.table or "").lower())
+            elif op.table is not None and op.table.lower() in touched:
+                continue
+            out.append(op)
+        return out
 
     def _table_object(self, node: ast.expr | None, depth: int = 0) -> tuple[object, object]:
         """(name, schema) of ``sa.table("x", ...)`` / ``sa.Table("x", ...)`` / ``op.create_table("x", ...)``,
@@ -714,6 +862,19 @@ class _Reader:
     ) -> None:
         """Every operation call inside ``node``, outermost first, in source order."""
         for call in _calls_in_order(node):
+            if _callee(call) in _SESSION_FACTORIES and not self._op_name(call, batch):
+                # Data changed through an ORM session on op.get_bind(): no op.* call shows it, yet
+                # the downgrade must roll it back (or the revision be marked irreversible).
+                factory = _callee(call) or "Session"
+                change = Change(
+                    factory,
+                    "undecidable",
+                    reason="changes data through an ORM session",
+                    line=call.lineno,
+                    col=call.col_offset + 1,
+                )
+                out.add(_Op(factory, change, call, {}, None, None))
+                continue
             if isinstance(call.func, ast.Name) and call.func.id in self.functions and call.func.id not in stack:
                 if len(stack) > MAX_HELPER_DEPTH:
                     # Deeper than any real revision nests helpers: say so instead of following
@@ -1048,6 +1209,10 @@ class _Reader:
             return (single,) if single else ()
         return tuple(self._literal_str(e) for e in node.elts)
 
+
+_SESSION_FACTORIES: Final = frozenset({"Session", "sessionmaker", "scoped_session"})
+"""SQLAlchemy ORM session constructors: a revision that builds one changes data."""
+_WORD: Final = re.compile(r"\w+")
 
 _CONVENTION_KIND: Final = {
     "create_index": "ix",

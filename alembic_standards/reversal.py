@@ -121,7 +121,9 @@ class Change:
 
     def describe(self) -> str:
         if self.effect is None:
-            return f"op.{self.op}(...)"
+            # op.execute(...); a local helper or an ORM session is named as it is called.
+            known = self.op in OPS or self.op in UNDECIDABLE_OPS
+            return f"op.{self.op}(...)" if known else f"{self.op}(...)"
         return f"op.{self.op}() of {self.effect.describe()}"
 
 

@@ -42,7 +42,10 @@ def test_scenario_files_are_verbatim_copies_of_the_spec(heading: str, copy: str)
 
 def rendered(folder: Path) -> list[str]:
     report = check_migrations([folder], Config(root=folder), cache=False)
-    return [f.render(relative_to=folder) for f in sorted([*report.findings, *report.input_errors], key=lambda f: f.sort_key())]
+    return [
+        f.render(relative_to=folder)
+        for f in sorted([*report.findings, *report.input_errors], key=lambda f: f.sort_key())
+    ]
 
 
 def test_the_spec_migration_template_passes_with_no_finding() -> None:
