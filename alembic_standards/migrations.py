@@ -125,21 +125,26 @@ def _revision_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path,
         elif path.is_file():
             found[path] = None
         elif path.is_symlink() or path.exists():
-            unreadable.append((path, _why_unreadable(path)))
+            unreadable.append(_unreadable(path))
         else:
             raise StandardsError("no such file or directory", path=path, hint="check the `migrations` setting")
     return list(found), unreadable
 
 
-def _why_unreadable(path: Path | str) -> str:
-    """Why a path that is neither a readable directory nor a regular file cannot be checked."""
+def _unreadable(path: Path) -> tuple[Path, str]:
+    """(where to report, why) for a path that is neither a readable directory nor a regular file.
+
+    A broken link is reported on its directory and named in the message: paths are printed
+    through ``Path.resolve()``, which would show a dangling link as its missing target and raises
+    on a looping one.
+    """
     try:
         os.stat(path)
     except OSError as exc:
         if os.path.islink(path):
-            return f"cannot read symbolic link: {exc.strerror}"
-        return f"cannot read: {exc.strerror}"
-    return "not a regular file (not checked)"
+            return path.parent, f"cannot read symbolic link {path.name!r}: {exc.strerror}"
+        return path, f"cannot read: {exc.strerror}"
+    return path, "not a regular file (not checked)"
 
 
 def _python_files(directory: Path, unreadable: list[tuple[Path, str]]) -> list[Path]:
@@ -175,7 +180,7 @@ def _python_files(directory: Path, unreadable: list[tuple[Path, str]]) -> list[P
                     continue
             except OSError:
                 pass
-            unreadable.append((Path(entry.path), _why_unreadable(entry.path)))
+            unreadable.append(_unreadable(Path(entry.path)))
     return out
 
 
@@ -366,7 +371,9 @@ def _read_revision(path: Path, config: Config) -> _FileResult:
         return input_error(f"cannot decode file: {exc} (file not checked)")
     if not source.strip() and path.name != "__init__.py":
         # What an interrupted `alembic revision` leaves behind: Alembic's history then fails.
-        return input_error("empty file: not a revision (left by an interrupted `alembic revision`?); remove or write it")
+        return input_error(
+            "empty file: not a revision (left by an interrupted `alembic revision`?); remove or write it"
+        )
     try:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
@@ -394,14 +401,18 @@ class _NotRegular(OSError):
     """The path is a FIFO, a device, a socket...: reading it could block or never end."""
 
 
-def _read_regular_file(path: Path, limit: int) -> tuple[os.stat_result, bytes]:
+def _read_regular_file(path: Path, limit: int, *, follow: bool = True) -> tuple[os.stat_result, bytes]:
     """The stat and at most ``limit + 1`` bytes of ``path``, which must be a regular file.
 
     Opened non-blocking (a FIFO put in a file's place must not hang the run) and checked with
     ``fstat`` on the open descriptor (no race between the check and the read).  Symbolic links are
-    followed: a versions directory may link revision files; what counts is what they point at.
+    followed unless ``follow`` is False: a versions directory may link revision files (what counts
+    is what they point at); the cache file is ours and never a link.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
     try:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
@@ -707,7 +718,11 @@ class _Reader:
         # Raw SQL that is not clearly a data step (DDL such as CREATE EXTENSION) has no section,
         # nor has data changed through an ORM session (where it happens is the author's call).
         placed = self._after_data_steps(
-            [o for o in ops if o.name not in _SESSION_FACTORIES and (o.name != "execute" or sql_is_data(self._sql_text(o)))]
+            [
+                o
+                for o in ops
+                if o.name not in _SESSION_FACTORIES and (o.name != "execute" or sql_is_data(self._sql_text(o)))
+            ]
         )
         pairs = [(o.name, section_of(o.name, unique=_is_true(o.call, "unique"))) for o in placed]
         downgrade = function.name.startswith("downgrade")
@@ -1580,6 +1595,8 @@ def _ancestors(revision: _Revision, by_id: dict[str, _Revision]) -> list[_Revisi
 CACHE_DIR_NAME: Final = ".alembic_standards_cache"
 CACHE_DIR_ENV: Final = "ALEMBIC_STANDARDS_CACHE_DIR"
 _CACHE_FORMAT: Final = 1
+MAX_CACHE_BYTES: Final = 256 * 1024 * 1024
+"""A cache file larger than this is ignored (about 100 times what 1,000 revisions need)."""
 _RACY_NS: Final = 2_000_000_000
 """Files modified less than this long before the run are not cached (see :meth:`_ResultCache.put`)."""
 _CODE: Final = (
@@ -1649,8 +1666,13 @@ class _ResultCache:
         return cls(Path(os.path.abspath(directory)), _fingerprint(config))
 
     def _load(self) -> dict[str, Any]:
+        # Only a regular file, not through a link, and not past a size bound: a cache path made a
+        # link to /dev/zero or a FIFO must not read forever or block (it is ignored, then replaced).
         try:
-            document = json.loads(self.file.read_bytes())
+            _, data = _read_regular_file(self.file, MAX_CACHE_BYTES, follow=False)
+            if len(data) > MAX_CACHE_BYTES:
+                return {}
+            document = json.loads(data)
         except (OSError, ValueError, RecursionError):
             return {}
         if (
