@@ -442,6 +442,7 @@ class _Reader:
         self.op_modules: set[str] = {"op"}
         self.op_functions: dict[str, str] = {}
         self.alembic_modules: set[str] = set()
+        self.assigned_anywhere: dict[str, list[ast.expr]] | None = None
         self.helper_memo: dict[tuple[str, tuple[tuple[str, tuple[object, object]], ...], bool], list[_Op]] = {}
         for node in tree.body:
             if isinstance(node, ast.FunctionDef):
@@ -580,11 +581,13 @@ class _Reader:
             self.findings.extend(downgrade_findings)
         keys: dict[tuple[str | None, str], list[KeyColumns]] = {}
         foreign_keys: list[_ForeignKey] = []
+        named: set[int] = set()  # a helper called by both functions is one place in the file
         for op in all_up:
-            self._check_names(op)
             self._collect_keys(op, keys, foreign_keys)
-        for op in all_down:
-            self._check_names(op)
+        for op in (*all_up, *all_down):
+            if id(op) not in named:
+                named.add(id(op))
+                self._check_names(op)
         raw_sql = [self._sql_text(op) for op in all_up if op.name == "execute"]
         return _Revision(self.path, info, self.findings, keys, foreign_keys, raw_sql)
 
@@ -764,14 +767,22 @@ class _Reader:
         if isinstance(node, ast.Call) and _callee(node) in ("table", "Table", "create_table") and node.args:
             return self.resolve(node.args[0]), self.resolve(_kw(node, "schema"))
         if isinstance(node, ast.Name) and depth < 3:
-            values = [
-                n.value
-                for n in ast.walk(self.tree)
-                if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)
-            ]
+            values = self._assigned_anywhere().get(node.id, [])
             if len(values) == 1:
                 return self._table_object(values[0], depth + 1)
         return _DYNAMIC, None
+
+    def _assigned_anywhere(self) -> dict[str, list[ast.expr]]:
+        """Every ``name = value`` in the file, by name: built once (a walk per look-up would make
+        a revision of many ``bulk_insert(table, ...)`` calls quadratic)."""
+        if self.assigned_anywhere is None:
+            found: dict[str, list[ast.expr]] = {}
+            for n in ast.walk(self.tree):
+                if isinstance(n, ast.Assign):
+                    for name in {t.id for t in n.targets if isinstance(t, ast.Name)}:
+                        found.setdefault(name, []).append(n.value)
+            self.assigned_anywhere = found
+        return self.assigned_anywhere
 
     def _sql_text(self, op: _Op) -> str | None:
         node = op.call.args[0] if op.call.args else op.args.get("sqltext")

@@ -119,6 +119,21 @@ def test_matching_is_linear_in_the_number_of_operations() -> None:
     assert time.perf_counter() - started < 5
 
 
+def test_many_bulk_inserts_into_a_named_table_are_linear(tmp_path: Path) -> None:
+    """2,000 ``op.bulk_insert(settings, ...)``: each look-up of ``settings`` walked the whole file (240 s)."""
+    rows = "".join(f"    op.bulk_insert(settings, [{{'key': 'k{i}'}}])\n" for i in range(2000))
+    (tmp_path / "seed.py").write_text(
+        HEADER.format(message="Seed settings", rev="seed")
+        + '\nsettings = sa.table("settings", sa.column("key"))\n\n\n'
+        + f'def upgrade() -> None:\n    """Apply migration changes"""\n{rows}\n\n'
+        + 'def downgrade() -> None:\n    """Rollback migration changes"""\n    op.drop_table("settings")\n',
+        encoding="utf-8",
+    )
+    started = time.perf_counter()
+    assert rendered(tmp_path) == []
+    assert time.perf_counter() - started < 10
+
+
 def test_a_file_over_the_size_limit_is_reported_not_read(tmp_path: Path) -> None:
     with (tmp_path / "big.py").open("wb") as big:
         big.write(b"# a generated revision\n")
