@@ -22,8 +22,18 @@ What is read from each file (:class:`_Reader`):
   and ``depends_on`` through merges).
 
 The downgrade rules (AS702-AS704) are decided by :mod:`alembic_standards.reversal`, the same
-matcher the revision hook uses, and the section order (AS804) by :mod:`alembic_standards.layout`.
-A file that does not parse is an input error (AS800, exit status 2); the others are still checked.
+matcher the revision hook uses, and the section order (AS804) by :mod:`alembic_standards.layout`
+(a schema step that follows the data step it depends on -- ``alter_column(nullable=False)`` after
+its backfill -- is left where it is).  What cannot be decided is said once per revision (AS704).
+Data changed through an ORM session on ``op.get_bind()`` counts as a step the downgrade must undo.
+
+Nothing is skipped without a word, and no input makes the checker hang or raise: a file that
+does not parse, is empty (what an interrupted ``alembic revision`` leaves), is larger than
+:data:`MAX_FILE_BYTES`, nests deeper than Python's parser can, or could not be read (a directory
+that cannot be listed, a broken or looping link, a FIFO) is an input error (AS800, exit status 2);
+the others are still checked.  Time is linear in a file's size: each helper body is walked once
+per file (and followed at most :data:`MAX_HELPER_DEPTH` deep, beyond which AS704 says so), and the
+downgrade's effects are indexed rather than compared with every upgrade step.
 
 Each file's results (its own findings and the facts the history-wide AS201 check needs) are kept
 in a JSON cache (``.alembic_standards_cache/``, :class:`_ResultCache`), so a re-run parses only
