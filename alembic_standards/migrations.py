@@ -22,8 +22,18 @@ What is read from each file (:class:`_Reader`):
   and ``depends_on`` through merges).
 
 The downgrade rules (AS702-AS704) are decided by :mod:`alembic_standards.reversal`, the same
-matcher the revision hook uses, and the section order (AS804) by :mod:`alembic_standards.layout`.
-A file that does not parse is an input error (AS800, exit status 2); the others are still checked.
+matcher the revision hook uses, and the section order (AS804) by :mod:`alembic_standards.layout`
+(a schema step that follows the data step it depends on -- ``alter_column(nullable=False)`` after
+its backfill -- is left where it is).  What cannot be decided is said once per revision (AS704).
+Data changed through an ORM session on ``op.get_bind()`` counts as a step the downgrade must undo.
+
+Nothing is skipped without a word, and no input makes the checker hang or raise: a file that
+does not parse, is empty (what an interrupted ``alembic revision`` leaves), is larger than
+:data:`MAX_FILE_BYTES`, nests deeper than Python's parser can, or could not be read (a directory
+that cannot be listed, a broken or looping link, a FIFO) is an input error (AS800, exit status 2);
+the others are still checked.  Time is linear in a file's size: each helper body is walked once
+per file (and followed at most :data:`MAX_HELPER_DEPTH` deep, beyond which AS704 says so), and the
+downgrade's effects are indexed rather than compared with every upgrade step.
 
 Each file's results (its own findings and the facts the history-wide AS201 check needs) are kept
 in a JSON cache (``.alembic_standards_cache/``, :class:`_ResultCache`), so a re-run parses only
@@ -40,6 +50,8 @@ import hashlib
 import io
 import json
 import os
+import re
+import stat
 import sys
 import tempfile
 import time
@@ -99,47 +111,86 @@ class MigrationReport:
 def iter_revision_files(paths: Sequence[Path]) -> list[Path]:
     """The ``.py`` files under ``paths`` (directories are searched recursively), sorted, unique.
 
-    A path that does not exist is a usage error (StandardsError).
+    A path that does not exist, and anything under ``paths`` that cannot be read (a directory
+    that cannot be listed, a broken or looping ``.py`` link), is a usage error (StandardsError,
+    naming the first such path).  :func:`check_migrations` reports each of them instead (AS800).
     """
+    files, unreadable = _revision_files(paths)
+    if unreadable:
+        path, why = unreadable[0]
+        raise StandardsError(why, path=path)
+    return files
+
+
+def _revision_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """(the ``.py`` files under ``paths``, the paths that could not be read with the reason)."""
     found: dict[Path, None] = {}
+    unreadable: list[tuple[Path, str]] = []
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            for file in sorted(_python_files(path)):
+            for file in sorted(_python_files(path, unreadable)):
                 if "__pycache__" not in file.parts:
                     found[file] = None
         elif path.is_file():
             found[path] = None
+        elif path.is_symlink() or path.exists():
+            unreadable.append(_unreadable(path))
         else:
             raise StandardsError("no such file or directory", path=path, hint="check the `migrations` setting")
-    return list(found)
+    return list(found), unreadable
 
 
-def _python_files(directory: Path) -> list[Path]:
+def _unreadable(path: Path) -> tuple[Path, str]:
+    """(where to report, why) for a path that is neither a readable directory nor a regular file.
+
+    A broken link is reported on its directory and named in the message: paths are printed
+    through ``Path.resolve()``, which would show a dangling link as its missing target and raises
+    on a looping one.
+    """
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if os.path.islink(path):
+            return path.parent, f"cannot read symbolic link {path.name!r}: {exc.strerror}"
+        return path, f"cannot read: {exc.strerror}"
+    return path, "not a regular file (not checked)"
+
+
+def _python_files(directory: Path, unreadable: list[tuple[Path, str]]) -> list[Path]:
     """The files ``directory.rglob("*.py")`` finds, unsorted: one ``os.scandir`` per directory.
 
     ``rglob()`` plus ``is_file()`` cost more than everything else a cached run does; a directory
     entry already knows whether it is a file.  Same answer: symbolic links to directories are not
-    entered (``rglob`` does not follow them either), symbolic links to files count, directories
-    that cannot be listed are skipped, ``*.py`` matches as ``fnmatch`` (case per platform).
+    entered (``rglob`` does not follow them either), symbolic links to files count, ``*.py``
+    matches as ``fnmatch`` (case per platform).  Unlike ``rglob``, nothing is skipped without a
+    word: a directory that cannot be listed and a ``*.py`` entry that is not a readable file (a
+    broken or looping link, a FIFO) go to ``unreadable`` with the reason.
     """
     out: list[Path] = []
     todo = [os.fspath(directory)]
     while todo:
+        current = todo.pop()
         try:
-            with os.scandir(todo.pop()) as listing:
+            with os.scandir(current) as listing:
                 entries = list(listing)
-        except OSError:
+        except OSError as exc:
+            unreadable.append((Path(current), f"cannot read directory: {exc.strerror}"))
             continue
         for entry in entries:
             try:
                 if entry.is_dir():
                     if not entry.is_symlink():
                         todo.append(entry.path)
-                elif fnmatch.fnmatch(entry.name, "*.py") and entry.is_file():
+                    continue
+                if not fnmatch.fnmatch(entry.name, "*.py"):
+                    continue
+                if entry.is_file():
                     out.append(Path(entry.path))
+                    continue
             except OSError:
-                continue
+                pass
+            unreadable.append(_unreadable(Path(entry.path)))
     return out
 
 
@@ -154,9 +205,11 @@ def check_migrations(
     file is not parsed again; a path puts the cache there; False neither reads nor writes a cache.
     The findings are the same either way (see :class:`_ResultCache`).
     """
-    files = iter_revision_files(paths or config.migrations)
+    files, unreadable = _revision_files(paths or config.migrations)
     store = _ResultCache.open(config, cache)
     report = MigrationReport()
+    # Anything we were asked to read and could not is an input error (exit 2), never a silent pass.
+    report.input_errors.extend(config.finding("AS800", why, Location(path=path)) for path, why in unreadable)
     parsed: list[_Revision] = []
     for path in files:
         result = store.get(path) if store is not None else None
@@ -192,6 +245,11 @@ _CONSTRAINTS: Final = {
     "CheckConstraint": "check constraint",
     "PrimaryKeyConstraint": "primary key",
 }
+MAX_FILE_BYTES: Final = 16 * 1024 * 1024
+"""A revision file larger than this is reported (AS800) and not checked: no real revision comes
+close (a thousand-table initial revision is about 1 MB), and checking stays linear below it."""
+MAX_HELPER_DEPTH: Final = 32
+"""Helper functions calling helpers are followed this deep; a deeper chain is reported (AS704)."""
 _DYNAMIC: Final = object()
 """Marker for a value computed at run time."""
 
@@ -229,6 +287,62 @@ class _Op:
     schema: str | None
 
 
+@dataclass(frozen=True)
+class _Undecided:
+    """An upgrade step whose reversal cannot be decided statically (AS704)."""
+
+    down_name: str
+    change: Change
+    reason: str
+    """Why (``raw SQL``...); empty when the step is decidable but the downgrade is not."""
+    expected: str
+    """For a decidable step: what the downgrade should do."""
+    node: ast.AST
+
+
+_UNSURE: Final = "the downgrade runs raw SQL or dynamic operations"
+
+
+def _undecided_message(items: Sequence[_Undecided]) -> str:
+    """One AS704 message for all of a revision's undecidable steps."""
+    first = items[0]
+    if len(items) == 1:
+        if first.reason:
+            return (
+                f"cannot decide whether {first.down_name} undoes {first.change.describe()} ({first.reason}); "
+                "review it by hand"
+            )
+        return (
+            f"cannot decide whether {first.down_name} undoes {first.change.describe()}: {_UNSURE} "
+            f"(expected {first.expected}); review it by hand"
+        )
+    groups: dict[tuple[str, str], list[int]] = {}
+    for item in items:
+        groups.setdefault((item.change.describe(), item.reason or _UNSURE), []).append(getattr(item.node, "lineno", 0))
+    shown = []
+    for (what, why), lines in list(groups.items())[:3]:
+        at = ", ".join(str(line) for line in lines[:5]) + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
+        shown.append(f"{what} at line{'s' if len(lines) > 1 else ''} {at} ({why})")
+    more = f"; and {len(groups) - 3} other kinds of step" if len(groups) > 3 else ""
+    return (
+        f"cannot decide whether {first.down_name} undoes {len(items)} steps of the upgrade: {'; '.join(shown)}{more}; "
+        "review them by hand"
+    )
+
+
+class _Ops:
+    """Operations in walk order, each (call node) once: a helper reached twice adds nothing new."""
+
+    def __init__(self) -> None:
+        self.items: list[_Op] = []
+        self.seen: set[int] = set()
+
+    def add(self, op: _Op) -> None:
+        if id(op) not in self.seen:
+            self.seen.add(id(op))
+            self.items.append(op)
+
+
 @dataclass
 class _FileResult:
     """Everything one file contributes to a report, before the history-wide checks."""
@@ -249,11 +363,15 @@ def _read_revision(path: Path, config: Config) -> _FileResult:
         return result
 
     try:
-        with path.open("rb") as file:
-            status = os.fstat(file.fileno())
-            data = file.read()
+        status, data = _read_regular_file(path, MAX_FILE_BYTES)
+    except _NotRegular:
+        return input_error("not a regular file (not checked)")
     except OSError as exc:
         return input_error(f"cannot read file: {exc.strerror}")
+    if len(data) > MAX_FILE_BYTES:
+        return input_error(
+            f"file is {status.st_size:,} bytes, over the checker's limit of {MAX_FILE_BYTES:,}: not checked"
+        )
     result.stat = (status.st_size, status.st_mtime_ns)
     try:
         # Honour a PEP 263 coding cookie (``# -*- coding: latin-1 -*-`` in old revisions) and a BOM.
@@ -261,19 +379,65 @@ def _read_revision(path: Path, config: Config) -> _FileResult:
         source = data.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
         return input_error(f"cannot decode file: {exc} (file not checked)")
+    if not source.strip() and path.name != "__init__.py":
+        # What an interrupted `alembic revision` leaves behind: Alembic's history then fails.
+        return input_error(
+            "empty file: not a revision (left by an interrupted `alembic revision`?); remove or write it"
+        )
     try:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
         return input_error(f"syntax error: {exc.msg} (file not checked)", exc.lineno)
     except ValueError as exc:  # e.g. NUL bytes (a SyntaxError only from Python 3.12)
         return input_error(f"syntax error: {exc} (file not checked)")
-    reader = _Reader(path, source, tree, config)
-    if reader.is_revision():
-        collected = MigrationReport()
-        result.revision = reader.run(collected)
-        result.irreversible = collected.irreversible
+    except (RecursionError, MemoryError):
+        # CPython's parser gives up on very long operator chains (`a + a + ...`, `x.a.a...`).
+        return input_error("expressions nested too deeply for Python's parser (file not checked)")
+    try:
+        reader = _Reader(path, source, tree, config)
+        if reader.is_revision():
+            collected = MigrationReport()
+            result.revision = reader.run(collected)
+            result.irreversible = collected.irreversible
+    except RecursionError:
+        result.revision = None
+        result.irreversible = []
+        return input_error("nested too deeply to check (file not checked)")
     # The tree and the reader go out of scope here: only the extracted facts are kept.
     return result
+
+
+class _NotRegular(OSError):
+    """The path is a FIFO, a device, a socket...: reading it could block or never end."""
+
+
+def _read_regular_file(path: Path, limit: int, *, follow: bool = True) -> tuple[os.stat_result, bytes]:
+    """The stat and at most ``limit + 1`` bytes of ``path``, which must be a regular file.
+
+    Opened non-blocking (a FIFO put in a file's place must not hang the run) and checked with
+    ``fstat`` on the open descriptor (no race between the check and the read).  Symbolic links are
+    followed unless ``follow`` is False: a versions directory may link revision files (what counts
+    is what they point at); the cache file is ours and never a link.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise _NotRegular(path)
+        chunks: list[bytes] = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return status, b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 class _Reader:
@@ -288,6 +452,8 @@ class _Reader:
         self.op_modules: set[str] = {"op"}
         self.op_functions: dict[str, str] = {}
         self.alembic_modules: set[str] = set()
+        self.assigned_anywhere: dict[str, list[ast.expr]] | None = None
+        self.helper_memo: dict[tuple[str, tuple[tuple[str, tuple[object, object]], ...], bool], list[_Op]] = {}
         for node in tree.body:
             if isinstance(node, ast.FunctionDef):
                 self.functions[node.name] = node
@@ -394,17 +560,23 @@ class _Reader:
             if name.startswith("upgrade_")
         ]
         downgrade_findings: list[Finding] = []
+        undecided: list[_Undecided] = []
         all_up: list[_Op] = []
         all_down: list[_Op] = []
         for up_fn, down_fn, suffix in pairs:
             up_ops = self.collect(up_fn) if up_fn is not None else []
             down_ops = self.collect(down_fn) if down_fn is not None else []
-            downgrade_findings += self._check_downgrade(up_fn, down_fn, up_ops, down_ops, suffix)
+            downgrade_findings += self._check_downgrade(up_fn, down_fn, up_ops, down_ops, undecided, suffix)
             for function, ops in ((up_fn, up_ops), (down_fn, down_ops)):
                 if function is not None:
                     self._check_sections(function, ops)
             all_up += up_ops
             all_down += down_ops
+        if undecided and self.config.is_enabled("AS704"):
+            # Once per revision: a revision of 17 raw-SQL statements is one thing to review by hand.
+            undecided.sort(key=lambda item: (getattr(item.node, "lineno", 0), getattr(item.node, "col_offset", 0)))
+            location = self.loc(undecided[0].node)
+            downgrade_findings.append(self.config.finding("AS704", _undecided_message(undecided), location))
         if reason is not None:
             if downgrade_findings:
                 node = self.assignments["irreversible"]
@@ -419,11 +591,13 @@ class _Reader:
             self.findings.extend(downgrade_findings)
         keys: dict[tuple[str | None, str], list[KeyColumns]] = {}
         foreign_keys: list[_ForeignKey] = []
+        named: set[int] = set()  # a helper called by both functions is one place in the file
         for op in all_up:
-            self._check_names(op)
             self._collect_keys(op, keys, foreign_keys)
-        for op in all_down:
-            self._check_names(op)
+        for op in (*all_up, *all_down):
+            if id(op) not in named:
+                named.add(id(op))
+                self._check_names(op)
         raw_sql = [self._sql_text(op) for op in all_up if op.name == "execute"]
         return _Revision(self.path, info, self.findings, keys, foreign_keys, raw_sql)
 
@@ -487,8 +661,10 @@ class _Reader:
         downgrade: ast.FunctionDef | None,
         up_ops: list[_Op],
         down_ops: list[_Op],
+        undecided: list[_Undecided],
         suffix: str = "",
     ) -> list[Finding]:
+        """AS701-AS703 for one upgrade/downgrade pair; what cannot be decided goes to ``undecided``."""
         out: list[Finding] = []
         up_name, down_name = f"upgrade{suffix}()", f"downgrade{suffix}()"
 
@@ -527,19 +703,9 @@ class _Reader:
             )
         for missing in verdict.unsure:
             op = by_change[id(missing.change)]
-            add(
-                "AS704",
-                f"cannot decide whether {down_name} undoes {missing.change.describe()}: the downgrade runs raw SQL "
-                f"or dynamic operations (expected {missing.expected}); review it by hand",
-                op.call,
-            )
+            undecided.append(_Undecided(down_name, missing.change, "", missing.expected, op.call))
         for change in verdict.undecidable:
-            op = by_change[id(change)]
-            add(
-                "AS704",
-                f"cannot decide whether {down_name} undoes {change.describe()} ({change.reason}); review it by hand",
-                op.call,
-            )
+            undecided.append(_Undecided(down_name, change, change.reason, "", by_change[id(change)].call))
         return out
 
     def _empty_kind(self, function: ast.FunctionDef) -> str:
@@ -562,8 +728,15 @@ class _Reader:
 
     # -- AS804 -------------------------------------------------------------------------------
     def _check_sections(self, function: ast.FunctionDef, ops: list[_Op]) -> None:
-        # Raw SQL that is not clearly a data step (DDL such as CREATE EXTENSION) has no section.
-        placed = [o for o in ops if o.name != "execute" or sql_is_data(self._sql_text(o))]
+        # Raw SQL that is not clearly a data step (DDL such as CREATE EXTENSION) has no section,
+        # nor has data changed through an ORM session (where it happens is the author's call).
+        placed = self._after_data_steps(
+            [
+                o
+                for o in ops
+                if o.name not in _SESSION_FACTORIES and (o.name != "execute" or sql_is_data(self._sql_text(o)))
+            ]
+        )
         pairs = [(o.name, section_of(o.name, unique=_is_true(o.call, "unique"))) for o in placed]
         downgrade = function.name.startswith("downgrade")
         bad = out_of_order(pairs, downgrade=downgrade)
@@ -579,20 +752,47 @@ class _Reader:
             op.call,
         )
 
+    def _after_data_steps(self, ops: list[_Op]) -> list[_Op]:
+        """``ops`` without the schema operations that follow a data step on their table.
+
+        Such an operation depends on the data step: ``alter_column(nullable=False)`` after the
+        ``UPDATE`` that backfills the column must stay after it.  Ordering advice never moves an
+        operation across a data step it depends on; other operations are still judged.
+        """
+        touched: set[str] = set()
+        out: list[_Op] = []
+        for op in ops:
+            if op.name == "execute":
+                touched.update(word.lower() for word in _WORD.findall(self._sql_text(op) or ""))
+            elif op.name == "bulk_insert":
+                touched.add((op.table or "").lower())
+            elif op.table is not None and op.table.lower() in touched:
+                continue
+            out.append(op)
+        return out
+
     def _table_object(self, node: ast.expr | None, depth: int = 0) -> tuple[object, object]:
         """(name, schema) of ``sa.table("x", ...)`` / ``sa.Table("x", ...)`` / ``op.create_table("x", ...)``,
         directly or through a variable assigned once in this file; ``_DYNAMIC`` otherwise."""
         if isinstance(node, ast.Call) and _callee(node) in ("table", "Table", "create_table") and node.args:
             return self.resolve(node.args[0]), self.resolve(_kw(node, "schema"))
         if isinstance(node, ast.Name) and depth < 3:
-            values = [
-                n.value
-                for n in ast.walk(self.tree)
-                if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)
-            ]
+            values = self._assigned_anywhere().get(node.id, [])
             if len(values) == 1:
                 return self._table_object(values[0], depth + 1)
         return _DYNAMIC, None
+
+    def _assigned_anywhere(self) -> dict[str, list[ast.expr]]:
+        """Every ``name = value`` in the file, by name: built once (a walk per look-up would make
+        a revision of many ``bulk_insert(table, ...)`` calls quadratic)."""
+        if self.assigned_anywhere is None:
+            found: dict[str, list[ast.expr]] = {}
+            for n in ast.walk(self.tree):
+                if isinstance(n, ast.Assign):
+                    for name in {t.id for t in n.targets if isinstance(t, ast.Name)}:
+                        found.setdefault(name, []).append(n.value)
+            self.assigned_anywhere = found
+        return self.assigned_anywhere
 
     def _sql_text(self, op: _Op) -> str | None:
         node = op.call.args[0] if op.call.args else op.args.get("sqltext")
@@ -602,15 +802,36 @@ class _Reader:
 
     # -- collecting operations ---------------------------------------------------------------
     def collect(self, function: ast.FunctionDef) -> list[_Op]:
-        out: list[_Op] = []
+        out = _Ops()
         self._walk(function.body, {}, out, (function.name,))
-        return out
+        return out.items
+
+    def _helper_ops(
+        self,
+        helper: ast.FunctionDef,
+        batch: dict[str, tuple[object, object]],
+        stack: tuple[str, ...],
+        dynamic: bool,
+    ) -> list[_Op]:
+        """The operations a call of ``helper`` performs, each helper body walked once per file.
+
+        Memoised on (helper, batch aliases, dynamic): helpers that call each other several times
+        would otherwise be walked once per path through the call graph, which doubles with every
+        helper that calls the next one twice.  An operation reached along several paths counts once.
+        """
+        key = (helper.name, tuple(sorted(batch.items(), key=lambda item: item[0])), dynamic)
+        found = self.helper_memo.get(key)
+        if found is None:
+            ops = _Ops()
+            self._walk(helper.body, batch, ops, (*stack, helper.name), dynamic)
+            found = self.helper_memo[key] = ops.items
+        return found
 
     def _walk(
         self,
         body: Iterable[ast.stmt],
         batch: dict[str, tuple[object, object]],
-        out: list[_Op],
+        out: _Ops,
         stack: tuple[str, ...],
         dynamic: bool = False,
     ) -> None:
@@ -663,7 +884,7 @@ class _Reader:
                         line=stmt.lineno,
                         col=stmt.col_offset + 1,
                     )
-                    out.append(_Op(unknown, change, stmt.value, {}, None, None))
+                    out.add(_Op(unknown, change, stmt.value, {}, None, None))
                     continue
             self._calls(stmt, batch, out, stack, dynamic)
 
@@ -671,20 +892,42 @@ class _Reader:
         self,
         node: ast.AST,
         batch: dict[str, tuple[object, object]],
-        out: list[_Op],
+        out: _Ops,
         stack: tuple[str, ...],
         dynamic: bool,
     ) -> None:
         """Every operation call inside ``node``, outermost first, in source order."""
         for call in _calls_in_order(node):
+            if _callee(call) in _SESSION_FACTORIES and not self._op_name(call, batch):
+                # Data changed through an ORM session on op.get_bind(): no op.* call shows it, yet
+                # the downgrade must roll it back (or the revision be marked irreversible).
+                factory = _callee(call) or "Session"
+                change = Change(
+                    factory,
+                    "undecidable",
+                    reason="changes data through an ORM session",
+                    line=call.lineno,
+                    col=call.col_offset + 1,
+                )
+                out.add(_Op(factory, change, call, {}, None, None))
+                continue
             if isinstance(call.func, ast.Name) and call.func.id in self.functions and call.func.id not in stack:
-                helper = self.functions[call.func.id]
-                self._walk(helper.body, batch, out, (*stack, helper.name), dynamic)
+                if len(stack) > MAX_HELPER_DEPTH:
+                    # Deeper than any real revision nests helpers: say so instead of following
+                    # (the walk is recursive; an unbounded chain would exhaust the stack).
+                    reason = f"helper calls nested deeper than {MAX_HELPER_DEPTH} levels are not followed"
+                    change = Change(
+                        call.func.id, "undecidable", reason=reason, line=call.lineno, col=call.col_offset + 1
+                    )
+                    out.add(_Op(call.func.id, change, call, {}, None, None))
+                    continue
+                for op in self._helper_ops(self.functions[call.func.id], batch, stack, dynamic):
+                    out.add(op)
                 continue
             name = self._op_name(call, batch)
             if name is None or name in NEUTRAL_OPS:
                 continue
-            out.append(self._op(name, call, batch, dynamic))
+            out.add(self._op(name, call, batch, dynamic))
 
     def _op_name(self, call: ast.Call, batch: dict[str, tuple[object, object]]) -> str | None:
         """``create_table`` for ``op.create_table(...)`` (any alias), ``batch_op.add_column``...;
@@ -752,6 +995,7 @@ class _Reader:
         if name in OPS and (dynamic or any(v is _DYNAMIC for v in values)):
             change = Change(name, "undecidable", line=line, col=col, reason="its names are computed at run time")
         else:
+            columns = _all_str(self._columns(args.get("local_cols" if name == "create_foreign_key" else "columns")))
             change = change_from_op_call(
                 name,
                 table=_as_str(table),
@@ -760,6 +1004,8 @@ class _Reader:
                 new_name=_as_str(new_name),
                 line=line,
                 col=col,
+                columns=columns or None,
+                if_exists=_is_true(call, "if_exists"),
             )
         return _Op(name, change, call, args, _as_str(table), _as_str(schema))
 
@@ -999,6 +1245,10 @@ class _Reader:
             return (single,) if single else ()
         return tuple(self._literal_str(e) for e in node.elts)
 
+
+_SESSION_FACTORIES: Final = frozenset({"Session", "sessionmaker", "scoped_session"})
+"""SQLAlchemy ORM session constructors: a revision that builds one changes data."""
+_WORD: Final = re.compile(r"\w+")
 
 _CONVENTION_KIND: Final = {
     "create_index": "ix",
@@ -1366,6 +1616,8 @@ def _ancestors(revision: _Revision, by_id: dict[str, _Revision]) -> list[_Revisi
 CACHE_DIR_NAME: Final = ".alembic_standards_cache"
 CACHE_DIR_ENV: Final = "ALEMBIC_STANDARDS_CACHE_DIR"
 _CACHE_FORMAT: Final = 1
+MAX_CACHE_BYTES: Final = 256 * 1024 * 1024
+"""A cache file larger than this is ignored (about 100 times what 1,000 revisions need)."""
 _RACY_NS: Final = 2_000_000_000
 """Files modified less than this long before the run are not cached (see :meth:`_ResultCache.put`)."""
 _CODE: Final = (
@@ -1435,8 +1687,13 @@ class _ResultCache:
         return cls(Path(os.path.abspath(directory)), _fingerprint(config))
 
     def _load(self) -> dict[str, Any]:
+        # Only a regular file, not through a link, and not past a size bound: a cache path made a
+        # link to /dev/zero or a FIFO must not read forever or block (it is ignored, then replaced).
         try:
-            document = json.loads(self.file.read_bytes())
+            _, data = _read_regular_file(self.file, MAX_CACHE_BYTES, follow=False)
+            if len(data) > MAX_CACHE_BYTES:
+                return {}
+            document = json.loads(data)
         except (OSError, ValueError, RecursionError):
             return {}
         if (

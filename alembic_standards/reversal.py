@@ -14,7 +14,13 @@ What counts as undoing (decided here, once):
 * an altered column (or table comment) is undone by altering it again, or by dropping it or its
   table;
 * ``rename_table(a, b)`` is undone by ``rename_table(b, a)`` or by dropping ``b``;
-* rows bulk-inserted into a known table are undone by dropping that table.
+* rows bulk-inserted into a known table are undone by dropping that table;
+* a table keeps its identity through renames: after ``rename_table(a, b)`` (in either function),
+  an index or constraint on ``a`` is the same object as one of that name on ``b``;
+* a constraint created without a name is undone by dropping the name PostgreSQL gives it
+  (``item_owner_id_fkey``); the hint never suggests ``drop_constraint(None, ...)``, which fails;
+* a guarded drop (``if_exists=True``) that the same upgrade follows with a creation of the same
+  object is "create or replace": only the creation needs undoing.
 
 Raw SQL (``op.execute``), bulk inserts, custom operations and operations whose names are computed
 at run time cannot be matched without running them.  They are *undecidable*: reported as such
@@ -26,8 +32,8 @@ This module imports neither Alembic nor SQLAlchemy: op objects are read by duck 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final, Literal
 
 from .layout import op_name_of
 
@@ -43,6 +49,7 @@ __all__ = [
     "changes_from_ops",
     "has_leaf_ops",
     "match",
+    "postgresql_default_name",
 ]
 
 Action = Literal["create", "drop", "alter", "rename", "undecidable"]
@@ -107,10 +114,16 @@ class Change:
     col: int | None = None
     reason: str = ""
     """Why an undecidable change cannot be judged."""
+    default_names: tuple[str, ...] = ()
+    """For a constraint created without a name: the name(s) the database gives it."""
+    if_exists: bool = False
+    """A drop guarded with ``if_exists=True`` (the object may not exist)."""
 
     def describe(self) -> str:
         if self.effect is None:
-            return f"op.{self.op}(...)"
+            # op.execute(...); a local helper or an ORM session is named as it is called.
+            known = self.op in OPS or self.op in UNDECIDABLE_OPS
+            return f"op.{self.op}(...)" if known else f"{self.op}(...)"
         return f"op.{self.op}() of {self.effect.describe()}"
 
 
@@ -186,12 +199,15 @@ def change_from_op_call(
     new_name: str | None = None,
     line: int | None = None,
     col: int | None = None,
+    columns: Sequence[str] | None = None,
+    if_exists: bool = False,
 ) -> Change:
     """Build a :class:`Change` from an operation name and its (already resolved) arguments.
 
     ``table`` is the table the operation acts on (for ``rename_table`` the old name, with the new
-    one in ``new_name``); ``name`` the column, index or constraint name.  Unknown operation names
-    are undecidable.
+    one in ``new_name``); ``name`` the column, index or constraint name; ``columns`` the columns
+    of a created constraint (when all are known: they give an unnamed constraint its database
+    name); ``if_exists`` whether a drop is guarded.  Unknown operation names are undecidable.
     """
     if op == "bulk_insert" and table is not None:
         # Rows inserted into a known table are undone when the downgrade drops that table; a
@@ -205,31 +221,72 @@ def change_from_op_call(
         )
         return Change(op, "undecidable", None, line=line, col=col, reason=why)
     action, kind = OPS[op]
-    return Change(op, action, Effect(kind, table, name, schema), new_name=new_name, line=line, col=col)
+    defaults: tuple[str, ...] = ()
+    if name is None and action == "create" and kind == "constraint" and table is not None:
+        default = postgresql_default_name(op, table, columns)
+        defaults = (default,) if default is not None else ()
+    return Change(
+        op,
+        action,
+        Effect(kind, table, name, schema),
+        new_name=new_name,
+        line=line,
+        col=col,
+        default_names=defaults,
+        if_exists=if_exists and action == "drop",
+    )
 
 
-def _undoes(up: Change, down: Change) -> bool:
-    u, d = up.effect, down.effect
-    if u is None or d is None:
-        return False
-    if up.action == "create":
-        return down.action == "drop" and (d.same_object(u) or u.lives_on(d))
-    if up.action == "drop":
-        return down.action == "create" and d.same_object(u)
-    if up.action == "alter":
-        if down.action == "drop" and (d.same_object(u) or u.lives_on(d)):
-            return True
-        if down.action != "alter" or u.kind != d.kind:
-            return False
-        if d.same_object(u):
-            return True
-        # A column renamed by the upgrade is restored by altering it under its new name.
-        return up.new_name is not None and d.same_object(replace(u, name=up.new_name))
-    if up.action == "rename":
-        if down.action == "rename":
-            return d.table == up.new_name and down.new_name == u.table and d.schema == u.schema
-        return down.action == "drop" and d.kind == "table" and d.table == up.new_name and d.schema == u.schema
-    return False
+_NAMEDATALEN: Final = 64
+_PG_LABELS: Final = {
+    "create_foreign_key": "fkey",
+    "create_unique_constraint": "key",
+    "create_primary_key": "pkey",
+}
+_CONSTRAINT_TYPES: Final = {
+    "create_foreign_key": "foreignkey",
+    "create_unique_constraint": "unique",
+    "create_primary_key": "primary",
+    "create_check_constraint": "check",
+}
+
+
+def postgresql_default_name(op: str, table: str, columns: Sequence[str] | None) -> str | None:
+    """The name PostgreSQL gives a constraint created by ``op`` without a name, or None when unknown.
+
+    PostgreSQL's ``ChooseConstraintName``: ``<table>_<col>_<col>_fkey`` for a foreign key,
+    ``<table>_<cols>_key`` for a unique constraint, ``<table>_pkey`` for a primary key, each part
+    shortened (the longer one first, a byte at a time on whole characters) to fit 63 bytes.  A
+    check constraint's name depends on its expression, and a name already taken gets a number
+    appended: both are left unknown rather than guessed.
+    """
+    label = _PG_LABELS.get(op)
+    if label is None:
+        return None
+    if label == "pkey":
+        return _make_object_name(table, None, label)
+    if not columns:
+        return None
+    return _make_object_name(table, "_".join(columns), label)
+
+
+def _make_object_name(name1: str, name2: str | None, label: str) -> str:
+    """PostgreSQL's ``makeObjectName``: ``name1_name2_label`` shortened to NAMEDATALEN - 1 bytes."""
+    first, second = name1.encode(), (name2 or "").encode()
+    overhead = len(label) + 1 + (1 if name2 is not None else 0)
+    available = _NAMEDATALEN - 1 - overhead
+    n1, n2 = len(first), len(second)
+    while n1 + n2 > available:
+        if n1 > n2:
+            n1 -= 1
+        else:
+            n2 -= 1
+    # pg_mbcliplen: never cut a multi-byte character in half.
+    part1 = first[:n1].decode("utf-8", errors="ignore")
+    parts = [part1]
+    if name2 is not None:
+        parts.append(second[:n2].decode("utf-8", errors="ignore"))
+    return "_".join([*parts, label])
 
 
 def _expected(change: Change) -> str:
@@ -239,6 +296,16 @@ def _expected(change: Change) -> str:
     schema = f", schema={e.schema!r}" if e.schema else ""
     if change.op == "rename_table":
         return f"op.rename_table({change.new_name!r}, {t}{schema})"
+    if change.action == "create" and e.kind == "constraint" and e.name is None:
+        # drop_constraint(None, ...) fails: point at the name the database gives it instead.
+        type_ = _CONSTRAINT_TYPES.get(change.op)
+        type_arg = f", type_={type_!r}" if type_ else ""
+        if change.default_names:
+            return (
+                f"op.drop_constraint({change.default_names[0]!r}, {t}{type_arg}{schema}) (the name PostgreSQL "
+                "gives it; better, name the constraint in the upgrade and drop it by that name)"
+            )
+        return "the constraint dropped by its name in the database; name it in the upgrade and drop it by that name"
     inverse = {
         ("create", "table"): f"op.drop_table({t}{schema})",
         ("drop", "table"): f"op.create_table({t}, ...{schema})",
@@ -255,15 +322,157 @@ def _expected(change: Change) -> str:
     return inverse.get((change.action, e.kind), "its reversal")
 
 
+_Key = tuple[str, "str | None", "str | None", "str | None"]
+"""(kind, schema, table identity, name) of an effect."""
+
+
+class _Tables:
+    """Table identity through renames: ``rename_table(a, b)`` anywhere makes ``a`` and ``b`` one table.
+
+    A union-find over (schema, name); :meth:`identity` is the representative name.
+    """
+
+    def __init__(self, changes: Iterable[Change]) -> None:
+        self.parent: dict[tuple[str | None, str], tuple[str | None, str]] = {}
+        for change in changes:
+            e = change.effect
+            if change.op == "rename_table" and e is not None and e.table is not None and change.new_name is not None:
+                a, b = self._find((e.schema, e.table)), self._find((e.schema, change.new_name))
+                if a != b:
+                    self.parent[max(a, b, key=repr)] = min(a, b, key=repr)
+
+    def _find(self, node: tuple[str | None, str]) -> tuple[str | None, str]:
+        path = []
+        while node in self.parent:
+            path.append(node)
+            node = self.parent[node]
+        for item in path:  # path compression: later look-ups are constant time
+            self.parent[item] = node
+        return node
+
+    def identity(self, schema: str | None, table: str | None) -> str | None:
+        if table is None or not self.parent:
+            return table
+        return self._find((schema, table))[1]
+
+
+class _Effects:
+    """The downgrade's effects indexed by object, so each upgrade change is matched in constant time.
+
+    Same answers as comparing every pair with :meth:`Effect.same_object` / :meth:`Effect.lives_on`
+    (an index named without its table matches an index of that name on any table), only linear.
+    """
+
+    def __init__(self, changes: Iterable[Change], tables: _Tables) -> None:
+        self.tables = tables
+        self.by_action: dict[str, set[_Key]] = {"create": set(), "drop": set(), "alter": set()}
+        # Index effects by (schema, name) regardless of table, and those given without a table.
+        self.index_any_table: dict[str, set[tuple[str | None, str | None]]] = {"create": set(), "drop": set()}
+        self.index_no_table: dict[str, set[tuple[str | None, str | None]]] = {"create": set(), "drop": set()}
+        self.renames: set[tuple[str | None, str | None, str | None]] = set()
+        for change in changes:
+            e = change.effect
+            if e is None:
+                continue
+            if change.action == "rename":
+                self.renames.add((e.schema, e.table, change.new_name))
+                continue
+            if change.action not in self.by_action:
+                continue
+            self.by_action[change.action].add(self.key(e))
+            if e.kind == "index" and change.action in self.index_any_table:
+                self.index_any_table[change.action].add((e.schema, e.name))
+                if e.table is None:
+                    self.index_no_table[change.action].add((e.schema, e.name))
+
+    def key(self, e: Effect, name: str | None = None) -> _Key:
+        table = self.tables.identity(e.schema, e.table)
+        if e.kind in ("table", "table_comment"):
+            return (e.kind, e.schema, table, None)
+        return (e.kind, e.schema, table, e.name if name is None else name)
+
+    def has(self, action: str, e: Effect, name: str | None = None) -> bool:
+        """Is there a ``action`` (create/drop/alter) of the same object as ``e`` (named ``name``)?"""
+        found = self.by_action[action]
+        if e.kind == "index" and action in self.index_any_table:
+            wanted = (e.schema, e.name if name is None else name)
+            if e.table is None:
+                return wanted in self.index_any_table[action]
+            if wanted in self.index_no_table[action]:
+                return True
+        return self.key(e, name) in found
+
+    def drops_table_of(self, e: Effect) -> bool:
+        """Is the table ``e`` lives on dropped?"""
+        if e.kind == "table" or e.table is None:
+            return False
+        return ("table", e.schema, self.tables.identity(e.schema, e.table), None) in self.by_action["drop"]
+
+
+def _undone(change: Change, down: _Effects) -> bool:
+    u = change.effect
+    if u is None:
+        return False
+    if change.action == "create":
+        if down.has("drop", u) or down.drops_table_of(u):
+            return True
+        return u.name is None and any(down.has("drop", u, name) for name in change.default_names)
+    if change.action == "drop":
+        return down.has("create", u)
+    if change.action == "alter":
+        if down.has("drop", u) or down.drops_table_of(u):
+            return True
+        if down.has("alter", u):
+            return True
+        # A column renamed by the upgrade is restored by altering it under its new name.
+        return change.new_name is not None and down.has("alter", u, change.new_name)
+    if change.action == "rename":
+        if (u.schema, change.new_name, u.table) in down.renames:
+            return True
+        renamed = Effect("table", change.new_name, None, u.schema)
+        return down.has("drop", renamed)
+    return False
+
+
+def _replaced(upgrade: Sequence[Change], tables: _Tables) -> set[int]:
+    """Guarded drops (``if_exists=True``) followed in the same upgrade by a creation of the same object.
+
+    Such a pair is "create or replace" (the spec's clean-schema migration, the idempotent
+    ``drop_index(if_exists=True)`` + ``create_index(postgresql_concurrently=True)``): the object
+    may not have existed, so only the creation needs undoing.
+    """
+    out: set[int] = set()
+    later = _Effects((), tables)
+    for change in reversed(upgrade):
+        e = change.effect
+        if e is None:
+            continue
+        if change.action == "drop" and change.if_exists and later.has("create", e):
+            out.add(id(change))
+        if change.action == "create":
+            later.by_action["create"].add(later.key(e))
+            if e.kind == "index":
+                later.index_any_table["create"].add((e.schema, e.name))
+                if e.table is None:
+                    later.index_no_table["create"].add((e.schema, e.name))
+    return out
+
+
 def match(upgrade: Sequence[Change], downgrade: Sequence[Change]) -> Verdict:
-    """Which upgrade changes does the downgrade fail to undo?"""
+    """Which upgrade changes does the downgrade fail to undo?
+
+    Linear in the number of changes: the downgrade's effects are indexed once (:class:`_Effects`).
+    """
     verdict = Verdict()
     down_is_decidable = all(c.action != "undecidable" for c in downgrade)
+    tables = _Tables([*upgrade, *downgrade])
+    effects = _Effects(downgrade, tables)
+    replaced = _replaced(upgrade, tables)
     for change in upgrade:
         if change.action == "undecidable":
             verdict.undecidable.append(change)
             continue
-        if any(_undoes(change, d) for d in downgrade):
+        if id(change) in replaced or _undone(change, effects):
             continue
         missing = Missing(change, _expected(change))
         (verdict.missing if down_is_decidable else verdict.unsure).append(missing)
@@ -328,4 +537,14 @@ def _change_from_op(op: object) -> Change:
         target = getattr(op, "table", None)
         table = _str(getattr(target, "name", None))
         schema = _str(getattr(target, "schema", None))
-    return change_from_op_call(name, table=table, name=obj, schema=schema, new_name=new_name)
+    raw_columns = getattr(op, "local_cols", None) if name == "create_foreign_key" else getattr(op, "columns", None)
+    columns = [str(c) for c in raw_columns] if isinstance(raw_columns, (list, tuple)) else None
+    return change_from_op_call(
+        name,
+        table=table,
+        name=obj,
+        schema=schema,
+        new_name=new_name,
+        columns=columns,
+        if_exists=getattr(op, "if_exists", None) is True,
+    )

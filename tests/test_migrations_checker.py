@@ -77,9 +77,9 @@ def test_scenario(name: str) -> None:
         ),
         (
             "raw_sql",
-            "c2_sql_downgrade.py:21:5: AS704 cannot decide whether downgrade() undoes op.create_table() of table "
-            "'audit_log': the downgrade runs raw SQL or dynamic operations (expected op.drop_table('audit_log')); "
-            "review it by hand",
+            "c2_sql_downgrade.py:21:5: AS704 cannot decide whether downgrade() undoes 2 steps of the upgrade: "
+            "op.create_table() of table 'audit_log' at line 21 (the downgrade runs raw SQL or dynamic operations); "
+            "op.execute(...) at line 23 (raw SQL); review them by hand",
         ),
         (
             "history",

@@ -1,14 +1,3 @@
-# The spec's "Clean Schema Migration", verbatim apart from the revision identifiers.
-revision = "j1"
-down_revision = None
-
-import uuid
-
-import sqlalchemy as sa
-from alembic import op
-from sqlalchemy.dialects.postgresql import UUID
-
-
 def upgrade():
     """Create standardized schema from scratch"""
     

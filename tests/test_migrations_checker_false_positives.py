@@ -1,0 +1,51 @@
+"""False positives found on real projects (issue #10, section 3), each a scenario file.
+
+tests/scenarios/migrations/false_positives holds one revision per case; every finding the checker
+gives on them is listed here in full, so a case that regresses (or a hint that turns wrong again)
+fails this test.  Before the fixes the folder gave: AS703 on n1 (rename followed), AS703 with the
+crashing hint ``op.drop_constraint(None, 'item')`` on n2/n3, AS703 on n4 (guarded drop + re-create),
+AS804 on n5's ``alter_column`` after its backfill, nothing on n6 (ORM data change, downgrade
+``pass``) and seventeen AS704 on n7.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic_standards.config import Config
+from alembic_standards.migrations import check_migrations
+
+FOLDER = Path(__file__).parent / "scenarios" / "migrations" / "false_positives"
+
+
+def test_false_positive_scenarios_exactly() -> None:
+    report = check_migrations([FOLDER], Config(root=FOLDER), cache=False)
+    found = sorted([*report.findings, *report.input_errors], key=lambda f: f.sort_key())
+    assert [f.render(relative_to=FOLDER) for f in found] == [
+        "n2_pg_default_name.py:21:27: AS501 op.create_foreign_key() creates an unnamed constraint on 'item' "
+        "(convention name: 'fk_item_owner_id')",
+        "n3_unnamed_fk_left_behind.py:22:5: AS703 downgrade() does not undo op.create_unique_constraint() of "
+        "unnamed constraint on 'item'; expected op.drop_constraint('item_owner_id_sku_key', 'item', "
+        "type_='unique') (the name PostgreSQL gives it; better, name the constraint in the upgrade and drop "
+        "it by that name)",
+        "n3_unnamed_fk_left_behind.py:22:33: AS501 op.create_unique_constraint() creates an unnamed "
+        "constraint on 'item' (convention name: 'uq_item_owner_id_sku')",
+        "n3_unnamed_fk_left_behind.py:23:5: AS703 downgrade() does not undo op.create_foreign_key() of "
+        "unnamed constraint on 'item'; expected op.drop_constraint('item_owner_id_fkey', 'item', "
+        "type_='foreignkey') (the name PostgreSQL gives it; better, name the constraint in the upgrade and "
+        "drop it by that name)",
+        "n3_unnamed_fk_left_behind.py:23:27: AS501 op.create_foreign_key() creates an unnamed constraint on "
+        "'item' (convention name: 'fk_item_owner_id')",
+        "n5_backfill_then_not_null.py:25:5: AS704 cannot decide whether downgrade() undoes op.execute(...) "
+        "(raw SQL); review it by hand",
+        "n5_backfill_then_not_null.py:28:5: AS804 upgrade(): op.create_table() (tables) is out of the "
+        "template's section order (tables, indexes, data; creations in that order, drops in reverse)",
+        "n6_orm_session.py:36:1: AS702 downgrade() is only `pass` while upgrade() has 1 operation(s)",
+        "n7_many_statements.py:21:5: AS704 cannot decide whether downgrade() undoes 17 steps of the upgrade: "
+        "op.execute(...) at lines 21, 22, 23, 24, 25 and 12 more (raw SQL); review them by hand",
+    ]
+
+
+def test_no_hint_ever_suggests_dropping_a_constraint_named_none() -> None:
+    report = check_migrations([FOLDER], Config(root=FOLDER), cache=False)
+    assert not [f for f in report.findings if "drop_constraint(None" in f.message]
