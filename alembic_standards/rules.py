@@ -778,10 +778,13 @@ irreversible = "Drops the legacy audit table; its data is archived in S3 (TICKET
     _rule(
         "AS800",
         "file-unparseable",
-        "Revision file cannot be parsed",
+        "Revision file cannot be read or parsed",
         rationale="""
-A revision that does not parse cannot be checked (and cannot run).  It is reported on its own;
-the other files are still checked, and the command exits with code 2.
+A revision that cannot be read or parsed cannot be checked (and cannot run).  That covers a
+syntax error, an empty file (what an interrupted ``alembic revision`` leaves behind), a path that
+cannot be read (an unreadable directory, a broken or looping link, a FIFO), a file over the size
+limit and code nested too deeply for the parser.  Each is reported on its own, naming the path;
+the other files are still checked, and the command exits with code 2: nothing is skipped silently.
 """,
         bad="""
 def upgrade() -> None
