@@ -1526,6 +1526,11 @@ class _Linter:
             t = _unwrap(col.type)
             if isinstance(t, (Enum, Boolean)):
                 continue
+            # A closed set of values is a plain string or integer column.  A JSON or binary blob
+            # named `state` (serialized state), or a custom TypeDecorator with its own conversion,
+            # is not a status (found on JupyterHub's users.state / encrypted_auth_state).
+            if isinstance(col.type, TypeDecorator) or not isinstance(t, (String, Integer)):
+                continue
             col_checks = [str(c.sqltext) for c in col.constraints if isinstance(c, CheckConstraint)]
             # The column, bare or quoted, optionally qualified by this table (``reminders.frequency``,
             # ``"reminders"."frequency"``); a column of another table (``other.status``) is not it.
@@ -1664,6 +1669,19 @@ class _Linter:
         where = f"{mapper.class_.__name__}.{rel.key}"
         if rel.viewonly:
             return out
+        if index.source(mapper.class_) is None and _built_by_a_library(mapper.class_):
+            # A class a library builds at run time (SQLAlchemy-Continuum's `BillVersion`, found on
+            # ihatemoney): the project cannot add back_populates or cascades to it.  Said, not judged.
+            if self.config.is_enabled("AS904"):
+                out.append(
+                    self.finding(
+                        "AS904",
+                        f"relationship {where} belongs to a class built at run time by "
+                        f"{mapper.class_.__module__}; its relationship rules are not judged",
+                        loc,
+                    )
+                )
+            return out
         if self.runs("AS301"):
             if rel.backref:
                 out.append(
@@ -1722,12 +1740,22 @@ class _Linter:
                 out.append(
                     self.finding(
                         "AS303",
-                        f"one-to-many relationship {where} does not state its cascade (e.g. "
+                        f"{'one-to-one' if rel.uselist is False else 'one-to-many'} relationship {where} does "
+                        "not state its cascade (e.g. "
                         'cascade="all, delete-orphan", or the default spelled out)',
                         loc,
                     )
                 )
         return out
+
+
+def _built_by_a_library(cls: type) -> bool:
+    """True for a mapped class made by ``type()`` in an installed library's module, not written by
+    the project (its module is in site-packages and has no ``class`` statement of that name)."""
+    module = sys.modules.get(cls.__module__)
+    filename = getattr(module, "__file__", None) or ""
+    installed = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")}
+    return bool(filename) and any(filename.startswith(prefix) for prefix in installed)
 
 
 def _singular(name: str) -> str:

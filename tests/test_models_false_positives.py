@@ -297,3 +297,89 @@ def test_metadata_without_tables_is_an_input_error(
         "it when 'fp_empty_base' was imported\n"
         "  hint: point at a module that imports every model module, or import them in 'fp_empty_base'\n"
     )
+
+
+# ------------------------------------------------------------------ found by the real-code corpus
+
+
+class _JSONText(TypeDecorator[dict[str, Any]]):
+    """JupyterHub's JSONDict shape: a dict serialized into TEXT."""
+
+    impl = String
+    cache_ok = True
+
+
+def test_as503_ignores_serialized_state_blobs() -> None:
+    """JupyterHub: `users.state` (JSON in TEXT) and `encrypted_auth_state` (bytes) are not statuses."""
+    from sqlalchemy import JSON, LargeBinary
+
+    md = MetaData()
+    Table(
+        "users",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("state", _JSONText()),
+        Column("encrypted_auth_state", LargeBinary),
+        Column("spawn_state", JSON),
+        Column("status", String(20)),  # a real status column is still judged
+    )
+    assert _lint(md, "AS503") == [
+        "AS503 users.status looks like a status column but no CHECK constraint or Enum constrains its values"
+    ]
+
+
+def test_as303_names_a_one_to_one_relationship_as_such() -> None:
+    """JupyterHub's `OAuthClient.spawner` is uselist=False: the message must not call it one-to-many."""
+    from sqlalchemy.orm import relationship
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Client(Base):
+        __tablename__ = "clients"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        spawner = relationship("Spawner", back_populates="client", uselist=False)
+
+    class Spawner(Base):
+        __tablename__ = "spawners"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+        client = relationship("Client", back_populates="spawner")
+
+    found = lint_metadata([Base.metadata], Config(enabled=frozenset({"AS303"})))
+    assert [f.message for f in found] == [
+        'one-to-one relationship Client.spawner does not state its cascade (e.g. cascade="all, delete-orphan", '
+        "or the default spelled out)"
+    ]
+
+
+def test_relationships_of_classes_a_library_builds_are_not_judged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLAlchemy-Continuum builds `BillVersion` with type() in its own (installed) module: AS904, not AS301."""
+    import sysconfig
+    import types
+
+    from sqlalchemy.orm import relationship
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Bill(Base):
+        __tablename__ = "bills"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    library = types.ModuleType("versioning_library.builder")
+    library.__file__ = str(Path(sysconfig.get_paths()["purelib"]) / "versioning_library" / "builder.py")
+    monkeypatch.setitem(__import__("sys").modules, library.__name__, library)
+    namespace = {
+        "__tablename__": "bill_versions",
+        "__module__": library.__name__,
+        "id": mapped_column(Integer, primary_key=True),
+        "bill_id": mapped_column(ForeignKey("bills.id"), index=True),
+        "bill": relationship(Bill),
+    }
+    type("BillVersion", (Base,), namespace)
+    found = lint_metadata([Base.metadata], Config(enabled=frozenset({"AS301", "AS904"})))
+    assert [f"{f.rule_id} {f.message}" for f in found] == [
+        "AS904 relationship BillVersion.bill belongs to a class built at run time by versioning_library.builder; "
+        "its relationship rules are not judged"
+    ]
