@@ -126,9 +126,14 @@ def reflect_database(bind: Engine | Connection | str, *, schemas: Sequence[str |
     metadata.info["dialect_name"] = target.dialect.name
     metadata.info["dialect"] = target.dialect
     try:
+        owned = _extension_tables(target)
         for schema in schemas:
-            # views=False: views have no constraints or indexes to judge.
-            metadata.reflect(bind=target, schema=schema, views=False)
+            # views=False: views have no constraints or indexes to judge.  Tables that belong to
+            # an extension (PostGIS's spatial_ref_sys) are the extension's, not the team's schema.
+            skip = {name for (ext_schema, name) in owned if ext_schema == schema}
+            metadata.reflect(
+                bind=target, schema=schema, views=False, only=lambda name, _md, skip=skip: name not in skip
+            )
     except DBAPIError as exc:
         first = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
         raise StandardsError(f"cannot read database {shown}: {first}") from None
@@ -138,6 +143,35 @@ def reflect_database(bind: Engine | Connection | str, *, schemas: Sequence[str |
         if engine is not None:
             engine.dispose()
     return metadata
+
+
+def _extension_tables(bind: Engine | Connection) -> set[tuple[str | None, str]]:
+    """(schema, table) of every table an extension owns (``pg_depend.deptype = 'e'``), PostgreSQL only.
+
+    A table in the connection's current schema is also listed under None (the default schema),
+    as ``reflect(schema=None)`` names it.
+    """
+    if bind.dialect.name != "postgresql":
+        return set()
+    from sqlalchemy import Connection, text
+
+    query = text(
+        "SELECT n.nspname, c.relname, n.nspname = current_schema() FROM pg_catalog.pg_depend d "
+        "JOIN pg_catalog.pg_class c ON c.oid = d.objid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE d.deptype = 'e' AND d.classid = 'pg_catalog.pg_class'::regclass AND c.relkind IN ('r', 'p')"
+    )
+    if isinstance(bind, Connection):
+        rows = list(bind.execute(query))
+    else:
+        with bind.connect() as connection:
+            rows = list(connection.execute(query))
+    owned: set[tuple[str | None, str]] = set()
+    for schema, name, is_default in rows:
+        owned.add((schema, name))
+        if is_default:
+            owned.add((None, name))
+    return owned
 
 
 def is_version_table(

@@ -491,11 +491,6 @@ def test_pg_only_postgresqls_exact_default_names_are_system_named(pg_engine: Eng
 
 
 # ------------------------------------------------------------------------------ AS904 / DESC
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the model linter's fix (H1, issue #10): a plain column with DESC/ASC/NULLS in an index is "
-    "judgeable (models._index_is_expression and coverage.table_keys); the audit runs that same code",
-)
 def test_pg_reflected_desc_index_columns_are_plain_columns(pg_engine: Engine) -> None:
     # PostgreSQL reflects `parent_id DESC` as a UnaryExpression around the column; SQLite drops the
     # ordering on reflection, so only PostgreSQL shows the case.
@@ -528,3 +523,17 @@ def test_sqlite_holds_no_invented_names_only_missing_ones(sqlite_url: str) -> No
     findings = audit_database(sqlite_url, Config())
     assert _as502(findings) == [("legacy", None), ("legacy", None)]  # unnamed PK and FK: no name at all
     engine.dispose()
+
+
+def test_pg_tables_owned_by_an_extension_are_not_judged(pg_engine: Engine) -> None:
+    """FitTrackee: PostGIS's `spatial_ref_sys` (integer key, `spatial_ref_sys_pkey`) is the extension's
+    table, not the team's.  Any extension membership counts: here plpgsql (always installed) is made
+    to own a table the way CREATE EXTENSION postgis owns spatial_ref_sys."""
+    with pg_engine.begin() as conn:
+        conn.execute(text("CREATE TABLE spatial_ref_sys (srid integer PRIMARY KEY, auth_name varchar(256))"))
+        conn.execute(text("CREATE TABLE own_table (id integer PRIMARY KEY)"))
+        conn.execute(text("ALTER EXTENSION plpgsql ADD TABLE spatial_ref_sys"))
+    findings = audit_database(pg_engine, Config(enabled=frozenset({"AS101", "AS502"})))
+    assert sorted({(f.rule_id, f.location.table) for f in findings}) == [("AS101", "own_table"), ("AS502", "own_table")]
+    with pg_engine.begin() as conn:
+        conn.execute(text("ALTER EXTENSION plpgsql DROP TABLE spatial_ref_sys"))
