@@ -1,0 +1,381 @@
+"""`rename-constraints` (alembic_standards.rename): a legacy schema to the convention and back.
+
+Real databases only: a legacy schema is made with raw DDL and no names (so PostgreSQL and SQLite
+name things their own way), the planner reflects it, the revision is written into a scratch
+project made by `alembic-standards init`, and the stock `alembic` command runs it both ways.
+Names are read back from the catalog (pg_constraint/pg_indexes; sqlite_master and PRAGMA-based
+reflection on SQLite).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.config import Config as AlembicConfig
+
+from alembic_standards.findings import StandardsError
+from alembic_standards.naming import NamingConvention
+from alembic_standards.rename import convention_for, plan_renames, render_operations, write_revision
+from alembic_standards.scaffold import init_project
+
+ALEMBIC = Path(sys.executable).with_name("alembic")
+
+LEGACY_PG = [
+    "CREATE TABLE owner (id serial PRIMARY KEY, email varchar(100) UNIQUE)",
+    "CREATE TABLE item (id serial PRIMARY KEY, owner_id integer REFERENCES owner (id),"
+    " price integer CHECK (price > 0), code varchar(10), UNIQUE (owner_id, code))",
+    "CREATE INDEX ix_item_code ON item (code)",
+    "CREATE INDEX ON item (owner_id)",
+]
+
+# The same schema as models that use the convention (what `alembic check` compares against).
+MODELS = """
+import sqlalchemy as sa
+from alembic_standards import NAMING_CONVENTION
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+owner = sa.Table(
+    "owner", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("email", sa.String(100), unique=True),
+)
+item = sa.Table(
+    "item", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("owner_id", sa.Integer, sa.ForeignKey("owner.id"), index=True),
+    sa.Column("price", sa.Integer, sa.CheckConstraint("price > 0")),
+    sa.Column("code", sa.String(10), index=True),
+    sa.UniqueConstraint("owner_id", "code"),
+)
+"""
+
+PG_LEGACY_NAMES = {
+    "constraints": [
+        ("item", "item_owner_id_code_key", "u"),
+        ("item", "item_owner_id_fkey", "f"),
+        ("item", "item_pkey", "p"),
+        ("item", "item_price_check", "c"),
+        ("owner", "owner_email_key", "u"),
+        ("owner", "owner_pkey", "p"),
+    ],
+    "indexes": [
+        ("item", "item_owner_id_code_key"),
+        ("item", "item_owner_id_idx"),
+        ("item", "item_pkey"),
+        ("item", "ix_item_code"),
+        ("owner", "owner_email_key"),
+        ("owner", "owner_pkey"),
+    ],
+}
+PG_CONVENTION_NAMES = {
+    "constraints": [
+        ("item", "ck_item_price", "c"),
+        ("item", "fk_item_owner_id", "f"),
+        ("item", "pk_item", "p"),
+        ("item", "uq_item_owner_id_code", "u"),
+        ("owner", "pk_owner", "p"),
+        ("owner", "uq_owner_email", "u"),
+    ],
+    "indexes": [
+        ("item", "idx_item_code"),
+        ("item", "idx_item_owner_id"),
+        ("item", "pk_item"),
+        ("item", "uq_item_owner_id_code"),
+        ("owner", "pk_owner"),
+        ("owner", "uq_owner_email"),
+    ],
+}
+
+
+# ------------------------------------------------------------------------------------------ helpers
+def _project(tmp_path: Path, models: str | None = None) -> AlembicConfig:
+    init_project(tmp_path / "migrations", config_file=tmp_path / "alembic.ini", quiet=True)
+    if models is not None:
+        (tmp_path / "models.py").write_text(models, encoding="utf-8")
+        env = tmp_path / "migrations" / "env.py"
+        text = env.read_text(encoding="utf-8")
+        assert "target_metadata = None\n" in text
+        env.write_text(text.replace("target_metadata = None\n", "from models import metadata as target_metadata\n"))
+    return AlembicConfig(str(tmp_path / "alembic.ini"))
+
+
+def _alembic(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": url}
+    result = subprocess.run([str(ALEMBIC), *args], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def _execute(url: str, statements: list[str]) -> None:
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
+def _pg_names(url: str, schema: str = "public") -> dict[str, list[tuple[str, ...]]]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            constraints = conn.execute(
+                sa.text(
+                    "SELECT c.relname, con.conname, con.contype FROM pg_constraint con"
+                    " JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE n.nspname = :schema AND c.relname <> 'alembic_version' ORDER BY 1, 2"
+                ),
+                {"schema": schema},
+            ).all()
+            indexes = conn.execute(
+                sa.text(
+                    "SELECT tablename, indexname FROM pg_indexes"
+                    " WHERE schemaname = :schema AND tablename <> 'alembic_version' ORDER BY 1, 2"
+                ),
+                {"schema": schema},
+            ).all()
+    finally:
+        engine.dispose()
+    return {"constraints": [tuple(r) for r in constraints], "indexes": [tuple(r) for r in indexes]}
+
+
+# ------------------------------------------------------------------------------------------ PostgreSQL
+def test_postgresql_legacy_schema_to_the_convention_and_back(pg_url: str, tmp_path: Path) -> None:
+    _execute(pg_url, LEGACY_PG)
+    assert _pg_names(pg_url) == PG_LEGACY_NAMES
+    config = _project(tmp_path, MODELS)
+
+    plan = plan_renames(pg_url, NamingConvention())
+    assert [r.describe() for r in plan.renames] == [
+        "primary key 'item_pkey' on item -> 'pk_item'",
+        "unique constraint 'item_owner_id_code_key' on item -> 'uq_item_owner_id_code'",
+        "foreign key 'item_owner_id_fkey' on item -> 'fk_item_owner_id'",
+        "check constraint 'item_price_check' on item -> 'ck_item_price'",
+        "index 'item_owner_id_idx' on item -> 'idx_item_owner_id'",
+        "index 'ix_item_code' on item -> 'idx_item_code'",
+        "primary key 'owner_pkey' on owner -> 'pk_owner'",
+        "unique constraint 'owner_email_key' on owner -> 'uq_owner_email'",
+    ]
+    path = write_revision(config, plan, rev_id="0001")
+    assert path.parent == tmp_path / "migrations" / "versions"
+
+    _alembic(tmp_path, pg_url, "upgrade", "head")
+    assert _pg_names(pg_url) == PG_CONVENTION_NAMES
+    _alembic(tmp_path, pg_url, "downgrade", "-1")
+    assert _pg_names(pg_url) == PG_LEGACY_NAMES
+    _alembic(tmp_path, pg_url, "upgrade", "head")
+    assert _pg_names(pg_url) == PG_CONVENTION_NAMES
+    check = _alembic(tmp_path, pg_url, "check")
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+    # Nothing left to rename.
+    assert plan_renames(pg_url, NamingConvention()).renames == ()
+
+
+def test_postgresql_quotes_awkward_identifiers(pg_url: str, tmp_path: Path) -> None:
+    """Uppercase, reserved words, embedded quotes, ``:`` and ``%`` survive both directions."""
+    _execute(
+        pg_url,
+        [
+            'CREATE TABLE "Order" (id integer PRIMARY KEY, "select" integer UNIQUE,'
+            ' CONSTRAINT "weird ""name"":x%%" CHECK ("select" > 0))',
+            'CREATE INDEX "Order Select:idx" ON "Order" ("select", id)',
+        ],
+    )
+    before = _pg_names(pg_url)
+    config = _project(tmp_path)
+    plan = plan_renames(pg_url, NamingConvention())
+    assert [(r.old, r.new) for r in plan.renames] == [
+        ("Order_pkey", "pk_Order"),
+        ("Order_select_key", "uq_Order_select"),
+        ('weird "name":x%', 'ck_Order_weird "name":x%'),
+        ("Order Select:idx", "idx_Order_select_id"),
+    ]
+    write_revision(config, plan, rev_id="0001")
+    _alembic(tmp_path, pg_url, "upgrade", "head")
+    assert _pg_names(pg_url) == {
+        "constraints": [
+            ("Order", 'ck_Order_weird "name":x%', "c"),
+            ("Order", "pk_Order", "p"),
+            ("Order", "uq_Order_select", "u"),
+        ],
+        "indexes": [("Order", "idx_Order_select_id"), ("Order", "pk_Order"), ("Order", "uq_Order_select")],
+    }
+    _alembic(tmp_path, pg_url, "downgrade", "-1")
+    assert _pg_names(pg_url) == before
+
+
+def test_postgresql_rendered_revision(pg_url: str, tmp_path: Path) -> None:
+    _execute(pg_url, ["CREATE TABLE tag (id integer PRIMARY KEY, label text)", "CREATE INDEX ON tag (label)"])
+    config = _project(tmp_path)
+    path = write_revision(config, plan_renames(pg_url, NamingConvention()), rev_id="0001")
+    text = re.sub(r"Create Date: .*", "Create Date: <date>", path.read_text(encoding="utf-8"))
+    # The project's file_template (date, revision id, slug) applies.
+    assert re.fullmatch(r"\d{8}_0001_rename_constraints_and_indexes_to_the_\.py", path.name), path.name
+    assert (
+        text
+        == '''"""rename constraints and indexes to the naming convention
+
+Revision ID: 0001
+Revises:
+Create Date: <date>
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = '0001'
+down_revision: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply migration changes"""
+    op.execute('ALTER TABLE tag RENAME CONSTRAINT tag_pkey TO pk_tag')
+    op.execute('ALTER INDEX tag_label_idx RENAME TO idx_tag_label')
+
+
+def downgrade() -> None:
+    """Rollback migration changes"""
+    op.execute('ALTER INDEX idx_tag_label RENAME TO tag_label_idx')
+    op.execute('ALTER TABLE tag RENAME CONSTRAINT pk_tag TO tag_pkey')
+'''
+    )
+
+
+def test_postgresql_name_clashes_are_refused_and_nothing_is_written(pg_url: str, tmp_path: Path) -> None:
+    _execute(
+        pg_url,
+        [
+            "CREATE TABLE tag (id integer PRIMARY KEY, label text)",
+            "CREATE INDEX ix_one ON tag (label)",
+            "CREATE INDEX ix_two ON tag (label)",
+            # A table already called like the primary key's convention name.
+            "CREATE TABLE pk_tag (id integer)",
+        ],
+    )
+    with pytest.raises(StandardsError) as info:
+        plan_renames(pg_url, NamingConvention())
+    assert str(info.value) == (
+        "cannot rename to the naming convention, nothing written:\n"
+        "  primary key 'tag_pkey' on tag -> 'pk_tag': 'pk_tag' is already used by table 'pk_tag'\n"
+        "  index 'ix_one' on tag -> 'idx_tag_label' and index 'ix_two' on tag -> 'idx_tag_label': "
+        "both would be named 'idx_tag_label'\n"
+        "  hint: rename or drop the clashing objects first (or name them explicitly in a revision of your own)"
+    )
+
+
+def test_postgresql_version_table_and_other_schemas_are_left_alone(pg_url: str) -> None:
+    _execute(
+        pg_url,
+        [
+            "CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY)",
+            "CREATE SCHEMA other",
+            "CREATE TABLE other.tag (id integer PRIMARY KEY)",
+        ],
+    )
+    assert plan_renames(pg_url, NamingConvention()).renames == ()
+    plan = plan_renames(pg_url, NamingConvention(), schemas=["other"])
+    upgrade, _ = render_operations(plan)
+    assert upgrade.strip().splitlines()[1:-1] == [
+        "    op.execute('ALTER TABLE other.tag RENAME CONSTRAINT tag_pkey TO pk_tag')"
+    ]
+
+
+# ------------------------------------------------------------------------------------------ SQLite
+LEGACY_SQLITE = [
+    "CREATE TABLE owner (id INTEGER NOT NULL PRIMARY KEY, email VARCHAR UNIQUE)",
+    "CREATE TABLE item (id INTEGER NOT NULL, owner_id INTEGER REFERENCES owner (id),"
+    " price INTEGER CHECK (price > 0), code VARCHAR(10), PRIMARY KEY (id), UNIQUE (owner_id, code))",
+    "INSERT INTO owner (id, email) VALUES (1, 'a@example.com')",
+    "INSERT INTO item (id, owner_id, price, code) VALUES (7, 1, 5, 'x')",
+    "CREATE INDEX ix_item_code ON item (code)",
+    "CREATE INDEX ix_item_owner_id ON item (owner_id)",
+]
+
+
+def _sqlite_names(url: str) -> dict[str, object]:
+    engine = sa.create_engine(url)
+    try:
+        inspector = sa.inspect(engine)
+        out: dict[str, object] = {}
+        for table in ("owner", "item"):
+            out[table] = {
+                "pk": inspector.get_pk_constraint(table)["name"],
+                "fk": [fk["name"] for fk in inspector.get_foreign_keys(table)],
+                "uq": sorted(str(uq["name"]) for uq in inspector.get_unique_constraints(table)),
+                "ck": sorted(str(ck["name"]) for ck in inspector.get_check_constraints(table)),
+            }
+        with engine.connect() as conn:
+            out["indexes"] = conn.exec_driver_sql(
+                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY 1, 2"
+            ).all()
+            out["rows"] = conn.exec_driver_sql("SELECT id, owner_id, price, code FROM item").all()
+    finally:
+        engine.dispose()
+    return out
+
+
+SQLITE_LEGACY_NAMES = {
+    "owner": {"pk": None, "fk": [], "uq": ["None"], "ck": []},
+    "item": {"pk": None, "fk": [None], "uq": ["None"], "ck": ["None"]},
+    "indexes": [("item", "ix_item_code"), ("item", "ix_item_owner_id")],
+    "rows": [(7, 1, 5, "x")],
+}
+SQLITE_CONVENTION_NAMES = {
+    "owner": {"pk": "pk_owner", "fk": [], "uq": ["uq_owner_email"], "ck": []},
+    "item": {"pk": "pk_item", "fk": ["fk_item_owner_id"], "uq": ["uq_item_owner_id_code"], "ck": ["ck_item_price"]},
+    "indexes": [("item", "idx_item_code"), ("item", "idx_item_owner_id")],
+    "rows": [(7, 1, 5, "x")],
+}
+
+
+def test_sqlite_legacy_schema_to_the_convention_and_back(sqlite_url: str, tmp_path: Path) -> None:
+    _execute(sqlite_url, LEGACY_SQLITE)
+    assert _sqlite_names(sqlite_url) == SQLITE_LEGACY_NAMES
+    config = _project(tmp_path, MODELS.replace("sa.String(100)", "sa.String"))
+    plan = plan_renames(sqlite_url, NamingConvention())
+    write_revision(config, plan, rev_id="0001")
+
+    _alembic(tmp_path, sqlite_url, "upgrade", "head")
+    assert _sqlite_names(sqlite_url) == SQLITE_CONVENTION_NAMES
+    _alembic(tmp_path, sqlite_url, "downgrade", "-1")
+    assert _sqlite_names(sqlite_url) == SQLITE_LEGACY_NAMES
+    _alembic(tmp_path, sqlite_url, "upgrade", "head")
+    assert _sqlite_names(sqlite_url) == SQLITE_CONVENTION_NAMES
+    check = _alembic(tmp_path, sqlite_url, "check")
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+    assert plan_renames(sqlite_url, NamingConvention()).renames == ()
+
+
+def test_sqlite_refuses_a_rebuild_that_would_lose_a_unique_constraint(sqlite_url: str) -> None:
+    # SQLAlchemy does not reflect a column-level UNIQUE after a parenthesised type.
+    _execute(sqlite_url, ["CREATE TABLE owner (id INTEGER PRIMARY KEY, email VARCHAR(100) UNIQUE)"])
+    with pytest.raises(StandardsError, match=r"table 'owner': it has a UNIQUE constraint that SQLAlchemy cannot"):
+        plan_renames(sqlite_url, NamingConvention())
+
+
+# ------------------------------------------------------------------------------------------ units
+def test_convention_for_prefers_the_models_templates() -> None:
+    base = NamingConvention()
+    assert convention_for(None, base) is base
+    assert convention_for(sa.MetaData(), base) is base  # SQLAlchemy's default ix_%(column_0_label)s
+    custom = convention_for(
+        sa.MetaData(
+            naming_convention={"ix": "ix_%(table_name)s_%(column_0_N_name)s", sa.UniqueConstraint: "u_%(table_name)s"}
+        ),
+        base,
+    )
+    assert custom.index("t", ["a", "b"]) == "ix_t_a_b"
+    assert custom.unique("t", ["a"]) == "u_t"
+    assert custom.primary_key("t") == "pk_t"
