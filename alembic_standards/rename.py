@@ -55,7 +55,9 @@ default) -- :func:`convention_for`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,7 +77,10 @@ __all__ = [
     "DEFAULT_MESSAGE",
     "Rename",
     "RenamePlan",
+    "alembic_config",
     "convention_for",
+    "database_url",
+    "describe_plan",
     "plan_renames",
     "render_operations",
     "write_revision",
@@ -587,14 +592,16 @@ def write_revision(
             path=alembic_config.config_file_name,
         )
     upgrade, downgrade = render_operations(plan)
-    script = script_directory.generate_revision(
-        rev_id or new_rev_id(),
-        message,
-        head="head",
-        upgrades=upgrade,
-        downgrades=downgrade,
-        imports="",
-    )
+    # Alembic prints "Generating <path> ... done" straight to sys.stdout; the caller reports the path.
+    with contextlib.redirect_stdout(io.StringIO()):
+        script = script_directory.generate_revision(
+            rev_id or new_rev_id(),
+            message,
+            head="head",
+            upgrades=upgrade,
+            downgrades=downgrade,
+            imports="",
+        )
     if script is None:  # pragma: no cover - generate_revision returns None only for a missing file
         raise StandardsError("Alembic did not write the revision")
     return Path(script.path)
@@ -606,3 +613,45 @@ def describe_plan(plan: RenamePlan) -> Iterable[str]:
         yield f"rename {rename.describe()}"
     for note in plan.skipped:
         yield f"skip {note}"
+
+
+# ---------------------------------------------------------------------------------------------
+# For the command: which Alembic project, which database
+# ---------------------------------------------------------------------------------------------
+
+
+def alembic_config(path: Path | None = None) -> AlembicConfig:
+    """The project's Alembic configuration, found as the ``alembic`` command finds it.
+
+    ``path`` is an ``alembic.ini`` (default: ``alembic.ini`` in the working directory); a
+    ``pyproject.toml`` next to it is read too (Alembic's ``[tool.alembic]``).  Refuses a project
+    with neither.
+    """
+    from alembic.config import Config
+
+    ini = path if path is not None else Path("alembic.ini")
+    if path is not None and not path.is_file():
+        raise StandardsError("Alembic configuration file not found", path=path)
+    pyproject = ini.parent / "pyproject.toml"
+    has_toml = pyproject.is_file() and "[tool.alembic]" in pyproject.read_text(encoding="utf-8")
+    if not ini.is_file() and not has_toml:
+        raise StandardsError(
+            "no Alembic project here: no alembic.ini and no [tool.alembic] in pyproject.toml",
+            hint="run it where you run `alembic`, or pass --alembic-config PATH",
+        )
+    return Config(
+        file_=str(ini) if ini.is_file() else None,
+        toml_file=str(pyproject) if has_toml else None,
+    )
+
+
+def database_url(given: str | None, config: AlembicConfig, environ: Mapping[str, str]) -> str:
+    """``--database-url``, else ``$DATABASE_URL`` (as the template's env.py reads it), else
+    ``sqlalchemy.url`` of the Alembic configuration -- never the template's placeholder."""
+    url = given or environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url") or ""
+    if not url or url.startswith("driver://"):
+        raise StandardsError(
+            "no database to read: pass --database-url, set DATABASE_URL, or set sqlalchemy.url",
+            path=config.config_file_name,
+        )
+    return url

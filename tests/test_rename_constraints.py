@@ -9,6 +9,8 @@ reflection on SQLite).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import subprocess
@@ -95,7 +97,8 @@ PG_CONVENTION_NAMES = {
 
 # ------------------------------------------------------------------------------------------ helpers
 def _project(tmp_path: Path, models: str | None = None) -> AlembicConfig:
-    init_project(tmp_path / "migrations", config_file=tmp_path / "alembic.ini", quiet=True)
+    with contextlib.redirect_stdout(io.StringIO()):  # alembic.command.init prints "Generating ..."
+        init_project(tmp_path / "migrations", config_file=tmp_path / "alembic.ini", quiet=True)
     if models is not None:
         (tmp_path / "models.py").write_text(models, encoding="utf-8")
         env = tmp_path / "migrations" / "env.py"
@@ -110,6 +113,18 @@ def _alembic(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProces
     result = subprocess.run([str(ALEMBIC), *args], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     return result
+
+
+def _standards_check(tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`alembic-standards check` on the scratch project's revisions: the revision we wrote follows
+    the template and the product's own rules."""
+    return subprocess.run(
+        [sys.executable, "-m", "alembic_standards.cli", "check", "--no-cache", "migrations/versions"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def _execute(url: str, statements: list[str]) -> None:
@@ -165,6 +180,12 @@ def test_postgresql_legacy_schema_to_the_convention_and_back(pg_url: str, tmp_pa
     ]
     path = write_revision(config, plan, rev_id="0001")
     assert path.parent == tmp_path / "migrations" / "versions"
+    # The checker cannot read raw SQL, so it asks (info, exit 0) for a human review of each rename.
+    checked = _standards_check(tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert [line.split(": ", 1)[1] for line in checked.stdout.splitlines()] == [
+        "AS704 cannot decide whether downgrade() undoes op.execute(...) (raw SQL); review it by hand"
+    ] * len(plan.renames)
 
     _alembic(tmp_path, pg_url, "upgrade", "head")
     assert _pg_names(pg_url) == PG_CONVENTION_NAMES
@@ -251,6 +272,27 @@ def downgrade() -> None:
     op.execute('ALTER TABLE tag RENAME CONSTRAINT pk_tag TO tag_pkey')
 '''
     )
+
+
+def test_postgresql_check_constraint_names(pg_url: str) -> None:
+    """A chosen name is the constraint_name token; a database-made one gives way to the columns the
+    expression mentions (none: a hash of the SQL text); a convention name is not prefixed twice."""
+    _execute(
+        pg_url,
+        [
+            "CREATE TABLE span (id integer, starts integer, ends integer, note text,"
+            " CONSTRAINT ends_after_starts CHECK (ends > starts),"
+            " CHECK (starts < ends AND note <> 'ends'),"
+            " CHECK (1 < 2),"
+            " CONSTRAINT ck_span_note_short CHECK (length(note) < 10))",
+        ],
+    )
+    plan = plan_renames(pg_url, NamingConvention())
+    assert [(r.old, r.new) for r in plan.renames] == [
+        ("ends_after_starts", "ck_span_ends_after_starts"),
+        ("span_check", "ck_span_starts_ends_note"),
+        ("span_check1", "ck_span_" + NamingConvention().check_suffix("span", None, (), "1 < 2")),
+    ]
 
 
 def test_postgresql_name_clashes_are_refused_and_nothing_is_written(pg_url: str, tmp_path: Path) -> None:
@@ -346,6 +388,8 @@ def test_sqlite_legacy_schema_to_the_convention_and_back(sqlite_url: str, tmp_pa
     config = _project(tmp_path, MODELS.replace("sa.String(100)", "sa.String"))
     plan = plan_renames(sqlite_url, NamingConvention())
     write_revision(config, plan, rev_id="0001")
+    checked = _standards_check(tmp_path)
+    assert (checked.returncode, checked.stdout, checked.stderr) == (0, "", "All checks passed.\n")
 
     _alembic(tmp_path, sqlite_url, "upgrade", "head")
     assert _sqlite_names(sqlite_url) == SQLITE_CONVENTION_NAMES
@@ -356,6 +400,57 @@ def test_sqlite_legacy_schema_to_the_convention_and_back(sqlite_url: str, tmp_pa
     check = _alembic(tmp_path, sqlite_url, "check")
     assert "No new upgrade operations detected" in check.stdout + check.stderr
     assert plan_renames(sqlite_url, NamingConvention()).renames == ()
+
+
+def test_sqlite_rendered_operations(sqlite_url: str) -> None:
+    _execute(
+        sqlite_url,
+        [
+            "CREATE TABLE tag (id INTEGER NOT NULL, label TEXT, PRIMARY KEY (id))",
+            "CREATE INDEX ix_tag_label ON tag (label)",
+            "CREATE TABLE note (id INTEGER NOT NULL CONSTRAINT pk_note PRIMARY KEY, body TEXT)",
+            "CREATE INDEX ix_note_body ON note (body)",
+        ],
+    )
+    upgrade, downgrade = render_operations(plan_renames(sqlite_url, NamingConvention()))
+    assert (
+        upgrade
+        == """\
+    op.drop_index('ix_note_body', table_name='note')
+    op.create_index('idx_note_body', 'note', ['body'], unique=False)
+    with op.batch_alter_table(
+        'tag',
+        recreate='always',
+        copy_from=sa.Table(
+            'tag',
+            sa.MetaData(),
+            sa.Column('id', sa.INTEGER(), nullable=False),
+            sa.Column('label', sa.TEXT(), nullable=True),
+            sa.PrimaryKeyConstraint('id', name='pk_tag'),
+            sa.Index('idx_tag_label', 'label'),
+        ),
+    ):
+        pass"""
+    )
+    assert (
+        downgrade
+        == """\
+    with op.batch_alter_table(
+        'tag',
+        recreate='always',
+        copy_from=sa.Table(
+            'tag',
+            sa.MetaData(),
+            sa.Column('id', sa.INTEGER(), nullable=False),
+            sa.Column('label', sa.TEXT(), nullable=True),
+            sa.PrimaryKeyConstraint('id'),
+            sa.Index('ix_tag_label', 'label'),
+        ),
+    ):
+        pass
+    op.drop_index('idx_note_body', table_name='note')
+    op.create_index('ix_note_body', 'note', ['body'], unique=False)"""
+    )
 
 
 def test_sqlite_refuses_a_rebuild_that_would_lose_a_unique_constraint(sqlite_url: str) -> None:
@@ -379,3 +474,71 @@ def test_convention_for_prefers_the_models_templates() -> None:
     assert custom.index("t", ["a", "b"]) == "ix_t_a_b"
     assert custom.unique("t", ["a"]) == "u_t"
     assert custom.primary_key("t") == "pk_t"
+
+
+# ------------------------------------------------------------------------------------------ the command
+def _cli_wired() -> bool:
+    from alembic_standards.cli import build_parser
+
+    return "rename-constraints" in build_parser().format_help()
+
+
+cli_wired = pytest.mark.skipif(not _cli_wired(), reason="`rename-constraints` is wired into cli.py by the integrator")
+
+
+@cli_wired
+def test_command_writes_the_revision(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alembic_standards.cli import main
+
+    _execute(sqlite_url, ["CREATE TABLE tag (id INTEGER NOT NULL CONSTRAINT pk_tag PRIMARY KEY, label TEXT)"])
+    _execute(sqlite_url, ["CREATE INDEX ix_tag_label ON tag (label)"])
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    _project(tmp_path)
+    versions = tmp_path / "migrations" / "versions"
+
+    assert main(["rename-constraints", "--database-url", sqlite_url, "--dry-run"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "rename index 'ix_tag_label' on tag -> 'idx_tag_label'\n"
+    assert err.endswith("1 rename(s) planned for " + sqlite_url + "; nothing written (--dry-run)\n")
+    assert list(versions.glob("*.py")) == []
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    assert main(["rename-constraints", "-m", "adopt the convention"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "rename index 'ix_tag_label' on tag -> 'idx_tag_label'\n"  # no "Generating ..." chatter
+    (path,) = versions.glob("*.py")
+    assert path.read_text(encoding="utf-8").startswith('"""adopt the convention\n')
+    assert err.startswith(f"wrote migrations/versions/{path.name} (1 rename(s) for {sqlite_url})")
+
+    _alembic(tmp_path, sqlite_url, "upgrade", "head")
+    assert main(["rename-constraints"]) == 0
+    assert capsys.readouterr().err.endswith("every constraint and index already follows the naming convention\n")
+
+
+@cli_wired
+def test_command_refuses_clashes_and_hides_passwords(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alembic_standards.cli import main
+
+    _execute(
+        sqlite_url,
+        ["CREATE TABLE tag (id INTEGER, label TEXT)", "CREATE INDEX a ON tag (label)", "CREATE INDEX b ON tag (label)"],
+    )
+    monkeypatch.chdir(tmp_path)
+    _project(tmp_path)
+    assert main(["rename-constraints", "--database-url", sqlite_url]) == 2
+    assert "both would be named 'idx_tag_label'" in capsys.readouterr().err
+    assert list((tmp_path / "migrations" / "versions").glob("*.py")) == []
+
+    assert main(["rename-constraints", "--database-url", "postgresql+psycopg://u:s3cret@127.0.0.1:1/x"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read database postgresql+psycopg://u:***@127.0.0.1:1/x" in err
+    assert "s3cret" not in err
+
+    (tmp_path / "alembic.ini").unlink()
+    assert main(["rename-constraints", "--database-url", sqlite_url]) == 2
+    assert "no Alembic project here" in capsys.readouterr().err
