@@ -27,10 +27,15 @@ What it does:
 Per dialect:
 
 * PostgreSQL: Alembic has no operation for ``RENAME CONSTRAINT``, so each rename is an
-  ``op.execute("ALTER TABLE ... RENAME CONSTRAINT ... TO ...")`` (``ALTER INDEX ... RENAME TO ...``
-  for indexes), with every identifier quoted by the dialect's identifier preparer at generation
-  time (uppercase, reserved words and embedded quotes survive); ``:`` is escaped because Alembic
-  wraps the string in ``text()``.  Renaming a primary key or unique constraint renames its index.
+  ``op.execute("DO $$BEGIN IF <old name exists> THEN ALTER TABLE ... RENAME CONSTRAINT ... TO ...;
+  ELSIF NOT <new name exists> THEN RAISE EXCEPTION ...; END IF; END$$")`` (``ALTER INDEX ...
+  RENAME TO ...`` for indexes).  Conditional because the revision is replayed too: once the
+  convention is set on the models, Alembic's operations name the old revisions' unnamed
+  constraints by it on a fresh database (CI, pytest-alembic), where this revision must then do
+  nothing -- and it still fails loudly when neither name exists.  Every identifier is quoted by
+  the dialect's identifier preparer at generation time (uppercase, reserved words and embedded
+  quotes survive); ``:name`` is escaped because Alembic wraps the string in ``text()``.  Renaming
+  a primary key or unique constraint renames its index.
 * SQLite has no ``RENAME CONSTRAINT`` and no ``ALTER INDEX``: an index is dropped and created under
   the new name (``op.drop_index``/``op.create_index``); a table whose constraints change name is
   rebuilt with ``op.batch_alter_table(..., recreate="always", copy_from=sa.Table(...))``, the
@@ -38,6 +43,13 @@ Per dialect:
   unnamed constraint -- which no batch operation can recreate, hence ``copy_from``).  A rebuild
   keeps only what SQLAlchemy reflects, so a table is refused when it has something reflection
   misses (a column-level ``UNIQUE`` on a parenthesised type, an expression or partial index).
+  As for every batch rebuild, an ``env.py`` that turns ``PRAGMA foreign_keys`` on must turn it off
+  around this revision (dropping a referenced table would otherwise fail or cascade).
+  Verified on a real SQLite file by ``tests/test_rename_constraints.py`` (rows survive).
+
+Names are computed with the project's length limit (63, PostgreSQL's) on every dialect, as the
+autogenerate plugin does, so both agree.  The version table is ``alembic_version`` unless the
+caller says otherwise (``version_table=``).
 
 CHECK constraints need the ``constraint_name`` token.  Decision: a check with a name someone
 chose keeps it as the token (``price_positive`` -> ``ck_item_price_positive``; a name that already
@@ -61,6 +73,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .findings import StandardsError
@@ -88,17 +101,22 @@ __all__ = [
 
 DEFAULT_MESSAGE = "rename constraints and indexes to the naming convention"
 
-KIND_LABELS: Mapping[str, str] = {
-    "pk": "primary key",
-    "fk": "foreign key",
-    "uq": "unique constraint",
-    "ck": "check constraint",
-    "ix": "index",
-}
+KIND_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "pk": "primary key",
+        "fk": "foreign key",
+        "uq": "unique constraint",
+        "ck": "check constraint",
+        "ix": "index",
+    }
+)
 
 # Renames are listed per table in this order (then by old name).
 _KIND_ORDER = ("pk", "uq", "fk", "ck", "ix")
 _SUPPORTED_DIALECTS = ("postgresql", "sqlite")
+# What text() would take for a bind parameter (":name"); escaped as "\\:name".
+_BIND_LIKE = re.compile(r":(?=\w)")
+_ESCAPED_COLON = r"\\:"
 
 
 @dataclass(frozen=True)
@@ -455,26 +473,74 @@ def _alembic_render(operations: Sequence[Any]) -> str:
 
 
 def _render_postgresql(plan: RenamePlan, renames: Sequence[Rename]) -> str:
-    from alembic.operations import ops
+    """One ``op.execute("DO $$ ... $$")`` per rename: rename when the old name exists, do nothing
+    when the new one already does, fail loudly when neither does.
 
+    Why conditional: once the convention is set on the models, ``alembic upgrade`` on a *fresh*
+    database (CI, pytest-alembic) creates the old revisions' unnamed constraints under convention
+    names already (Alembic's operations use the target MetaData's naming_convention), so this
+    revision must be a no-op there -- while on the existing database it renames.
+
+    The statement is written as adjacent string literals, one clause a line (each through
+    ``repr``, so only Python string literals reach the file), to stay reviewable and within a
+    linter's line length; Python joins them into the one string Alembic's own renderer would give.
+    """
     preparer = plan.dialect.identifier_preparer
 
-    def quote(name: str) -> str:
+    def ident(name: str) -> str:
         # The preparer doubles "%" for pyformat drivers; text() is literal SQL (SQLAlchemy does
         # its own escaping), so every "%%" it made goes back to "%".
         return str(preparer.quote(name)).replace("%%", "%")
 
-    statements = []
-    for rename in renames:
-        schema = f"{quote(rename.schema)}." if rename.schema else ""
-        old, new = quote(str(rename.old)), quote(rename.new)
+    def literal(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    def exists(rename: Rename, name: str, *, negate: bool = False) -> list[str]:
+        schema = f"{ident(rename.schema)}." if rename.schema else ""
         if rename.kind == "ix":
-            sql = f"ALTER INDEX {schema}{old} RENAME TO {new}"
+            return [f"to_regclass({literal(schema + ident(name))}) IS {'NULL' if negate else 'NOT NULL'}"]
+        table = literal(schema + ident(rename.table))
+        return [
+            f"{'NOT ' if negate else ''}EXISTS (SELECT FROM pg_constraint",
+            f" WHERE conrelid = to_regclass({table}) AND conname = {literal(name)})",
+        ]
+
+    blocks = []
+    for rename in renames:
+        schema = f"{ident(rename.schema)}." if rename.schema else ""
+        old, new = str(rename.old), rename.new
+        if rename.kind == "ix":
+            what = f"index {old}"
+            alter = f"ALTER INDEX {schema}{ident(old)} RENAME TO {ident(new)};"
         else:
-            sql = f"ALTER TABLE {schema}{quote(rename.table)} RENAME CONSTRAINT {old} TO {new}"
+            what = f"{KIND_LABELS[rename.kind]} {old} on {rename.table}"
+            alter = f"ALTER TABLE {schema}{ident(rename.table)} RENAME CONSTRAINT {ident(old)} TO {ident(new)};"
+        condition = exists(rename, old)
+        pieces = [f"BEGIN IF {condition[0]}", *condition[1:], f" THEN {alter}"]
+        if rename.kind != "ck":
+            # A CHECK created without a name gets, on a database built under the convention, a
+            # name hashed from its source text, which the database's deparsed text cannot predict:
+            # there, neither name exists and the rename is skipped rather than refused.
+            otherwise = exists(rename, new, negate=True)
+            missing = literal(f"rename-constraints: {what} not found, and no {new} either")
+            pieces += [
+                f" ELSIF {otherwise[0]}",
+                *otherwise[1:],
+                " THEN RAISE EXCEPTION USING",
+                f" MESSAGE = {missing};",
+            ]
+        pieces.append(" END IF; END")
+        tag, number = "$$", 0
+        while any(tag in piece for piece in pieces):
+            number += 1
+            tag = f"$r{number}$"
+        pieces[0] = f"DO {tag}{pieces[0]}"
+        pieces[-1] += tag
         # op.execute() wraps a string in text(), where ":name" would be a bind parameter.
-        statements.append(ops.ExecuteSQLOp(sql.replace(":", r"\:")))
-    return _alembic_render(statements)
+        escaped = [_BIND_LIKE.sub(_ESCAPED_COLON, piece) for piece in pieces]
+        lines = "".join(f"        {piece!r}\n" for piece in escaped)
+        blocks.append(f"    op.execute(\n{lines}    )")
+    return "\n".join(blocks)
 
 
 def _render_sqlite(plan: RenamePlan, *, back: bool) -> str:

@@ -199,6 +199,109 @@ def test_postgresql_legacy_schema_to_the_convention_and_back(pg_url: str, tmp_pa
     assert plan_renames(pg_url, NamingConvention()).renames == ()
 
 
+# An old revision as autogenerate wrote it before the project had a naming convention.
+LEGACY_REVISION = '''"""legacy tables
+
+Revision ID: 0001
+Revises:
+Create Date: 2020-01-01 00:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0001"
+down_revision: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply migration changes"""
+    op.create_table(
+        "owner",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=100), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("email"),
+    )
+    op.create_table(
+        "item",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("price", sa.Integer(), nullable=True),
+        sa.Column("code", sa.String(length=10), nullable=True),
+        sa.CheckConstraint("price > 0"),
+        sa.ForeignKeyConstraint(["owner_id"], ["owner.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("owner_id", "code"),
+    )
+    op.create_index("ix_item_code", "item", ["code"])
+    op.create_index("ix_item_owner_id", "item", ["owner_id"])
+
+
+def downgrade() -> None:
+    """Rollback migration changes"""
+    op.drop_index("ix_item_owner_id", table_name="item")
+    op.drop_index("ix_item_code", table_name="item")
+    op.drop_table("item")
+    op.drop_table("owner")
+'''
+
+
+def test_postgresql_safe_path_rename_first_then_set_the_convention(
+    pg_url: str, postgres_server: str, tmp_path: Path
+) -> None:
+    """The README's safe path: the rename revision renames the existing database, and once the
+    convention is set the whole history still replays on a fresh database (where the old
+    revisions' unnamed constraints already get convention names) and ends in the same names."""
+    from support.postgres import create_database, drop_database
+
+    config = _project(tmp_path)
+    (tmp_path / "models.py").write_text(MODELS, encoding="utf-8")
+    (tmp_path / "migrations" / "versions" / "0001_legacy.py").write_text(LEGACY_REVISION, encoding="utf-8")
+    _alembic(tmp_path, pg_url, "upgrade", "head")
+    assert ("item", "item_owner_id_fkey", "f") in _pg_names(pg_url)["constraints"]
+
+    write_revision(config, plan_renames(pg_url, NamingConvention()), rev_id="0002")
+    _alembic(tmp_path, pg_url, "upgrade", "head")
+    renamed = _pg_names(pg_url)
+    assert ("item", "fk_item_owner_id", "f") in renamed["constraints"]
+
+    # Now set the convention (the models' MetaData becomes target_metadata).
+    env = tmp_path / "migrations" / "env.py"
+    env.write_text(
+        env.read_text(encoding="utf-8").replace(
+            "target_metadata = None\n", "from models import metadata as target_metadata\n"
+        )
+    )
+    fresh = create_database(postgres_server)
+    try:
+        _alembic(tmp_path, fresh, "upgrade", "head")
+        replayed = _pg_names(fresh)
+        # The same names, except the check: unnamed in the old revision, it is named after a hash of
+        # its source text under the convention (the rename revision skips it there).
+        ck_renamed = [c for c in renamed["constraints"] if c[2] == "c"]
+        ck_replayed = [c for c in replayed["constraints"] if c[2] == "c"]
+        assert ck_renamed == [("item", "ck_item_price", "c")]
+        assert [name for _, name, _ in ck_replayed] == [
+            "ck_item_" + NamingConvention().check_suffix("item", None, (), "price > 0")
+        ]
+        assert [c for c in replayed["constraints"] if c[2] != "c"] == [c for c in renamed["constraints"] if c[2] != "c"]
+        assert replayed["indexes"] == renamed["indexes"]
+        _alembic(tmp_path, fresh, "check")
+        _alembic(tmp_path, fresh, "downgrade", "base")
+    finally:
+        drop_database(fresh)
+    # And on the renamed database, back and forth still works with the convention set.
+    _alembic(tmp_path, pg_url, "downgrade", "-1")
+    assert ("item", "item_owner_id_fkey", "f") in _pg_names(pg_url)["constraints"]
+    _alembic(tmp_path, pg_url, "upgrade", "head")
+    assert _pg_names(pg_url) == renamed
+
+
 def test_postgresql_quotes_awkward_identifiers(pg_url: str, tmp_path: Path) -> None:
     """Uppercase, reserved words, embedded quotes, ``:`` and ``%`` survive both directions."""
     _execute(
@@ -262,14 +365,46 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Apply migration changes"""
-    op.execute('ALTER TABLE tag RENAME CONSTRAINT tag_pkey TO pk_tag')
-    op.execute('ALTER INDEX tag_label_idx RENAME TO idx_tag_label')
+    op.execute(
+        'DO $$BEGIN IF EXISTS (SELECT FROM pg_constraint'
+        " WHERE conrelid = to_regclass('tag') AND conname = 'tag_pkey')"
+        ' THEN ALTER TABLE tag RENAME CONSTRAINT tag_pkey TO pk_tag;'
+        ' ELSIF NOT EXISTS (SELECT FROM pg_constraint'
+        " WHERE conrelid = to_regclass('tag') AND conname = 'pk_tag')"
+        ' THEN RAISE EXCEPTION USING'
+        " MESSAGE = 'rename-constraints: primary key tag_pkey on tag not found, and no pk_tag either';"
+        ' END IF; END$$'
+    )
+    op.execute(
+        "DO $$BEGIN IF to_regclass('tag_label_idx') IS NOT NULL"
+        ' THEN ALTER INDEX tag_label_idx RENAME TO idx_tag_label;'
+        " ELSIF to_regclass('idx_tag_label') IS NULL"
+        ' THEN RAISE EXCEPTION USING'
+        " MESSAGE = 'rename-constraints: index tag_label_idx not found, and no idx_tag_label either';"
+        ' END IF; END$$'
+    )
 
 
 def downgrade() -> None:
     """Rollback migration changes"""
-    op.execute('ALTER INDEX idx_tag_label RENAME TO tag_label_idx')
-    op.execute('ALTER TABLE tag RENAME CONSTRAINT pk_tag TO tag_pkey')
+    op.execute(
+        "DO $$BEGIN IF to_regclass('idx_tag_label') IS NOT NULL"
+        ' THEN ALTER INDEX idx_tag_label RENAME TO tag_label_idx;'
+        " ELSIF to_regclass('tag_label_idx') IS NULL"
+        ' THEN RAISE EXCEPTION USING'
+        " MESSAGE = 'rename-constraints: index idx_tag_label not found, and no tag_label_idx either';"
+        ' END IF; END$$'
+    )
+    op.execute(
+        'DO $$BEGIN IF EXISTS (SELECT FROM pg_constraint'
+        " WHERE conrelid = to_regclass('tag') AND conname = 'pk_tag')"
+        ' THEN ALTER TABLE tag RENAME CONSTRAINT pk_tag TO tag_pkey;'
+        ' ELSIF NOT EXISTS (SELECT FROM pg_constraint'
+        " WHERE conrelid = to_regclass('tag') AND conname = 'tag_pkey')"
+        ' THEN RAISE EXCEPTION USING'
+        " MESSAGE = 'rename-constraints: primary key pk_tag on tag not found, and no tag_pkey either';"
+        ' END IF; END$$'
+    )
 '''
     )
 
@@ -293,6 +428,23 @@ def test_postgresql_check_constraint_names(pg_url: str) -> None:
         ("span_check", "ck_span_starts_ends_note"),
         ("span_check1", "ck_span_" + NamingConvention().check_suffix("span", None, (), "1 < 2")),
     ]
+
+
+def test_postgresql_rename_fails_loudly_when_neither_name_exists(pg_url: str, tmp_path: Path) -> None:
+    _execute(pg_url, ["CREATE TABLE tag (id integer PRIMARY KEY)"])
+    config = _project(tmp_path)
+    write_revision(config, plan_renames(pg_url, NamingConvention()), rev_id="0001")
+    _execute(pg_url, ["ALTER TABLE tag RENAME CONSTRAINT tag_pkey TO drifted"])
+    result = subprocess.run(
+        [str(ALEMBIC), "upgrade", "head"],
+        cwd=tmp_path,
+        env={**os.environ, "DATABASE_URL": pg_url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "rename-constraints: primary key tag_pkey on tag not found, and no pk_tag either" in result.stderr
 
 
 def test_postgresql_name_clashes_are_refused_and_nothing_is_written(pg_url: str, tmp_path: Path) -> None:
@@ -329,9 +481,8 @@ def test_postgresql_version_table_and_other_schemas_are_left_alone(pg_url: str) 
     assert plan_renames(pg_url, NamingConvention()).renames == ()
     plan = plan_renames(pg_url, NamingConvention(), schemas=["other"])
     upgrade, _ = render_operations(plan)
-    assert upgrade.strip().splitlines()[1:-1] == [
-        "    op.execute('ALTER TABLE other.tag RENAME CONSTRAINT tag_pkey TO pk_tag')"
-    ]
+    assert "' THEN ALTER TABLE other.tag RENAME CONSTRAINT tag_pkey TO pk_tag;'" in upgrade
+    assert "\" WHERE conrelid = to_regclass('other.tag') AND conname = 'tag_pkey')\"" in upgrade
 
 
 # ------------------------------------------------------------------------------------------ SQLite
@@ -458,6 +609,25 @@ def test_sqlite_refuses_a_rebuild_that_would_lose_a_unique_constraint(sqlite_url
     _execute(sqlite_url, ["CREATE TABLE owner (id INTEGER PRIMARY KEY, email VARCHAR(100) UNIQUE)"])
     with pytest.raises(StandardsError, match=r"table 'owner': it has a UNIQUE constraint that SQLAlchemy cannot"):
         plan_renames(sqlite_url, NamingConvention())
+
+
+def test_write_revision_refuses_an_empty_plan_and_several_heads(sqlite_url: str, tmp_path: Path) -> None:
+    from alembic import command
+
+    config = _project(tmp_path)
+    versions = tmp_path / "migrations" / "versions"
+    _execute(sqlite_url, ["CREATE TABLE tag (id INTEGER NOT NULL CONSTRAINT pk_tag PRIMARY KEY)"])
+    with pytest.raises(StandardsError, match="already follows the naming convention; nothing to write"):
+        write_revision(config, plan_renames(sqlite_url, NamingConvention()))
+    assert list(versions.glob("*.py")) == []
+
+    _execute(sqlite_url, ["CREATE INDEX ix_tag_id ON tag (id)"])
+    with contextlib.redirect_stdout(io.StringIO()):
+        command.revision(config, "one", rev_id="aaa")
+        command.revision(config, "two", rev_id="bbb", head="base", splice=True)
+    with pytest.raises(StandardsError, match=r"the history has 2 heads \(aaa, bbb\); merge them first"):
+        write_revision(config, plan_renames(sqlite_url, NamingConvention()))
+    assert len(list(versions.glob("*.py"))) == 2
 
 
 # ------------------------------------------------------------------------------------------ units
