@@ -2,9 +2,10 @@
 
 Why: a project adopting alembic-standards usually has years of constraints named by the database
 (``item_owner_id_fkey``, ``item_pkey``) or by SQLAlchemy's default (``ix_item_code``).  Setting a
-naming convention on such a project is not enough -- and done first, it is harmful: Alembic then
-renders old revisions' unnamed ``drop_constraint`` calls with convention names, so replaying the
-history on a fresh database fails (``constraint "item_owner_id_fkey" ... does not exist``).  The
+naming convention on such a project is not enough -- and done first, it is harmful: Alembic's
+operations take the target MetaData's convention, so replaying the old revisions on a fresh
+database names their unnamed constraints by the convention, and an old revision that refers to
+a database-made name then fails (``constraint "item_owner_id_fkey" ... does not exist``).  The
 safe path is to rename what exists *first*, in a reviewed, reversible revision, then set the
 convention.  This module plans and writes that revision; ``alembic-standards rename-constraints``
 is its command.
@@ -21,8 +22,10 @@ What it does:
   :class:`~alembic_standards.findings.StandardsError` listing every clash (nothing is written).
 * :func:`write_revision` writes a normal revision into the project's versions directory through
   Alembic's own ``ScriptDirectory.generate_revision`` (so the project's ``script.py.mako``, file
-  template and post-write hooks apply), with operations rendered by Alembic's renderer
-  (``render_python_code``).  The downgrade renames everything back, in reverse order.
+  template and post-write hooks apply).  Operations are Alembic's where Alembic has them (SQLite
+  index and table operations, rendered by ``render_python_code``); every name and SQL fragment
+  reaches the file only through ``repr``.  The downgrade renames everything back, in reverse
+  order.
 
 Per dialect:
 
@@ -32,10 +35,10 @@ Per dialect:
   RENAME TO ...`` for indexes).  Conditional because the revision is replayed too: once the
   convention is set on the models, Alembic's operations name the old revisions' unnamed
   constraints by it on a fresh database (CI, pytest-alembic), where this revision must then do
-  nothing -- and it still fails loudly when neither name exists.  Every identifier is quoted by
-  the dialect's identifier preparer at generation time (uppercase, reserved words and embedded
-  quotes survive); ``:name`` is escaped because Alembic wraps the string in ``text()``.  Renaming
-  a primary key or unique constraint renames its index.
+  nothing -- and it still fails loudly when neither name exists (except for CHECKs, see below).
+  Every identifier is quoted by the dialect's identifier preparer at generation time
+  (uppercase, reserved words and embedded quotes survive); ``:name`` is escaped because Alembic
+  wraps the string in ``text()``.  Renaming a primary key or unique constraint renames its index.
 * SQLite has no ``RENAME CONSTRAINT`` and no ``ALTER INDEX``: an index is dropped and created under
   the new name (``op.drop_index``/``op.create_index``); a table whose constraints change name is
   rebuilt with ``op.batch_alter_table(..., recreate="always", copy_from=sa.Table(...))``, the
@@ -45,7 +48,9 @@ Per dialect:
   misses (a column-level ``UNIQUE`` on a parenthesised type, an expression or partial index).
   As for every batch rebuild, an ``env.py`` that turns ``PRAGMA foreign_keys`` on must turn it off
   around this revision (dropping a referenced table would otherwise fail or cascade).
-  Verified on a real SQLite file by ``tests/test_rename_constraints.py`` (rows survive).
+  The rebuild imposes the table as reflected when the revision was written, also on a replay --
+  the price of a revision that must be written out in full.  Verified on a real SQLite file by
+  ``tests/test_rename_constraints.py`` (rows survive, both ways).
 
 Names are computed with the project's length limit (63, PostgreSQL's) on every dialect, as the
 autogenerate plugin does, so both agree.  The version table is ``alembic_version`` unless the
@@ -55,10 +60,14 @@ CHECK constraints need the ``constraint_name`` token.  Decision: a check with a 
 chose keeps it as the token (``price_positive`` -> ``ck_item_price_positive``; a name that already
 has the ``ck_<table>_`` prefix is not prefixed twice).  A check that is unnamed (SQLite) or named
 by the database (PostgreSQL's ``item_price_check``) is named after the columns its expression
-mentions, in table order (``ck_item_price``) -- what the convention gives a column-level check in
-the models -- and, when it mentions none, after a short hash of its SQL text (the convention's
-rule for an unnamed check without columns).  Expression indexes are left alone (reported in
-:attr:`RenamePlan.skipped`): their convention name depends on how the models spell the expression.
+mentions, in table order (``ck_item_price``) -- what the autogenerate plugin names a column-level
+check -- and, when it mentions none, after a short hash of its SQL text (the convention's rule
+for an unnamed check without columns).  A check left unnamed in an old revision is named from a
+hash of its *source* text on a database built under the convention, which the deparsed text in
+the catalog cannot reproduce, so on PostgreSQL a check rename whose old name is absent is skipped
+instead of refused (Alembic does not compare check constraints; name them in new revisions).
+Expression indexes are left alone (reported in :attr:`RenamePlan.skipped`): their convention
+name depends on how the models spell the expression.
 
 The convention is the models' ``MetaData.naming_convention`` where it defines a template for a
 kind, else the project's (``[tool.alembic_standards] naming_convention`` over the product's
@@ -143,6 +152,8 @@ class RenamePlan:
     renames: tuple[Rename, ...]
     skipped: tuple[str, ...] = ()
     naming: NamingConvention = field(default_factory=NamingConvention, repr=False, compare=False)
+    # The revisions the database was at when it was read (its version table).
+    database_heads: tuple[str, ...] = field(default=(), compare=False)
     # Reflected tables by (schema, name): SQLite rebuilds render them (copy_from).
     tables: Mapping[tuple[str | None, str], Table] = field(default_factory=dict, repr=False, compare=False)
 
@@ -226,6 +237,7 @@ def plan_renames(
         tables.sort(key=lambda t: (t.schema or "", t.name))
         occupied = _occupied_names(target, tables, schemas)
         sqlite_problems = _sqlite_unreflected(target, tables) if dialect.name == "sqlite" else {}
+        database_heads = _database_heads(target, version_table)
     finally:
         if engine is not None:
             engine.dispose()
@@ -243,7 +255,23 @@ def plan_renames(
         skipped=tuple(skipped),
         naming=naming,
         tables={(t.schema, t.name): t for t in tables},
+        database_heads=database_heads,
     )
+
+
+def _database_heads(bind: Engine | Connection, version_table: str) -> tuple[str, ...]:
+    """The revisions the database is at (Alembic's own reading of its version table)."""
+    from alembic.migration import MigrationContext
+    from sqlalchemy import Connection
+
+    def read(conn: Connection) -> tuple[str, ...]:
+        context = MigrationContext.configure(conn, opts={"version_table": version_table})
+        return tuple(sorted(context.get_current_heads()))
+
+    if isinstance(bind, Connection):
+        return read(bind)
+    with bind.connect() as conn:
+        return read(conn)
 
 
 def _table_renames(table: Table, naming: NamingConvention, skipped: list[str]) -> list[Rename]:
@@ -655,6 +683,14 @@ def write_revision(
     if len(heads) > 1:
         raise StandardsError(
             f"the history has {len(heads)} heads ({', '.join(sorted(heads))}); merge them first",
+            path=alembic_config.config_file_name,
+        )
+    # As autogenerate does: the revision describes the database *at head*, so read one at head.
+    if tuple(sorted(heads)) != plan.database_heads:
+        at = ", ".join(plan.database_heads) or "no revision"
+        raise StandardsError(
+            f"the database is at {at}, the history's head is {', '.join(heads) or 'empty'}: "
+            "run `alembic upgrade head` first, nothing written",
             path=alembic_config.config_file_name,
         )
     upgrade, downgrade = render_operations(plan)

@@ -630,6 +630,21 @@ def test_write_revision_refuses_an_empty_plan_and_several_heads(sqlite_url: str,
     assert len(list(versions.glob("*.py"))) == 2
 
 
+def test_write_revision_refuses_a_database_behind_the_history(sqlite_url: str, tmp_path: Path) -> None:
+    from alembic import command
+
+    config = _project(tmp_path)
+    with contextlib.redirect_stdout(io.StringIO()):
+        command.revision(config, "one", rev_id="aaa")
+    _execute(sqlite_url, ["CREATE TABLE tag (id INTEGER NOT NULL, PRIMARY KEY (id))"])
+    with pytest.raises(
+        StandardsError, match=r"the database is at no revision, the history's head is aaa: run `alembic"
+    ):
+        write_revision(config, plan_renames(sqlite_url, NamingConvention()))
+    _alembic(tmp_path, sqlite_url, "stamp", "head")
+    assert write_revision(config, plan_renames(sqlite_url, NamingConvention())).is_file()
+
+
 # ------------------------------------------------------------------------------------------ units
 def test_convention_for_prefers_the_models_templates() -> None:
     base = NamingConvention()
