@@ -14,6 +14,8 @@ Sub-commands::
     alembic-standards explain ID            # rationale, Bad/Good example
     alembic-standards exceptions            # the exceptions register, as Markdown
     alembic-standards init DIR              # an Alembic project from the template
+    alembic-standards adopt DIR             # the standards in an existing Alembic environment
+    alembic-standards rename-constraints    # a revision renaming a legacy database to the convention
 
 Exit codes: 0 clean, 1 findings at or above ``fail_on``, 2 usage/config/input error (including a
 revision file that does not parse: its AS800 finding is printed with the others, then exit 2).
@@ -199,6 +201,33 @@ def build_parser() -> argparse.ArgumentParser:
     adopt.add_argument("directory", type=Path, help="the Alembic script directory (the one holding env.py)")
     adopt.add_argument("--dry-run", action="store_true", help="print the changes as a diff; write nothing")
     adopt.set_defaults(handler=_cmd_adopt)
+
+    rename = sub.add_parser(
+        "rename-constraints",
+        help="write a revision renaming a live database's constraints and indexes to the convention",
+        description="Reflect the database, and write a reversible Alembic revision that renames every primary key, "
+        "foreign key, unique and check constraint and index whose name differs from the naming convention (the "
+        "models' MetaData.naming_convention, else [tool.alembic_standards] naming_convention, else the default). "
+        "Run it before setting a naming convention on an existing project.",
+        epilog="Exit codes: 0 written (or nothing to rename), 2 usage/input error or name clash (nothing written).",
+    )
+    rename.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="database to read (default: $DATABASE_URL, else sqlalchemy.url of the Alembic configuration)",
+    )
+    rename.add_argument("--alembic-config", type=Path, metavar="PATH", help="alembic.ini (default: ./alembic.ini)")
+    rename.add_argument(
+        "--metadata",
+        action="append",
+        metavar="MODULE:ATTR",
+        help="models whose naming_convention to follow (default: `metadata` from the configuration)",
+    )
+    rename.add_argument("--schema", action="append", metavar="NAME", help="schema to rename in (repeatable)")
+    rename.add_argument("-m", "--message", default=None, help="revision message")
+    rename.add_argument("--dry-run", action="store_true", help="print the renames; write nothing")
+    _add_config_option(rename)
+    rename.set_defaults(handler=_cmd_rename_constraints)
 
     # Maintainer command: regenerate docs/rules/ from the catalogue (hidden from --help).
     docs = sub.add_parser("docs")
@@ -508,6 +537,46 @@ def _cmd_adopt(args: argparse.Namespace) -> int:
     for path in result.backups:
         print(f"backup  {_relative_to_cwd(path)}", file=sys.stderr)
     return ExitCode.FINDINGS if result.needs_manual_step else ExitCode.OK
+
+
+def _cmd_rename_constraints(args: argparse.Namespace) -> int:
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    from .rename import (
+        DEFAULT_MESSAGE,
+        alembic_config,
+        convention_for,
+        database_url,
+        describe_plan,
+        plan_renames,
+        write_revision,
+    )
+
+    config = _load_config(args)
+    alembic = alembic_config(args.alembic_config)
+    url = database_url(args.database_url, alembic, os.environ)
+    specs: Sequence[str] = args.metadata or config.metadata
+    metadatas = _load_models(specs, config) if specs else []
+    naming = convention_for(metadatas[0] if metadatas else None, config.naming)
+    plan = plan_renames(url, naming, schemas=args.schema or (None,))
+    for line in describe_plan(plan):
+        print(line)
+    shown = make_url(url).render_as_string(hide_password=True)
+    if not plan.renames:
+        print(f"{shown}: every constraint and index already follows the naming convention", file=sys.stderr)
+        return ExitCode.OK
+    if args.dry_run:
+        print(f"{len(plan.renames)} rename(s) planned for {shown}; nothing written (--dry-run)", file=sys.stderr)
+        return ExitCode.OK
+    path = write_revision(alembic, plan, args.message or DEFAULT_MESSAGE)
+    print(
+        f"wrote {_relative_to_cwd(path)} ({len(plan.renames)} rename(s) for {shown}); review it, then "
+        "`alembic upgrade head`",
+        file=sys.stderr,
+    )
+    return ExitCode.OK
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
