@@ -927,7 +927,12 @@ class _Reader:
             name = self._op_name(call, batch)
             if name is None or name in NEUTRAL_OPS:
                 continue
-            out.add(self._op(name, call, batch, dynamic))
+            op = self._op(name, call, batch, dynamic)
+            if name == "execute" and _reads_only(self._sql_text(op)):
+                # `db.execute(text("SELECT ..."))` in a helper that looks something up (JupyterHub):
+                # a query changes nothing, so there is nothing for the downgrade to undo.
+                continue
+            out.add(op)
 
     def _op_name(self, call: ast.Call, batch: dict[str, tuple[object, object]]) -> str | None:
         """``create_table`` for ``op.create_table(...)`` (any alias), ``batch_op.add_column``...;
@@ -980,7 +985,12 @@ class _Reader:
             column = args.get("column")
             obj = self.resolve(column.args[0]) if isinstance(column, ast.Call) and column.args else _DYNAMIC
         elif name in ("drop_column", "alter_column"):
-            obj = self.resolve(args.get("column_name"))
+            column_name = args.get("column_name")
+            if isinstance(column_name, ast.Call) and column_name.args:
+                # `op.drop_column("groups", sa.Column("properties"))` (JupyterHub): Alembic takes the
+                # Column's name.
+                column_name = column_name.args[0]
+            obj = self.resolve(column_name)
             new_name = self.resolve(args.get("new_column_name"))
         elif name in ("create_index", "drop_index"):
             obj = self.resolve(args.get("index_name"))
@@ -1581,6 +1591,17 @@ class _Ancestry:
         for parent in self._parents(revision):
             mask |= self.bit[parent] | self.masks[parent]
         return mask
+
+
+_READ_ONLY = re.compile(r"^\s*SELECT\b", re.IGNORECASE)
+_WRITES = re.compile(r"\b(INTO|setval|nextval|pg_advisory\w*|FOR\s+UPDATE|FOR\s+SHARE)\b", re.IGNORECASE)
+
+
+def _reads_only(sql: str | None) -> bool:
+    """True for a literal ``SELECT`` with no side effect (no ``INTO``, ``setval``/``nextval``, locks)."""
+    if sql is None or ";" in sql.strip().rstrip(";"):
+        return False
+    return bool(_READ_ONLY.match(sql)) and not _WRITES.search(sql)
 
 
 def _raw_sql_that_may_index(history: Sequence[_Revision], table: str) -> str | None:

@@ -5,7 +5,8 @@ gives on them is listed here in full, so a case that regresses (or a hint that t
 fails this test.  Before the fixes the folder gave: AS703 on n1 (rename followed), AS703 with the
 crashing hint ``op.drop_constraint(None, 'item')`` on n2/n3, AS703 on n4 (guarded drop + re-create),
 AS804 on n5's ``alter_column`` after its backfill, nothing on n6 (ORM data change, downgrade
-``pass``) and seventeen AS704 on n7.
+``pass``), seventeen AS704 on n7, AS704 on n8 (``drop_column`` naming its column with a ``Column``
+object) and on n9 (a read-only ``SELECT`` in a lookup helper); n8 and n9 must give nothing.
 """
 
 from __future__ import annotations
