@@ -570,3 +570,27 @@ def test_revision_cache_flags(
     code, _out, err = run(capsys, "check", "--no-cache", "--cache-dir", "x", "versions")
     assert code == 2
     assert "not allowed with argument" in err
+
+
+# ------------------------------------------------------------------------------ broken pyproject.toml
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'tool = "x"\n', "pyproject.toml:1: `tool` must be a table (PEP 518), got a string"),
+        (b'[project]\nname = "caf\xe9"\n', "pyproject.toml:2: not valid UTF-8 (byte 0xe9 at column 12)"),
+        (
+            b"[tool.alembic_standards]\nselect = " + b"[" * 3000 + b"]" * 3000 + b"\n",
+            "pyproject.toml:2: invalid TOML: arrays or inline tables nested too deeply",
+        ),
+    ],
+    ids=["tool-string", "latin-1", "deeply-nested"],
+)
+def test_broken_pyproject_exits_2_naming_the_file(
+    project: Project, capsys: pytest.CaptureFixture[str], content: bytes, message: str
+) -> None:
+    (project.root / "pyproject.toml").write_bytes(content)
+    for argv in (["check"], ["exceptions"], ["rules", "--config", "pyproject.toml"]):
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, ""), argv
+        shown = "" if "--config" in argv else f"{project.root}/"
+        assert err.startswith(f"alembic-standards: error: {shown}{message}"), err
