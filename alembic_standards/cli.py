@@ -345,12 +345,40 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
             out.findings += report.findings
             out.input_errors += report.input_errors
     if database_url and lint:
-        from .audit import audit_database
-
         schemas: Sequence[str | None] = args.schema or (None,)
-        out.findings += audit_database(database_url, config, schemas=schemas)
+        out.findings += _audit(database_url, config, schemas)
         out.stages.append(Stage.DATABASE)
     return out
+
+
+def _audit(url: str, config: Config, schemas: Sequence[str | None]) -> list[Finding]:
+    """The live-database audit, with the URL's password hidden from every error it can raise.
+
+    audit.py words its own errors with a hidden password, but a URL it cannot parse, a libpq
+    keyword string or a driver's message (psycopg may quote the DSN, or report the tail of a
+    password with an unescaped ``@`` as the host) can still carry it: everything is redacted
+    here, at the one place the URL enters, whatever raised it.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .audit import audit_database
+    from .redaction import display_url, redact
+
+    try:
+        return audit_database(url, config, schemas=schemas)
+    except StandardsError as exc:
+        raise StandardsError(
+            redact(exc.message, url),
+            path=exc.path,
+            line=exc.line,
+            hint=redact(exc.hint, url) if exc.hint else None,
+            exit_code=exc.exit_code,
+        ) from None
+    except (SQLAlchemyError, OSError, ValueError, ImportError) as exc:  # a driver error audit.py did not word
+        detail = (str(exc).strip().splitlines() or [""])[0]
+        raise StandardsError(
+            f"cannot read database {display_url(url)}: {type(exc).__name__}: {redact(detail, url)}"
+        ) from None
 
 
 # ------------------------------------------------------------------------------ sub-commands
