@@ -333,6 +333,7 @@ class _Parser:
         self.path = path
         self.root = root or (path.parent.resolve() if path else Path.cwd().resolve())
         self.text = text
+        self._exception_lines: list[int] | None = None
 
     # -- errors
     def error(self, key: str, message: str, hint: str | None = None) -> StandardsError:
@@ -509,9 +510,18 @@ class _Parser:
     def _line_of_exception(self, number: int) -> int | None:
         if self.text is None:
             return None
-        matches = list(re.finditer(r"^[ \t]*\[\[tool\.alembic_standards\.exceptions\]\]", self.text, re.MULTILINE))
-        if len(matches) >= number:
-            return self.text.count("\n", 0, matches[number - 1].start()) + 1
+        if self._exception_lines is None:
+            # Found once for all entries (per entry, a file with thousands of them took minutes).
+            lines: list[int] = []
+            line, position = 1, 0
+            pattern = re.compile(r"^[ \t]*\[\[tool\.alembic_standards\.exceptions\]\]", re.MULTILINE)
+            for match in pattern.finditer(self.text):
+                line += self.text.count("\n", position, match.start())
+                position = match.start()
+                lines.append(line)
+            self._exception_lines = lines
+        if len(self._exception_lines) >= number:
+            return self._exception_lines[number - 1]
         return None
 
     def _testing(self, value: Any) -> TestingConfig:
