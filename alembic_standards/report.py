@@ -108,7 +108,7 @@ class _Paths:
         if shown is None:
             try:
                 shown = self._resolve(path).relative_to(self.root)
-            except ValueError:
+            except (ValueError, OSError, RuntimeError):  # outside root; a symlink loop (Python < 3.13)
                 shown = path
             self._files[path] = shown
         return shown
