@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import io
 import json
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,11 @@ from alembic_standards.findings import StandardsError
 from alembic_standards.naming import CONVENTION_KEYS
 
 FUZZ = settings(
-    max_examples=100,
-    deadline=dt.timedelta(seconds=2),
+    # Small by default (the CI box has 2 cores); ALEMBIC_STANDARDS_FUZZ_EXAMPLES=2000 for a deep run.
+    max_examples=int(os.environ.get("ALEMBIC_STANDARDS_FUZZ_EXAMPLES", "100")),
+    # An example takes milliseconds; the deadline is the "bounded time" assertion, with room
+    # for a loaded machine (Hypothesis re-runs a slow example before reporting it).
+    deadline=dt.timedelta(seconds=5),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
