@@ -39,12 +39,13 @@ from .report import FORMATS, format_findings, summary, use_color
 from .rules import RULES, Stage, get_rule, resolve_rule_ids
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
     from sqlalchemy import MetaData
 
     from .config import Config, ExceptionEntry
     from .findings import Finding
+    from .migrations import RevisionInfo
 
 __all__ = ["build_parser", "main"]
 
@@ -120,6 +121,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="lowest severity that makes the exit code 1: error, warning or info",
     )
     check.add_argument("--quiet", "-q", action="store_true", help="do not print the summary line")
+    adoption = check.add_argument_group("adopting on an existing project")
+    adoption.add_argument(
+        "--write-baseline",
+        action="store_true",
+        help="record every current finding in the baseline file and exit 0 (prunes entries that no longer match)",
+    )
+    adoption.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="baseline file (default: `baseline` from the configuration, else alembic-standards-baseline.json "
+        "next to pyproject.toml)",
+    )
+    adoption.add_argument("--no-baseline", action="store_true", help="ignore the baseline file: report everything")
+    adoption.add_argument(
+        "--since",
+        metavar="REV",
+        help="revisions up to and including REV are exempt from per-file migration rules "
+        "(default: `since_revision` from the configuration)",
+    )
+    adoption.add_argument(
+        "--changed-since",
+        metavar="GIT_REF",
+        help="report revision findings only for files changed since GIT_REF (the whole history is still read)",
+    )
     cache = check.add_mutually_exclusive_group()
     cache.add_argument(
         "--no-cache",
@@ -163,6 +189,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="where Alembic's own settings go: alembic.ini (default) or [tool.alembic] in pyproject.toml",
     )
     init.set_defaults(handler=_cmd_init)
+
+    adopt = sub.add_parser(
+        "adopt",
+        help="add the standards to an existing Alembic environment (env.py, script.py.mako)",
+        description="Patch an existing env.py with the two lines and merge the template into script.py.mako, "
+        "keeping the project's imports. Backups (*.orig) are written; --dry-run only shows the diff.",
+        epilog="Exit codes: 0 done (or nothing to do), 1 a manual step is needed (printed), 2 input error.",
+    )
+    adopt.add_argument("directory", type=Path, help="the Alembic script directory (the one holding env.py)")
+    adopt.add_argument("--dry-run", action="store_true", help="print the changes as a diff; write nothing")
+    adopt.set_defaults(handler=_cmd_adopt)
 
     # Maintainer command: regenerate docs/rules/ from the catalogue (hidden from --help).
     docs = sub.add_parser("docs")
@@ -224,15 +261,65 @@ class _Gathered:
     metadatas: list[MetaData] = dataclasses.field(default_factory=list)
     irreversible: list[ExceptionEntry] = dataclasses.field(default_factory=list)
     stages: list[Stage] = dataclasses.field(default_factory=list)
+    stage_of: dict[int, str] = dataclasses.field(default_factory=dict)
+    """id(finding) -> the name of the stage that reported it (baseline fingerprints, subsets)."""
+    revisions: list[RevisionInfo] = dataclasses.field(default_factory=list)
+    subset: list[Path] | None = None
+    """Revision files the user asked about (PATHS naming files, or --changed-since); None: all."""
+
+    def add(self, stage: Stage, findings: Iterable[Finding]) -> None:
+        for finding in findings:
+            self.stage_of[id(finding)] = stage.value
+            self.findings.append(finding)
 
 
-def _migration_paths(args: argparse.Namespace, config: Config) -> list[Path]:
+def _migration_paths(args: argparse.Namespace, config: Config) -> tuple[list[Path], list[Path] | None]:
+    """What the checker reads, and the subset of files to report on (None: everything read).
+
+    Naming revision *files* (``check versions/new_rev.py``, or ``--changed-since``) still reads the
+    whole history they belong to (the configured ``migrations``, else the files' directories), so
+    that history-wide facts (which indexes exist) are right; only the findings are restricted.
+    """
     paths: list[Path] = list(args.paths) if args.paths else list(config.migrations)
     for path in paths:
         if not path.exists():
             source = "" if args.paths else f" (from `migrations` in {config.path})"
             raise StandardsError(f"{path}: no such file or directory{source}")
-    return paths
+    changed_since: str | None = getattr(args, "changed_since", None)
+    files = [p for p in paths if p.is_file()]
+    if args.paths and config.migrations and files:
+        # Files outside the configured versions directories (a model module, pyproject.toml: what
+        # the pre-commit hook passes along with changed revisions) are not revision files; the
+        # models are linted from `metadata` anyway.
+        files = [p for p in files if any(_is_within(p, d) for d in config.migrations)]
+        paths = [p for p in paths if not p.is_file()] + files
+        if not paths:
+            paths = list(config.migrations)
+            return paths, []
+    if changed_since is None and not files:
+        return paths, None
+    from .selection import changed_files
+
+    history = [p for p in paths if not p.is_file()]
+    for file in files:
+        home = next((d for d in config.migrations if _is_within(file, d)), file.parent)
+        if all(home != h for h in history):
+            history.append(home)
+    if changed_since is not None:
+        changed = changed_files(changed_since, config.root)
+        subset = [p for p in changed if p.suffix == ".py" and any(_is_within(p, h) for h in history)]
+        subset += files
+    else:
+        subset = files
+    return history, subset
+
+
+def _is_within(path: Path, directory: Path) -> bool:
+    try:
+        path.resolve().relative_to(directory.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 def _load_models(specs: Sequence[str], config: Config, stdout: _UserOutput | None = None) -> list[MetaData]:
@@ -322,7 +409,7 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
     """Run every configured stage; ``lint=False`` only collects what the register needs."""
     out = _Gathered()
     specs: Sequence[str] = args.metadata or ([] if getattr(args, "no_models", False) else config.metadata)
-    paths = _migration_paths(args, config)
+    paths, out.subset = _migration_paths(args, config)
     database_url: str | None = getattr(args, "database_url", None)
 
     if specs:
@@ -333,7 +420,7 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
                 from .models import lint_metadata
 
                 stdout.source = "linting the models"
-                out.findings += lint_metadata(out.metadatas, config)
+                out.add(Stage.MODELS, lint_metadata(out.metadatas, config))
     if paths:
         from .migrations import check_migrations
 
@@ -341,12 +428,13 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
         report = check_migrations(paths, config, cache=cache)
         out.stages.append(Stage.MIGRATIONS)
         out.irreversible = list(report.irreversible)
+        out.revisions = list(report.revisions)
         if lint:
-            out.findings += report.findings
+            out.add(Stage.MIGRATIONS, report.findings)
             out.input_errors += report.input_errors
     if database_url and lint:
         schemas: Sequence[str | None] = args.schema or (None,)
-        out.findings += _audit(database_url, config, schemas)
+        out.add(Stage.DATABASE, _audit(database_url, config, schemas))
         out.stages.append(Stage.DATABASE)
     return out
 
@@ -393,22 +481,80 @@ def _cmd_check(args: argparse.Namespace) -> int:
             f"nothing to check: no metadata, migrations or --database-url given{where}",
             hint="set `metadata`/`migrations` in [tool.alembic_standards], or pass PATHS / --metadata / --database-url",
         )
-    register = ExceptionRegister.collect(config, gathered.metadatas, extra=gathered.irreversible)
+    if args.write_baseline and (gathered.subset is not None or args.no_baseline):
+        raise StandardsError(
+            "--write-baseline records every finding of the project: "
+            "it cannot be combined with revision files, --changed-since or --no-baseline"
+        )
+    register = ExceptionRegister.collect(config, gathered.metadatas, extra=[*gathered.irreversible, *_inline(gathered)])
     # An exception is "unused" (AS903) only if a stage that checks its rule ran: with the model
-    # linter skipped, a model exception is not unused, merely not looked at.
-    findings = register.apply(gathered.findings, config, stages=gathered.stages)
+    # linter skipped, a model exception is not unused, merely not looked at.  When only some revision
+    # files are reported on, exceptions about the others are not looked at either.
+    findings = register.apply(gathered.findings, config, stages=gathered.stages, report_unused=gathered.subset is None)
     findings = [f for f in findings if config.is_enabled(f.rule_id)]
+    since = args.since or config.since_revision
+    if since:
+        from .selection import exempt_old_revisions, revisions_up_to
+
+        findings = exempt_old_revisions(findings, revisions_up_to(gathered.revisions, since))
+
+    cwd = Path.cwd()
+    baseline_note = ""
+    if not args.no_baseline:
+        from .baseline import Baseline
+
+        path = args.baseline or config.baseline_path
+        baseline = Baseline.load(path)
+        tagged = [(gathered.stage_of.get(id(f), _REGISTER), f) for f in findings]
+        if args.write_baseline:
+            fresh = Baseline.from_findings(path, tagged, config.root)
+            fresh.write()
+            print(
+                f"wrote {_relative_to_cwd(path)}: {sum(e.count for e in fresh.entries.values())} finding(s) "
+                f"in {len(fresh.entries)} entr{'y' if len(fresh.entries) == 1 else 'ies'}",
+                file=sys.stderr,
+            )
+            return ExitCode.USAGE if gathered.input_errors else ExitCode.OK
+        if baseline.entries:
+            ran = {stage.value for stage in gathered.stages} | {_REGISTER}
+            result = baseline.apply(tagged, config.root, stages_ran=ran)
+            findings = result.new + baseline.stale_findings(result.stale, config.root)
+            baseline_note = result.summary()
+    if gathered.subset is not None:
+        from .selection import within_files
+
+        migrations = Stage.MIGRATIONS.value
+        migration_findings = [f for f in findings if gathered.stage_of.get(id(f)) == migrations]
+        keep = {id(f) for f in within_files(migration_findings, gathered.subset)}
+        findings = [f for f in findings if gathered.stage_of.get(id(f)) != migrations or id(f) in keep]
     # Input errors (AS800: a revision that does not parse) are never suppressed or deselected:
     # they mean the check is incomplete, hence exit 2.
     findings += gathered.input_errors
+    findings.sort(key=lambda f: f.sort_key())
 
-    cwd = Path.cwd()
     sys.stdout.write(format_findings(args.format, findings, root=cwd, color=use_color(sys.stdout)))
     if not args.quiet:
-        print(summary(findings), file=sys.stderr)
+        line = summary(findings)
+        print(f"{line} [{baseline_note}]" if baseline_note else line, file=sys.stderr)
     if gathered.input_errors:
         return ExitCode.USAGE
     return ExitCode.FINDINGS if config.fails(findings) else ExitCode.OK
+
+
+# Findings of the exceptions register itself (AS901-AS903) belong to no pipeline stage; in the
+# baseline they are keyed under this name.
+_REGISTER = "register"
+
+
+def _inline(gathered: _Gathered) -> list[ExceptionEntry]:
+    """Inline ``# alembic-standards: ignore[...]`` suppressions in revision and model files."""
+    from .suppressions import model_source_files, register_entries
+
+    revisions = {info.path.resolve(): info.revision for info in gathered.revisions}
+    files = set(revisions)
+    if gathered.metadatas:
+        files |= model_source_files(gathered.metadatas)
+    return register_entries(files, revisions)
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
@@ -438,9 +584,31 @@ def _cmd_exceptions(args: argparse.Namespace) -> int:
 
     config = _load_config(args)
     gathered = _gather(args, config, lint=False)
-    register = ExceptionRegister.collect(config, gathered.metadatas, extra=gathered.irreversible)
+    register = ExceptionRegister.collect(config, gathered.metadatas, extra=[*gathered.irreversible, *_inline(gathered)])
     sys.stdout.write(register.markdown(relative_to=Path.cwd()).rstrip("\n") + "\n")
     return ExitCode.OK
+
+
+def _cmd_adopt(args: argparse.Namespace) -> int:
+    from .adopt import adopt_environment
+
+    result = adopt_environment(args.directory, dry_run=args.dry_run)
+    for change in result.changes:
+        shown = _relative_to_cwd(change.path)
+        if change.problem:
+            print(f"{shown}: not changed: {change.problem}", file=sys.stderr)
+            continue
+        if not change.changed:
+            print(f"{shown}: already follows the standards", file=sys.stderr)
+            continue
+        sys.stdout.write(change.diff())
+        for note in change.notes:
+            print(f"{shown}: {note}", file=sys.stderr)
+    for path in result.written:
+        print(f"updated {_relative_to_cwd(path)}", file=sys.stderr)
+    for path in result.backups:
+        print(f"backup  {_relative_to_cwd(path)}", file=sys.stderr)
+    return ExitCode.FINDINGS if result.needs_manual_step else ExitCode.OK
 
 
 def _cmd_init(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ Example::
     fail_on = "error"                          # error | warning | info
     severity = { AS601 = "error" }
     naming_convention = { ix = "ix_%(table_name)s_%(column_0_N_name)s" }
-    pk_index = "forbid"                        # forbid | allow | require  (see AS103)
+    pk_index = "allow"                         # allow | forbid | require  (see AS103)
     owner_columns = ["user_id"]                # AS601
     concurrent_indexes = false                 # CREATE INDEX CONCURRENTLY on existing PG tables
 
@@ -69,6 +69,8 @@ _TOP_KEYS = (
     "concurrent_indexes",
     "exceptions",
     "testing",
+    "baseline",
+    "since_revision",
 )
 _EXCEPTION_KEYS = ("rule", "table", "column", "constraint", "revision", "schema", "reason", "expires", "ticket")
 # ``%(name)<flags><width>.<precision>`` in a naming template: any digit or ``*`` after the key.
@@ -94,11 +96,20 @@ class ExceptionEntry:
     ticket: str | None = None
     source: Location = field(default_factory=Location)
     """Where it was declared (pyproject line, or the model's file:line)."""
+    lines: tuple[int, int] | None = None
+    """An inline suppression's scope: lines ``first..last`` of ``source.path`` (None: not inline)."""
 
     def matches(self, rule_id: str, location: Location) -> bool:
         """True when this entry is about ``rule_id`` at ``location`` (unset fields match anything)."""
         if self.rule != rule_id:
             return False
+        if self.lines is not None:
+            return (
+                location.path is not None
+                and location.line is not None
+                and self.lines[0] <= location.line <= self.lines[1]
+                and _same_file(location.path, self.source.path)
+            )
         pairs = (
             (self.table, location.table),
             (self.column, location.column),
@@ -110,6 +121,17 @@ class ExceptionEntry:
 
     def is_expired(self, today: dt.date | None = None) -> bool:
         return self.expires is not None and self.expires < (today or dt.date.today())
+
+
+def _same_file(a: Path, b: Path | None) -> bool:
+    if b is None:
+        return False
+    if a == b:
+        return True
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -141,13 +163,24 @@ class Config:
     naming: NamingConvention = field(default_factory=NamingConvention)
     metadata: tuple[str, ...] = ()
     migrations: tuple[Path, ...] = ()
-    pk_index: PkIndexPolicy = "forbid"
+    pk_index: PkIndexPolicy = "allow"
+    """AS103; "allow" by default: the spec's own template writes ``index=True`` on the key."""
     owner_columns: tuple[str, ...] = ("user_id",)
     status_columns: tuple[str, ...] = ("status", "state", "kind", "frequency")
     timestamp_columns: tuple[str, str] = ("created_at", "updated_at")
     concurrent_indexes: bool = False
     exceptions: tuple[ExceptionEntry, ...] = ()
     testing: TestingConfig = field(default_factory=TestingConfig)
+    baseline: Path | None = None
+    """The baseline file (``baseline = "..."``, relative to the root); None: the default name there."""
+    since_revision: str | None = None
+    """Revisions up to and including this one are exempt from per-file migration rules."""
+
+    @property
+    def baseline_path(self) -> Path:
+        from .baseline import DEFAULT_BASELINE_NAME
+
+        return self.baseline if self.baseline is not None else self.root / DEFAULT_BASELINE_NAME
 
     def is_enabled(self, rule_id: str) -> bool:
         return rule_id in self.enabled
@@ -469,6 +502,12 @@ class _Parser:
             kwargs["exceptions"] = self._exceptions(data["exceptions"])
         if "testing" in data:
             kwargs["testing"] = self._testing(data["testing"])
+        for key in ("baseline", "since_revision"):
+            if key in data:
+                value = data[key]
+                if not isinstance(value, str) or not value.strip():
+                    raise self.error(key, f"expected a non-empty string, got {value!r}")
+                kwargs[key] = self.root / value if key == "baseline" else value.strip()
         return Config(**kwargs)
 
     def _exceptions(self, value: Any) -> tuple[ExceptionEntry, ...]:
@@ -502,7 +541,12 @@ class _Parser:
                     reason=(strings.pop("reason") or "").strip(),
                     expires=expires,
                     source=Location(path=self.path, line=self._line_of_exception(number)),
-                    **strings,
+                    table=strings["table"],
+                    column=strings["column"],
+                    constraint=strings["constraint"],
+                    revision=strings["revision"],
+                    schema=strings["schema"],
+                    ticket=strings["ticket"],
                 )
             )
         return tuple(out)

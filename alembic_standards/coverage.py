@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from sqlalchemy import Column
     from sqlalchemy.sql.schema import ForeignKeyConstraint, Table
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "covering_key",
     "foreign_key_columns",
     "is_covered",
+    "plain_column",
     "table_keys",
     "uncovered_foreign_keys",
 ]
@@ -97,7 +99,7 @@ def foreign_key_columns(fk: ForeignKeyConstraint) -> tuple[str, ...]:
 
 def table_keys(table: Table) -> list[KeyColumns]:
     """Every index-backed key of a SQLAlchemy ``Table`` (metadata-side or reflected)."""
-    from sqlalchemy import Column, UniqueConstraint
+    from sqlalchemy import UniqueConstraint
 
     keys: list[KeyColumns] = []
     pk = table.primary_key
@@ -109,9 +111,24 @@ def table_keys(table: Table) -> list[KeyColumns]:
     for index in table.indexes:
         cols: list[str | None] = []
         for expr in index.expressions:
-            cols.append(expr.name if isinstance(expr, Column) else (expr if isinstance(expr, str) else None))
+            column = plain_column(expr)
+            cols.append(column.name if column is not None else (expr if isinstance(expr, str) else None))
         keys.append(KeyColumns(tuple(cols), "index", _name(index.name), _index_predicate(index)))
     return keys
+
+
+def plain_column(expression: Any) -> Column[Any] | None:
+    """The column an index element orders (``col``, ``col.desc()``, ``col.asc().nulls_last()``),
+    or None for a real expression.  Ordering does not change what an index covers: a B-tree is
+    read in either direction."""
+    from sqlalchemy import Column
+    from sqlalchemy.sql import operators
+    from sqlalchemy.sql.elements import UnaryExpression
+
+    orderings = (operators.desc_op, operators.asc_op, operators.nulls_first_op, operators.nulls_last_op)
+    while isinstance(expression, UnaryExpression) and expression.modifier in orderings:
+        expression = expression.element
+    return expression if isinstance(expression, Column) else None
 
 
 def _index_predicate(index: object) -> str | None:

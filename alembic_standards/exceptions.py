@@ -5,8 +5,10 @@ protocol-mandated string key, a model without the timestamp mixin) but demands "
 justification and documentation" for each.  This module is where that demand is enforced:
 
 * exceptions are collected from ``[[tool.alembic_standards.exceptions]]`` (parsed by config.py),
-  from the models themselves (``Table.info`` / ``Column.info``, see below) and from irreversible-
-  migration markers found by the migration checker (``extra``);
+  from the models themselves -- the spec's way, a class docstring paragraph starting with
+  ``Exception:`` (one entry per primary-key/timestamp rule the model breaks, the paragraph as the
+  reason), or ``Table.info`` / ``Column.info`` (see below) -- and from irreversible-migration
+  markers found by the migration checker (``extra``);
 * only a *valid* exception suppresses a finding: it has a non-empty reason and has not expired;
 * an exception without a reason (AS901), past its expiry date (AS902) or matching no finding
   of a rule that actually ran (AS903) is itself a finding, so the register cannot rot;
@@ -80,7 +82,7 @@ class ExceptionRegister:
 
         Raises :class:`StandardsError` for a malformed declaration on a model.
         """
-        return cls((*config.exceptions, *entries_from_metadata(metadatas), *extra))
+        return cls((*config.exceptions, *entries_from_metadata(metadatas, config=config), *extra))
 
     # -- querying
     def is_valid(self, entry: ExceptionEntry, today: dt.date | None = None) -> bool:
@@ -224,6 +226,11 @@ class ExceptionRegister:
 
 
 def _describe(entry: ExceptionEntry) -> str:
+    if entry.lines is not None and entry.source.path is not None:
+        first, last = entry.lines
+        span = f"line {first}" if first == last else f"lines {first}-{last}"
+        text = f"{span} of {entry.source.path.name} (inline)"
+        return text if entry.revision is None else f"{text}, revision {entry.revision}"
     if entry.table is None and entry.revision is not None:
         return f"revision {entry.revision}"
     parts = [p for p in (entry.schema, entry.table) if p]
@@ -290,21 +297,29 @@ def _source_cell(entry: ExceptionEntry, relative_to: Path | None) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def entries_from_metadata(metadatas: Sequence[MetaData], *, index: SourceIndex | None = None) -> list[ExceptionEntry]:
-    """Exceptions declared in ``Table.info`` / ``Column.info`` of every table, in table order.
+def entries_from_metadata(
+    metadatas: Sequence[MetaData], *, index: SourceIndex | None = None, config: Config | None = None
+) -> list[ExceptionEntry]:
+    """Exceptions declared on the models, in table order: ``Table.info`` / ``Column.info``, and
+    the spec's way, a class docstring paragraph starting with ``Exception:``.
 
-    Each entry's ``source`` is the model class (table-level) or the column's assignment
-    (column-level) when the table is mapped; imperative tables have no source.
+    A docstring exception becomes one entry per rule of ``DOCSTRING_EXCEPTION_RULES`` that the
+    model actually breaks under ``config`` (default settings when None), each with the
+    paragraph as its reason: the register then lists what is excepted, and nothing else.
+    Each entry's ``source`` is the model class (table-level, docstrings) or the column's
+    assignment (column-level) when the table is mapped; imperative tables have no source.
     """
+    from .config import Config
     from .models import SourceIndex
 
     if not metadatas:
         return []
     index = index if index is not None else SourceIndex(metadatas)
+    config = config if config is not None else Config()
     out: list[ExceptionEntry] = []
     for metadata in metadatas:
         for table in metadata.tables.values():
-            out.extend(_table_entries(table, index))
+            out.extend(_table_entries(table, index, config))
     return out
 
 
@@ -319,8 +334,23 @@ def _declared(info: Mapping[str, Any] | None) -> Any:
     return section.get("exceptions")
 
 
-def _table_entries(table: Table, index: SourceIndex) -> list[ExceptionEntry]:
-    out: list[ExceptionEntry] = []
+def _docstring_entries(table: Table, index: SourceIndex, config: Config) -> list[ExceptionEntry]:
+    from .models import docstring_exception, documented_departures
+
+    mapper = index.mapper(table)
+    reason = docstring_exception(mapper.class_) if mapper is not None else None
+    if reason is None:
+        return []
+    where = index.table_location(table)
+    source = Location(path=where.path, line=where.line, col=where.col)
+    return [
+        ExceptionEntry(rule=rule, reason=reason, table=table.name, schema=table.schema, source=source)
+        for rule in documented_departures(table, config)
+    ]
+
+
+def _table_entries(table: Table, index: SourceIndex, config: Config) -> list[ExceptionEntry]:
+    out = _docstring_entries(table, index, config)
     declared = _declared(table.info)
     if declared is not None:
         # Located only when something is declared (as for columns below): finding a class's

@@ -153,25 +153,37 @@ _CATALOGUE: tuple[Rule, ...] = (
         rationale="""
 The standard makes UUID the primary-key type of every table so that identifiers are globally
 unique, safe to expose and identical in type across tables (which keeps every foreign key typed
-like its target).  The spec permits three exceptions (sequential integer IDs, composite keys of
-junction tables, protocol-mandated strings); each must be documented with a reason in the
-exceptions register.
+like its target).  The spec permits three exceptions: composite keys of junction tables, and --
+each documented with its reason -- sequential integer IDs and protocol-mandated strings.
 """,
         bad="""
 class LogEntry(Base, TimestampMixin):
     __tablename__ = "log_entries"
     id = Column(Integer, primary_key=True)
 """,
-        good="""
+        good='''
 class LogEntry(Base, TimestampMixin):
+    """
+    Exception: Uses Integer primary key for guaranteed ordering.
+    """
     __tablename__ = "log_entries"
-    __table_args__ = {"info": {"alembic_standards": {"exceptions": {
-        "AS101": "Log entries need sequential IDs for ordering and pagination."}}}}
     id = Column(Integer, primary_key=True)
-""",
+''',
         severity=_E,
         stages=(_MOD, _DB),
-        spec="Rule 1: Primary Key Standardization",
+        spec="Rule 1: Primary Key Standardization; Exception Documentation",
+        notes="""
+A composite primary key made only of foreign-key columns (a junction table such as the spec's
+``JournalEntryTag``) is the spec's permitted Exception 2 and is not reported.  Any other departure
+is documented the spec's way, in the model's docstring: a paragraph starting with ``Exception:``
+gives the reason, and justifies that model's primary-key and timestamp findings (AS101, AS102,
+AS103, AS401, AS402, AS403, AS404); ``alembic-standards exceptions`` lists it with that reason.
+A comment (``# Documented exception``) is not documentation: it gives no reason the register
+could list.  Other rules, and column- or constraint-scoped exceptions, are declared in
+``[tool.alembic_standards.exceptions]`` or in the model's ``info``.  The type is judged as
+PostgreSQL gets it: a ``TypeDecorator`` whose ``load_dialect_impl`` returns a UUID type on
+PostgreSQL, or a ``with_variant(UUID, "postgresql")`` type, is a native UUID.
+""",
     ),
     _rule(
         "AS102",
@@ -190,6 +202,12 @@ events = Table("events", metadata, Column("id", UUID, primary_key=True), Column(
         severity=_E,
         stages=(_MOD, _DB),
         spec="Rule 1: Primary Key Standardization",
+        notes="""
+An association table with a unique key over NOT NULL columns (``UNIQUE (a, b)``) is still
+reported, in every stage alike (model linter, live audit, pytest checks): the message names the
+unique key to promote to the primary key, which costs nothing (the index already exists) and gives
+the ORM, upserts and logical replication the key they need.
+""",
     ),
     _rule(
         "AS103",
@@ -201,10 +219,11 @@ SQLAlchemy create a second, identical index on PostgreSQL: twice the write cost,
 """,
         notes="""
 The spec's examples write ``id = Column(UUID, primary_key=True, index=True)`` and its required
-tests assert ``ExampleModel.id.index is True``.  Following the spec's intent (the key is indexed)
-rather than its letter, this rule reports the redundant index.  Set
-``pk_index = "require"`` in ``[tool.alembic_standards]`` to demand the spec's literal form instead
-(the rule then fires when ``index=True`` is missing), or ``pk_index = "allow"`` to accept both.
+tests assert ``ExampleModel.id.index is True``, so by default (``pk_index = "allow"``) this rule
+reports nothing: the spec's own template must pass.  Set ``pk_index = "forbid"`` in
+``[tool.alembic_standards]`` to report the redundant index (the spec's intent, the key is
+indexed, without its cost), or ``pk_index = "require"`` to demand the spec's literal form (the
+rule then fires when ``index=True`` is missing on a single-column key).
 """,
         bad="""
 id = Column(UUID, primary_key=True, default=uuid.uuid4, index=True)
@@ -237,6 +256,13 @@ user_id = Column(UUID, ForeignKey("users.id"), nullable=False, index=True)
         severity=_E,
         stages=(_A, _MIG, _MOD, _DB),
         spec="Rule 2: Foreign Key Standards; Rule 3: Index Standards",
+        notes="""
+The model linter does not report the non-leading key columns of a junction table declared as its
+composite key of foreign keys alone (the spec's Permitted Exception 2, ``JournalEntryTag``): the
+autogenerate plugin adds their index to the migration, as the spec's own migration does
+(``idx_journal_entry_tags_tag_id``).  The migration checker and the live audit still report such a
+column when the index is missing from the migrations or the database.
+""",
     ),
     _rule(
         "AS202",
@@ -399,6 +425,12 @@ Every model carries ``created_at`` and ``updated_at`` (the ``TimestampMixin``) s
 can be audited and synchronised.  A model that cannot use the mixin documents why, as an
 exception with a reason.
 """,
+        notes="""
+A junction table with nothing but its composite key of foreign keys (the spec's
+``JournalEntryTag``) is not reported: its rows are created and deleted, never updated, and carry
+no data to timestamp.  A model that cannot use the mixin documents why with an ``Exception:``
+paragraph in its docstring (see AS101).
+""",
         bad="""
 class Tag(Base):
     __tablename__ = "tags"
@@ -421,6 +453,12 @@ class Tag(Base, TimestampMixin):
 ``DateTime()`` without ``timezone=True`` stores wall-clock time with no zone
 (``timestamp without time zone``); values written from servers in different zones, or across a
 daylight-saving change, silently disagree.
+""",
+        notes="""
+A duration (``Interval``, ``Mapped[timedelta]``) is not a timestamp and is never reported, although
+SQLAlchemy emulates it over ``DateTime`` on databases without ``INTERVAL``.  A column declared once
+on a mixin or base class and copied into several tables is reported once, at its declaration,
+naming the tables (the same holds for AS403 and AS404).
 """,
         bad="""
 created_at = Column(DateTime, server_default=func.now(), nullable=False)
@@ -449,6 +487,11 @@ created_at = Column(DateTime(timezone=True), server_default=func.now(), nullable
         severity=_E,
         stages=(_MOD,),
         spec="Rule 4: Timestamp Standards (Automatic population and updates)",
+        notes="""
+``server_default=func.now()`` is suggested only for a date/time column.  A ``created_at`` stored
+in another type (``BIGINT`` epoch milliseconds) is still reported, with advice to add a database
+default of that type instead (the same for AS404's ``onupdate``).
+""",
     ),
     _rule(
         "AS404",
@@ -495,12 +538,15 @@ op.create_index("idx_tags_user_id", "tags", ["user_id"])
         stages=(_A, _MIG, _MOD),
         spec="Rule 5: Constraint Standards; Migration Template",
         notes="""
-The spec names business constraints by hand (``uq_model_user_name``) and leaves others to the
-database.  Following its intent (no name is ever invented by the database), a constraint or index
-passes when it has an explicit ``name=`` or when ``MetaData.naming_convention`` has a template
-for its kind; SQLAlchemy's default convention names indexes, so only pk/fk/uq/ck can fire in
-models.  Autogenerate names whatever is left, so the migration is correct even when the model
-is not.
+The spec names business constraints by hand (``uq_model_user_name``) and leaves the others
+unnamed in its models (the Standard Model Template has an unnamed primary key and foreign keys).
+Following its intent (no name is ever invented by the database), the autogenerate plugin names
+every constraint and index it writes into a migration, and the migration checker reports any
+unnamed one in a revision.  In the models, therefore, an unnamed constraint is reported only when
+neither the plugin nor ``MetaData.naming_convention`` will name it: the CHECK constraint that
+``Enum(native_enum=False, create_constraint=True)`` binds to its column (regenerated from the type
+when the migration runs, so the plugin cannot name it; give the ``Enum`` a ``name=``).  On
+PostgreSQL a native ``ENUM`` and a ``Boolean`` need no CHECK at all.
 """,
     ),
     _rule(
@@ -541,6 +587,10 @@ status = Column(String(20), CheckConstraint("status IN ('active', 'inactive')"),
         severity=_W,
         stages=(_MOD,),
         spec="Rule 5: Constraint Standards (2. Check constraints where appropriate)",
+        notes="""
+A CHECK (table- or column-level) counts when its SQL names the column bare, quoted or qualified by
+its own table (``status IN (...)``, ``reminders.status IN (...)``, ``"reminders"."status"``).
+""",
     ),
     _rule(
         "AS504",
@@ -839,7 +889,8 @@ def upgrade() -> None:
         "Exception declared without a reason",
         rationale="""
 The spec demands explicit justification and documentation for every exception.  An exception
-with an empty reason suppresses nothing and is itself reported.
+with an empty reason (including a docstring paragraph that is only ``Exception:``) suppresses
+nothing and is itself reported.
 """,
         bad="""
 [[tool.alembic_standards.exceptions]]
@@ -904,7 +955,9 @@ reason = "..."
         rationale="""
 Real metadata contains objects a rule cannot evaluate with certainty: expression or partial
 indexes, foreign keys to tables outside the metadata, types without a Python equivalent.  They
-are reported as such, never skipped silently, so that a human can judge them.
+are reported as such, never skipped silently, so that a human can judge them.  A plain column
+with an ordering (``User.created_at.desc()``, ``.asc().nulls_last()``) is a plain column, not an
+expression: it is judged like one.
 """,
         bad="""
 Index("idx_users_lower_email", func.lower(User.email))  # covers no plain column
@@ -914,6 +967,26 @@ Index("idx_users_lower_email", func.lower(User.email))  # covers no plain column
 """,
         severity=_I,
         stages=(_MOD, _DB),
+        spec="Core Principles",
+    ),
+    _rule(
+        "AS905",
+        "baseline-entry-stale",
+        "Baseline entry no longer matches any finding",
+        rationale="""
+A baseline (``check --write-baseline``) lets a legacy codebase adopt the standard by failing only
+on new findings.  It must only shrink: once a baselined problem is fixed, its entry would silently
+re-admit the same problem later.  An entry that matches nothing is therefore reported until
+``--write-baseline`` prunes it.
+""",
+        bad="""
+// alembic-standards-baseline.json still lists AS201 on posts.author_id, which is now indexed
+""",
+        good="""
+$ alembic-standards check --write-baseline   # prunes the fixed entry; commit the smaller file
+""",
+        severity=_E,
+        stages=(_MOD, _MIG, _DB),
         spec="Core Principles",
     ),
 )

@@ -85,3 +85,18 @@ def test_composite_fk_needs_one_index_with_both_columns_in_order() -> None:
     assert len(uncovered_foreign_keys(child)) == 1
     child.append_constraint(sa.Index("idx_c_a_b", "a", "b"))
     assert uncovered_foreign_keys(child) == []
+
+
+def test_an_index_ordered_desc_covers_its_column() -> None:
+    """`Index("ix", t.c.user_id.desc())` covers the FK: a B-tree is read in either direction."""
+    from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, Table
+
+    from alembic_standards.coverage import uncovered_foreign_keys
+
+    md = MetaData()
+    Table("users", md, Column("id", Integer, primary_key=True))
+    posts = Table(
+        "posts", md, Column("id", Integer, primary_key=True), Column("user_id", Integer, ForeignKey("users.id"))
+    )
+    Index("ix_posts_user_id_desc", posts.c.user_id.desc().nulls_last())
+    assert uncovered_foreign_keys(posts) == []

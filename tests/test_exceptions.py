@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, Uuid
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, Table, Uuid, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from alembic_standards.config import Config, ExceptionEntry, load_config
@@ -223,7 +223,7 @@ def test_register_findings_respect_configured_severity() -> None:
     ("declared", "message"),
     [
         ("AS101", "things: info['alembic_standards']: 'exceptions' must be a mapping of rule ID to reason, got str"),
-        ({"AS999": "x"}, "things: info['alembic_standards']: unknown rule 'AS999' (did you mean AS904?)"),
+        ({"AS999": "x"}, "things: info['alembic_standards']: unknown rule 'AS999' (did you mean AS905?)"),
         ({"AS1": "x"}, "things: info['alembic_standards']: 'AS1' matches several rules; name exactly one"),
         (
             {"AS101": {"reason": "x", "why": "y"}},
@@ -340,11 +340,78 @@ def test_markdown_sample_project(repo_root: Path) -> None:
     register = ExceptionRegister.collect(config, load_metadata("sample_app.models:Base.metadata", root=project))
     text = register.markdown(relative_to=project)
     rows = [line for line in text.splitlines() if line.startswith("| AS")]
-    assert [row.split(" | ")[1] for row in rows] == [
-        "`journal_entry_tags`",
-        "`log_entries`",
-        "`secret_tags`",
-        "`journal_entry_tags`",
+    # Documented the spec's way (docstring "Exception:" paragraphs); the junction table needs none.
+    assert [row.split(" | ")[:2] for row in rows] == [
+        ["| AS101 `pk-not-uuid`", "`log_entries`"],
+        ["| AS101 `pk-not-uuid`", "`secret_tags`"],
     ]
     assert all("`sample_app/models.py:" in row for row in rows)
     assert "## Migrations (0)\n\nNone." in text
+
+
+# ------------------------------------------------------------------ the spec's way: docstrings
+
+
+def test_docstring_exception_covers_the_models_pk_and_timestamp_departures() -> None:
+    class Base(DeclarativeBase):
+        pass
+
+    class Counter(Base):
+        """Per-tenant counters.
+
+        Exception: Integer key and no timestamps; rows are
+        rewritten thousands of times a second.
+
+        More prose that is not the reason.
+        """
+
+        __tablename__ = "counters"
+        id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+    class Silent(Base):
+        """Exception:"""
+
+        __tablename__ = "silents"
+        id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+    class Child(Counter):
+        """Exception: a subclass's docstring does not document its base's table."""
+
+    config = Config()
+    register = ExceptionRegister.collect(config, [Base.metadata])
+    # One entry per rule the model breaks (AS101, AS401), the paragraph as the reason; the empty
+    # paragraph is an entry without a reason.
+    assert [(e.rule, e.table, e.reason) for e in register.entries] == [
+        ("AS101", "counters", "Integer key and no timestamps; rows are rewritten thousands of times a second."),
+        ("AS401", "counters", "Integer key and no timestamps; rows are rewritten thousands of times a second."),
+        ("AS101", "silents", ""),
+        ("AS401", "silents", ""),
+    ]
+    found = register.apply(lint_metadata([Base.metadata], config), config, stages=[Stage.MODELS])
+    assert sorted((f.rule_id, f.location.table) for f in found) == [
+        ("AS101", "silents"),
+        ("AS401", "silents"),
+        ("AS901", "silents"),
+        ("AS901", "silents"),
+    ]
+    assert Child.__tablename__ == "counters"
+
+
+def test_docstring_exception_is_not_for_other_rules() -> None:
+    class Base(DeclarativeBase):
+        pass
+
+    class Parent(Base):
+        """Exception: justifies nothing here -- the model follows the primary-key and timestamp rules."""
+
+        __tablename__ = "parents"
+        id = Column(Uuid, primary_key=True)
+        created_at = Column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+        updated_at = Column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False)
+        other_id = Column(Uuid, ForeignKey("parents.id"), nullable=True)  # AS201 is not excepted
+
+    config = Config()
+    register = ExceptionRegister.collect(config, [Base.metadata])
+    assert register.entries == ()
+    found = register.apply(lint_metadata([Base.metadata], config), config, stages=[Stage.MODELS])
+    assert [f.rule_id for f in found] == ["AS201"]

@@ -102,6 +102,32 @@ RUN_ELSEWHERE = {
         "test_explain_prints_the_catalogue_text",
         'run(capsys, "explain", key)',
     ),
+    "alembic-standards exceptions": (
+        "test_cli",
+        "test_documented_exception_suppresses_and_shows_in_register",
+        'run(capsys, "exceptions")',
+    ),
+    "alembic-standards adopt migrations --dry-run": (
+        "test_adoption",
+        "test_adopt_command_on_the_sample_project_changes_nothing",
+        '_check(tmp_path, "adopt", "migrations", *(["--dry-run"] if dry_run else []))',
+    ),
+    "alembic-standards adopt migrations": (
+        "test_adoption",
+        "test_adopt_command_on_the_sample_project_changes_nothing",
+        '_check(tmp_path, "adopt", "migrations", *(["--dry-run"] if dry_run else []))',
+    ),
+    "alembic-standards check --write-baseline": (
+        "test_adoption",
+        "test_baseline_then_only_new_findings_then_stale_until_pruned",
+        '_check(root, "check", "--write-baseline")',
+    ),
+    # The README names an example file; the test checks one new revision file the same way.
+    "alembic-standards check migrations/versions/1a2b_new.py": (
+        "test_adoption",
+        "test_one_file_is_judged_against_the_whole_history",
+        '_check(root, "check", "versions/c3_fk.py", "--no-models")',
+    ),
     # The full benchmark takes minutes: its arguments are checked here (test_benchmark_command),
     # the same harness runs end to end at 10 tables in the smoke test.
     ".venv/bin/python benchmarks/run.py --sizes 10,100,1000 --repeat 5 --database both --write docs/benchmarks.md": (

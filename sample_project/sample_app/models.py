@@ -1,7 +1,9 @@
 """The application models, following the schema standard.
 
-Exceptions to the standard are declared on the model itself, each with its reason, under
-``info={"alembic_standards": {"exceptions": {RULE: reason}}}``; ``alembic-standards exceptions``
+Exceptions to the standard are documented the spec's way, in the model's docstring: a paragraph
+starting with ``Exception:`` gives the reason, and justifies the model's primary-key and timestamp
+departures.  (Other exceptions are declared on the model under
+``info={"alembic_standards": {"exceptions": {RULE: reason}}}``.)  ``alembic-standards exceptions``
 prints them as the register the spec asks for.
 """
 
@@ -85,22 +87,13 @@ class Tag(Base, TimestampMixin):
 class JournalEntryTag(Base):
     """Links journal entries and tags.
 
-    Exceptions: the composite primary key ``(entry_id, tag_id)`` is the spec's second permitted
-    primary-key exception, and link rows carry no timestamps (they are created and deleted with
-    the entry, never updated).
+    The composite primary key ``(entry_id, tag_id)`` of foreign keys is the spec's second
+    permitted primary-key exception, and a link row with nothing but its key carries no
+    timestamps (it is created and deleted with the entry, never updated): the standard exempts
+    such junction tables without further documentation (AS101, AS401).
     """
 
     __tablename__ = "journal_entry_tags"
-    __table_args__ = {
-        "info": {
-            "alembic_standards": {
-                "exceptions": {
-                    "AS101": "Junction table: the composite key (entry_id, tag_id) identifies the link.",
-                    "AS401": "Link rows are immutable and live and die with their journal entry.",
-                }
-            }
-        }
-    }
 
     # The composite primary key covers entry_id (its leading column); tag_id needs its own index.
     entry_id: Mapped[uuid.UUID] = mapped_column(UUID, ForeignKey("journal_entries.id"), primary_key=True)
@@ -172,18 +165,7 @@ class SecretTag(Base, TimestampMixin):
     """
 
     __tablename__ = "secret_tags"
-    __table_args__ = (
-        Index("idx_secret_tags_user_id_created_at", "user_id", "created_at"),
-        {
-            "info": {
-                "alembic_standards": {
-                    "exceptions": {
-                        "AS101": "OPAQUE protocol compatibility requires a String(36) tag id, not a native UUID.",
-                    }
-                }
-            }
-        },
-    )
+    __table_args__ = (Index("idx_secret_tags_user_id_created_at", "user_id", "created_at"),)
 
     tag_id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
     binary_tag_id: Mapped[bytes] = mapped_column(LargeBinary(16), nullable=False, unique=True)
@@ -208,15 +190,6 @@ class LogEntry(Base, TimestampMixin):
     __table_args__ = (
         CheckConstraint("level IN ({})".format(", ".join(f"'{level}'" for level in LOG_LEVELS)), name="level_valid"),
         Index("idx_log_entries_user_id_created_at", "user_id", "created_at"),
-        {
-            "info": {
-                "alembic_standards": {
-                    "exceptions": {
-                        "AS101": "Log entries need sequential IDs for ordering and pagination.",
-                    }
-                }
-            }
-        },
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

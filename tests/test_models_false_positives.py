@@ -1,0 +1,299 @@
+"""Model-linter false positives found on real projects (issue #10, section 3): one regression test
+each, asserting the exact findings (or their absence) -- each failed before its fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import (
+    CHAR,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Interval,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+    create_engine,
+    func,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from alembic_standards.cli import main
+from alembic_standards.config import Config
+from alembic_standards.findings import StandardsError
+from alembic_standards.models import lint_metadata, lint_tables, load_metadata
+from alembic_standards.rules import Stage
+
+
+def _lint(md: MetaData, *rules: str, stage: Stage = Stage.MODELS) -> list[str]:
+    found = lint_tables(md.tables.values(), Config(enabled=frozenset(rules)), stage=stage)
+    return [f"{f.rule_id} {f.message}" for f in found]
+
+
+# ------------------------------------------------------------------ AS101: judged per dialect
+
+
+class _GUID(TypeDecorator[uuid.UUID]):
+    """The classic "platform-independent GUID": native UUID on PostgreSQL, CHAR(32) elsewhere."""
+
+    impl = CHAR(32)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.UUID())
+        return dialect.type_descriptor(CHAR(32))
+
+
+class _UuidAsText(TypeDecorator[str]):
+    impl = CHAR(36)
+    cache_ok = True
+
+
+def test_as101_type_decorator_native_uuid_on_postgresql_passes() -> None:
+    md = MetaData()
+    Table("guids", md, Column("id", _GUID(), primary_key=True))
+    Table("variants", md, Column("id", String(36).with_variant(postgresql.UUID(), "postgresql"), primary_key=True))
+    Table("texts", md, Column("id", _UuidAsText(), primary_key=True))
+    # Only the decorator that is CHAR(36) on PostgreSQL too fires, and says so.
+    assert _lint(md, "AS101") == [
+        "AS101 primary key texts.id is CHAR(36), not a native UUID; a protocol-mandated string key is a "
+        "permitted exception once documented with its reason"
+    ]
+
+
+def test_as202_compares_the_types_postgresql_gets() -> None:
+    md = MetaData()
+    Table("users", md, Column("id", postgresql.UUID(), primary_key=True))
+    Table("posts", md, Column("id", Uuid, primary_key=True), Column("user_id", _GUID(), ForeignKey("users.id")))
+    assert _lint(md, "AS202") == []
+
+
+def test_variant_mapping_signal_is_pinned() -> None:
+    # The linter reads TypeEngine._variant_mapping (private) to apply with_variant(); pin it.
+    variant = String(36).with_variant(postgresql.UUID(), "postgresql")
+    assert isinstance(variant._variant_mapping["postgresql"], postgresql.UUID)
+
+
+# ------------------------------------------------------------------ AS402/AS403: what a timestamp is
+
+
+def test_as402_a_duration_is_not_a_timestamp() -> None:
+    class Base(DeclarativeBase):
+        pass
+
+    class Job(Base):
+        __tablename__ = "jobs"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+        timeout: Mapped[dt.timedelta] = mapped_column()
+        retry_after = Column(Interval(), nullable=True)
+        started_at = Column(DateTime(), nullable=True)
+
+    assert [f.message for f in lint_metadata([Base.metadata], Config(enabled=frozenset({"AS402"})))] == [
+        "jobs.started_at is a timestamp without time zone; use DateTime(timezone=True)"
+    ]
+
+
+def test_as403_as404_advice_fits_the_column_type() -> None:
+    md = MetaData()
+    Table(
+        "events",
+        md,
+        Column("id", Uuid, primary_key=True),
+        Column("created_at", BigInteger, nullable=False),  # epoch milliseconds
+        Column("updated_at", BigInteger, nullable=False),
+    )
+    assert _lint(md, "AS403", "AS404") == [
+        "AS403 events.created_at has no server default; it is BIGINT, so add a server_default of that type computed "
+        "by the database (func.now() fits only DateTime)",
+        "AS403 events.updated_at has no server default; it is BIGINT, so add a server_default of that type computed "
+        "by the database (func.now() fits only DateTime)",
+        "AS404 events.updated_at is not maintained on update; it is BIGINT, so add onupdate= with a value of that "
+        "type (or server_onupdate backed by a trigger)",
+    ]
+
+
+def test_as402_on_a_mixin_column_is_reported_once_at_its_declaration() -> None:
+    class Base(DeclarativeBase):
+        pass
+
+    class NaiveTimestamps:
+        created_at = Column(DateTime(), server_default=func.now(), nullable=False)  # the one declaration
+
+    class Alpha(NaiveTimestamps, Base):
+        __tablename__ = "alphas"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+    class Beta(NaiveTimestamps, Base):
+        __tablename__ = "betas"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+    found = lint_metadata([Base.metadata], Config(enabled=frozenset({"AS402"})))
+    lines = Path(__file__).read_text().splitlines()
+    (line,) = [n for n, text in enumerate(lines, start=1) if text.endswith("# the one declaration")]
+    assert [f.render(Path(__file__).parent) for f in found] == [
+        f"test_models_false_positives.py:{line}:9: AS402 created_at (declared once, used by tables alphas, betas) "
+        "is a timestamp without time zone; use DateTime(timezone=True)"
+    ]
+    assert (found[0].location.table, found[0].location.column) == (None, "created_at")
+
+
+def test_mixin_declaration_stays_per_table_where_a_table_declares_an_exception() -> None:
+    from alembic_standards.exceptions import ExceptionRegister
+
+    class Base(DeclarativeBase):
+        pass
+
+    class NaiveCreated:
+        created_at = Column(DateTime(), server_default=func.now(), nullable=False)
+
+    class Gamma(NaiveCreated, Base):
+        """Exception: rows come from a legacy feed that writes local wall-clock times."""
+
+        __tablename__ = "gammas"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+    class Delta(NaiveCreated, Base):
+        __tablename__ = "deltas"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+    class Epsilon(NaiveCreated, Base):
+        __tablename__ = "epsilons"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+    config = Config(enabled=frozenset({"AS402", "AS903"}))
+    found = lint_metadata([Base.metadata], config)
+    assert [(f.location.table, f.message) for f in found] == [
+        (
+            None,
+            "created_at (declared once, used by tables deltas, epsilons) is a timestamp without time zone; use "
+            "DateTime(timezone=True)",
+        ),
+        ("gammas", "gammas.created_at is a timestamp without time zone; use DateTime(timezone=True)"),
+    ]
+    # The docstring exception suppresses its table's finding and is used (no AS903).
+    register = ExceptionRegister.collect(config, [Base.metadata])
+    assert [f.location.table for f in register.apply(found, config, stages=[Stage.MODELS])] == [None]
+
+
+# ------------------------------------------------------------------ AS503 / AS204: what the catalogue accepts
+
+
+def test_as503_accepts_a_table_qualified_check() -> None:
+    md = MetaData()
+    Table(
+        "reminders",
+        md,
+        Column("id", Uuid, primary_key=True),
+        Column("frequency", String(20), nullable=False),
+        Column("status", String(20), nullable=False),
+        Column("state", String(20), nullable=False),
+        CheckConstraint("reminders.frequency IN ('daily', 'weekly')", name="frequency_valid"),
+        CheckConstraint("\"reminders\".\"status\" IN ('on', 'off')", name="status_valid"),
+        CheckConstraint("other.state IN ('a', 'b')", name="not_about_this_table"),
+    )
+    assert _lint(md, "AS503") == [
+        "AS503 reminders.state looks like a status column but no CHECK constraint or Enum constrains its values"
+    ]
+
+
+def test_as204_accepts_singular_target_id() -> None:
+    md = MetaData()
+    Table("runs", md, Column("run_uuid", Uuid, primary_key=True))
+    Table(
+        "steps",
+        md,
+        Column("id", Uuid, primary_key=True),
+        Column("run_id", Uuid, ForeignKey("runs.run_uuid"), nullable=False),
+        Column("runner", Uuid, ForeignKey("runs.run_uuid"), nullable=False),
+    )
+    assert _lint(md, "AS204") == [
+        "AS204 foreign key column steps.runner references runs.run_uuid but is not named <target>_run_uuid "
+        "(e.g. run_run_uuid)"
+    ]
+
+
+# ------------------------------------------------------------------ AS102: one answer in every stage
+
+
+def _association(md: MetaData) -> None:
+    Table("users", md, Column("id", Integer, primary_key=True))
+    Table("groups", md, Column("id", Integer, primary_key=True))
+    Table(
+        "user_groups",
+        md,
+        Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+        Column("group_id", Integer, ForeignKey("groups.id"), nullable=False),
+        UniqueConstraint("user_id", "group_id", name="uq_user_groups"),
+    )
+    Table("loose", md, Column("a", Integer, nullable=True), UniqueConstraint("a", name="uq_loose_a"))
+
+
+AS102 = [
+    "AS102 table loose has no primary key",
+    "AS102 table user_groups has no primary key; its unique key (user_id, group_id) is over NOT NULL columns: "
+    "make it the primary key",
+]
+
+
+def test_as102_association_table_with_a_unique_key_models_and_database(tmp_path: Path) -> None:
+    md = MetaData()
+    _association(md)
+    assert sorted(_lint(md, "AS102")) == AS102
+    # The live audit reflects the same table and runs the same rule: the same answer.
+    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    md.create_all(engine)
+    reflected = MetaData()
+    reflected.reflect(engine)
+    engine.dispose()
+    assert sorted(_lint(reflected, "AS102", stage=Stage.DATABASE)) == AS102
+
+
+# ------------------------------------------------------------------ AS904: ordering is not an expression
+
+
+def test_as904_not_for_an_ordered_plain_column() -> None:
+    md = MetaData()
+    t = Table("posts", md, Column("id", Uuid, primary_key=True), Column("created_at", DateTime(timezone=True)))
+    Index("idx_posts_created_at", t.c.created_at.desc())
+    Index("idx_posts_id_created_at", t.c.id.asc(), t.c.created_at.desc().nulls_last())
+    Index("idx_posts_day", func.date(t.c.created_at))
+    assert _lint(md, "AS904") == [
+        "AS904 index idx_posts_day on posts has expression elements (date); only its plain leading columns count "
+        "for FK coverage and uniqueness"
+    ]
+
+
+# ------------------------------------------------------------------ --metadata with no tables
+
+
+def test_metadata_without_tables_is_an_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "fp_empty_base.py").write_text(
+        "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StandardsError, match="has no tables"):
+        load_metadata("fp_empty_base:Base.metadata", root=tmp_path)
+    assert main(["check", "--metadata", "fp_empty_base:Base.metadata"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "alembic-standards: error: metadata 'fp_empty_base:Base.metadata' has no tables: no model was defined on "
+        "it when 'fp_empty_base' was imported\n"
+        "  hint: point at a module that imports every model module, or import them in 'fp_empty_base'\n"
+    )
