@@ -30,9 +30,10 @@ import argparse
 import contextlib
 import dataclasses
 import io
+import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .findings import ExitCode, Severity, StandardsError
@@ -40,7 +41,7 @@ from .report import FORMATS, format_findings, summary, use_color
 from .rules import RULES, Stage, get_rule, resolve_rule_ids
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
     from sqlalchemy import MetaData
 
@@ -350,17 +351,87 @@ def _is_within(path: Path, directory: Path) -> bool:
     return True
 
 
-def _load_models(specs: Sequence[str], config: Config) -> list[MetaData]:
-    from .models import load_metadata
+def _load_models(specs: Sequence[str], config: Config, stdout: _UserOutput | None = None) -> list[MetaData]:
+    from .models import _user_frame, load_metadata
 
     metadatas: list[MetaData] = []
     for spec in specs:
         if ":" not in spec:
             raise StandardsError(f"--metadata {spec!r}: expected MODULE:ATTR, e.g. app.models:Base.metadata")
-        for metadata in load_metadata(spec, root=config.root):
+        if stdout is not None:
+            stdout.source = f"importing --metadata {spec}"
+        try:
+            loaded = load_metadata(spec, root=config.root)
+        except SystemExit as exc:
+            # sys.exit() in the user's module: an input error like any failing import, not our
+            # exit code (SystemExit is not an Exception, so load_metadata lets it through).
+            where = _user_frame(exc)
+            raise StandardsError(
+                f"metadata {spec!r}: importing the module called sys.exit({exc.code!r})",
+                path=where[0] if where else None,
+                line=where[1] if where else None,
+            ) from None
+        for metadata in loaded:
             if all(metadata is not seen for seen in metadatas):
                 metadatas.append(metadata)
     return metadatas
+
+
+class _UserOutput(io.TextIOBase):
+    """``sys.stdout`` while user code runs (``--metadata`` imports): forwarded to stderr.
+
+    stdout carries the report alone (``--format sarif > out.sarif`` must stay a valid file), so
+    whatever the user's code prints goes to stderr, announced once by a note saying where it
+    came from.  A logging handler the code creates on ``sys.stdout`` keeps this object, so its
+    later output goes to stderr too.
+    """
+
+    def __init__(self, target: IO[str]) -> None:
+        super().__init__()
+        self.target = target
+        self.source = "running the project's code"
+        self.announced: set[str] = set()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if text and self.source not in self.announced:
+            self.announced.add(self.source)
+            self.target.write(
+                f"alembic-standards: note: output printed to stdout while {self.source} "
+                "(moved to stderr; stdout holds only the report):\n"
+            )
+        self.target.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self.target.flush()
+
+
+def _flush(stream: IO[str] | None) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        if stream is not None:
+            stream.flush()
+
+
+@contextlib.contextmanager
+def _user_output_to_stderr() -> Iterator[_UserOutput]:
+    """Send stdout to stderr: ``sys.stdout`` (Python prints) and file descriptor 1 (a C
+    extension or a child process writing to the descriptor directly)."""
+    proxy = _UserOutput(sys.stderr)
+    with contextlib.ExitStack() as stack:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            saved = os.dup(1)
+            stack.callback(os.close, saved)
+            os.dup2(2, 1)
+            stack.callback(os.dup2, saved, 1)
+            # Text the code wrote to sys.__stdout__ is still buffered: out before fd 1 is restored.
+            stack.callback(_flush, sys.__stdout__)
+        stack.enter_context(contextlib.redirect_stdout(proxy))
+        yield proxy
 
 
 def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _Gathered:
@@ -371,12 +442,14 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
     database_url: str | None = getattr(args, "database_url", None)
 
     if specs:
-        out.metadatas = _load_models(specs, config)
-        out.stages.append(Stage.MODELS)
-        if lint:
-            from .models import lint_metadata
+        with _user_output_to_stderr() as stdout:
+            out.metadatas = _load_models(specs, config, stdout)
+            out.stages.append(Stage.MODELS)
+            if lint:
+                from .models import lint_metadata
 
-            out.add(Stage.MODELS, lint_metadata(out.metadatas, config))
+                stdout.source = "linting the models"
+                out.add(Stage.MODELS, lint_metadata(out.metadatas, config))
     if paths:
         from .migrations import check_migrations
 
@@ -389,12 +462,40 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
             out.add(Stage.MIGRATIONS, report.findings)
             out.input_errors += report.input_errors
     if database_url and lint:
-        from .audit import audit_database
-
         schemas: Sequence[str | None] = args.schema or (None,)
-        out.add(Stage.DATABASE, audit_database(database_url, config, schemas=schemas))
+        out.add(Stage.DATABASE, _audit(database_url, config, schemas))
         out.stages.append(Stage.DATABASE)
     return out
+
+
+def _audit(url: str, config: Config, schemas: Sequence[str | None]) -> list[Finding]:
+    """The live-database audit, with the URL's password hidden from every error it can raise.
+
+    audit.py words its own errors with a hidden password, but a URL it cannot parse, a libpq
+    keyword string or a driver's message (psycopg may quote the DSN, or report the tail of a
+    password with an unescaped ``@`` as the host) can still carry it: everything is redacted
+    here, at the one place the URL enters, whatever raised it.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .audit import audit_database
+    from .redaction import display_url, redact
+
+    try:
+        return audit_database(url, config, schemas=schemas)
+    except StandardsError as exc:
+        raise StandardsError(
+            redact(exc.message, url),
+            path=exc.path,
+            line=exc.line,
+            hint=redact(exc.hint, url) if exc.hint else None,
+            exit_code=exc.exit_code,
+        ) from None
+    except (SQLAlchemyError, OSError, ValueError, ImportError) as exc:  # a driver error audit.py did not word
+        detail = (str(exc).strip().splitlines() or [""])[0]
+        raise StandardsError(
+            f"cannot read database {display_url(url)}: {type(exc).__name__}: {redact(detail, url)}"
+        ) from None
 
 
 # ------------------------------------------------------------------------------ sub-commands

@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import reprlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +73,11 @@ _TOP_KEYS = (
     "since_revision",
 )
 _EXCEPTION_KEYS = ("rule", "table", "column", "constraint", "revision", "schema", "reason", "expires", "ticket")
+# ``%(name)<flags><width>.<precision>`` in a naming template: any digit or ``*`` after the key.
+_FORMAT_WIDTH = re.compile(
+    r"%(?:\([^)]*\))?[-#0 +]*(?:[1-9]\d*|\*)(?:\.(?:\d+|\*))?"  # width (and precision)
+    r"|%(?:\([^)]*\))?[-#0 +]*\.(?:\d+|\*)"  # precision alone
+)
 _TESTING_KEYS = ("checks", "skip_revisions", "skip_tables", "minimum_downgrade_revision")
 
 
@@ -222,7 +228,9 @@ def find_pyproject(start: Path | None = None) -> Path | None:
         if candidate.is_file():
             first = first or candidate
             try:
-                if "alembic_standards" in candidate.read_text(encoding="utf-8"):
+                # Bytes, not text: a file that is not UTF-8 is reported by load_config (naming
+                # it and the line) when it is the one chosen, never as a traceback here.
+                if b"alembic_standards" in candidate.read_bytes():
                     return candidate
             except OSError:
                 continue
@@ -241,9 +249,13 @@ def load_config(path: Path | str | None = None, *, start: Path | None = None) ->
         path = found
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise StandardsError(f"cannot read configuration: {exc.strerror}", path=path) from None
+    text = _decode(raw, path)
+    # A value nested deeper than the interpreter's recursion limit makes tomllib (and repr)
+    # raise RecursionError; that is bad input like any other, reported with the file, not a crash
+    # of the CLI or of `alembic revision` (whose hook loads this same configuration).
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -252,10 +264,100 @@ def load_config(path: Path | str | None = None, *, start: Path | None = None) ->
         line = int(position.group(1)) if position else (text.count("\n") + 1 if "end of document" in str(exc) else None)
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         raise StandardsError(f"invalid TOML: {message}", path=path, line=line) from None
-    section = doc.get("tool", {}).get("alembic_standards", {})
+    except RecursionError:
+        raise _too_deep(path, text) from None
+    tool = doc.get("tool", {})
+    if not isinstance(tool, dict):
+        line = _first_line(text, r"^[ \t]*(\[\[[ \t]*)?\"?tool\"?[ \t]*(=|\]\])")
+        raise StandardsError(
+            f"`tool` must be a table (PEP 518), got {_TOML_TYPES.get(type(tool), type(tool).__name__)}",
+            path=path,
+            line=line,
+        )
+    section = tool.get("alembic_standards", {})
     if not isinstance(section, dict):
         raise StandardsError("[tool.alembic_standards] must be a table", path=path)
-    return _Parser(section, path, path.parent.resolve(), text).parse()
+    try:
+        return _Parser(section, path, path.parent.resolve(), text).parse()
+    except RecursionError:
+        raise _too_deep(path, text) from None
+
+
+# How a TOML user names the types tomllib returns (for "got a string", not "got str").
+_TOML_TYPES: Mapping[type, str] = {
+    str: "a string",
+    int: "an integer",
+    float: "a float",
+    bool: "a boolean",
+    list: "an array",
+    dt.date: "a date",
+    dt.datetime: "a date-time",
+    dt.time: "a time",
+}
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    """The file as text; TOML is UTF-8 by definition, so anything else is an input error."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise StandardsError(
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {column}); TOML files must be UTF-8",
+            path=path,
+            line=line,
+        ) from None
+
+
+def _show(value: object) -> str:
+    """``repr`` for an error message, bounded: a huge or deeply nested value is shortened
+    (``[[[...]]]``, ``'aaaa...aaaa'``) instead of flooding the terminal or recursing."""
+    short = reprlib.Repr()
+    short.maxstring = short.maxother = 80
+    short.maxlevel = 3
+    return short.repr(value)
+
+
+def _first_line(text: str, pattern: str) -> int | None:
+    match = re.search(pattern, text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _too_deep(path: Path, text: str) -> StandardsError:
+    return StandardsError(
+        "invalid TOML: arrays or inline tables nested too deeply", path=path, line=_deepest_line(text)
+    )
+
+
+def _deepest_line(text: str) -> int | None:
+    """Best effort: the line where ``[``/``{`` nesting (outside strings and comments) peaks."""
+    depth = best = 0
+    line = 1
+    best_line: int | None = None
+    quote: str | None = None
+    comment = False
+    for char in text:
+        if char == "\n":
+            line += 1
+            comment = False
+            continue
+        if comment:
+            continue
+        if quote is not None:
+            if char == quote:
+                quote = None
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            comment = True
+        elif char in "[{":
+            depth += 1
+            if depth > best:
+                best, best_line = depth, line
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return best_line
 
 
 class _Parser:
@@ -264,6 +366,7 @@ class _Parser:
         self.path = path
         self.root = root or (path.parent.resolve() if path else Path.cwd().resolve())
         self.text = text
+        self._exception_lines: list[int] | None = None
 
     # -- errors
     def error(self, key: str, message: str, hint: str | None = None) -> StandardsError:
@@ -303,7 +406,7 @@ class _Parser:
     def _bool(self, key: str, value: Any) -> bool:
         if isinstance(value, bool):
             return value
-        raise self.error(key, f"expected true or false, got {value!r}")
+        raise self.error(key, f"expected true or false, got {_show(value)}")
 
     def _rules(self, key: str, value: Any) -> set[str]:
         try:
@@ -313,7 +416,7 @@ class _Parser:
 
     def _severity(self, key: str, value: Any) -> Severity:
         if not isinstance(value, str):
-            raise self.error(key, f"expected a severity string, got {value!r}")
+            raise self.error(key, f"expected a severity string, got {_show(value)}")
         try:
             return Severity.parse(value)
         except ValueError as exc:
@@ -322,7 +425,7 @@ class _Parser:
     def _date(self, key: str, value: Any) -> dt.date:
         date = parse_date(value)
         if date is None:
-            raise self.error(key, f"expected a date (YYYY-MM-DD), got {value!r}")
+            raise self.error(key, f"expected a date (YYYY-MM-DD), got {_show(value)}")
         return date
 
     # -- the whole table
@@ -355,12 +458,21 @@ class _Parser:
                 raise self.error("naming_convention", 'expected a table of key = "template" strings')
             self._unknown("naming_convention.", table, sorted(CONVENTION_KEYS))
             for key, template in table.items():
+                # A printf width or precision is meaningless in an identifier (names are cut at
+                # 63 characters anyway) and a large one (%(table_name)999999999s) would allocate
+                # gigabytes at every use: refuse it here.
+                wide = _FORMAT_WIDTH.search(template.replace("%%", ""))
+                if wide is not None:
+                    raise self.error(
+                        f"naming_convention.{key}",
+                        f"bad template {_show(template)}: field width or precision {wide.group(0)!r} is not allowed",
+                    )
                 try:
                     NamingConvention({key: template}).name(
                         key, "t", ["c"], referred_table="r", referred_columns=["id"], constraint_name="n"
                     )
                 except (KeyError, ValueError, TypeError) as exc:
-                    raise self.error(f"naming_convention.{key}", f"bad template {template!r}: {exc}") from None
+                    raise self.error(f"naming_convention.{key}", f"bad template {_show(template)}: {exc}") from None
             kwargs["naming"] = NamingConvention(dict(table))
         if "metadata" in data:
             kwargs["metadata"] = self._str_list("metadata", data["metadata"])
@@ -374,7 +486,7 @@ class _Parser:
         if "pk_index" in data:
             value = data["pk_index"]
             if value not in ("forbid", "allow", "require"):
-                raise self.error("pk_index", f'expected "forbid", "allow" or "require", got {value!r}')
+                raise self.error("pk_index", f'expected "forbid", "allow" or "require", got {_show(value)}')
             kwargs["pk_index"] = value
         for key in ("owner_columns", "status_columns"):
             if key in data:
@@ -420,7 +532,7 @@ class _Parser:
             for key in ("table", "column", "constraint", "revision", "schema", "ticket", "reason"):
                 v = item.get(key)
                 if v is not None and not isinstance(v, str):
-                    raise self.error(f"{where}.{key}", f"expected a string, got {v!r}")
+                    raise self.error(f"{where}.{key}", f"expected a string, got {_show(v)}")
                 strings[key] = v
             expires = self._date(f"{where}.expires", item["expires"]) if "expires" in item else None
             out.append(
@@ -442,9 +554,18 @@ class _Parser:
     def _line_of_exception(self, number: int) -> int | None:
         if self.text is None:
             return None
-        matches = list(re.finditer(r"^[ \t]*\[\[tool\.alembic_standards\.exceptions\]\]", self.text, re.MULTILINE))
-        if len(matches) >= number:
-            return self.text.count("\n", 0, matches[number - 1].start()) + 1
+        if self._exception_lines is None:
+            # Found once for all entries (per entry, a file with thousands of them took minutes).
+            lines: list[int] = []
+            line, position = 1, 0
+            pattern = re.compile(r"^[ \t]*\[\[tool\.alembic_standards\.exceptions\]\]", re.MULTILINE)
+            for match in pattern.finditer(self.text):
+                line += self.text.count("\n", position, match.start())
+                position = match.start()
+                lines.append(line)
+            self._exception_lines = lines
+        if len(self._exception_lines) >= number:
+            return self._exception_lines[number - 1]
         return None
 
     def _testing(self, value: Any) -> TestingConfig:

@@ -101,11 +101,16 @@ class Location:
 
     def render(self, relative_to: Path | None = None) -> str:
         """``path:line:col`` when a file is known, else the object name, else ``<unknown>``."""
-        if self.path is not None:
-            path = self.path
-            if relative_to is not None:
-                with contextlib.suppress(ValueError):
-                    path = path.resolve().relative_to(relative_to.resolve())
+        path = self.path
+        if path is not None and relative_to is not None:
+            with contextlib.suppress(ValueError):
+                path = path.resolve().relative_to(relative_to.resolve())
+        return self.render_as(path)
+
+    def render_as(self, path: Path | None) -> str:
+        """:meth:`render` with the file already shown as ``path`` (e.g. made relative once per
+        file by a report of thousands of findings, rather than once per finding)."""
+        if self.path is not None and path is not None:
             text = str(path)
             if self.line is not None:
                 text += f":{self.line}"

@@ -78,22 +78,54 @@ def _sorted(findings: Sequence[Finding]) -> list[Finding]:
     return sorted(findings, key=Finding.sort_key)
 
 
-def _rel_path(path: Path, root: Path | None) -> str:
-    """``path`` relative to ``root`` when inside it, with forward slashes."""
-    if root is not None:
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            pass
-    return path.as_posix()
+class _Paths:
+    """Finding paths made relative to ``root``, once per file for one report.
+
+    ``Path.resolve`` costs a system call per path component, and 2,000 findings name the same
+    few directories and files again and again: each file is resolved once, through its
+    directory's resolution (one ``lstat`` for the file itself, to follow it if it is a link, as
+    ``resolve`` does).  Kept for this report only: a later one may see a different file system.
+    """
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root.resolve() if root is not None else None
+        self._files: dict[Path, Path] = {}
+        self._directories: dict[Path, Path] = {}
+
+    def _resolve(self, path: Path) -> Path:
+        if path.name in ("", ".", "..") or path.is_symlink():
+            return path.resolve()
+        directory = self._directories.get(path.parent)
+        if directory is None:
+            directory = self._directories[path.parent] = path.parent.resolve()
+        return directory / path.name
+
+    def shown(self, path: Path) -> Path:
+        """``path`` relative to ``root`` when inside it, else as given."""
+        if self.root is None:
+            return path
+        shown = self._files.get(path)
+        if shown is None:
+            try:
+                shown = self._resolve(path).relative_to(self.root)
+            except (ValueError, OSError, RuntimeError):  # outside root; a symlink loop (Python < 3.13)
+                shown = path
+            self._files[path] = shown
+        return shown
+
+    def posix(self, path: Path) -> str:
+        """:meth:`shown`, with forward slashes (JSON, SARIF, GitHub)."""
+        return self.shown(path).as_posix()
 
 
 # ---------------------------------------------------------------------------------------- text
 def format_text(findings: Sequence[Finding], *, root: Path | None = None, color: bool = False) -> str:
     """One ``path:line:col: ID message`` line per finding (object name when there is no file)."""
     lines = []
+    paths = _Paths(root)
     for finding in _sorted(findings):
-        where = finding.location.render(root)
+        loc = finding.location
+        where = loc.render_as(paths.shown(loc.path) if loc.path is not None else None)
         rule = _sgr(finding.rule_id, f"{_BOLD};{_COLOR[finding.severity]}", color)
         lines.append(f"{_sgr(where, _BOLD, color)}: {rule} {finding.message}")
     return "".join(line + "\n" for line in lines)
@@ -114,13 +146,13 @@ def summary(findings: Sequence[Finding]) -> str:
 
 
 # ---------------------------------------------------------------------------------------- json
-def _json_record(finding: Finding, root: Path | None) -> dict[str, Any]:
+def _json_record(finding: Finding, paths: _Paths) -> dict[str, Any]:
     loc = finding.location
     return {
         "rule": finding.rule_id,
         "severity": finding.severity.value,
         "message": finding.message,
-        "path": _rel_path(loc.path, root) if loc.path is not None else None,
+        "path": paths.posix(loc.path) if loc.path is not None else None,
         "line": loc.line,
         "col": loc.col,
         "schema": loc.schema,
@@ -133,7 +165,8 @@ def _json_record(finding: Finding, root: Path | None) -> dict[str, Any]:
 
 def format_json(findings: Sequence[Finding], *, root: Path | None = None) -> str:
     """A JSON array of findings; every key is always present (null when unknown)."""
-    return json.dumps([_json_record(f, root) for f in _sorted(findings)], indent=2) + "\n"
+    paths = _Paths(root)
+    return json.dumps([_json_record(f, paths) for f in _sorted(findings)], indent=2) + "\n"
 
 
 # ---------------------------------------------------------------------------------------- sarif
@@ -170,11 +203,11 @@ def _logical_locations(loc: Location) -> list[dict[str, Any]]:
     return [{"name": leaf, "fullyQualifiedName": name, "kind": kind}]
 
 
-def _sarif_result(finding: Finding, index: dict[str, int], root: Path | None) -> dict[str, Any]:
+def _sarif_result(finding: Finding, index: dict[str, int], paths: _Paths) -> dict[str, Any]:
     loc = finding.location
     location: dict[str, Any] = {}
     if loc.path is not None:
-        rel = _rel_path(loc.path, root)
+        rel = paths.posix(loc.path)
         artifact: dict[str, Any]
         if Path(rel).is_absolute():
             artifact = {"uri": Path(rel).as_uri()}
@@ -208,6 +241,7 @@ def format_sarif(findings: Sequence[Finding], *, root: Path | None = None, versi
     if version is None:
         from . import __version__ as version
     rules = _sarif_rules()
+    paths = _Paths(root)
     index = {rule["id"]: number for number, rule in enumerate(rules)}
     run: dict[str, Any] = {
         "tool": {
@@ -218,7 +252,7 @@ def format_sarif(findings: Sequence[Finding], *, root: Path | None = None, versi
                 "rules": rules,
             }
         },
-        "results": [_sarif_result(f, index, root) for f in _sorted(findings)],
+        "results": [_sarif_result(f, index, paths) for f in _sorted(findings)],
         "columnKind": "unicodeCodePoints",
     }
     if root is not None:
@@ -241,12 +275,13 @@ def _escape_property(text: str) -> str:
 def format_github(findings: Sequence[Finding], *, root: Path | None = None) -> str:
     """``::error file=…,line=…,col=…,title=ID::message`` workflow commands, one per finding."""
     lines = []
+    paths = _Paths(root)
     for finding in _sorted(findings):
         loc = finding.location
         props: list[str] = []
         message = finding.message
         if loc.path is not None:
-            props.append(f"file={_escape_property(_rel_path(loc.path, root))}")
+            props.append(f"file={_escape_property(paths.posix(loc.path))}")
             if loc.line is not None:
                 props.append(f"line={loc.line}")
                 if loc.col is not None:

@@ -570,3 +570,76 @@ def test_revision_cache_flags(
     code, _out, err = run(capsys, "check", "--no-cache", "--cache-dir", "x", "versions")
     assert code == 2
     assert "not allowed with argument" in err
+
+
+# ------------------------------------------------------------------------------ broken pyproject.toml
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'tool = "x"\n', "pyproject.toml:1: `tool` must be a table (PEP 518), got a string"),
+        (b'[project]\nname = "caf\xe9"\n', "pyproject.toml:2: not valid UTF-8 (byte 0xe9 at column 12)"),
+        (
+            b"[tool.alembic_standards]\nselect = " + b"[" * 3000 + b"]" * 3000 + b"\n",
+            "pyproject.toml:2: invalid TOML: arrays or inline tables nested too deeply",
+        ),
+    ],
+    ids=["tool-string", "latin-1", "deeply-nested"],
+)
+def test_broken_pyproject_exits_2_naming_the_file(
+    project: Project, capsys: pytest.CaptureFixture[str], content: bytes, message: str
+) -> None:
+    (project.root / "pyproject.toml").write_bytes(content)
+    for argv in (["check"], ["exceptions"], ["rules", "--config", "pyproject.toml"]):
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, ""), argv
+        shown = "" if "--config" in argv else f"{project.root}/"
+        assert err.startswith(f"alembic-standards: error: {shown}{message}"), err
+
+
+# ------------------------------------------------------------------------------ user code in --metadata
+def test_metadata_module_calling_sys_exit_is_an_input_error(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.write_models("import sys\n\nsys.exit(3)\n")
+    code, out, err = run(capsys, "check", "--format", "json")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"alembic-standards: error: {project.root / project.package / 'models.py'}:3: "
+        f"metadata '{project.spec}': importing the module called sys.exit(3)\n"
+    )
+
+
+NOISY_MODELS = (
+    "import logging\nimport os\nimport sys\n\n"
+    "print('hello from the models')\n"
+    "os.write(1, b'straight to fd 1\\n')\n"
+    "logging.basicConfig(stream=sys.stdout, level=logging.INFO, format='%(message)s')\n"
+    "logging.getLogger('app').info('logged at import')\n"
+) + CLEAN_MODELS
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_what_user_code_prints_never_reaches_the_report(project: Project, fmt: str) -> None:
+    """stdout holds the report alone; the models' prints, fd-1 writes and logging go to stderr, announced."""
+    project.write_models(NOISY_MODELS.replace(CLEAN_MODELS, BAD_MODELS))
+    result = subprocess.run(
+        [str(_console_script()), "check", "--format", fmt],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)  # the whole of stdout is the document
+    if fmt == "json":
+        assert [f["rule"] for f in report] == ["AS101"]
+    else:
+        assert [r["ruleId"] for r in report["runs"][0]["results"]] == ["AS101"]
+    assert result.stderr.startswith(
+        f"alembic-standards: note: output printed to stdout while importing --metadata {project.spec} "
+        "(moved to stderr; stdout holds only the report):\n"
+    )
+    for line in ("hello from the models\n", "straight to fd 1\n", "logged at import\n"):
+        assert line in result.stderr
+    assert result.stderr.endswith("Found 1 finding (1 error).\n")

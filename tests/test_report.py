@@ -254,3 +254,63 @@ def test_format_dispatch_and_unknown_format(findings: list[Finding], root: Path)
     assert format_findings("github", findings, root=root) == format_github(findings, root=root)
     with pytest.raises(ValueError, match="unknown format 'xml'"):
         format_findings("xml", findings)
+
+
+# ------------------------------------------------------------------------------ paths, resolved once
+def _odd_paths(root: Path) -> list[Path]:
+    """A symlinked file and directory, a path outside root, a relative path, '..' and '.' parts."""
+    (root / "real").mkdir()
+    (root / "real" / "a.py").write_text("", encoding="utf-8")
+    (root / "linked_dir").symlink_to(root / "real")
+    outside = root.parent / f"{root.name}-outside"
+    outside.mkdir()
+    (outside / "b.py").write_text("", encoding="utf-8")
+    (root / "real" / "to_outside.py").symlink_to(outside / "b.py")
+    (root / "real" / "to_inside.py").symlink_to(root / "real" / "a.py")
+    return [
+        root / "real" / "a.py",
+        root / "linked_dir" / "a.py",
+        root / "real" / "to_outside.py",
+        root / "real" / "to_inside.py",
+        outside / "b.py",
+        root / "real" / ".." / "real" / "a.py",
+        root / "real" / "..",
+        root / "missing" / "c.py",
+        Path("relative") / "d.py",
+    ]
+
+
+def test_report_paths_match_location_render(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-file path cache shows every path exactly as Location.render does."""
+    monkeypatch.chdir(root)
+    paths = _odd_paths(root)
+    findings = [Finding("AS703", Severity.WARNING, "m", Location(path=p, line=1, col=2)) for p in paths]
+    expected = sorted(f"{f.location.render(root)}: AS703 m\n" for f in findings)
+    assert sorted(format_text(findings, root=root).splitlines(keepends=True)) == expected
+    records = json.loads(format_json(findings, root=root))
+    assert sorted(r["path"] for r in records) == sorted(
+        Path(f.location.render(root).rsplit(":", 2)[0]).as_posix() for f in findings
+    )
+
+
+def test_paths_are_resolved_once_per_directory(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """2,000 findings in 200 files of 2 directories: Path.resolve runs a handful of times, not
+    twice per finding (issue #15: rendering dominated a cold check of 1,000 revisions)."""
+    files = [root / f"dir{d}" / f"{n:03d}.py" for d in range(2) for n in range(100)]
+    findings = [
+        Finding("AS703", Severity.WARNING, "m", Location(path=f, line=n, col=1)) for f in files for n in range(10)
+    ]
+    calls = 0
+    resolve = Path.resolve
+
+    def counting(self: Path, strict: bool = False) -> Path:
+        nonlocal calls
+        calls += 1
+        return resolve(self, strict=strict)
+
+    monkeypatch.setattr(Path, "resolve", counting)
+    for fmt in ("text", "json", "sarif", "github"):
+        calls = 0
+        out = format_findings(fmt, findings, root=root)
+        assert "dir1/099.py" in out
+        assert calls <= 4, (fmt, calls)  # root (twice for SARIF's base URI) + one per directory
