@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from .findings import Location, StandardsError
 from .naming import CONVENTION_KEYS, MAX_IDENTIFIER_LENGTH, NamingConvention
+from .redaction import display_url
 from .rules import Stage
 
 if TYPE_CHECKING:
@@ -64,15 +65,6 @@ __all__ = [
 DEFAULT_VERSION_TABLE = "alembic_version"
 
 
-def _display_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparseable URL is shown as given (it has no parseable password)
-        return url
-
-
 def _engine_for(url: str) -> Engine:
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
@@ -82,26 +74,26 @@ def _engine_for(url: str) -> Engine:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as exc:
         raise StandardsError(
-            f"invalid database URL {url!r}: {exc}", hint="e.g. postgresql+psycopg://user:pass@host/dbname"
+            f"invalid database URL {display_url(url)!r}: {exc}", hint="e.g. postgresql+psycopg://user:pass@host/dbname"
         ) from None
     database = parsed.database or ""
     # SQLite creates a missing file on connect; an audit must neither write nor judge an empty file.
     file_db = database not in ("", ":memory:") and not database.startswith("file:")
     if parsed.get_backend_name() == "sqlite" and file_db and not Path(database).is_file():
-        raise StandardsError(f"cannot read database {url}: no such file {database!r}")
+        raise StandardsError(f"cannot read database {display_url(url)}: no such file {database!r}")
     try:
         return create_engine(parsed)
     except NoSuchModuleError as exc:
         raise StandardsError(
-            f"database URL {_display_url(url)}: {exc}",
+            f"database URL {display_url(url)}: {exc}",
             hint="install the driver for this database, e.g. alembic-standards[postgresql]",
         ) from None
     except (ArgumentError, ValueError) as exc:
         raise StandardsError(
-            f"invalid database URL {url!r}: {exc}", hint="e.g. postgresql+psycopg://user:pass@host/dbname"
+            f"invalid database URL {display_url(url)!r}: {exc}", hint="e.g. postgresql+psycopg://user:pass@host/dbname"
         ) from None
     except ImportError as exc:
-        raise StandardsError(f"database URL {_display_url(url)}: driver not installed ({exc})") from None
+        raise StandardsError(f"database URL {display_url(url)}: driver not installed ({exc})") from None
 
 
 def reflect_database(bind: Engine | Connection | str, *, schemas: Sequence[str | None] = (None,)) -> MetaData:
@@ -117,10 +109,10 @@ def reflect_database(bind: Engine | Connection | str, *, schemas: Sequence[str |
     if isinstance(bind, str):
         engine = _engine_for(bind)
         target: Engine | Connection = engine
-        shown = _display_url(bind)
+        shown = display_url(bind)
     else:
         target = bind
-        shown = _display_url(str((bind if isinstance(bind, Engine) else bind.engine).url))
+        shown = display_url(str((bind if isinstance(bind, Engine) else bind.engine).url))
     metadata = MetaData()
     # The dialect decides what some rules can judge (SQLite has no UUID or timestamptz type).
     metadata.info["dialect_name"] = target.dialect.name

@@ -463,12 +463,12 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
             out.input_errors += report.input_errors
     if database_url and lint:
         schemas: Sequence[str | None] = args.schema or (None,)
-        out.add(Stage.DATABASE, _audit(database_url, config, schemas))
+        out.add(Stage.DATABASE, _audit(database_url, config, schemas, out.metadatas))
         out.stages.append(Stage.DATABASE)
     return out
 
 
-def _audit(url: str, config: Config, schemas: Sequence[str | None]) -> list[Finding]:
+def _audit(url: str, config: Config, schemas: Sequence[str | None], models: Sequence[MetaData] = ()) -> list[Finding]:
     """The live-database audit, with the URL's password hidden from every error it can raise.
 
     audit.py words its own errors with a hidden password, but a URL it cannot parse, a libpq
@@ -482,7 +482,7 @@ def _audit(url: str, config: Config, schemas: Sequence[str | None]) -> list[Find
     from .redaction import display_url, redact
 
     try:
-        return audit_database(url, config, schemas=schemas)
+        return audit_database(url, config, schemas=schemas, models=models)
     except StandardsError as exc:
         raise StandardsError(
             redact(exc.message, url),

@@ -315,6 +315,10 @@ def test_system_named_constraints_needs_no_database() -> None:
     ("url", "message"),
     [
         ("not a url", "invalid database URL 'not a url'"),
+        (
+            "postgresql://me:a@secret@127.0.0.1:notaport/x",
+            "invalid database URL 'postgresql://me:***@127.0.0.1:notaport/x'",
+        ),
         ("nosuchdb://x/y", "database URL nosuchdb://x/y: Can't load plugin: sqlalchemy.dialects:nosuchdb"),
         (
             "postgresql+psycopg://me:secret@127.0.0.1:1/nodb",
