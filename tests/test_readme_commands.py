@@ -126,6 +126,11 @@ RUN_ELSEWHERE = {
         "test_baseline_then_only_new_findings_then_stale_until_pruned",
         '_check(root, "check", "--write-baseline")',
     ),
+    "alembic-standards rename-constraints --dry-run": (
+        "test_rename_constraints",
+        "test_command_writes_the_revision",
+        'main(["rename-constraints", "--database-url", sqlite_url, "--dry-run"])',
+    ),
     # The README names an example file; the test checks one new revision file the same way.
     "alembic-standards check migrations/versions/1a2b_new.py": (
         "test_adoption",
