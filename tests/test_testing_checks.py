@@ -561,3 +561,25 @@ def test_star_import_brings_in_the_database_guard():
     namespace: dict[str, object] = {}
     exec("from alembic_standards.testing import *", namespace)
     assert namespace.get("alembic_standards_database_guard") is alembic_standards_database_guard
+
+
+def test_checks_honour_the_projects_baseline(pytester, monkeypatch, pg_url):
+    """A `pass` downgrade accepted into the baseline by `check --write-baseline` fails no check that
+    reads revision files; the live schema check still sees the real database."""
+    import subprocess
+    import sys
+
+    shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
+    shutil.copytree(SCENARIOS / "pass_downgrade", pytester.path, dirs_exist_ok=True)
+    wrote = subprocess.run(
+        [sys.executable, "-m", "alembic_standards.cli", "check", "migrations/versions", "--write-baseline"],
+        cwd=pytester.path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert wrote.returncode == 0, wrote.stderr
+    assert (pytester.path / "alembic-standards-baseline.json").is_file()
+    monkeypatch.setenv("DATABASE_URL", pg_url)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "-rs", "-k", "every_revision")
+    assert outcomes(result) == {"test_every_revision_has_a_real_downgrade": "PASSED"}, result.stdout.str()

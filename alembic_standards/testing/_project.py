@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from pytest_alembic.runner import MigrationContext
     from sqlalchemy import MetaData, Table
 
+    from ..baseline import Baseline
     from ..exceptions import ExceptionRegister
     from ..findings import Finding
 
@@ -201,7 +202,16 @@ class Project:
             tables.extend(t for t in metadata.sorted_tables if t.name not in self.skip_tables)
         return tables
 
-    def keep(self, findings: Sequence[Finding], *, register_findings: bool = False) -> list[Finding]:
+    @cached_property
+    def baseline(self) -> Baseline:
+        """The project's baseline (``check --write-baseline``): the checks honour it like the CLI."""
+        from ..baseline import Baseline
+
+        return Baseline.load(self.config.baseline_path)
+
+    def keep(
+        self, findings: Sequence[Finding], *, register_findings: bool = False, stage: str = "models"
+    ) -> list[Finding]:
         """Apply the exceptions register and ``skip_tables``; keep what fails per ``fail_on``.
 
         The register's own findings (an exception without a reason, an expired one) are kept only
@@ -210,6 +220,10 @@ class Project:
         reported here at all: each check runs a subset of the rules.
         """
         applied = self.register.apply(findings, self.config, report_unused=False)
+        if self.baseline.entries:
+            # Findings the team accepted in the baseline do not fail a check, as in `check`; a check
+            # runs a subset of the rules, so stale entries are the CLI's to report, not ours.
+            applied = self.baseline.apply([(stage, f) for f in applied], self.config.root, stages_ran=()).new
         return sorted(
             (
                 f

@@ -82,6 +82,11 @@ def _exempt_revisions(project: Project) -> frozenset[str]:
     """Revisions whose downgrade is not required: configured skips, the minimum downgrade
     revision and everything before it (pytest-alembic never runs those downgrades)."""
     exempt = set(project.skip_revisions())
+    if project.config.since_revision:
+        # `since_revision`: old history is exempt from the per-file rules, as in `check`.
+        from ..selection import revisions_up_to
+
+        exempt.update(revisions_up_to(_migration_report(project).revisions, project.config.since_revision))
     minimum = project.minimum_downgrade_revision
     if minimum:
         script = project.runner.command_executor.script
@@ -104,6 +109,9 @@ def test_every_revision_has_a_real_downgrade(alembic_runner: MigrationContext) -
     # The irreversible markers join the register: a marked revision's downgrade rules are waived.
     register = ExceptionRegister.collect(project.config, (), report.irreversible)
     downgrade_findings = [f for f in report.findings if f.rule_id.startswith("AS7")]
+    if project.baseline.entries:
+        tagged = [("migrations", f) for f in downgrade_findings]
+        downgrade_findings = project.baseline.apply(tagged, project.config.root, stages_ran=()).new
     kept = [
         f
         for f in register.apply(downgrade_findings, project.config, report_unused=False)
@@ -194,7 +202,7 @@ def _audit(project: Project, engine: Engine) -> list[Finding]:
         version_table_schema=env.version_table_schema,
         models=project.models_if_any(),  # they vouch for constraint names the team chose (AS502)
     )
-    return project.keep(findings)
+    return project.keep(findings, stage="database")
 
 
 @pytest.mark.alembic
