@@ -32,7 +32,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from . import __version__
+from .doctor import VersionAction, run_doctor
 from .findings import ExitCode, Severity, StandardsError
 from .report import FORMATS, format_findings, summary, use_color
 from .rules import RULES, Stage, get_rule, resolve_rule_ids
@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Enforce schema standards on SQLAlchemy models, Alembic migrations and live databases.",
         epilog="Exit codes: 0 clean, 1 findings at or above fail_on, 2 usage/config/input error.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=VersionAction)  # + Alembic, SQLAlchemy, driver... (doctor.py)
     _add_config_option(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -162,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="where Alembic's own settings go: alembic.ini (default) or [tool.alembic] in pyproject.toml",
     )
     init.set_defaults(handler=_cmd_init)
+
+    doctor = sub.add_parser("doctor", help="versions, and whether the autogenerate plugin is active (exit 1 if not)")
+    doctor.set_defaults(handler=run_doctor)
 
     # Maintainer command: regenerate docs/rules/ from the catalogue (hidden from --help).
     docs = sub.add_parser("docs")
