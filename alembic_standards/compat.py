@@ -232,7 +232,34 @@ def _legacy_compare_table(
     if _legacy_selected(autogen_context):
         from .plugin import _compare_table
 
+        if alembic_version() < REFLECTED_NAMES_AS_CONV_VERSION:
+            _reflected_names_as_conv(modify_table_ops, conn_table)
         _compare_table(autogen_context, modify_table_ops, schema, tname, conn_table, metadata_table)
+
+
+REFLECTED_NAMES_AS_CONV_VERSION = (1, 16)
+"""From Alembic 1.16 the names it reflects from the database are ``conv`` (rendered ``op.f('...')``)."""
+
+
+def _reflected_names_as_conv(modify_table_ops: ops.ModifyTableOps, conn_table: Table | None) -> None:
+    """Alembic 1.13-1.15: mark names that come from the database as final (``conv``), as 1.16+
+    does, so a drop renders ``op.f('idx_x')`` -- and its downgrade recreates ``op.f('idx_x')`` --
+    exactly as on 1.20.1.  Only Alembic's objects for this run are touched: the ops, and the table
+    Alembic reflected (the downgrade of a dropped table is rendered from it), never the models."""
+    from alembic.operations import ops
+    from sqlalchemy.sql.elements import conv
+
+    def final(name: Any) -> Any:
+        return conv(name) if isinstance(name, str) and not isinstance(name, conv) else name
+
+    for op in modify_table_ops.ops:
+        if isinstance(op, ops.DropIndexOp):
+            op.index_name = final(op.index_name)
+        elif isinstance(op, ops.DropConstraintOp):
+            op.constraint_name = final(op.constraint_name)
+    if conn_table is not None:
+        for item in [*conn_table.constraints, *conn_table.indexes]:
+            item.name = final(item.name)
 
 
 def _legacy_compare_schema(autogen_context: AutogenContext, upgrade_ops: ops.UpgradeOps, schemas: Any) -> None:
