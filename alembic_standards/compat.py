@@ -258,8 +258,10 @@ def _reflected_names_as_conv(modify_table_ops: ops.ModifyTableOps, conn_table: T
         elif isinstance(op, ops.DropConstraintOp):
             op.constraint_name = final(op.constraint_name)
     if conn_table is not None:
-        for item in [*conn_table.constraints, *conn_table.indexes]:
-            item.name = final(item.name)
+        for constraint in conn_table.constraints:
+            constraint.name = final(constraint.name)
+        for index in conn_table.indexes:
+            index.name = final(index.name)
 
 
 def _legacy_compare_schema(autogen_context: AutogenContext, upgrade_ops: ops.UpgradeOps, schemas: Any) -> None:
