@@ -4,6 +4,11 @@ The package root stays cheap to import and imports nothing from Alembic: Alembic
 plugin module (``alembic_standards.plugin``) *while ``import alembic`` is still running*, and
 Python imports this ``__init__`` first.  Everything that needs Alembic is loaded lazily, on first
 attribute access (``alembic_standards.process_revision_directives``).
+
+One exception, on Alembic 1.13-1.17 only (no plugin system there, so no circular import): importing
+the package registers the comparators in Alembic's global registry, inert unless a run's
+``autogenerate_plugins`` selects ``alembic_standards.*`` (:mod:`alembic_standards.compat`).  That
+is what makes the same two ``env.py`` lines work on every supported Alembic.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from importlib import metadata as _metadata
 from typing import TYPE_CHECKING, Any
 
+from .compat import activate_legacy_comparators as _activate_legacy_comparators
 from .findings import ExitCode, Finding, Location, Severity, StandardsError
 from .naming import NAMING_CONVENTION, NamingConvention
 
@@ -47,3 +53,6 @@ def __getattr__(name: str) -> Any:
     value = getattr(import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value
+
+
+_activate_legacy_comparators()

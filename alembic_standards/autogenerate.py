@@ -59,12 +59,13 @@ from typing import TYPE_CHECKING, Any
 
 from alembic.autogenerate import render as _render
 from alembic.operations import ops
-from alembic.util import CommandError, PriorityDispatchResult
+from alembic.util import CommandError
 from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, PrimaryKeyConstraint, Table, UniqueConstraint
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import conv
 from sqlalchemy.sql.schema import Constraint
 
+from .compat import PriorityDispatchResult
 from .config import Config, load_config
 from .coverage import KeyColumns, foreign_key_columns, is_covered, table_keys
 from .exceptions import INFO_KEY

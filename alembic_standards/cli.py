@@ -35,7 +35,7 @@ import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
 
-from . import __version__
+from .doctor import VersionAction, run_doctor
 from .findings import ExitCode, Severity, StandardsError
 from .report import FORMATS, format_findings, summary, use_color
 from .rules import RULES, Stage, get_rule, resolve_rule_ids
@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Enforce schema standards on SQLAlchemy models, Alembic migrations and live databases.",
         epilog="Exit codes: 0 clean, 1 findings at or above fail_on, 2 usage/config/input error.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=VersionAction)  # + Alembic, SQLAlchemy, driver... (doctor.py)
     _add_config_option(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -229,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     rename.add_argument("--dry-run", action="store_true", help="print the renames; write nothing")
     _add_config_option(rename)
     rename.set_defaults(handler=_cmd_rename_constraints)
+
+    doctor = sub.add_parser("doctor", help="versions, and whether the autogenerate plugin is active (exit 1 if not)")
+    doctor.set_defaults(handler=run_doctor)
 
     # Maintainer command: regenerate docs/rules/ from the catalogue (hidden from --help).
     docs = sub.add_parser("docs")

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 from alembic.operations import ops
 from alembic.util import CommandError
 
+from .compat import require_comparators
 from .config import Config, load_config
 from .findings import StandardsError
 from .layout import Section, section_of_op
@@ -82,6 +83,9 @@ def process_revision_directives(
     directives: list[ops.MigrationScript],
 ) -> None:
     """Alembic ``process_revision_directives`` hook (see the module docstring)."""
+    # Never fail silently (issue #12): an autogenerate run in which our comparators (or Alembic's
+    # own) did not run is refused, under `alembic check` too, with the cause and the fix.
+    require_comparators(context)
     if _running_check(context):
         return
     config = _project_config(context)

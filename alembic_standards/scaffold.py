@@ -20,6 +20,7 @@ import io
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from .findings import StandardsError
 
@@ -70,6 +71,10 @@ def init_project(
     not empty, and an unknown ``config_kind``, before writing anything.
     """
     template = template_dir(config_kind)
+    if config_kind == "pyproject":
+        from .compat import require_alembic
+
+        require_alembic((1, 16), "`--config-kind pyproject` ([tool.alembic] in pyproject.toml)")
     directory = Path(directory)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise StandardsError(
@@ -86,11 +91,9 @@ def init_project(
     from alembic.config import Config as AlembicConfig
     from alembic.util import CommandError
 
-    alembic_config = AlembicConfig(
-        str(config_file),
-        toml_file=str(pyproject) if config_kind == "pyproject" else None,
-        stdout=io.StringIO() if quiet else sys.stdout,
-    )
+    # ``toml_file`` exists from Alembic 1.16 (checked above); older versions take no such argument.
+    toml_kwargs: dict[str, Any] = {"toml_file": str(pyproject)} if config_kind == "pyproject" else {}
+    alembic_config = AlembicConfig(str(config_file), stdout=io.StringIO() if quiet else sys.stdout, **toml_kwargs)
     # A path relative to the CWD makes Alembic write ``script_location = %(here)s/...`` (portable)
     # instead of this machine's absolute path; Alembic does not normalise ``..``, so only a target
     # below the CWD is made relative.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The main job, on a scratch copy of the sample project (the repository is never modified):
+#   0. `alembic-standards doctor`: the versions in use, and whether the plugin is active;
 #   1. apply the committed history and prove `alembic check` sees no drift;
 #   2. add a model that "forgets" the standards (an unindexed foreign key, unnamed constraints);
 #   3. `alembic revision --autogenerate` with the plugin: the migration adds the missing index and
@@ -14,6 +15,9 @@ trap 'rm -rf "$work"' EXIT
 (cd "$here" && tar --exclude='*.db' --exclude='__pycache__' -cf - .) | (cd "$work" && tar -xf -)
 cd "$work"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "alembic-standards doctor   (versions; is the autogenerate plugin active here?)"
+alembic-standards doctor
 
 step "alembic upgrade head   (the committed history: $(ls migrations/versions/*.py | wc -l) revision(s))"
 alembic upgrade head

@@ -102,7 +102,7 @@ class Project:
         env_py.write_text(text, encoding="utf-8")
 
 
-def make_project(root: Path, url: str, *, plugin: bool = False, models: str = MODELS) -> Project:
+def make_project(root: Path, url: str, *, plugin: bool = True, models: str = MODELS) -> Project:
     """``alembic-standards init migrations`` + models; our comparators only when ``plugin``."""
     root.mkdir(parents=True, exist_ok=True)
     init_project(root / "migrations", config_file=root / "alembic.ini", quiet=True)

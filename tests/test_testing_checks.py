@@ -549,11 +549,6 @@ def test_as102_verdict_is_the_same_in_every_stage(pytester, monkeypatch, any_url
     assert model_linter == live_audit == in_pytest_models == in_pytest_database
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the export in alembic_standards/testing/__init__.py (owned by H4): "
-    "from .guard import alembic_standards_database_guard, and the name in __all__",
-)
 def test_star_import_brings_in_the_database_guard():
     # The README's recommended module is protected without an extra import line.
     from alembic_standards.testing.guard import alembic_standards_database_guard

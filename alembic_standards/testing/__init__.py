@@ -36,7 +36,9 @@ The checks (see each docstring):
   both modules collects it once), made subject to ``checks``;
 * the spec's "Required Tests", generic over the models: ``test_model_primary_keys``,
   ``test_model_foreign_key_indexes``, ``test_model_unique_constraints`` (a duplicate must raise
-  ``IntegrityError``) and ``test_model_relationships`` (``back_populates`` both ways).
+  ``IntegrityError``) and ``test_model_relationships`` (``back_populates`` both ways);
+* an autouse fixture, ``alembic_standards_database_guard``, fails every migration test when the
+  database holds rows (see ``alembic_standards.testing.guard``).
 
 Decisions a user should know:
 
@@ -47,8 +49,8 @@ Decisions a user should know:
   rule); they fail with a clear message otherwise.
 * Row-based checks run in a transaction that is rolled back; a table for which no valid row can
   be synthesized is reported with an ``AlembicStandardsWarning``, not a failure.
-* Failing severity follows ``fail_on``; exceptions declared on models or in ``pyproject.toml``
-  apply as everywhere else.
+* Failing severity follows ``fail_on``; exceptions declared on models or in ``pyproject.toml``,
+  inline suppressions and the baseline (``check --write-baseline``) apply as everywhere else.
 """
 
 from __future__ import annotations
@@ -65,8 +67,10 @@ from .checks import (
     test_models_follow_standards,
     test_no_revision_introduces_violations,
 )
+from .guard import alembic_standards_database_guard
 
 __all__ = [
+    "alembic_standards_database_guard",
     "test_database_follows_standards",
     "test_downgrades_leave_no_trace",
     "test_every_revision_has_a_real_downgrade",
