@@ -52,6 +52,7 @@ import this package.
 from __future__ import annotations
 
 import enum
+import logging
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -95,6 +96,7 @@ __all__ = [
     "DropIndexConcurrentlyOp",
     "arrange_operations",
     "compare_table",
+    "prepare_table",
     "run_config",
 ]
 
@@ -117,6 +119,18 @@ class _Run:
     metadatas: tuple[MetaData, ...]
     _register: ExceptionRegister | None = field(default=None, repr=False)
     table_names: dict[Table, _TableNames] = field(default_factory=dict, repr=False)
+    _silencer: _CancelledRemovals | None = field(default=None, repr=False)
+
+    def silencer(self, autogen_context: AutogenContext) -> _CancelledRemovals:
+        if self._silencer is None:
+            self._silencer = _CancelledRemovals(autogen_context)
+            _ALEMBIC_INDEX_LOG.addFilter(self._silencer)
+        return self._silencer
+
+    def close(self) -> None:
+        if self._silencer is not None:
+            _ALEMBIC_INDEX_LOG.removeFilter(self._silencer)
+            self._silencer = None
 
     def register(self) -> ExceptionRegister:
         # Collected only when an uncovered foreign key is actually found: in the steady state
@@ -719,6 +733,15 @@ def _needs_fk_index(
     return not is_covered(foreign_key_columns(fk), metadata_keys) and not _fk_is_excepted(run, schema, tname, fk)
 
 
+def _wanted_fk_columns(metadata_table: Table, metadata_keys: Sequence[KeyColumns]) -> set[tuple[str, ...]]:
+    """Column tuples of the foreign keys that nothing in the models covers."""
+    return {
+        tuple(foreign_key_columns(fk))
+        for fk in metadata_table.foreign_key_constraints
+        if not is_covered(foreign_key_columns(fk), metadata_keys)
+    }
+
+
 def _keep_fk_indexes(
     run: _Run,
     table_ops: list[ops.MigrateOperation],
@@ -727,32 +750,97 @@ def _keep_fk_indexes(
     metadata_table: Table,
     metadata_keys: Sequence[KeyColumns],
 ) -> None:
-    """Never propose dropping an index that the FK rule would create again.
+    """Never propose dropping an index that this plugin made for a foreign key.
 
     A database index with our convention name on exactly the columns of a foreign key the
     models do not cover is the index this plugin added earlier; Alembic, seeing no such index
     in the models, proposes to drop it.  Removing that drop is what makes the fixed point hold
-    for models that do not declare their FK indexes.
+    for models that do not declare their FK indexes.  It is kept whether or not the FK still
+    needs one: a documented AS201 exception (or ``ignore = ["AS201"]``) says the FK may go
+    without an index, not that an existing one must be dropped -- dropping it would make
+    ``alembic check`` report ``remove_index`` forever.
     """
     if not any(isinstance(op, ops.DropIndexOp) for op in table_ops):
         return  # the usual case: nothing to keep, so no per-FK coverage work
-    names = _table_names(run, metadata_table)
-    wanted = {
-        tuple(foreign_key_columns(fk))
-        for fk in metadata_table.foreign_key_constraints
-        if not is_covered(foreign_key_columns(fk), metadata_keys)
-    }
+    wanted = _wanted_fk_columns(metadata_table, metadata_keys)
     if not wanted:
         return
-    for op in list(table_ops):
-        if not isinstance(op, ops.DropIndexOp) or _index_op_unique(op):
-            continue
-        columns = tuple(_index_op_columns(op))
-        if columns not in wanted or str(op.index_name) != names.index(columns):
-            continue
-        fks = [fk for fk in metadata_table.foreign_key_constraints if tuple(foreign_key_columns(fk)) == columns]
-        if any(not _fk_is_excepted(run, schema, tname, fk) for fk in fks):
-            table_ops.remove(op)
+    names = _table_names(run, metadata_table)
+    table_ops[:] = [
+        op
+        for op in table_ops
+        if not (
+            isinstance(op, ops.DropIndexOp)
+            and not _index_op_unique(op)
+            and _is_plugin_fk_index(names, wanted, str(op.index_name), tuple(_index_op_columns(op)))
+        )
+    ]
+
+
+def _is_plugin_fk_index(
+    names: _TableNames, wanted: set[tuple[str, ...]], index_name: str, columns: tuple[str, ...]
+) -> bool:
+    return columns in wanted and index_name == names.index(columns)
+
+
+class _CancelledRemovals(logging.Filter):
+    """Drops Alembic's "Detected removed index" log line for the removals the plugin cancels.
+
+    Alembic logs the removal when it proposes it, before our LAST comparator takes it back; users
+    read "Detected removed index 'idx_...'" followed by "No new upgrade operations detected" as a
+    bug.  :func:`prepare_table` (FIRST) tells this filter which (table, index) removals will be
+    cancelled, before Alembic compares the table.  One filter per run, detached at the end of
+    the run (arrange_operations); a run that dies before that leaves it inert (it holds its
+    AutogenContext only weakly).
+    """
+
+    def __init__(self, autogen_context: AutogenContext) -> None:
+        super().__init__()
+        self._context = weakref.ref(autogen_context)
+        self.cancelled: set[tuple[str, str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self._context() is None:  # the run died before arrange_operations: inert
+            return True
+        if record.msg == _REMOVED_INDEX_MESSAGE and isinstance(record.args, tuple) and len(record.args) == 2:
+            return (str(record.args[1]), str(record.args[0])) not in self.cancelled
+        return True
+
+
+_ALEMBIC_INDEX_LOG = logging.getLogger("alembic.autogenerate.compare.constraints")
+# Alembic's message (alembic/autogenerate/compare/constraints.py), pinned by a test.
+_REMOVED_INDEX_MESSAGE = "Detected removed index %r on %r"
+
+
+def prepare_table(
+    autogen_context: AutogenContext,
+    modify_table_ops: ops.ModifyTableOps,
+    schema: str | None,
+    tname: str,
+    conn_table: Table | None,
+    metadata_table: Table | None,
+) -> PriorityDispatchResult:
+    """The FIRST "table" comparator: announce the index removals :func:`compare_table` will cancel.
+
+    Nothing is changed here; it only lets :class:`_CancelledRemovals` keep Alembic quiet about
+    them.  Cheap in the steady state: only a database index the models do not declare (by name)
+    is looked at.
+    """
+    if conn_table is None or metadata_table is None:
+        return PriorityDispatchResult.CONTINUE
+    declared = {str(index.name) for index in metadata_table.indexes}
+    candidates = [index for index in conn_table.indexes if not index.unique and str(index.name) not in declared]
+    if not candidates:
+        return PriorityDispatchResult.CONTINUE
+    run = _run(autogen_context)
+    wanted = _wanted_fk_columns(metadata_table, table_keys(metadata_table))
+    if not wanted:
+        return PriorityDispatchResult.CONTINUE
+    names = _table_names(run, metadata_table)
+    for index in candidates:
+        if _is_plugin_fk_index(names, wanted, str(index.name), tuple(index_column_names(index))):
+            run.silencer(autogen_context).cancelled.add((str(tname), str(index.name)))
+    return PriorityDispatchResult.CONTINUE
 
 
 def _add_fk_indexes(
@@ -955,6 +1043,7 @@ def arrange_operations(autogen_context: AutogenContext, upgrade_ops: ops.Upgrade
         else:
             layout.add(slot_of(op, None), op)
     upgrade_ops.ops[:] = layout.operations()
+    run.close()
     _require_reversible(upgrade_ops)
     return PriorityDispatchResult.CONTINUE
 

@@ -9,12 +9,12 @@ upgrade on a real database and ends with a clean ``alembic check``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from autogen_support import Project
+from autogen_support import PLUGINS, Project
 
 from alembic_standards.config import Config, ExceptionEntry
 
@@ -303,3 +303,71 @@ def test_spec_primary_key_with_index_true(tmp_path: Path, request: pytest.Fixtur
     project.round_trip(spec_models())
     project.check(spec_models())
     assert project.revision(spec_models()).upgrade == "pass"
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. (#11) A documented AS201 exception never drops the index the plugin made; no false log line
+# ---------------------------------------------------------------------------------------------
+
+PREPARE_PLUGIN = "alembic_standards_prepare_test"
+
+
+@pytest.fixture
+def prepare_plugin() -> Iterator[str]:
+    """``prepare_table`` registered at FIRST, as plugin.setup() registers it."""
+    from alembic.runtime.plugins import Plugin
+    from alembic.util import DispatchPriority
+
+    from alembic_standards.autogenerate import prepare_table
+
+    plugin = Plugin(PREPARE_PLUGIN)
+    plugin.add_autogenerate_comparator(
+        prepare_table, "table", "alembic_standards_prepare", priority=DispatchPriority.FIRST
+    )
+    yield PREPARE_PLUGIN
+    plugin.remove()
+
+
+def accounts() -> sa.MetaData:
+    md = sa.MetaData()
+    sa.Table("users", md, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table(
+        "accounts",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("owner_id", sa.Integer, sa.ForeignKey("users.id")),
+    )
+    return md
+
+
+def test_exception_added_later_keeps_the_index(
+    tmp_path: Path, pg_url: str, prepare_plugin: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    project = Project(tmp_path, pg_url, plugins=[*PLUGINS, prepare_plugin])
+    rev = project.revision(accounts())
+    assert "op.create_index(op.f('idx_accounts_owner_id'), 'accounts', ['owner_id'], unique=False)" in rev.upgrade
+    project.upgrade(accounts())
+    # Later the team documents that this FK needs no index: the existing index stays.
+    entry = ExceptionEntry(rule="AS201", reason="write-only audit link", table="accounts", column="owner_id")
+    project.config = Config(root=tmp_path, exceptions=(entry,))
+    caplog.set_level(logging.INFO, logger="alembic")
+    project.check(accounts())
+    assert project.revision(accounts()).upgrade == "pass"
+    removals = [r.getMessage() for r in caplog.records if "Detected removed index" in r.getMessage()]
+    assert removals == []
+
+
+def test_real_removals_are_still_logged(
+    tmp_path: Path, pg_url: str, prepare_plugin: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Only the removals the plugin cancels are silenced (and Alembic's message is the one pinned)."""
+    project = Project(tmp_path, pg_url, plugins=[*PLUGINS, prepare_plugin])
+    md = accounts()
+    sa.Index("handmade", md.tables["accounts"].c.id, md.tables["accounts"].c.owner_id)
+    project.revision(md)
+    project.upgrade(md)
+    caplog.set_level(logging.INFO, logger="alembic")
+    rev = project.revision(accounts())
+    assert rev.upgrade == "op.drop_index(op.f('handmade'), table_name='accounts')"
+    removals = [r.getMessage() for r in caplog.records if "Detected removed index" in r.getMessage()]
+    assert removals == ["Detected removed index 'handmade' on 'accounts'"]
