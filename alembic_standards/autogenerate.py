@@ -668,9 +668,13 @@ def compare_table(
 
     renamed = [op for op in table_ops if _name_create_op(op, tname, naming, names)]
     _cancel_name_only_changes(table_ops, renamed)
-    metadata_keys = table_keys(metadata_table)
-    _keep_fk_indexes(run, table_ops, schema, tname, metadata_table, metadata_keys)
-    _add_fk_indexes(run, table_ops, schema, tname, conn_table, metadata_table, metadata_keys)
+    if metadata_table.foreign_key_constraints:
+        # The FKs the models leave uncovered, computed once: the steady state of a table whose
+        # models declare their FK indexes ends here, without reading the database's keys.
+        uncovered = _uncovered_in_models(metadata_table)
+        if uncovered:
+            _keep_fk_indexes(names, table_ops, uncovered)
+            _add_fk_indexes(run, table_ops, schema, tname, conn_table, names, uncovered)
 
     if (
         conn_table is not None
@@ -733,22 +737,20 @@ def _needs_fk_index(
     return not is_covered(foreign_key_columns(fk), metadata_keys) and not _fk_is_excepted(run, schema, tname, fk)
 
 
-def _wanted_fk_columns(metadata_table: Table, metadata_keys: Sequence[KeyColumns]) -> set[tuple[str, ...]]:
-    """Column tuples of the foreign keys that nothing in the models covers."""
-    return {
-        tuple(foreign_key_columns(fk))
-        for fk in metadata_table.foreign_key_constraints
-        if not is_covered(foreign_key_columns(fk), metadata_keys)
-    }
+def _uncovered_in_models(metadata_table: Table) -> list[tuple[ForeignKeyConstraint, tuple[str, ...]]]:
+    """(FK, its columns) for the foreign keys that nothing in the models covers, sorted by columns."""
+    metadata_keys = table_keys(metadata_table)
+    pairs = sorted(
+        ((fk, tuple(foreign_key_columns(fk))) for fk in metadata_table.foreign_key_constraints),
+        key=lambda pair: pair[1],
+    )
+    return [(fk, columns) for fk, columns in pairs if not is_covered(columns, metadata_keys)]
 
 
 def _keep_fk_indexes(
-    run: _Run,
+    names: _TableNames,
     table_ops: list[ops.MigrateOperation],
-    schema: str | None,
-    tname: str,
-    metadata_table: Table,
-    metadata_keys: Sequence[KeyColumns],
+    uncovered: Sequence[tuple[ForeignKeyConstraint, tuple[str, ...]]],
 ) -> None:
     """Never propose dropping an index that this plugin made for a foreign key.
 
@@ -761,11 +763,8 @@ def _keep_fk_indexes(
     ``alembic check`` report ``remove_index`` forever.
     """
     if not any(isinstance(op, ops.DropIndexOp) for op in table_ops):
-        return  # the usual case: nothing to keep, so no per-FK coverage work
-    wanted = _wanted_fk_columns(metadata_table, metadata_keys)
-    if not wanted:
-        return
-    names = _table_names(run, metadata_table)
+        return  # the usual case: nothing to keep
+    wanted = {columns for _fk, columns in uncovered}
     table_ops[:] = [
         op
         for op in table_ops
@@ -832,10 +831,10 @@ def prepare_table(
     candidates = [index for index in conn_table.indexes if not index.unique and str(index.name) not in declared]
     if not candidates:
         return PriorityDispatchResult.CONTINUE
-    run = _run(autogen_context)
-    wanted = _wanted_fk_columns(metadata_table, table_keys(metadata_table))
+    wanted = {columns for _fk, columns in _uncovered_in_models(metadata_table)}
     if not wanted:
         return PriorityDispatchResult.CONTINUE
+    run = _run(autogen_context)
     names = _table_names(run, metadata_table)
     for index in candidates:
         if _is_plugin_fk_index(names, wanted, str(index.name), tuple(index_column_names(index))):
@@ -849,22 +848,23 @@ def _add_fk_indexes(
     schema: str | None,
     tname: str,
     conn_table: Table | None,
-    metadata_table: Table,
-    metadata_keys: Sequence[KeyColumns],
+    names: _TableNames,
+    uncovered: Sequence[tuple[ForeignKeyConstraint, tuple[str, ...]]],
 ) -> None:
-    """Append a CreateIndexOp for every FK covered by nothing (models, database, ops)."""
+    """Append a CreateIndexOp for every FK covered by nothing (models, database, ops).
+
+    ``uncovered``: the FKs the models do not cover (the only candidates).
+    """
     dropped = {str(op.index_name) for op in table_ops if isinstance(op, ops.DropIndexOp)} | {
         str(op.constraint_name) for op in table_ops if isinstance(op, ops.DropConstraintOp)
     }
-    keys: list[KeyColumns] = list(metadata_keys)
+    keys: list[KeyColumns] = []
     if conn_table is not None:
         keys.extend(key for key in table_keys(conn_table) if key.name is None or key.name not in dropped)
     for op in table_ops:
         if isinstance(op, ops.CreateIndexOp):
             keys.append(KeyColumns(tuple(_index_op_columns(op)), "index", str(op.index_name)))
-    names = _table_names(run, metadata_table)
-    for fk in sorted(metadata_table.foreign_key_constraints, key=foreign_key_columns):
-        columns = foreign_key_columns(fk)
+    for fk, columns in uncovered:
         if is_covered(columns, keys) or _fk_is_excepted(run, schema, tname, fk):
             continue
         name = conv(names.index(columns))
