@@ -269,10 +269,17 @@ class _TableNames:
     naming: NamingConvention
     convention: Mapping[Any, Any] | None
     _cache: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
+    _uncovered: list[tuple[ForeignKeyConstraint, tuple[str, ...]]] | None = field(default=None, repr=False)
 
     @property
     def keep_convention(self) -> bool:
         return self.convention is not None
+
+    def uncovered(self) -> list[tuple[ForeignKeyConstraint, tuple[str, ...]]]:
+        """:func:`_uncovered_in_models` of the table, once per run (prepare_table and compare_table)."""
+        if self._uncovered is None:
+            self._uncovered = _uncovered_in_models(self.table)
+        return self._uncovered
 
     def index(self, columns: Sequence[str]) -> str:
         key = tuple(columns)
@@ -671,7 +678,7 @@ def compare_table(
     if metadata_table.foreign_key_constraints:
         # The FKs the models leave uncovered, computed once: the steady state of a table whose
         # models declare their FK indexes ends here, without reading the database's keys.
-        uncovered = _uncovered_in_models(metadata_table)
+        uncovered = names.uncovered()
         if uncovered:
             _keep_fk_indexes(names, table_ops, uncovered)
             _add_fk_indexes(run, table_ops, schema, tname, conn_table, names, uncovered)
@@ -831,11 +838,13 @@ def prepare_table(
     candidates = [index for index in conn_table.indexes if not index.unique and str(index.name) not in declared]
     if not candidates:
         return PriorityDispatchResult.CONTINUE
-    wanted = {columns for _fk, columns in _uncovered_in_models(metadata_table)}
-    if not wanted:
+    if not metadata_table.foreign_key_constraints:
         return PriorityDispatchResult.CONTINUE
     run = _run(autogen_context)
     names = _table_names(run, metadata_table)
+    wanted = {columns for _fk, columns in names.uncovered()}
+    if not wanted:
+        return PriorityDispatchResult.CONTINUE
     for index in candidates:
         if _is_plugin_fk_index(names, wanted, str(index.name), tuple(index_column_names(index))):
             run.silencer(autogen_context).cancelled.add((str(tname), str(index.name)))
