@@ -5,31 +5,41 @@ models routinely forget what the standard requires (an index on every foreign ke
 every constraint).  These comparators make the generated migration follow the standard anyway,
 and -- just as important -- make the *next* autogenerate empty, so the plugin never fights itself.
 
-How it hooks in (see :mod:`alembic_standards.plugin`, which registers trampolines to the two
+How it hooks in (see :mod:`alembic_standards.plugin`, which registers trampolines to the
 public functions here):
+
+* :func:`prepare_table` -- a ``"table"`` comparator at ``DispatchPriority.FIRST``: it only notes
+  which index removals :func:`compare_table` will cancel, so that Alembic's "Detected removed
+  index" log line is not printed for them (users read it as a bug).
 
 * :func:`compare_table` -- a ``"table"`` comparator at ``DispatchPriority.LAST``, so it runs after
   Alembic's own index/unique/foreign-key comparison of the same table and sees the ops it made.
   Per table it (1) gives every created index and constraint our convention name unless the user
-  named it explicitly, (2) cancels create/drop pairs that differ only in that name, (3) keeps
-  Alembic from dropping an index that our FK rule would create again, and (4) adds a
+  or the team's convention named it, (2) cancels create/drop pairs that differ only in that name,
+  (3) keeps Alembic from dropping an index the plugin made for a foreign key, and (4) adds a
   ``CreateIndexOp`` for every foreign key that nothing covers -- not the models, not the database,
   not an index already being created.  ``conn_table`` (reflected from Alembic's bulk cache) is
   the only view of the database used: the plugin issues no SQL of its own.
 * :func:`arrange_operations` -- an ``"autogenerate"`` comparator at ``LAST``: it runs after every
   table was compared and *before* Alembic derives the downgrade (``reverse_into``).  It names the
   constraints inside ``create_table`` (Alembic appends ``CreateTableOp`` outside the per-table
-  container, so the table hook cannot reach it), lays the upgrade out as tables, then indexes,
-  then data steps, and refuses -- with a ``CommandError`` naming the op -- an op that cannot be
-  reversed, instead of letting ``reverse_into`` die with a bare ``NotImplementedError``.
+  container, so the table hook cannot reach it), lays the upgrade out in the order the migration
+  checker demands (AS804: creations tables -> indexes -> data, drops indexes -> tables, so the
+  derived downgrade passes too), adds ``use_alter`` foreign keys after the tables, and refuses
+  -- with a ``CommandError`` naming the op -- an op that cannot be reversed, instead of letting
+  ``reverse_into`` die with a bare ``NotImplementedError``.
 
 Nothing here mutates the user's ``MetaData``: ops get new names (they are Alembic's objects, made
 for this run), and tables are renamed on the copy that ``CreateTableOp.to_table()`` builds.
 
-Names: an object whose name is a plain string was named by the user and keeps it.  An object with
-no name, or with a convention-made name (SQLAlchemy's ``conv``, e.g. the default
-``ix_%(column_0_label)s``) gets ours, rendered as ``op.f('...')`` so that no naming convention is
-applied to it a second time when the migration runs.  All names and identifiers reach the file
+Names: an object whose name is a plain string was named by the user and keeps it.  When the
+``MetaData`` carries the team's own ``naming_convention``, the names it makes (SQLAlchemy's
+``conv``) are the team's too and are kept exactly; the FK indexes we add then use the team's
+``ix`` template when it has one.  An object with no name, or named by SQLAlchemy's *default*
+convention (``ix_%(column_0_label)s``, not a choice anyone made), gets ours.  Generated names
+never repeat a name the table already uses (a ``_1`` suffix instead: a model may declare one FK
+twice).  Names made by a convention are rendered as ``op.f('...')`` so that no naming convention
+is applied to them a second time when the migration runs.  All names and identifiers reach the file
 through Alembic's renderers (``repr``), i.e. only as Python string literals.
 
 Configuration is ``[tool.alembic_standards]`` (``naming_convention``, ``concurrent_indexes``,
