@@ -961,6 +961,37 @@ def _referenced_keys(operations: Iterable[ops.MigrateOperation]) -> set[tuple[st
     return keys
 
 
+def _dropped_fk_targets(upgrade_ops: ops.UpgradeOps) -> set[tuple[str, frozenset[str]]] | None:
+    """(table, columns) that a foreign key dropped by the upgrade references; None when unknown.
+
+    A unique index such a foreign key depends on can only be dropped after it, so its drop stays
+    where Alembic put it.  Alembic makes its drops with the original object (``_reverse``); a
+    drop without it (from another comparator) makes the answer unknown, and every unique index
+    drop then stays in place.
+    """
+    targets: set[tuple[str, frozenset[str]]] = set()
+    for leaf in _leaves(upgrade_ops):
+        constraints: Iterable[Any]
+        if isinstance(leaf, ops.DropTableOp):
+            if leaf._reverse is None:
+                return None
+            constraints = leaf.to_table().foreign_key_constraints
+        elif isinstance(leaf, ops.DropConstraintOp) and leaf.constraint_type in (None, "foreignkey"):
+            if leaf._reverse is None:
+                return None
+            constraints = [leaf.to_constraint()]
+        else:
+            continue
+        for fk in constraints:
+            if not isinstance(fk, ForeignKeyConstraint):
+                continue
+            parts = [element.target_fullname.rsplit(".", 1) for element in fk.elements]
+            if not parts or any(len(part) != 2 for part in parts):
+                return None
+            targets.add((parts[0][0].rsplit(".", 1)[-1], frozenset(part[1] for part in parts)))
+    return targets
+
+
 def _split_use_alter(
     op: ops.CreateTableOp, supports_alter: bool
 ) -> tuple[ops.CreateTableOp, list[ops.MigrateOperation]]:
@@ -1008,19 +1039,16 @@ def arrange_operations(autogen_context: AutogenContext, upgrade_ops: ops.Upgrade
 
     Exceptions, where moving would break the migration: a unique index a foreign key created in
     the same migration references stays right after its table (PostgreSQL needs it before the
-    FK), and a unique index drop stays in place when the migration also drops a foreign key
-    (which may depend on it).
+    FK), and a unique index drop stays in place when a foreign key dropped by the same migration
+    references it (PostgreSQL refuses to drop it first).  The checker may then report AS804 on
+    those lines: the order is a real dependency there.
     """
     run = _run(autogen_context)
     naming = run.config.naming
     dialect = autogen_context.dialect
     supports_alter = bool(dialect is not None and dialect.supports_alter)
     referenced = _referenced_keys(upgrade_ops.ops)
-    drops_foreign_keys = any(
-        isinstance(leaf, ops.DropTableOp)
-        or (isinstance(leaf, ops.DropConstraintOp) and leaf.constraint_type in (None, "foreignkey"))
-        for leaf in _leaves(upgrade_ops)
-    )
+    dropped_targets = _dropped_fk_targets(upgrade_ops)
     layout = _Arrangement()
 
     def slot_of(op: ops.MigrateOperation, table: str | None) -> _Slot:
@@ -1030,7 +1058,10 @@ def arrange_operations(autogen_context: AutogenContext, upgrade_ops: ops.Upgrade
         if isinstance(op, ops.DropIndexOp):
             if not _index_op_unique(op):
                 return _Slot.DROP_INDEX
-            return _Slot.STRUCTURE if drops_foreign_keys else _Slot.DROP_UNIQUE_INDEX
+            key = (str(op.table_name or table), frozenset(_index_op_columns(op)))
+            if dropped_targets is None or key in dropped_targets:
+                return _Slot.STRUCTURE
+            return _Slot.DROP_UNIQUE_INDEX
         if isinstance(op, ops.CreateIndexOp):
             if not op.unique:
                 return _Slot.CREATE_INDEX

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from autogen_support import Project
 from test_directives import make_project
 
@@ -133,3 +134,57 @@ def test_plugin_without_the_hook_orders_sections(tmp_path: Path, pg_url: str) ->
     assert [f for f in findings if f.rule_id == "AS804"] == []
     project.round_trip(namespace["metadata"])  # type: ignore[arg-type]
     project.check(namespace["metadata"])  # type: ignore[arg-type]
+
+
+def _dropping_models(*, keep: bool) -> sa.MetaData:
+    """Two tables with unique *indexes* (and FK indexes) that a later revision drops."""
+    md = sa.MetaData()
+    sa.Table("anchor", md, sa.Column("id", sa.Integer, primary_key=True))
+    if keep:
+        for name in ("codes", "labels"):
+            sa.Table(
+                name,
+                md,
+                sa.Column("id", sa.Integer, primary_key=True),
+                sa.Column("label", sa.String(20), nullable=False, unique=True, index=True),
+                sa.Column("anchor_id", sa.Integer, sa.ForeignKey("anchor.id")),
+            )
+    return md
+
+
+def test_dropping_tables_with_unique_indexes(tmp_path: Path, pg_url: str) -> None:
+    """Every index drop, unique ones included, comes before every table drop (AS804)."""
+    project = Project(tmp_path, pg_url)
+    project.revision(_dropping_models(keep=True))
+    project.upgrade(_dropping_models(keep=True))
+    rev = project.revision(_dropping_models(keep=False))
+    drops = [line for line in rev.upgrade.splitlines() if "drop_" in line]
+    # (Alembic's order among the dropped tables is its own; only the placement is asserted.)
+    assert sorted(drops[:4]) == [
+        "op.drop_index(op.f('idx_codes_anchor_id'), table_name='codes')",
+        "op.drop_index(op.f('idx_codes_label'), table_name='codes')",
+        "op.drop_index(op.f('idx_labels_anchor_id'), table_name='labels')",
+        "op.drop_index(op.f('idx_labels_label'), table_name='labels')",
+    ]
+    assert sorted(drops[4:]) == ["op.drop_table('codes')", "op.drop_table('labels')"]
+    findings = check_migrations([project.directory / "migrations" / "versions"], Config(), cache=False).findings
+    assert [f for f in findings if f.rule_id == "AS804"] == []
+    project.round_trip(_dropping_models(keep=False))
+    project.check(_dropping_models(keep=False))
+
+
+def test_unique_index_a_dropped_foreign_key_needs_is_known() -> None:
+    """The unique index that a dropped table's FK references is held back (PostgreSQL refuses
+    to drop it while the FK exists)."""
+    from alembic.operations import ops
+
+    from alembic_standards.autogenerate import _dropped_fk_targets
+
+    md = sa.MetaData()
+    sa.Table("codes", md, sa.Column("code", sa.String(20), primary_key=True))
+    refs = sa.Table(
+        "refs", md, sa.Column("id", sa.Integer), sa.Column("code", sa.String(20), sa.ForeignKey("codes.code"))
+    )
+    upgrade = ops.UpgradeOps([ops.DropTableOp.from_table(refs)])
+    assert _dropped_fk_targets(upgrade) == {("codes", frozenset({"code"}))}
+    assert _dropped_fk_targets(ops.UpgradeOps([ops.DropTableOp("refs")])) is None
