@@ -5,31 +5,41 @@ models routinely forget what the standard requires (an index on every foreign ke
 every constraint).  These comparators make the generated migration follow the standard anyway,
 and -- just as important -- make the *next* autogenerate empty, so the plugin never fights itself.
 
-How it hooks in (see :mod:`alembic_standards.plugin`, which registers trampolines to the two
+How it hooks in (see :mod:`alembic_standards.plugin`, which registers trampolines to the
 public functions here):
+
+* :func:`prepare_table` -- a ``"table"`` comparator at ``DispatchPriority.FIRST``: it only notes
+  which index removals :func:`compare_table` will cancel, so that Alembic's "Detected removed
+  index" log line is not printed for them (users read it as a bug).
 
 * :func:`compare_table` -- a ``"table"`` comparator at ``DispatchPriority.LAST``, so it runs after
   Alembic's own index/unique/foreign-key comparison of the same table and sees the ops it made.
   Per table it (1) gives every created index and constraint our convention name unless the user
-  named it explicitly, (2) cancels create/drop pairs that differ only in that name, (3) keeps
-  Alembic from dropping an index that our FK rule would create again, and (4) adds a
+  or the team's convention named it, (2) cancels create/drop pairs that differ only in that name,
+  (3) keeps Alembic from dropping an index the plugin made for a foreign key, and (4) adds a
   ``CreateIndexOp`` for every foreign key that nothing covers -- not the models, not the database,
   not an index already being created.  ``conn_table`` (reflected from Alembic's bulk cache) is
   the only view of the database used: the plugin issues no SQL of its own.
 * :func:`arrange_operations` -- an ``"autogenerate"`` comparator at ``LAST``: it runs after every
   table was compared and *before* Alembic derives the downgrade (``reverse_into``).  It names the
   constraints inside ``create_table`` (Alembic appends ``CreateTableOp`` outside the per-table
-  container, so the table hook cannot reach it), lays the upgrade out as tables, then indexes,
-  then data steps, and refuses -- with a ``CommandError`` naming the op -- an op that cannot be
-  reversed, instead of letting ``reverse_into`` die with a bare ``NotImplementedError``.
+  container, so the table hook cannot reach it), lays the upgrade out in the order the migration
+  checker demands (AS804: creations tables -> indexes -> data, drops indexes -> tables, so the
+  derived downgrade passes too), adds ``use_alter`` foreign keys after the tables, and refuses
+  -- with a ``CommandError`` naming the op -- an op that cannot be reversed, instead of letting
+  ``reverse_into`` die with a bare ``NotImplementedError``.
 
 Nothing here mutates the user's ``MetaData``: ops get new names (they are Alembic's objects, made
 for this run), and tables are renamed on the copy that ``CreateTableOp.to_table()`` builds.
 
-Names: an object whose name is a plain string was named by the user and keeps it.  An object with
-no name, or with a convention-made name (SQLAlchemy's ``conv``, e.g. the default
-``ix_%(column_0_label)s``) gets ours, rendered as ``op.f('...')`` so that no naming convention is
-applied to it a second time when the migration runs.  All names and identifiers reach the file
+Names: an object whose name is a plain string was named by the user and keeps it.  When the
+``MetaData`` carries the team's own ``naming_convention``, the names it makes (SQLAlchemy's
+``conv``) are the team's too and are kept exactly; the FK indexes we add then use the team's
+``ix`` template when it has one.  An object with no name, or named by SQLAlchemy's *default*
+convention (``ix_%(column_0_label)s``, not a choice anyone made), gets ours.  Generated names
+never repeat a name the table already uses (a ``_1`` suffix instead: a model may declare one FK
+twice).  Names made by a convention are rendered as ``op.f('...')`` so that no naming convention
+is applied to them a second time when the migration runs.  All names and identifiers reach the file
 through Alembic's renderers (``repr``), i.e. only as Python string literals.
 
 Configuration is ``[tool.alembic_standards]`` (``naming_convention``, ``concurrent_indexes``,
@@ -51,8 +61,10 @@ import this package.
 
 from __future__ import annotations
 
+import enum
+import logging
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,7 +72,16 @@ from typing import TYPE_CHECKING, Any
 from alembic.autogenerate import render as _render
 from alembic.operations import ops
 from alembic.util import CommandError
-from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, PrimaryKeyConstraint, Table, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKeyConstraint,
+    Index,
+    PrimaryKeyConstraint,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy import MetaData as sa_MetaData
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import conv
 from sqlalchemy.sql.schema import Constraint
@@ -70,8 +91,8 @@ from .config import Config, load_config
 from .coverage import KeyColumns, foreign_key_columns, is_covered, table_keys
 from .exceptions import INFO_KEY
 from .findings import Location, StandardsError
-from .layout import Section, is_destructive, op_name_of, section_of_op
-from .naming import index_column_names
+from .layout import Section, section_of_op
+from .naming import index_column_names, truncate_name
 
 if TYPE_CHECKING:
     from alembic.autogenerate.api import AutogenContext
@@ -86,6 +107,7 @@ __all__ = [
     "DropIndexConcurrentlyOp",
     "arrange_operations",
     "compare_table",
+    "prepare_table",
     "run_config",
 ]
 
@@ -107,6 +129,19 @@ class _Run:
     config: Config
     metadatas: tuple[MetaData, ...]
     _register: ExceptionRegister | None = field(default=None, repr=False)
+    table_names: dict[Table, _TableNames] = field(default_factory=dict, repr=False)
+    _silencer: _CancelledRemovals | None = field(default=None, repr=False)
+
+    def silencer(self, autogen_context: AutogenContext) -> _CancelledRemovals:
+        if self._silencer is None:
+            self._silencer = _CancelledRemovals(autogen_context)
+            _ALEMBIC_INDEX_LOG.addFilter(self._silencer)
+        return self._silencer
+
+    def close(self) -> None:
+        if self._silencer is not None:
+            _ALEMBIC_INDEX_LOG.removeFilter(self._silencer)
+            self._silencer = None
 
     def register(self) -> ExceptionRegister:
         # Collected only when an uncovered foreign key is actually found: in the steady state
@@ -171,9 +206,126 @@ def _load_config(autogen_context: AutogenContext) -> Config:
 # ---------------------------------------------------------------------------------------------
 
 
-def _replaceable(name: object) -> bool:
-    """True for a name we may replace: none, or one a naming convention made (``conv``)."""
-    return name is None or isinstance(name, conv) or str(name) == "_unnamed_"
+# SQLAlchemy's own default (``MetaData()`` without ``naming_convention``): only ``ix``, and not a
+# choice the team made, so the names it gives are ours to replace.
+_SQLALCHEMY_DEFAULT_CONVENTION = {"ix": "ix_%(column_0_label)s"}
+
+
+def team_convention(metadata: MetaData | None) -> Mapping[Any, Any] | None:
+    """The ``naming_convention`` of ``metadata`` when the team chose one, else None.
+
+    A team that passes ``MetaData(naming_convention=...)`` has chosen its names: the names that
+    convention gives are kept exactly, and ours only fill what it does not define.  SQLAlchemy's
+    default convention (``ix_%(column_0_label)s``, what a plain ``MetaData()`` carries) is not a
+    choice, so names made by it are replaced by ours as before.
+    """
+    if metadata is None:
+        return None
+    convention = metadata.naming_convention
+    if not convention or dict(convention) == _SQLALCHEMY_DEFAULT_CONVENTION:
+        return None
+    return convention
+
+
+def _replaceable(name: object, keep_convention: bool = False) -> bool:
+    """True for a name we may replace: none, or one a naming convention made (``conv``).
+
+    ``keep_convention``: the names came from the team's own convention (:func:`team_convention`),
+    so a convention-made name is theirs and stays.
+    """
+    if name is None or str(name) == "_unnamed_":
+        return True
+    return isinstance(name, conv) and not keep_convention
+
+
+def _free_name(name: str, taken: set[str], limit: int) -> str:
+    """``name``, or ``name_1``, ``name_2``... when the table already uses it (and record the choice).
+
+    A model may declare one constraint twice, once named and once unnamed (the same foreign key
+    as ``ForeignKey(...)`` on the column and as a named ``ForeignKeyConstraint``).  The unnamed
+    twin must not get the named one's name: PostgreSQL refuses a second constraint of that name
+    (``DuplicateObject``), where plain Alembic -- leaving it to the database -- succeeds.
+    """
+    candidate, number = name, 0
+    while candidate in taken:
+        number += 1
+        candidate = truncate_name(f"{name}_{number}", limit)
+    taken.add(candidate)
+    return candidate
+
+
+def _op_metadata(op: ops.CreateTableOp) -> MetaData | None:
+    """The user's MetaData a ``CreateTableOp`` was made from (autogenerate sets it), if known."""
+    metadata = op._namespace_metadata
+    if metadata is not None:
+        return metadata
+    for item in op.columns:
+        table = getattr(item, "table", None) if isinstance(item, Column) else getattr(item, "parent", None)
+        if isinstance(table, Table):
+            return table.metadata
+    return None
+
+
+@dataclass
+class _TableNames:
+    """How the indexes and constraints of one model table are named in this run.
+
+    ``keep_convention``: the table's MetaData carries the team's own naming convention, so the
+    names it gives are kept.  :meth:`index` names an index the plugin adds (or an unnamed one):
+    with the team's ``ix`` template when the convention has one -- exactly the name ``create_all``
+    would give the same index declared in the model -- else with ours.
+    """
+
+    table: Table
+    naming: NamingConvention
+    convention: Mapping[Any, Any] | None
+    _cache: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
+    _uncovered: list[tuple[ForeignKeyConstraint, tuple[str, ...]]] | None = field(default=None, repr=False)
+
+    @property
+    def keep_convention(self) -> bool:
+        return self.convention is not None
+
+    def uncovered(self) -> list[tuple[ForeignKeyConstraint, tuple[str, ...]]]:
+        """:func:`_uncovered_in_models` of the table, once per run (prepare_table and compare_table)."""
+        if self._uncovered is None:
+            self._uncovered = _uncovered_in_models(self.table)
+        return self._uncovered
+
+    def index(self, columns: Sequence[str]) -> str:
+        key = tuple(columns)
+        name = self._cache.get(key)
+        if name is None:
+            name = self._cache[key] = self._index_name(key)
+        return name
+
+    def _index_name(self, columns: tuple[str, ...]) -> str:
+        convention = self.convention
+        if convention is None or not ("ix" in convention or Index in convention):
+            return self.naming.index(self.table.name, columns)
+        # SQLAlchemy itself applies the team's template (any tokens, callables included) to a
+        # scratch copy of the table's columns; the user's table is not touched.  SQLAlchemy
+        # shortens a long convention name at DDL time exactly as truncate_name() does.
+        by_name = {column.name: column for column in self.table.columns}
+        if not all(name in by_name for name in columns):  # an expression index: ours
+            return self.naming.index(self.table.name, columns)
+        scratch = Table(
+            self.table.name,
+            sa_MetaData(naming_convention=dict(convention)),
+            *[Column(by_name[name].name, by_name[name].type, key=by_name[name].key) for name in columns],
+            schema=self.table.schema,
+        )
+        index = Index(None, *scratch.columns)
+        if index.name is None or str(index.name) == "_unnamed_":
+            return self.naming.index(self.table.name, columns)
+        return truncate_name(str(index.name), self.naming.limit)
+
+
+def _table_names(run: _Run, table: Table) -> _TableNames:
+    names = run.table_names.get(table)
+    if names is None:
+        names = run.table_names[table] = _TableNames(table, run.config.naming, team_convention(table.metadata))
+    return names
 
 
 def _given_name(name: object) -> str | None:
@@ -226,18 +378,19 @@ def _index_op_unique(op: ops.DropIndexOp) -> bool:
     return bool(op.kw.get("unique", False))
 
 
-def _name_create_op(op: ops.MigrateOperation, table_name: str, naming: NamingConvention) -> bool:
-    """Give a create-index/constraint op our name if it has none or a convention one."""
+def _name_create_op(op: ops.MigrateOperation, table_name: str, naming: NamingConvention, names: _TableNames) -> bool:
+    """Give a create-index/constraint op our name if it has none or a replaceable convention one."""
+    keep = names.keep_convention
     if isinstance(op, ops.CreateIndexOp):
-        if _replaceable(op.index_name):
-            op.index_name = conv(naming.index(table_name, _index_op_columns(op)))
+        if _replaceable(op.index_name, keep):
+            op.index_name = conv(names.index(_index_op_columns(op)))
             return True
     elif isinstance(op, ops.CreateUniqueConstraintOp):
-        if _replaceable(op.constraint_name):
+        if _replaceable(op.constraint_name, keep):
             op.constraint_name = conv(naming.unique(table_name, _op_columns(op.columns)))
             return True
     elif isinstance(op, ops.CreateForeignKeyOp):
-        if _replaceable(op.constraint_name):
+        if _replaceable(op.constraint_name, keep):
             op.constraint_name = conv(
                 naming.foreign_key(
                     table_name, _op_columns(op.local_cols), str(op.referent_table), _op_columns(op.remote_cols)
@@ -245,11 +398,11 @@ def _name_create_op(op: ops.MigrateOperation, table_name: str, naming: NamingCon
             )
             return True
     elif isinstance(op, ops.CreateCheckConstraintOp):
-        if _replaceable(op.constraint_name):
+        if _replaceable(op.constraint_name, keep):
             suffix = _given_name(op.constraint_name)
             op.constraint_name = conv(naming.check(table_name, suffix, (), str(op.condition)))
             return True
-    elif isinstance(op, ops.CreatePrimaryKeyOp) and _replaceable(op.constraint_name):
+    elif isinstance(op, ops.CreatePrimaryKeyOp) and _replaceable(op.constraint_name, keep):
         op.constraint_name = conv(naming.primary_key(table_name, _op_columns(op.columns)))
         return True
     return False
@@ -270,8 +423,11 @@ def _named_table_copy(op: ops.CreateTableOp, naming: NamingConvention) -> ops.Cr
     tname = op.table_name
     if not op._constraints_included:
         return _named_table_copy_full(op, naming)
+    keep = team_convention(_op_metadata(op)) is not None
     kept: list[Any] = []
     added: list[Constraint] = []
+    # Names we generate: a copy may still be renamed if its name is taken (see _free_name).
+    generated: list[Constraint] = []
     for item in op.columns:
         if isinstance(item, Column):
             kept.append(item)
@@ -279,11 +435,17 @@ def _named_table_copy(op: ops.CreateTableOp, naming: NamingConvention) -> ops.Cr
                 if isinstance(constraint, CheckConstraint) and not constraint._type_bound:
                     if _has_column_objects(constraint.sqltext):
                         return _named_table_copy_full(op, naming)
-                    explicit = None if _replaceable(constraint.name) else str(constraint.name)
-                    name = explicit or conv(naming.check(tname, None, [item.name], str(constraint.sqltext)))
-                    added.append(CheckConstraint(constraint.sqltext, name=name))
+                    if _replaceable(constraint.name, keep):
+                        name = conv(naming.check(tname, None, [item.name], str(constraint.sqltext)))
+                        copy = CheckConstraint(constraint.sqltext, name=name)
+                        generated.append(copy)
+                    else:
+                        # The name object itself: a team convention's ``conv`` must stay one, or
+                        # the convention would be applied to it again when the migration runs.
+                        copy = CheckConstraint(constraint.sqltext, name=constraint.name)
+                    added.append(copy)
             continue
-        if not isinstance(item, Constraint) or getattr(item, "_type_bound", False) or not _replaceable(item.name):
+        if not isinstance(item, Constraint) or getattr(item, "_type_bound", False) or not _replaceable(item.name, keep):
             kept.append(item)
             continue
         renamed = _renamed_copy(item, tname, naming)
@@ -293,6 +455,12 @@ def _named_table_copy(op: ops.CreateTableOp, naming: NamingConvention) -> ops.Cr
             kept.append(item)
         else:
             added.append(renamed)
+            generated.append(renamed)
+    if generated:
+        taken = {str(c.name) for c in [*kept, *added] if isinstance(c, Constraint) and c not in generated}
+        taken.discard("None")
+        for constraint in sorted(generated, key=lambda c: str(c.name)):
+            constraint.name = conv(_free_name(str(constraint.name), taken, naming.limit))
     if not added and INFO_KEY not in op.info:
         return op
     info = dict(op.info)
@@ -370,6 +538,7 @@ def _named_table_copy_full(op: ops.CreateTableOp, naming: NamingConvention) -> o
     """
     table = op.to_table()
     tname = table.name
+    keep = team_convention(_op_metadata(op)) is not None
     # Column-level CHECKs (``Column("x", Integer, CheckConstraint("x > 0"))``, the spec's own
     # Rule 5 example) are not in Table.constraints and Alembic's create_table renderer drops
     # them silently; we carry them over as named table-level CHECKs.
@@ -377,21 +546,26 @@ def _named_table_copy_full(op: ops.CreateTableOp, naming: NamingConvention) -> o
         if isinstance(item, Column):
             for constraint in item.constraints:
                 if isinstance(constraint, CheckConstraint) and not constraint._type_bound:
-                    explicit = None if _replaceable(constraint.name) else str(constraint.name)
-                    name = explicit or conv(naming.check(tname, None, [item.name], str(constraint.sqltext)))
+                    if _replaceable(constraint.name, keep):
+                        name: Any = conv(naming.check(tname, None, [item.name], str(constraint.sqltext)))
+                    else:
+                        name = constraint.name
                     table.append_constraint(CheckConstraint(constraint.sqltext, name=name))
-    for constraint in table.constraints:
-        if getattr(constraint, "_type_bound", False):
-            # Boolean/Enum(create_constraint=True) CHECKs are regenerated from the type at
-            # render time, so a name set here would not survive; documented limitation.
-            continue
-        if _replaceable(constraint.name):
+    nameable = [c for c in table.constraints if not getattr(c, "_type_bound", False)]
+    # Boolean/Enum(create_constraint=True) CHECKs are regenerated from the type at render time,
+    # so a name set on them here would not survive; documented limitation.
+    taken = {str(c.name) for c in nameable if not _replaceable(c.name, keep)}
+    generated: list[tuple[str, Constraint]] = []
+    for constraint in nameable:
+        if _replaceable(constraint.name, keep):
             if isinstance(constraint, CheckConstraint):
                 suffix = _given_name(constraint.name)
                 columns = [c.name for c in constraint.columns]
-                constraint.name = conv(naming.check(tname, suffix, columns, str(constraint.sqltext)))
+                generated.append((naming.check(tname, suffix, columns, str(constraint.sqltext)), constraint))
             else:
-                constraint.name = conv(naming.name_for(constraint, table))
+                generated.append((naming.name_for(constraint, table), constraint))
+    for name, constraint in sorted(generated, key=lambda pair: pair[0]):
+        constraint.name = conv(_free_name(name, taken, naming.limit))
     # Our own info key (the exceptions declared on the model) documents the *model*; rendered
     # into create_table(info=...) it would only be a stale copy in every migration.  ``info`` is
     # the copy's own dict (to_table() copies it), so the model keeps its declaration.
@@ -507,13 +681,18 @@ def compare_table(
         return PriorityDispatchResult.CONTINUE
     run = _run(autogen_context)
     naming = run.config.naming
+    names = _table_names(run, metadata_table)
     table_ops = modify_table_ops.ops
 
-    renamed = [op for op in table_ops if _name_create_op(op, tname, naming)]
+    renamed = [op for op in table_ops if _name_create_op(op, tname, naming, names)]
     _cancel_name_only_changes(table_ops, renamed)
-    metadata_keys = table_keys(metadata_table)
-    _keep_fk_indexes(run, table_ops, schema, tname, metadata_table, metadata_keys)
-    _add_fk_indexes(run, table_ops, schema, tname, conn_table, metadata_table, metadata_keys)
+    if metadata_table.foreign_key_constraints:
+        # The FKs the models leave uncovered, computed once: the steady state of a table whose
+        # models declare their FK indexes ends here, without reading the database's keys.
+        uncovered = names.uncovered()
+        if uncovered:
+            _keep_fk_indexes(names, table_ops, uncovered)
+            _add_fk_indexes(run, table_ops, schema, tname, conn_table, names, uncovered)
 
     if (
         conn_table is not None
@@ -576,40 +755,111 @@ def _needs_fk_index(
     return not is_covered(foreign_key_columns(fk), metadata_keys) and not _fk_is_excepted(run, schema, tname, fk)
 
 
+def _uncovered_in_models(metadata_table: Table) -> list[tuple[ForeignKeyConstraint, tuple[str, ...]]]:
+    """(FK, its columns) for the foreign keys that nothing in the models covers, sorted by columns."""
+    metadata_keys = table_keys(metadata_table)
+    pairs = sorted(
+        ((fk, tuple(foreign_key_columns(fk))) for fk in metadata_table.foreign_key_constraints),
+        key=lambda pair: pair[1],
+    )
+    return [(fk, columns) for fk, columns in pairs if not is_covered(columns, metadata_keys)]
+
+
 def _keep_fk_indexes(
-    run: _Run,
+    names: _TableNames,
     table_ops: list[ops.MigrateOperation],
-    schema: str | None,
-    tname: str,
-    metadata_table: Table,
-    metadata_keys: Sequence[KeyColumns],
+    uncovered: Sequence[tuple[ForeignKeyConstraint, tuple[str, ...]]],
 ) -> None:
-    """Never propose dropping an index that the FK rule would create again.
+    """Never propose dropping an index that this plugin made for a foreign key.
 
     A database index with our convention name on exactly the columns of a foreign key the
     models do not cover is the index this plugin added earlier; Alembic, seeing no such index
     in the models, proposes to drop it.  Removing that drop is what makes the fixed point hold
-    for models that do not declare their FK indexes.
+    for models that do not declare their FK indexes.  It is kept whether or not the FK still
+    needs one: a documented AS201 exception (or ``ignore = ["AS201"]``) says the FK may go
+    without an index, not that an existing one must be dropped -- dropping it would make
+    ``alembic check`` report ``remove_index`` forever.
     """
     if not any(isinstance(op, ops.DropIndexOp) for op in table_ops):
-        return  # the usual case: nothing to keep, so no per-FK coverage work
-    naming = run.config.naming
-    wanted = {
-        tuple(foreign_key_columns(fk))
-        for fk in metadata_table.foreign_key_constraints
-        if not is_covered(foreign_key_columns(fk), metadata_keys)
-    }
+        return  # the usual case: nothing to keep
+    wanted = {columns for _fk, columns in uncovered}
+    table_ops[:] = [
+        op
+        for op in table_ops
+        if not (
+            isinstance(op, ops.DropIndexOp)
+            and not _index_op_unique(op)
+            and _is_plugin_fk_index(names, wanted, str(op.index_name), tuple(_index_op_columns(op)))
+        )
+    ]
+
+
+def _is_plugin_fk_index(
+    names: _TableNames, wanted: set[tuple[str, ...]], index_name: str, columns: tuple[str, ...]
+) -> bool:
+    return columns in wanted and index_name == names.index(columns)
+
+
+class _CancelledRemovals(logging.Filter):
+    """Drops Alembic's "Detected removed index" log line for the removals the plugin cancels.
+
+    Alembic logs the removal when it proposes it, before our LAST comparator takes it back; users
+    read "Detected removed index 'idx_...'" followed by "No new upgrade operations detected" as a
+    bug.  :func:`prepare_table` (FIRST) tells this filter which (table, index) removals will be
+    cancelled, before Alembic compares the table.  One filter per run, detached at the end of
+    the run (arrange_operations); a run that dies before that leaves it inert (it holds its
+    AutogenContext only weakly).
+    """
+
+    def __init__(self, autogen_context: AutogenContext) -> None:
+        super().__init__()
+        self._context = weakref.ref(autogen_context)
+        self.cancelled: set[tuple[str, str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self._context() is None:  # the run died before arrange_operations: inert
+            return True
+        if record.msg == _REMOVED_INDEX_MESSAGE and isinstance(record.args, tuple) and len(record.args) == 2:
+            return (str(record.args[1]), str(record.args[0])) not in self.cancelled
+        return True
+
+
+_ALEMBIC_INDEX_LOG = logging.getLogger("alembic.autogenerate.compare.constraints")
+# Alembic's message (alembic/autogenerate/compare/constraints.py), pinned by a test.
+_REMOVED_INDEX_MESSAGE = "Detected removed index %r on %r"
+
+
+def prepare_table(
+    autogen_context: AutogenContext,
+    modify_table_ops: ops.ModifyTableOps,
+    schema: str | None,
+    tname: str,
+    conn_table: Table | None,
+    metadata_table: Table | None,
+) -> PriorityDispatchResult:
+    """The FIRST "table" comparator: announce the index removals :func:`compare_table` will cancel.
+
+    Nothing is changed here; it only lets :class:`_CancelledRemovals` keep Alembic quiet about
+    them.  Cheap in the steady state: only a database index the models do not declare (by name)
+    is looked at.
+    """
+    if conn_table is None or metadata_table is None:
+        return PriorityDispatchResult.CONTINUE
+    declared = {str(index.name) for index in metadata_table.indexes}
+    candidates = [index for index in conn_table.indexes if not index.unique and str(index.name) not in declared]
+    if not candidates:
+        return PriorityDispatchResult.CONTINUE
+    if not metadata_table.foreign_key_constraints:
+        return PriorityDispatchResult.CONTINUE
+    run = _run(autogen_context)
+    names = _table_names(run, metadata_table)
+    wanted = {columns for _fk, columns in names.uncovered()}
     if not wanted:
-        return
-    for op in list(table_ops):
-        if not isinstance(op, ops.DropIndexOp) or _index_op_unique(op):
-            continue
-        columns = tuple(_index_op_columns(op))
-        if columns not in wanted or str(op.index_name) != naming.index(tname, columns):
-            continue
-        fks = [fk for fk in metadata_table.foreign_key_constraints if tuple(foreign_key_columns(fk)) == columns]
-        if any(not _fk_is_excepted(run, schema, tname, fk) for fk in fks):
-            table_ops.remove(op)
+        return PriorityDispatchResult.CONTINUE
+    for index in candidates:
+        if _is_plugin_fk_index(names, wanted, str(index.name), tuple(index_column_names(index))):
+            run.silencer(autogen_context).cancelled.add((str(tname), str(index.name)))
+    return PriorityDispatchResult.CONTINUE
 
 
 def _add_fk_indexes(
@@ -618,25 +868,26 @@ def _add_fk_indexes(
     schema: str | None,
     tname: str,
     conn_table: Table | None,
-    metadata_table: Table,
-    metadata_keys: Sequence[KeyColumns],
+    names: _TableNames,
+    uncovered: Sequence[tuple[ForeignKeyConstraint, tuple[str, ...]]],
 ) -> None:
-    """Append a CreateIndexOp for every FK covered by nothing (models, database, ops)."""
+    """Append a CreateIndexOp for every FK covered by nothing (models, database, ops).
+
+    ``uncovered``: the FKs the models do not cover (the only candidates).
+    """
     dropped = {str(op.index_name) for op in table_ops if isinstance(op, ops.DropIndexOp)} | {
         str(op.constraint_name) for op in table_ops if isinstance(op, ops.DropConstraintOp)
     }
-    keys: list[KeyColumns] = list(metadata_keys)
+    keys: list[KeyColumns] = []
     if conn_table is not None:
         keys.extend(key for key in table_keys(conn_table) if key.name is None or key.name not in dropped)
     for op in table_ops:
         if isinstance(op, ops.CreateIndexOp):
             keys.append(KeyColumns(tuple(_index_op_columns(op)), "index", str(op.index_name)))
-    naming = run.config.naming
-    for fk in sorted(metadata_table.foreign_key_constraints, key=foreign_key_columns):
-        columns = foreign_key_columns(fk)
+    for fk, columns in uncovered:
         if is_covered(columns, keys) or _fk_is_excepted(run, schema, tname, fk):
             continue
-        name = conv(naming.index(tname, columns))
+        name = conv(names.index(columns))
         table_ops.append(ops.CreateIndexOp(name, tname, list(columns), schema=schema, unique=False))
         keys.append(KeyColumns(tuple(columns), "index", str(name)))
 
@@ -646,64 +897,204 @@ def _add_fk_indexes(
 # ---------------------------------------------------------------------------------------------
 
 
-def _placement(op: ops.MigrateOperation) -> Section:
-    """Where ``op`` goes in the arranged upgrade: the shared section classifier (layout.py, also
-    used by the migration checker), except that index *drops* stay with the structure, before
-    the structural drops they must precede."""
-    section = section_of_op(op)
-    if section is Section.INDEXES and is_destructive(op_name_of(op)):
-        return Section.TABLES
-    return section
+class _Slot(enum.IntEnum):
+    """Where an operation goes in the arranged upgrade, in this order (see arrange_operations)."""
+
+    DROP_INDEX = 1
+    DROP_UNIQUE_INDEX = 2
+    STRUCTURE = 3
+    DEFERRED_FOREIGN_KEY = 4
+    CREATE_UNIQUE_INDEX = 5
+    CREATE_INDEX = 6
+    DATA = 7
+
+
+@dataclass
+class _Arrangement:
+    """The upgrade being laid out: one list per slot; index ops grouped per table per slot."""
+
+    slots: dict[_Slot, list[ops.MigrateOperation]] = field(default_factory=lambda: {slot: [] for slot in _Slot})
+    groups: dict[tuple[_Slot, str | None, str], ops.ModifyTableOps] = field(default_factory=dict)
+
+    def add(self, slot: _Slot, op: ops.MigrateOperation, table: tuple[str | None, str] | None = None) -> None:
+        if table is None:
+            self.slots[slot].append(op)
+            return
+        key = (slot, *table)
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = ops.ModifyTableOps(table[1], [], schema=table[0])
+            self.slots[slot].append(group)
+        group.ops.append(op)
+
+    def operations(self) -> list[ops.MigrateOperation]:
+        return [op for slot in _Slot for op in self.slots[slot]]
+
+
+def _referenced_keys(operations: Iterable[ops.MigrateOperation]) -> set[tuple[str, frozenset[str]]]:
+    """(table, columns) that a foreign key created by ``operations`` references.
+
+    A unique index on exactly those columns must exist before the foreign key is created, so it
+    stays next to its table instead of moving to the index section.
+    """
+    keys: set[tuple[str, frozenset[str]]] = set()
+
+    def add(fk: ForeignKeyConstraint) -> None:
+        targets = [element.target_fullname.rsplit(".", 1) for element in fk.elements]
+        if targets and all(len(t) == 2 for t in targets):
+            table = targets[0][0].rsplit(".", 1)[-1]
+            keys.add((table, frozenset(t[1] for t in targets)))
+
+    for op in operations:
+        if isinstance(op, ops.CreateTableOp):
+            for item in op.columns:
+                if isinstance(item, ForeignKeyConstraint):
+                    add(item)
+                elif isinstance(item, Column):
+                    for foreign_key in item.foreign_keys:
+                        if foreign_key.constraint is not None:
+                            add(foreign_key.constraint)
+        elif isinstance(op, ops.ModifyTableOps):
+            for child in op.ops:
+                if isinstance(child, ops.CreateForeignKeyOp):
+                    table = str(child.referent_table)
+                    keys.add((table, frozenset(_op_columns(child.remote_cols))))
+    return keys
+
+
+def _dropped_fk_targets(upgrade_ops: ops.UpgradeOps) -> set[tuple[str, frozenset[str]]] | None:
+    """(table, columns) that a foreign key dropped by the upgrade references; None when unknown.
+
+    A unique index such a foreign key depends on can only be dropped after it, so its drop stays
+    where Alembic put it.  Alembic makes its drops with the original object (``_reverse``); a
+    drop without it (from another comparator) makes the answer unknown, and every unique index
+    drop then stays in place.
+    """
+    targets: set[tuple[str, frozenset[str]]] = set()
+    for leaf in _leaves(upgrade_ops):
+        constraints: Iterable[Any]
+        if isinstance(leaf, ops.DropTableOp):
+            if leaf._reverse is None:
+                return None
+            constraints = leaf.to_table().foreign_key_constraints
+        elif isinstance(leaf, ops.DropConstraintOp) and leaf.constraint_type in (None, "foreignkey"):
+            if leaf._reverse is None:
+                return None
+            constraints = [leaf.to_constraint()]
+        else:
+            continue
+        for fk in constraints:
+            if not isinstance(fk, ForeignKeyConstraint):
+                continue
+            parts = [element.target_fullname.rsplit(".", 1) for element in fk.elements]
+            if not parts or any(len(part) != 2 for part in parts):
+                return None
+            targets.add((parts[0][0].rsplit(".", 1)[-1], frozenset(part[1] for part in parts)))
+    return targets
+
+
+def _split_use_alter(
+    op: ops.CreateTableOp, supports_alter: bool
+) -> tuple[ops.CreateTableOp, list[ops.MigrateOperation]]:
+    """``create_foreign_key`` ops for the ``use_alter=True`` foreign keys of a created table.
+
+    On a dialect with ALTER, ``CREATE TABLE`` leaves ``use_alter`` foreign keys out (SQLAlchemy
+    expects them to be added by ``ALTER TABLE`` after every table exists); ``op.create_table``
+    therefore never creates them and ``alembic check`` reports them missing forever.  They are
+    added after all tables, where ``create_all`` adds them too.  The create_table keeps its
+    ``use_alter=True`` constraint (a no-op there) so that the model and the file read alike.
+    """
+    if not supports_alter:
+        return op, []
+    extra: list[ops.MigrateOperation] = []
+    seen: set[int] = set()
+    for item in op.columns:
+        candidates: list[Any] = []
+        if isinstance(item, ForeignKeyConstraint):
+            candidates.append(item)
+        elif isinstance(item, Column):
+            candidates.extend(fk.constraint for fk in item.foreign_keys if fk.constraint is not None)
+        for fk in candidates:
+            if isinstance(fk, ForeignKeyConstraint) and fk.use_alter and id(fk) not in seen:
+                seen.add(id(fk))
+                if fk.name is None or str(fk.name) == "_unnamed_":
+                    continue  # SQLAlchemy refuses an unnamed use_alter FK at DDL time anyway
+                create = ops.CreateForeignKeyOp.from_constraint(fk)
+                extra.append(ops.ModifyTableOps(op.table_name, [create], schema=op.schema))
+    return op, extra
 
 
 def arrange_operations(autogen_context: AutogenContext, upgrade_ops: ops.UpgradeOps) -> PriorityDispatchResult:
     """Name the constraints of created tables and lay the upgrade out as the spec asks.
 
-    Order: structural operations in Alembic's order (tables in dependency order, column and
-    constraint changes, index *drops* where Alembic put them -- before the structural drops they
-    precede), then index creation, then data steps.  Unique indexes stay with the structure: a
-    foreign key created in the same migration may need them.  The downgrade, derived afterwards
-    by ``reverse_into``, is the exact reverse.
-    """
-    naming = _run(autogen_context).config.naming
-    structure: list[ops.MigrateOperation] = []
-    indexes: list[ops.MigrateOperation] = []
-    index_groups: dict[tuple[str | None, str], ops.ModifyTableOps] = {}
-    data: list[ops.MigrateOperation] = []
+    The order is the one the migration checker (AS804) demands of any revision -- creations
+    tables -> indexes -> data, drops indexes -> tables -- so that the product's own checker passes
+    what its plugin writes, in the upgrade and in the downgrade ``reverse_into`` derives from it:
 
-    def index_group(schema: str | None, table_name: str) -> ops.ModifyTableOps:
-        key = (schema, table_name)
-        group = index_groups.get(key)
-        if group is None:
-            group = index_groups[key] = ops.ModifyTableOps(table_name, [], schema=schema)
-            indexes.append(group)
-        return group
+    1. index drops (plain ones before unique ones: the downgrade recreates them in reverse, unique
+       first, as a ``create_index(unique=True)`` counts as structure);
+    2. structure in Alembic's order (tables in dependency order, column and constraint changes);
+    3. ``create_foreign_key`` for ``use_alter`` foreign keys of created tables (see _split_use_alter);
+    4. unique index creation (structure, by the checker's reading), then 5. index creation;
+    6. data steps.
+
+    Exceptions, where moving would break the migration: a unique index a foreign key created in
+    the same migration references stays right after its table (PostgreSQL needs it before the
+    FK), and a unique index drop stays in place when a foreign key dropped by the same migration
+    references it (PostgreSQL refuses to drop it first).  The checker may then report AS804 on
+    those lines: the order is a real dependency there.
+    """
+    run = _run(autogen_context)
+    naming = run.config.naming
+    dialect = autogen_context.dialect
+    supports_alter = bool(dialect is not None and dialect.supports_alter)
+    referenced = _referenced_keys(upgrade_ops.ops)
+    dropped_targets = _dropped_fk_targets(upgrade_ops)
+    layout = _Arrangement()
+
+    def slot_of(op: ops.MigrateOperation, table: str | None) -> _Slot:
+        placement = section_of_op(op)
+        if placement is Section.DATA:
+            return _Slot.DATA
+        if isinstance(op, ops.DropIndexOp):
+            if not _index_op_unique(op):
+                return _Slot.DROP_INDEX
+            key = (str(op.table_name or table), frozenset(_index_op_columns(op)))
+            if dropped_targets is None or key in dropped_targets:
+                return _Slot.STRUCTURE
+            return _Slot.DROP_UNIQUE_INDEX
+        if isinstance(op, ops.CreateIndexOp):
+            if not op.unique:
+                return _Slot.CREATE_INDEX
+            key = (str(op.table_name or table), frozenset(_index_op_columns(op)))
+            return _Slot.STRUCTURE if key in referenced else _Slot.CREATE_UNIQUE_INDEX
+        return _Slot.STRUCTURE
 
     for op in upgrade_ops.ops:
         if isinstance(op, ops.CreateTableOp):
-            structure.append(_named_table_copy(op, naming))
+            named, deferred = _split_use_alter(_named_table_copy(op, naming), supports_alter)
+            layout.add(_Slot.STRUCTURE, named)
+            for extra in deferred:
+                layout.add(_Slot.DEFERRED_FOREIGN_KEY, extra)
         elif isinstance(op, ops.ModifyTableOps):
             kept: list[ops.MigrateOperation] = []
             for child in op.ops:
-                placement = _placement(child)
-                if isinstance(child, CreateIndexConcurrentlyOp):
+                slot = slot_of(child, op.table_name)
+                if slot is _Slot.STRUCTURE:
+                    kept.append(child)
+                elif isinstance(child, (CreateIndexConcurrentlyOp, DropIndexConcurrentlyOp)) or slot is _Slot.DATA:
                     # Top level, never inside batch_alter_table: a batch defers its ops to the
                     # end of its block, i.e. outside the autocommit block.
-                    indexes.append(child)
-                elif placement is Section.INDEXES:
-                    index_group(op.schema, op.table_name).ops.append(child)
-                elif placement is Section.DATA:
-                    data.append(child)
+                    layout.add(slot, child)
                 else:
-                    kept.append(child)
+                    layout.add(slot, child, (op.schema, op.table_name))
             if kept:
                 op.ops[:] = kept
-                structure.append(op)
-        elif _placement(op) is Section.DATA:
-            data.append(op)
+                layout.add(_Slot.STRUCTURE, op)
         else:
-            structure.append(op)
-    upgrade_ops.ops[:] = [*structure, *indexes, *data]
+            layout.add(slot_of(op, None), op)
+    upgrade_ops.ops[:] = layout.operations()
+    run.close()
     _require_reversible(upgrade_ops)
     return PriorityDispatchResult.CONTINUE
 

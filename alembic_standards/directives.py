@@ -249,23 +249,26 @@ def _partition(
 ) -> list[tuple[Section, list[ops.MigrateOperation]]]:
     """Cut ``operations`` into consecutive sections, in ``order``, without reordering anything.
 
-    Walking from the end, the last section takes the longest tail of its own operations, the
-    section before it the longest tail before that, and the first section takes the rest
-    (whatever it holds: an operation out of place stays where it is, and the static checker's
-    AS804 reports it).  Empty sections are left out; an empty stream gives no sections.
+    Only a stream whose sections already follow ``order`` is cut (empty sections are left out;
+    an empty stream gives no sections).  Any other stream -- one that both drops and creates, or
+    whose order a hook changed, or a container whose children span sections -- gives no sections:
+    it stays one block (the template renders the whole stream), because a heading such as
+    ``# 1. Tables`` over an index drop would state something false.  The static checker's AS804
+    judges the order either way.
     """
-    remaining = list(operations)
+    rank = {section: position for position, section in enumerate(order)}
     runs: list[tuple[Section, list[ops.MigrateOperation]]] = []
-    for section in reversed(order[1:]):
-        cut = len(remaining)
-        while cut > 0 and _section(remaining[cut - 1]) is section:
-            cut -= 1
-        if cut < len(remaining):
-            runs.append((section, remaining[cut:]))
-        remaining = remaining[:cut]
-    if remaining:
-        runs.append((order[0], remaining))
-    return runs[::-1]
+    for op in operations:
+        section = _section(op)
+        if section is None:
+            return []
+        if runs and runs[-1][0] is section:
+            runs[-1][1].append(op)
+        elif runs and rank[section] < rank[runs[-1][0]]:
+            return []
+        else:
+            runs.append((section, [op]))
+    return runs
 
 
 def _section(op: ops.MigrateOperation) -> Section | None:

@@ -209,6 +209,17 @@ class NamingConvention:
 
         def constraint_name(const: Any, table: Any) -> str:
             columns = [c.name for c in getattr(const, "columns", ())]
+            parent = getattr(const, "parent", None)
+            if (
+                not columns
+                and parent is not None
+                and parent is not table
+                and isinstance(getattr(parent, "name", None), str)
+            ):
+                # A column-level CHECK (``Column("age", Integer, CheckConstraint("age >= 0"))``)
+                # names no column object in its text: it is named after the column it is
+                # declared on, as the autogenerate plugin names it (``ck_users_age``).
+                columns = [parent.name]
             return self.check_suffix(
                 table.name, _explicit_name(const.name), columns, str(getattr(const, "sqltext", ""))
             )

@@ -67,6 +67,12 @@ def _compare_table(*args: Any) -> PriorityDispatchResult:
     return compare_table(*args)
 
 
+def _prepare_table(*args: Any) -> PriorityDispatchResult:
+    from .autogenerate import prepare_table
+
+    return prepare_table(*args)
+
+
 def _arrange(autogen_context: AutogenContext, *args: Any) -> PriorityDispatchResult:
     from .autogenerate import arrange_operations
 
@@ -89,6 +95,11 @@ def setup(plugin: Plugin) -> None:
         _alembic_compared, "schema", "alembic_standards_trace", priority=DispatchPriority.FIRST
     )
 
+    # FIRST: note which index removals the LAST comparator will cancel, so that Alembic's own
+    # "Detected removed index" line is not logged for them (Alembic 1.18+; older versions log it).
+    plugin.add_autogenerate_comparator(
+        _prepare_table, "table", "alembic_standards_prepare", priority=DispatchPriority.FIRST
+    )
     # LAST: run after Alembic's own index/constraint comparison for the table, so that we see
     # (and can reconcile) the ops it produced.
     plugin.add_autogenerate_comparator(_compare_table, "table", "alembic_standards", priority=DispatchPriority.LAST)

@@ -675,18 +675,18 @@ def _emails(naming_convention: dict[str, str] | None) -> sa.MetaData:
     return md
 
 
-def test_user_convention_names_are_replaced_and_never_churn(tmp_path: Path, pg_url: str) -> None:
-    """Models named by *another* convention: the migration uses ours; afterwards Alembic's
-    "drop uq_people_email, add unique_people_email" (a name-only difference) is cancelled."""
+def test_user_convention_names_are_kept_and_never_churn(tmp_path: Path, pg_url: str) -> None:
+    """Models named by the team's *own* convention keep those names (ours fill only the gaps:
+    the primary key here), and the next autogenerate is empty."""
     theirs = {"uq": "unique_%(table_name)s_%(column_0_name)s", "ix": "index_%(column_0_label)s"}
     project = Project(tmp_path, pg_url)
     rev = project.revision(_emails(theirs))
-    assert "sa.UniqueConstraint('email', name=op.f('uq_people_email'))" in rev.upgrade
-    assert "op.create_index(op.f('idx_people_nick'), 'people', ['nick'], unique=False)" in rev.upgrade
+    assert "sa.UniqueConstraint('email', name=op.f('unique_people_email'))" in rev.upgrade
+    assert "sa.PrimaryKeyConstraint('id', name=op.f('pk_people'))" in rev.upgrade
+    assert "op.create_index(op.f('index_people_nick'), 'people', ['nick'], unique=False)" in rev.upgrade
     project.upgrade(_emails(theirs))
     assert_catalog_clean(pg_url)
     project.check(_emails(theirs))
-    project.check(_emails(None))
     assert project.revision(_emails(theirs)).upgrade == "pass"
 
 

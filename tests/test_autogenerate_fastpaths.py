@@ -61,6 +61,12 @@ def _tables(md: sa.MetaData) -> dict[str, sa.Table]:
         sa.PrimaryKeyConstraint("b", "a"),
     )
     add("all_named", sa.Column("id", sa.Integer), sa.PrimaryKeyConstraint("id", name="my_pk"))
+    add(  # one FK declared twice: the unnamed twin must not take the named one's name
+        "twins",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("parent_id", sa.Integer, sa.ForeignKey("parent.id")),
+        sa.ForeignKeyConstraint(["parent_id"], ["parent.id"], name="fk_twins_parent_id"),
+    )
     add(
         "uniques",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -153,6 +159,14 @@ def test_named_table_copy_equals_the_general_way(md_kind: str) -> None:
             ops.UpgradeOps([full]).reverse()
         ), name
     assert _snapshot(md) == before  # nothing renamed or added in the user's models
+
+
+def test_named_table_copy_never_reuses_a_taken_name() -> None:
+    md = sa.MetaData()
+    table = _tables(md)["twins"]
+    rendered = _render(_named_table_copy(ops.CreateTableOp.from_table(table), NAMING))
+    assert "name='fk_twins_parent_id'" in rendered
+    assert "name=op.f('fk_twins_parent_id_1')" in rendered
 
 
 def test_named_table_copy_returns_the_op_when_nothing_changes() -> None:

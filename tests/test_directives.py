@@ -478,3 +478,19 @@ def test_pytest_alembic_model_check_works_with_the_hook(tmp_path: Path, sqlite_u
     drift = run_pytest()
     assert drift.returncode == 1
     assert "The models describing the DDL of your database are out of sync" in drift.stdout
+
+
+def test_sections_not_split_when_the_stream_is_out_of_order(tmp_path: Path) -> None:
+    """A downgrade that drops and re-creates (or any stream not already in section order) stays
+    one block: no ``# 1. Tables`` heading over an index drop, nothing reordered."""
+    script = _script("r", [ops.CreateTableOp.from_table(_tags()), ops.CreateIndexOp("idx_tags_id", "tags", ["id"])])
+    mixed = [
+        ops.DropIndexOp("idx_tags_id", "tags"),
+        ops.DropTableOp("tags"),
+        ops.CreateTableOp.from_table(_tags()),
+        ops.CreateIndexOp("idx_tags_name", "tags", ["name"]),
+    ]
+    script.downgrade_ops = ops.DowngradeOps(list(mixed))
+    process_revision_directives(_context(tmp_path), (), [script])
+    assert _tokens(script) == (["upgrade_tables", "upgrade_indexes"], ["downgrades", "downgrade_unused_1"])
+    assert script.downgrade_ops_list[0].ops == mixed

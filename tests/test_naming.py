@@ -133,3 +133,11 @@ def test_custom_template_and_unknown_key() -> None:
     assert custom.primary_key("tags") == "pk_tags"
     with pytest.raises(ValueError, match="unknown naming_convention key"):
         NamingConvention({"xx": "x"})
+
+
+def test_metadata_convention_names_a_column_level_check_after_its_column() -> None:
+    """``create_all`` and the plugin give the spec's column-level CHECK the same name."""
+    md = sa.MetaData(naming_convention=dict(NAMING_CONVENTION))
+    table = sa.Table("users", md, sa.Column("age", sa.Integer, sa.CheckConstraint("age >= 0")))
+    (check,) = table.c.age.constraints
+    assert str(check.name) == "ck_users_age"

@@ -99,6 +99,21 @@ RUN_ELSEWHERE = {
         "test_init_with_pyproject_config_kind_puts_alembic_settings_in_pyproject",
         'run(capsys, "init", "--config-kind", "pyproject", "migrations")',
     ),
+    "alembic-standards init --config-kind pyproject": (
+        "test_cli",
+        "test_init_with_pyproject_config_kind_puts_alembic_settings_in_pyproject",
+        'run(capsys, "init", "--config-kind", "pyproject", "migrations")',
+    ),
+    "alembic-standards --version": (
+        "test_compat",
+        "test_version_and_doctor_name_the_environment",
+        '[*cli, "--version"]',
+    ),
+    "alembic-standards doctor": (
+        "test_compat",
+        "test_version_and_doctor_name_the_environment",
+        '[*cli, "doctor"]',
+    ),
     "alembic-standards check": ("test_cli", "test_sample_project_is_clean", '[str(_console_script()), "check"]'),
     "alembic-standards rules": ("test_cli", "test_rules_lists_the_catalogue", 'run(capsys, "rules")'),
     "alembic-standards explain AS201": (
