@@ -668,6 +668,23 @@ def _render_drop_concurrently(autogen_context: AutogenContext, op: DropIndexConc
 # ---------------------------------------------------------------------------------------------
 
 
+def _cancel_unique_on_the_primary_key(table_ops: list[ops.MigrateOperation], conn_table: Table) -> None:
+    """Drop a proposed UNIQUE over exactly the database's primary-key columns (PostgreSQL).
+
+    ``Column(..., primary_key=True, unique=True)`` asks for a constraint PostgreSQL does not keep:
+    CREATE TABLE discards a UNIQUE that repeats the primary key, so Alembic proposes adding it on
+    every later autogenerate and ``alembic check`` is never clean (found on FitTrackee's
+    ``workout_segments.uuid``).  The primary key already enforces it; plain Alembic has the same
+    loop, the plugin ends it.
+    """
+    pk = {c.name for c in conn_table.primary_key.columns}
+    if not pk:
+        return
+    table_ops[:] = [
+        op for op in table_ops if not (isinstance(op, ops.CreateUniqueConstraintOp) and set(op.columns) == pk)
+    ]
+
+
 def compare_table(
     autogen_context: AutogenContext,
     modify_table_ops: ops.ModifyTableOps,
@@ -684,6 +701,8 @@ def compare_table(
     names = _table_names(run, metadata_table)
     table_ops = modify_table_ops.ops
 
+    if conn_table is not None and autogen_context.dialect is not None and autogen_context.dialect.name == "postgresql":
+        _cancel_unique_on_the_primary_key(table_ops, conn_table)
     renamed = [op for op in table_ops if _name_create_op(op, tname, naming, names)]
     _cancel_name_only_changes(table_ops, renamed)
     if metadata_table.foreign_key_constraints:
