@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .findings import Location, StandardsError
-from .naming import CONVENTION_KEYS, MAX_IDENTIFIER_LENGTH, NamingConvention
+from .naming import CONVENTION_KEYS, NamingConvention, postgresql_default_name
 from .redaction import display_url
 from .rules import Stage
 
@@ -186,40 +186,11 @@ def is_version_table(
 
 # ------------------------------------------------------------------------------------ AS502
 # PostgreSQL's labels for the names it generates (ChooseConstraintName in src/backend/commands).
-_PG_LABELS = {"pk": "pkey", "fk": "fkey", "uq": "key", "ck": "check"}
-
-
-def _pg_object_name(name1: str, name2: str | None, label: str) -> str:
-    """PostgreSQL's ``makeObjectName``: ``name1[_name2]_label`` within 63 bytes, shortening the
-    longer of ``name1``/``name2`` one character at a time (the label is never cut)."""
-    overhead = len(label.encode()) + 1 + (1 if name2 else 0)
-    available = MAX_IDENTIFIER_LENGTH - overhead
-    first, second = name1, name2 or ""
-    while len(first.encode()) + len(second.encode()) > available:
-        if len(first.encode()) > len(second.encode()):
-            first = first[:-1]
-        else:
-            second = second[:-1]
-    return "_".join(part for part in (first, second if name2 else None, label) if part is not None)
-
-
-def postgresql_default_name(kind: str, table: str, columns: Sequence[str] = (), number: int = 0) -> str:
-    """The name PostgreSQL gives an unnamed constraint of ``kind`` (``pk``/``fk``/``uq``/``ck``).
-
-    ``users_pkey``, ``posts_user_id_fkey``, ``memberships_team_id_user_id_key``, ``users_age_check``
-    (a CHECK on one column) or ``users_check`` (on several); ``number`` > 0 is PostgreSQL's retry
-    after a clash (``users_email_key1``).  Long names are cut as PostgreSQL cuts them.
-    """
-    label = _PG_LABELS[kind] + (str(number) if number else "")
-    if kind == "pk":
-        return _pg_object_name(table, None, label)
-    if kind == "ck" and len(columns) != 1:
-        return _pg_object_name(table, None, label)
-    return _pg_object_name(table, "_".join(columns) or None, label)
+_PG_LABEL = {"pk": "pkey", "fk": "fkey", "uq": "key", "ck": "check"}
 
 
 def _is_postgresql_default(name: str, kind: str, table: Table, columns: Sequence[str]) -> bool:
-    match = re.search(rf"_{_PG_LABELS[kind]}(\d*)$", name)
+    match = re.search(rf"_{_PG_LABEL[kind]}(\d*)$", name)
     if match is None:
         return False
     number = int(match.group(1) or 0)

@@ -38,6 +38,7 @@ __all__ = [
     "NAMING_CONVENTION",
     "NamingConvention",
     "is_system_name",
+    "postgresql_default_name",
     "truncate_name",
 ]
 
@@ -83,6 +84,45 @@ def truncate_name(name: str, limit: int = MAX_IDENTIFIER_LENGTH) -> str:
 
 def _md5_hex(text: str) -> str:
     return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+_PG_LABELS = {"pk": "pkey", "fk": "fkey", "uq": "key", "ck": "check", "ix": "idx"}
+
+
+def postgresql_default_name(kind: str, table: str, columns: Sequence[str] = (), number: int = 0) -> str:
+    """The name PostgreSQL gives an unnamed constraint or index of ``kind`` (pk/fk/uq/ck/ix).
+
+    ``users_pkey``, ``posts_user_id_fkey``, ``memberships_team_id_user_id_key``, ``users_age_check``
+    (a CHECK on one column) or ``users_check`` (on several), ``posts_user_id_idx``; ``number`` > 0 is
+    PostgreSQL's retry after a clash (``users_email_key1``).  The one implementation of PostgreSQL's
+    ``ChooseConstraintName``/``makeObjectName``, used by the live audit (AS502) and the downgrade
+    matcher (a constraint created unnamed, dropped by the name the database gave it).
+    """
+    label = _PG_LABELS[kind] + (str(number) if number else "")
+    if kind == "pk" or (kind == "ck" and len(columns) != 1):
+        return _make_object_name(table, None, label)
+    return _make_object_name(table, "_".join(columns), label)
+
+
+def _make_object_name(name1: str, name2: str | None, label: str) -> str:
+    """PostgreSQL's ``makeObjectName``: ``name1[_name2]_label`` within 63 bytes.
+
+    As PostgreSQL does it: byte counts, the longer part shortened first, then each part clipped to
+    a whole character (``pg_mbcliplen``); the label is never cut.
+    """
+    first, second = name1.encode(), (name2 or "").encode()
+    overhead = len(label.encode()) + 1 + (1 if name2 is not None else 0)
+    available = MAX_IDENTIFIER_LENGTH - overhead
+    n1, n2 = len(first), len(second)
+    while n1 + n2 > available:
+        if n1 > n2:
+            n1 -= 1
+        else:
+            n2 -= 1
+    parts = [first[:n1].decode("utf-8", errors="ignore")]
+    if name2 is not None:
+        parts.append(second[:n2].decode("utf-8", errors="ignore"))
+    return "_".join([*parts, label])
 
 
 def is_system_name(name: str | None, table: str, kind: str, columns: Sequence[str] = ()) -> bool:

@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal
 
+from . import naming
 from .layout import op_name_of
 
 if TYPE_CHECKING:
@@ -237,11 +238,10 @@ def change_from_op_call(
     )
 
 
-_NAMEDATALEN: Final = 64
-_PG_LABELS: Final = {
-    "create_foreign_key": "fkey",
-    "create_unique_constraint": "key",
-    "create_primary_key": "pkey",
+_PG_KINDS: Final = {
+    "create_foreign_key": "fk",
+    "create_unique_constraint": "uq",
+    "create_primary_key": "pk",
 }
 _CONSTRAINT_TYPES: Final = {
     "create_foreign_key": "foreignkey",
@@ -260,33 +260,12 @@ def postgresql_default_name(op: str, table: str, columns: Sequence[str] | None) 
     check constraint's name depends on its expression, and a name already taken gets a number
     appended: both are left unknown rather than guessed.
     """
-    label = _PG_LABELS.get(op)
-    if label is None:
+    kind = _PG_KINDS.get(op)
+    if kind is None:
         return None
-    if label == "pkey":
-        return _make_object_name(table, None, label)
-    if not columns:
+    if kind != "pk" and not columns:
         return None
-    return _make_object_name(table, "_".join(columns), label)
-
-
-def _make_object_name(name1: str, name2: str | None, label: str) -> str:
-    """PostgreSQL's ``makeObjectName``: ``name1_name2_label`` shortened to NAMEDATALEN - 1 bytes."""
-    first, second = name1.encode(), (name2 or "").encode()
-    overhead = len(label) + 1 + (1 if name2 is not None else 0)
-    available = _NAMEDATALEN - 1 - overhead
-    n1, n2 = len(first), len(second)
-    while n1 + n2 > available:
-        if n1 > n2:
-            n1 -= 1
-        else:
-            n2 -= 1
-    # pg_mbcliplen: never cut a multi-byte character in half.
-    part1 = first[:n1].decode("utf-8", errors="ignore")
-    parts = [part1]
-    if name2 is not None:
-        parts.append(second[:n2].decode("utf-8", errors="ignore"))
-    return "_".join([*parts, label])
+    return naming.postgresql_default_name(kind, table, tuple(columns or ()))
 
 
 def _expected(change: Change) -> str:
