@@ -140,15 +140,16 @@ def reflect_database(bind: Engine | Connection | str, *, schemas: Sequence[str |
 def _extension_tables(bind: Engine | Connection) -> set[tuple[str | None, str]]:
     """(schema, table) of every table an extension owns (``pg_depend.deptype = 'e'``), PostgreSQL only.
 
-    A table in the connection's current schema is also listed under None (the default schema),
-    as ``reflect(schema=None)`` names it.
+    A table visible through the search path is also listed under None (the default schema): that is
+    how ``reflect(schema=None)`` finds and names it (FitTrackee's PostGIS lives in its own schema on
+    the search path).
     """
     if bind.dialect.name != "postgresql":
         return set()
     from sqlalchemy import Connection, text
 
     query = text(
-        "SELECT n.nspname, c.relname, n.nspname = current_schema() FROM pg_catalog.pg_depend d "
+        "SELECT n.nspname, c.relname, pg_catalog.pg_table_is_visible(c.oid) FROM pg_catalog.pg_depend d "
         "JOIN pg_catalog.pg_class c ON c.oid = d.objid "
         "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
         "WHERE d.deptype = 'e' AND d.classid = 'pg_catalog.pg_class'::regclass AND c.relkind IN ('r', 'p')"
@@ -159,9 +160,9 @@ def _extension_tables(bind: Engine | Connection) -> set[tuple[str | None, str]]:
         with bind.connect() as connection:
             rows = list(connection.execute(query))
     owned: set[tuple[str | None, str]] = set()
-    for schema, name, is_default in rows:
+    for schema, name, visible in rows:
         owned.add((schema, name))
-        if is_default:
+        if visible:
             owned.add((None, name))
     return owned
 

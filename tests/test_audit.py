@@ -539,5 +539,14 @@ def test_pg_tables_owned_by_an_extension_are_not_judged(pg_engine: Engine) -> No
         conn.execute(text("ALTER EXTENSION plpgsql ADD TABLE spatial_ref_sys"))
     findings = audit_database(pg_engine, Config(enabled=frozenset({"AS101", "AS502"})))
     assert sorted({(f.rule_id, f.location.table) for f in findings}) == [("AS101", "own_table"), ("AS502", "own_table")]
+    # The extension in a schema of its own, on the search path (FitTrackee's layout): the default
+    # schema's reflection sees the table through the search path, and still skips it.
     with pg_engine.begin() as conn:
-        conn.execute(text("ALTER EXTENSION plpgsql DROP TABLE spatial_ref_sys"))
+        conn.execute(text("CREATE SCHEMA extensions"))
+        conn.execute(text("ALTER TABLE spatial_ref_sys SET SCHEMA extensions"))
+        conn.execute(text(f'ALTER DATABASE "{pg_engine.url.database}" SET search_path = public, extensions'))
+    pg_engine.dispose()
+    findings = audit_database(pg_engine, Config(enabled=frozenset({"AS101", "AS502"})), schemas=[None, "extensions"])
+    assert sorted({(f.rule_id, f.location.table) for f in findings}) == [("AS101", "own_table"), ("AS502", "own_table")]
+    with pg_engine.begin() as conn:
+        conn.execute(text("ALTER EXTENSION plpgsql DROP TABLE extensions.spatial_ref_sys"))
