@@ -795,9 +795,27 @@ class _Reader:
         return self.assigned_anywhere
 
     def _sql_text(self, op: _Op) -> str | None:
+        """The SQL an ``execute`` runs, as far as it can be read without running anything.
+
+        A literal (or a name bound to one) is read as is.  An f-string keeps its literal parts with
+        ``?`` for each value (``f"UPDATE users SET x = {v}"`` is still an UPDATE: FitTrackee's
+        backfills), and a SQLAlchemy expression names its statement kind (``table.select()`` reads,
+        ``table.update()`` writes).  None when nothing of the statement can be told.
+        """
         node = op.call.args[0] if op.call.args else op.args.get("sqltext")
         if isinstance(node, ast.Call) and _callee(node) == "text" and node.args:
             node = node.args[0]
+        if isinstance(node, ast.JoinedStr):
+            return "".join(
+                part.value if isinstance(part, ast.Constant) and isinstance(part.value, str) else "?"
+                for part in node.values
+            )
+        chain = node
+        while isinstance(chain, ast.Call):  # users.update().where(...).values(...): the innermost call
+            kind = _callee(chain)
+            if kind in _EXPRESSION_STATEMENTS:
+                return f"{_EXPRESSION_STATEMENTS[kind]} ?"
+            chain = chain.func.value if isinstance(chain.func, ast.Attribute) else None
         return _as_str(self.resolve(node))
 
     # -- collecting operations ---------------------------------------------------------------
@@ -1593,6 +1611,8 @@ class _Ancestry:
         return mask
 
 
+# SQLAlchemy statement constructors (`table.select()`, `sa.update(table)`...) and what they run.
+_EXPRESSION_STATEMENTS: Final = {"select": "SELECT", "update": "UPDATE", "insert": "INSERT", "delete": "DELETE"}
 _READ_ONLY = re.compile(r"^\s*SELECT\b", re.IGNORECASE)
 _WRITES = re.compile(r"\b(INTO|setval|nextval|pg_advisory\w*|FOR\s+UPDATE|FOR\s+SHARE)\b", re.IGNORECASE)
 

@@ -23,6 +23,13 @@ def test_false_positive_scenarios_exactly() -> None:
     report = check_migrations([FOLDER], Config(root=FOLDER), cache=False)
     found = sorted([*report.findings, *report.input_errors], key=lambda f: f.sort_key())
     assert [f.render(relative_to=FOLDER) for f in found] == [
+        # n10: an f-string UPDATE cannot create an index, so the unindexed FK is AS201 (not "cannot
+        # decide"); the select in the loop reads, only the UPDATE is a step to undo.
+        "n10_fstring_backfill.py:25:5: AS201 foreign key workouts(owner_id) -> users has no index on (owner_id) "
+        "created in this revision or before it; add op.create_index('idx_workouts_owner_id', 'workouts', "
+        "['owner_id'])",
+        "n10_fstring_backfill.py:30:9: AS704 cannot decide whether downgrade() undoes op.execute(...) (raw SQL); "
+        "review it by hand",
         "n2_pg_default_name.py:21:27: AS501 op.create_foreign_key() creates an unnamed constraint on 'item' "
         "(convention name: 'fk_item_owner_id')",
         "n3_unnamed_fk_left_behind.py:22:5: AS703 downgrade() does not undo op.create_unique_constraint() of "
