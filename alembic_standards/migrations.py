@@ -962,14 +962,14 @@ class _Reader:
             return None
         base = func.value
         if isinstance(base, ast.Name) and (base.id in self.op_modules or base.id in batch):
-            return func.attr
+            return _OP_ALIASES.get(func.attr, func.attr)
         if (
             isinstance(base, ast.Attribute)
             and base.attr == "op"
             and isinstance(base.value, ast.Name)
             and base.value.id in self.alembic_modules
         ):
-            return func.attr
+            return _OP_ALIASES.get(func.attr, func.attr)
         if func.attr in ("execute", "exec_driver_sql"):
             return "execute"
         return None
@@ -1611,6 +1611,16 @@ class _Ancestry:
         return mask
 
 
+# Operations that extensions register on `op` with the signature and effect of Alembic's own:
+# GeoAlchemy2's alembic_helpers (FitTrackee) create and drop spatial tables, columns and indexes.
+_OP_ALIASES: Final = {
+    "create_geospatial_table": "create_table",
+    "drop_geospatial_table": "drop_table",
+    "add_geospatial_column": "add_column",
+    "drop_geospatial_column": "drop_column",
+    "create_geospatial_index": "create_index",
+    "drop_geospatial_index": "drop_index",
+}
 # SQLAlchemy statement constructors (`table.select()`, `sa.update(table)`...) and what they run.
 _EXPRESSION_STATEMENTS: Final = {"select": "SELECT", "update": "UPDATE", "insert": "INSERT", "delete": "DELETE"}
 _READ_ONLY = re.compile(r"^\s*SELECT\b", re.IGNORECASE)

@@ -6,7 +6,8 @@ fails this test.  Before the fixes the folder gave: AS703 on n1 (rename followed
 crashing hint ``op.drop_constraint(None, 'item')`` on n2/n3, AS703 on n4 (guarded drop + re-create),
 AS804 on n5's ``alter_column`` after its backfill, nothing on n6 (ORM data change, downgrade
 ``pass``), seventeen AS704 on n7, AS704 on n8 (``drop_column`` naming its column with a ``Column``
-object) and on n9 (a read-only ``SELECT`` in a lookup helper); n8 and n9 must give nothing.
+object) and on n9 (a read-only ``SELECT`` in a lookup helper), AS704 on n11 (GeoAlchemy2's
+``add_geospatial_column``/``create_geospatial_index`` and their drops); n8, n9 and n11 must give nothing.
 """
 
 from __future__ import annotations
