@@ -1486,7 +1486,8 @@ def _imports(tree: ast.Module, source: str) -> list[ast.Import | ast.ImportFrom]
 
 
 def _check_fk_coverage(revisions: Sequence[_Revision], config: Config) -> None:
-    """A foreign key needs an index created in its own revision or in one of its ancestors.
+    """A foreign key needs an index created in its own revision, in one of its ancestors, or in a
+    later revision descending from it (a history that fixed the gap is not asked to edit the past).
 
     Ancestry is computed once for the whole history (a bitset of ancestors per revision, built in
     topological order) and the keys are indexed by table, so each foreign key looks only at the
@@ -1498,7 +1499,11 @@ def _check_fk_coverage(revisions: Sequence[_Revision], config: Config) -> None:
     graph = _Ancestry(by_id)
     keys_by_table: dict[tuple[str | None, str], list[tuple[int, list[KeyColumns]]]] = {}
     raw_sql_bits = 0
+    bit_of: dict[int, int] = {}
+    masks: list[int | None] = []
     for bit, node in enumerate(by_id.values()):
+        bit_of[id(node)] = bit
+        masks.append(graph.of(node))
         for table, keys in node.keys.items():
             keys_by_table.setdefault(table, []).append((bit, keys))
         if node.raw_sql:
@@ -1518,6 +1523,18 @@ def _check_fk_coverage(revisions: Sequence[_Revision], config: Config) -> None:
                 keys = [k for bit, found in keys_by_table.get(table, ()) if ancestors >> bit & 1 for k in found]
             if is_covered(fk.columns, keys):
                 continue
+            own = bit_of.get(id(revision))
+            if own is not None:
+                # A later revision on the way to a head that adds the index fixed it (FitTrackee's
+                # "add missing indexes" revisions): asking to edit the old revision helps nobody.
+                later = [
+                    k
+                    for bit, found in keys_by_table.get(table, ())
+                    if (mask := masks[bit]) is not None and mask >> own & 1
+                    for k in found
+                ]
+                if is_covered(fk.columns, later):
+                    continue
             location = Location(
                 path=revision.path,
                 line=fk.line,

@@ -1,4 +1,4 @@
-"""notes on branch b, foreign key without index
+"""notes on branch b, foreign keys without index (user_id indexed later, by d5)
 
 Revision ID: d3
 Revises: d1
