@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING, Any, Final
 from .config import ExceptionEntry
 from .coverage import KeyColumns, is_covered
 from .findings import Finding, Location, Severity, StandardsError
-from .layout import out_of_order, section_of, sql_is_data
+from .layout import is_destructive, out_of_order, section_of, sql_is_data
 from .naming import MAX_IDENTIFIER_LENGTH
 from .reversal import NEUTRAL_OPS, OPS, Change, change_from_op_call, match
 from .rules import RULES
@@ -735,7 +735,8 @@ class _Reader:
                 o
                 for o in ops
                 if o.name not in _SESSION_FACTORIES and (o.name != "execute" or sql_is_data(self._sql_text(o)))
-            ]
+            ],
+            restoring=function.name.startswith("downgrade"),
         )
         pairs = [(o.name, section_of(o.name, unique=_is_true(o.call, "unique"))) for o in placed]
         downgrade = function.name.startswith("downgrade")
@@ -752,7 +753,7 @@ class _Reader:
             op.call,
         )
 
-    def _after_data_steps(self, ops: list[_Op]) -> list[_Op]:
+    def _after_data_steps(self, ops: list[_Op], *, restoring: bool = False) -> list[_Op]:
         """``ops`` without the schema operations that follow a data step on their table.
 
         Such an operation depends on the data step: ``alter_column(nullable=False)`` after the
@@ -760,14 +761,22 @@ class _Reader:
         operation across a data step it depends on; other operations are still judged.
         """
         touched: set[str] = set()
+        restored: set[str] = set()
         out: list[_Op] = []
         for op in ops:
             if op.name == "execute":
-                touched.update(word.lower() for word in _WORD.findall(self._sql_text(op) or ""))
+                words = {word.lower() for word in _WORD.findall(self._sql_text(op) or "")}
+                if restoring and words & restored:
+                    # A downgrade re-creates a column or table, then puts its values back: the data
+                    # step needs the structure before it (FitTrackee's downgrades).  Not judged.
+                    continue
+                touched.update(words)
             elif op.name == "bulk_insert":
                 touched.add((op.table or "").lower())
             elif op.table is not None and op.table.lower() in touched:
                 continue
+            elif restoring and op.table is not None and not is_destructive(op.name):
+                restored.add(op.table.lower())
             out.append(op)
         return out
 

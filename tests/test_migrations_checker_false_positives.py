@@ -7,7 +7,8 @@ crashing hint ``op.drop_constraint(None, 'item')`` on n2/n3, AS703 on n4 (guarde
 AS804 on n5's ``alter_column`` after its backfill, nothing on n6 (ORM data change, downgrade
 ``pass``), seventeen AS704 on n7, AS704 on n8 (``drop_column`` naming its column with a ``Column``
 object) and on n9 (a read-only ``SELECT`` in a lookup helper), AS704 on n11 (GeoAlchemy2's
-``add_geospatial_column``/``create_geospatial_index`` and their drops); n8, n9 and n11 must give nothing.
+``add_geospatial_column``/``create_geospatial_index`` and their drops) and AS804 on n12 (a downgrade that
+re-adds a column, then restores its values); n8, n9, n11 and n12 must give nothing.
 """
 
 from __future__ import annotations
