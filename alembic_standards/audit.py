@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .findings import Location, StandardsError
-from .naming import CONVENTION_KEYS, NamingConvention, postgresql_default_name
+from .naming import CONVENTION_KEYS, NamingConvention, constraint_kind, postgresql_default_name
 from .redaction import display_url
 from .rules import Stage
 
@@ -203,20 +203,6 @@ def _is_postgresql_default(name: str, kind: str, table: Table, columns: Sequence
     return name in candidates
 
 
-def _kind(constraint: Any) -> str | None:
-    from sqlalchemy import CheckConstraint, ForeignKeyConstraint, PrimaryKeyConstraint, UniqueConstraint
-
-    for cls, kind in (
-        (PrimaryKeyConstraint, "pk"),
-        (ForeignKeyConstraint, "fk"),
-        (UniqueConstraint, "uq"),
-        (CheckConstraint, "ck"),
-    ):
-        if isinstance(constraint, cls):
-            return kind
-    return None
-
-
 def _columns(constraint: Any) -> tuple[str, ...]:
     return tuple(c.name for c in getattr(constraint, "columns", ()))
 
@@ -263,7 +249,7 @@ class _ModelNames:
             for table in metadata.tables.values():
                 per_table = names.setdefault((table.schema, table.name), {})
                 for constraint in table.constraints:
-                    kind = _kind(constraint)
+                    kind = constraint_kind(constraint)
                     name = _ddl_name(constraint, dialect) if kind else None
                     if kind and name:
                         per_table[(kind, _columns(constraint))] = name
@@ -311,7 +297,7 @@ def system_named_constraints(
     findings = []
     for table in tables:
         for constraint in sorted(table.constraints, key=lambda c: (type(c).__name__, str(c.name or ""))):
-            kind = _kind(constraint)
+            kind = constraint_kind(constraint)
             if kind is None:
                 continue
             columns = _columns(constraint)

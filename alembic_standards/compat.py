@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from types import FrameType
+    from types import CodeType, FrameType
 
     from alembic.autogenerate.api import AutogenContext
     from alembic.operations import ops
@@ -304,10 +304,14 @@ def _autogenerate_running() -> bool:
     """
     from alembic.autogenerate.api import RevisionContext
 
-    target = RevisionContext.run_autogenerate.__code__
+    return called_from(RevisionContext.run_autogenerate.__code__)
+
+
+def called_from(code: CodeType) -> bool:
+    """True when a function whose code object is ``code`` is on the calling stack."""
     frame: FrameType | None = sys._getframe(1)
     while frame is not None:
-        if frame.f_code is target:
+        if frame.f_code is code:
             return True
         frame = frame.f_back
     return False

@@ -36,7 +36,6 @@ runs ours last.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,8 +50,6 @@ from .layout import Section, section_of_op
 from .reversal import changes_from_ops, has_leaf_ops, match
 
 if TYPE_CHECKING:
-    from types import FrameType
-
     from alembic.runtime.migration import MigrationContext
 
 __all__ = [
@@ -125,13 +122,9 @@ def _running_check(context: MigrationContext) -> bool:
     # (pinned by tests/test_directives.py::test_alembic_check_still_works_with_the_hook).
     from alembic import command
 
-    target = command.check.__code__
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code is target:
-            return True
-        frame = frame.f_back
-    return False
+    from .compat import called_from
+
+    return called_from(command.check.__code__)
 
 
 def _project_config(context: MigrationContext) -> Config:

@@ -37,6 +37,7 @@ __all__ = [
     "MAX_IDENTIFIER_LENGTH",
     "NAMING_CONVENTION",
     "NamingConvention",
+    "constraint_kind",
     "is_system_name",
     "postgresql_default_name",
     "truncate_name",
@@ -87,6 +88,21 @@ def _md5_hex(text: str) -> str:
 
 
 _PG_LABELS = {"pk": "pkey", "fk": "fkey", "uq": "key", "ck": "check", "ix": "idx"}
+
+
+def constraint_kind(constraint: object) -> str | None:
+    """``pk``/``fk``/``uq``/``ck`` for a SQLAlchemy constraint (the naming-convention keys), else None."""
+    from sqlalchemy import CheckConstraint, ForeignKeyConstraint, PrimaryKeyConstraint, UniqueConstraint
+
+    for cls, kind in (
+        (PrimaryKeyConstraint, "pk"),
+        (ForeignKeyConstraint, "fk"),
+        (UniqueConstraint, "uq"),
+        (CheckConstraint, "ck"),
+    ):
+        if isinstance(constraint, cls):
+            return kind
+    return None
 
 
 def postgresql_default_name(kind: str, table: str, columns: Sequence[str] = (), number: int = 0) -> str:

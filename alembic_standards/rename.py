@@ -86,7 +86,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .findings import StandardsError
-from .naming import NamingConvention, is_system_name
+from .naming import NamingConvention, constraint_kind, is_system_name
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -363,17 +363,7 @@ def _occupied_names(
 
 
 def _kind_of(constraint: Any) -> str:
-    from sqlalchemy import CheckConstraint, ForeignKeyConstraint, PrimaryKeyConstraint, UniqueConstraint
-
-    for cls, kind in (
-        (PrimaryKeyConstraint, "pk"),
-        (ForeignKeyConstraint, "fk"),
-        (UniqueConstraint, "uq"),
-        (CheckConstraint, "ck"),
-    ):
-        if isinstance(constraint, cls):
-            return kind
-    return "ck"
+    return constraint_kind(constraint) or "ck"
 
 
 def _namespaces(rename: Rename) -> list[tuple[str, ...]]:
