@@ -582,7 +582,7 @@ def _inline(gathered: _Gathered) -> list[ExceptionEntry]:
     """Inline ``# alembic-standards: ignore[...]`` suppressions in revision and model files."""
     from .suppressions import model_source_files, register_entries
 
-    revisions = {info.path.resolve(): info.revision for info in gathered.revisions}
+    revisions = {info.path: info.revision for info in gathered.revisions}
     files = set(revisions)
     if gathered.metadatas:
         files |= model_source_files(gathered.metadatas)

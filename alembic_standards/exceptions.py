@@ -309,6 +309,10 @@ def entries_from_metadata(
     Each entry's ``source`` is the model class (table-level, docstrings) or the column's
     assignment (column-level) when the table is mapped; imperative tables have no source.
     """
+    if not metadatas:
+        # No models: nothing to read, and no reason to import the model linter (and SQLAlchemy)
+        # on the migrations-only path (the pre-commit hook, `check versions/`).
+        return []
     from .config import Config
     from .models import SourceIndex
 
