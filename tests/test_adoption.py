@@ -253,14 +253,14 @@ def test_inline_suppressions_need_a_reason_and_must_be_used(tmp_path: Path) -> N
     run = _check(root, "check", "versions", "--no-baseline", "--select", "AS80,AS90")
     b2_lines = [line for line in run.stdout.splitlines() if line.startswith("versions/b2_posts.py")]
     assert b2_lines == [
-        "versions/b2_posts.py:14:17: AS901 exception for AS802 on lines 14-19 of b2_posts.py (inline), revision b2 "
-        "has no reason; it suppresses nothing",
         "versions/b2_posts.py:10:1: AS802 `revision` has no type annotation (e.g. `revision: str`)",
         "versions/b2_posts.py:11:1: AS802 `down_revision` has no type annotation "
         "(e.g. `down_revision: str | Sequence[str] | None`)",
         # upgrade(): the reason-less suppression suppresses nothing ...
         "versions/b2_posts.py:14:1: AS802 upgrade() has no return annotation (`def upgrade() -> None:`)",
         'versions/b2_posts.py:14:1: AS803 upgrade() has no docstring ("""Apply migration changes""")',
+        "versions/b2_posts.py:14:17: AS901 exception for AS802 on lines 14-19 of b2_posts.py (inline), revision b2 "
+        "has no reason; it suppresses nothing",
         # ... downgrade()'s AS802 and AS803 (line 22) are suppressed with a reason.
     ]
 
