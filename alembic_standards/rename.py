@@ -731,10 +731,10 @@ def alembic_config(path: Path | None = None) -> AlembicConfig:
             "no Alembic project here: no alembic.ini and no [tool.alembic] in pyproject.toml",
             hint="run it where you run `alembic`, or pass --alembic-config PATH",
         )
-    return Config(
-        file_=str(ini) if ini.is_file() else None,
-        toml_file=str(pyproject) if has_toml else None,
-    )
+    if not has_toml:
+        # `toml_file` exists from Alembic 1.16; an ini-only project works on every supported version.
+        return Config(file_=str(ini))
+    return Config(file_=str(ini) if ini.is_file() else None, toml_file=str(pyproject))
 
 
 def database_url(given: str | None, config: AlembicConfig, environ: Mapping[str, str]) -> str:
