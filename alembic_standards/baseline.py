@@ -19,17 +19,16 @@ This module imports neither Alembic nor SQLAlchemy.
 from __future__ import annotations
 
 import collections
-import errno
 import hashlib
 import json
 import os
 import re
-import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .fileio import NotRegularFile, read_regular_file
 from .findings import Finding, Location, Severity, StandardsError
 
 if TYPE_CHECKING:
@@ -153,10 +152,10 @@ class Baseline:
     def load(cls, path: Path) -> Baseline:
         """Read ``path``; a missing file is an empty baseline, a malformed one a StandardsError."""
         try:
-            raw = _read_regular_file(path, _MAX_BYTES + 1)
+            _, raw = read_regular_file(path, _MAX_BYTES)
         except FileNotFoundError:
             return cls(path)
-        except IsADirectoryError:
+        except (NotRegularFile, IsADirectoryError):
             raise StandardsError("baseline is not a regular file", path=path) from None
         except OSError as exc:
             raise StandardsError(f"cannot read the baseline: {exc.strerror or exc}", path=path) from None
@@ -262,29 +261,6 @@ class Baseline:
             )
             for entry in stale
         ]
-
-
-def _read_regular_file(path: Path, limit: int) -> bytes:
-    """At most ``limit`` bytes of ``path``, which must be a regular file.
-
-    Opened non-blocking and checked with ``fstat`` before reading, so a FIFO or a device put in the
-    file's place (``/dev/zero``) is refused instead of hanging or reading forever.
-    """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
-        chunks: list[bytes] = []
-        size = 0
-        while size < limit:
-            chunk = os.read(fd, min(1 << 20, limit - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def _with_count(entry: BaselineEntry, count: int) -> BaselineEntry:

@@ -536,7 +536,6 @@ def _cmd_check(args: argparse.Namespace) -> int:
         from .baseline import Baseline
 
         path = args.baseline or config.baseline_path
-        baseline = Baseline.load(path)
         tagged = [(gathered.stage_of.get(id(f), _REGISTER), f) for f in findings]
         if args.write_baseline:
             fresh = Baseline.from_findings(path, tagged, config.root)
@@ -547,6 +546,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return ExitCode.USAGE if gathered.input_errors else ExitCode.OK
+        # Read only when it is applied: --write-baseline replaces a file, even an unreadable one.
+        baseline = Baseline.load(path)
         if baseline.entries:
             ran = {stage.value for stage in gathered.stages} | {_REGISTER}
             result = baseline.apply(tagged, config.root, stages_ran=ran)
@@ -644,10 +645,7 @@ def _cmd_adopt(args: argparse.Namespace) -> int:
 
 
 def _cmd_rename_constraints(args: argparse.Namespace) -> int:
-    import os
-
-    from sqlalchemy.engine import make_url
-
+    from .redaction import display_url
     from .rename import (
         DEFAULT_MESSAGE,
         alembic_config,
@@ -667,7 +665,7 @@ def _cmd_rename_constraints(args: argparse.Namespace) -> int:
     plan = plan_renames(url, naming, schemas=args.schema or (None,))
     for line in describe_plan(plan):
         print(line)
-    shown = make_url(url).render_as_string(hide_password=True)
+    shown = display_url(url)
     if not plan.renames:
         print(f"{shown}: every constraint and index already follows the naming convention", file=sys.stderr)
         return ExitCode.OK

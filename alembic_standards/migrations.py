@@ -51,7 +51,6 @@ import io
 import json
 import os
 import re
-import stat
 import sys
 import tempfile
 import time
@@ -63,6 +62,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .config import ExceptionEntry
 from .coverage import KeyColumns, is_covered
+from .fileio import NotRegularFile, read_regular_file
 from .findings import Finding, Location, Severity, StandardsError
 from .layout import is_destructive, out_of_order, section_of, sql_is_data
 from .naming import MAX_IDENTIFIER_LENGTH
@@ -363,8 +363,8 @@ def _read_revision(path: Path, config: Config) -> _FileResult:
         return result
 
     try:
-        status, data = _read_regular_file(path, MAX_FILE_BYTES)
-    except _NotRegular:
+        status, data = read_regular_file(path, MAX_FILE_BYTES)
+    except NotRegularFile:
         return input_error("not a regular file (not checked)")
     except OSError as exc:
         return input_error(f"cannot read file: {exc.strerror}")
@@ -416,10 +416,6 @@ def _read_revision(path: Path, config: Config) -> _FileResult:
     return result
 
 
-class _NotRegular(OSError):
-    """The path is a FIFO, a device, a socket...: reading it could block or never end."""
-
-
 MAX_OPERATOR_CHAIN: Final = 1_000
 """Most operators (``+``, ``.``, ``and``...) one bracket level of one statement may chain."""
 _CHAIN_BREAKS: Final = frozenset({",", ":", "=", ";", "(", ")", "[", "]", "{", "}", "->", ":="})
@@ -454,35 +450,6 @@ def _longest_operator_chain(source: str) -> int:
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return longest  # the parser reports the broken file itself
     return longest
-
-
-def _read_regular_file(path: Path, limit: int, *, follow: bool = True) -> tuple[os.stat_result, bytes]:
-    """The stat and at most ``limit + 1`` bytes of ``path``, which must be a regular file.
-
-    Opened non-blocking (a FIFO put in a file's place must not hang the run) and checked with
-    ``fstat`` on the open descriptor (no race between the check and the read).  Symbolic links are
-    followed unless ``follow`` is False: a versions directory may link revision files (what counts
-    is what they point at); the cache file is ours and never a link.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    if not follow:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags)
-    try:
-        status = os.fstat(fd)
-        if not stat.S_ISREG(status.st_mode):
-            raise _NotRegular(path)
-        chunks: list[bytes] = []
-        remaining = limit + 1
-        while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return status, b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 class _Reader:
@@ -1812,7 +1779,7 @@ class _ResultCache:
         # Only a regular file, not through a link, and not past a size bound: a cache path made a
         # link to /dev/zero or a FIFO must not read forever or block (it is ignored, then replaced).
         try:
-            _, data = _read_regular_file(self.file, MAX_CACHE_BYTES, follow=False)
+            _, data = read_regular_file(self.file, MAX_CACHE_BYTES, follow=False)
             if len(data) > MAX_CACHE_BYTES:
                 return {}
             document = json.loads(data)

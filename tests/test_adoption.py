@@ -237,6 +237,10 @@ def test_bad_baseline_file_is_an_input_error(tmp_path: Path) -> None:
     assert run.stderr.startswith("alembic-standards: error: ")
     assert "alembic-standards-baseline.json:2: baseline is not valid JSON" in run.stderr
     assert "Traceback" not in run.stderr
+    # --write-baseline is the way out: it replaces the unreadable file instead of refusing.
+    rewrite = _check(root, "check", "--write-baseline")
+    assert rewrite.returncode == 0, rewrite.stderr
+    assert _check(root, "check").returncode == 0
 
 
 def test_inline_suppressions_need_a_reason_and_must_be_used(tmp_path: Path) -> None:
