@@ -25,10 +25,10 @@ from alembic_standards.findings import StandardsError
 from alembic_standards.migrations import (
     MAX_FILE_BYTES,
     MAX_HELPER_DEPTH,
-    _ResultCache,
     check_migrations,
     iter_revision_files,
 )
+from alembic_standards.migrations.cache import _ResultCache
 from alembic_standards.reversal import change_from_op_call, match
 
 if TYPE_CHECKING:

@@ -22,6 +22,7 @@ from alembic_standards import migrations
 from alembic_standards.config import Config, load_config
 from alembic_standards.findings import Severity
 from alembic_standards.migrations import CACHE_DIR_ENV, CACHE_DIR_NAME, MigrationReport, check_migrations
+from alembic_standards.migrations.facts import _FileResult
 
 SCENARIOS = Path(__file__).parent / "scenarios" / "migrations"
 # Folders that between them produce every kind of per-file result: findings of every family,
@@ -69,7 +70,7 @@ def entries(directory: Path) -> dict[str, dict[str, object]]:
 def no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make any file read by the checker fail the test: a warm run must come from the cache."""
 
-    def refuse(path: Path, config: Config) -> migrations._FileResult:
+    def refuse(path: Path, config: Config) -> _FileResult:
         raise AssertionError(f"{path} was read again")
 
     monkeypatch.setattr(migrations, "_read_revision", refuse)

@@ -1,0 +1,119 @@
+"""The static checker for revision files that already exist: AST only, never imported.
+
+``alembic-standards check`` (and the pytest checks) run this over every revision under the
+configured versions directories.  A revision file is Python that runs on import -- it may call
+``os.system`` at module level, connect to a database, or simply not import outside its project --
+so it is *parsed*, never imported or executed.
+
+What is read from each file (:class:`_Reader`):
+
+* the module docstring (AS801), the revision identifiers and their annotations (AS802), the
+  ``irreversible = "reason"`` marker (AS705; valid markers are returned as exceptions-register
+  entries);
+* ``upgrade()`` / ``downgrade()`` (AS701, AS802, AS803) and, in source order, every operation
+  they perform: ``op.<name>(...)`` however ``op`` was imported, ``batch_op.<name>(...)`` inside
+  ``with op.batch_alter_table(...)``, operations in helper functions of the same file (followed
+  through calls), both arms of dialect-conditional branches, loop bodies (names computed at run
+  time make an operation undecidable), ``op.execute`` / ``connection.execute`` raw SQL
+  (undecidable);
+* inside operations: constraints and indexes without a name (AS501), plain-string names longer
+  than 63 bytes (AS504), foreign keys and the keys that index them (AS201, checked against the
+  keys created by the same revision and every revision before it, following ``down_revision``
+  and ``depends_on`` through merges).
+
+The downgrade rules (AS702-AS704) are decided by :mod:`alembic_standards.reversal`, the same
+matcher the revision hook uses, and the section order (AS804) by :mod:`alembic_standards.layout`
+(a schema step that follows the data step it depends on -- ``alter_column(nullable=False)`` after
+its backfill -- is left where it is).  What cannot be decided is said once per revision (AS704).
+Data changed through an ORM session on ``op.get_bind()`` counts as a step the downgrade must undo.
+
+Nothing is skipped without a word, and no input makes the checker hang or raise: a file that
+does not parse, is empty (what an interrupted ``alembic revision`` leaves), is larger than
+:data:`MAX_FILE_BYTES`, nests deeper than Python's parser can, or could not be read (a directory
+that cannot be listed, a broken or looping link, a FIFO) is an input error (AS800, exit status 2);
+the others are still checked.  Time is linear in a file's size: each helper body is walked once
+per file (and followed at most :data:`MAX_HELPER_DEPTH` deep, beyond which AS704 says so), and the
+downgrade's effects are indexed rather than compared with every upgrade step.
+
+Each file's results (its own findings and the facts the history-wide AS201 check needs) are kept
+in a JSON cache (``.alembic_standards_cache/``, :class:`_ResultCache`), so a re-run parses only
+the files that changed; AS201 across revisions is recomputed from those facts on every run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..findings import Finding, Location
+from .cache import CACHE_DIR_ENV, CACHE_DIR_NAME, _ResultCache
+from .extract import MAX_FILE_BYTES, MAX_HELPER_DEPTH
+
+# The operation extractor, re-exported for tests/test_reversal.py (it compares the operations read
+# from source with Alembic's own op objects).
+from .extract import _Reader as _Reader
+from .facts import MigrationReport, RevisionInfo, _Revision
+from .files import _revision_files, iter_revision_files
+from .history import _check_fk_coverage
+from .per_file import _read_revision
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from ..config import Config
+
+__all__ = [
+    "CACHE_DIR_ENV",
+    "CACHE_DIR_NAME",
+    "MAX_FILE_BYTES",
+    "MAX_HELPER_DEPTH",
+    "MigrationReport",
+    "RevisionInfo",
+    "check_migrations",
+    "iter_revision_files",
+]
+
+
+def check_migrations(
+    paths: Sequence[Path], config: Config, *, cache: bool | str | os.PathLike[str] = True
+) -> MigrationReport:
+    """Check every revision file under ``paths`` (default: ``config.migrations``) without importing it.
+
+    ``cache``: True (the default) keeps each file's per-file results in ``.alembic_standards_cache/``
+    next to the configuration's ``pyproject.toml`` (or in ``config.root`` without one; the
+    ``ALEMBIC_STANDARDS_CACHE_DIR`` environment variable overrides that place), so that an unchanged
+    file is not parsed again; a path puts the cache there; False neither reads nor writes a cache.
+    The findings are the same either way (see :class:`_ResultCache`).
+    """
+    files, unreadable = _revision_files(paths or config.migrations)
+    store = _ResultCache.open(config, cache)
+    report = MigrationReport()
+    # Anything we were asked to read and could not is an input error (exit 2), never a silent pass.
+    report.input_errors.extend(config.finding("AS800", why, Location(path=path)) for path, why in unreadable)
+    parsed: list[_Revision] = []
+    for path in files:
+        result = store.get(path) if store is not None else None
+        if result is None:
+            result = _read_revision(path, config)
+            if store is not None:
+                store.put(path, result)
+        report.input_errors.extend(result.input_errors)
+        report.irreversible.extend(result.irreversible)
+        if result.revision is not None:
+            parsed.append(result.revision)
+            report.revisions.append(result.revision.info)
+    if store is not None:
+        store.save()
+    # History-wide: recomputed on every run from the per-file extracts, cached or not.
+    _check_fk_coverage(parsed, config)
+    for revision in parsed:
+        report.findings.extend(f for f in revision.findings if config.is_enabled(f.rule_id))
+    report.findings.sort(key=Finding.sort_key)
+    report.input_errors.sort(key=Finding.sort_key)
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one file
+# ---------------------------------------------------------------------------------------------

@@ -1,0 +1,772 @@
+"""From a revision file's syntax tree to the operations it performs: AST only, nothing is imported.
+
+:class:`_Reader` resolves what ``op``/``batch_op`` are bound to, follows helper functions, loops,
+branches and ``with op.batch_alter_table(...)`` blocks, and turns each ``op.<name>(...)`` call into an
+:class:`_Op` carrying the :class:`~alembic_standards.reversal.Change` the downgrade matcher needs;
+it also collects the keys and foreign keys a revision creates (for AS201 across the history).  Why
+apart from the rules: the same extraction serves the per-file checks (:mod:`.per_file`), the
+history-wide checks (:mod:`.history`, through :mod:`.facts`) and the reversal tests, and none of it
+decides whether anything is a finding.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import io
+import re
+import tokenize
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from ..coverage import KeyColumns
+from ..findings import Finding, Location
+from ..reversal import NEUTRAL_OPS, OPS, Change, change_from_op_call
+from .facts import _ForeignKey
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+    from pathlib import Path
+
+    from ..config import Config
+
+
+MAX_FILE_BYTES: Final = 16 * 1024 * 1024
+"""A revision file larger than this is reported (AS800) and not checked: no real revision comes
+close (a thousand-table initial revision is about 1 MB), and checking stays linear below it."""
+MAX_HELPER_DEPTH: Final = 32
+"""Helper functions calling helpers are followed this deep; a deeper chain is reported (AS704)."""
+_DYNAMIC: Final = object()
+"""Marker for a value computed at run time."""
+
+
+@dataclass
+class _Op:
+    """One operation call in a function body, with its change and its call node."""
+
+    name: str
+    change: Change
+    call: ast.Call
+    args: dict[str, ast.expr]
+    table: str | None
+    schema: str | None
+
+
+class _Ops:
+    """Operations in walk order, each (call node) once: a helper reached twice adds nothing new."""
+
+    def __init__(self) -> None:
+        self.items: list[_Op] = []
+        self.seen: set[int] = set()
+
+    def add(self, op: _Op) -> None:
+        if id(op) not in self.seen:
+            self.seen.add(id(op))
+            self.items.append(op)
+
+
+_CHAIN_BREAKS: Final = frozenset({",", ":", "=", ";", "(", ")", "[", "]", "{", "}", "->", ":="})
+
+
+def _longest_operator_chain(source: str) -> int:
+    """The most operator tokens at one bracket level of one statement (a cheap bound on how deep
+    ``ast.parse`` must nest: ``a + a + ...`` and ``x.a.a...`` are left-deep trees).  Only files
+    with a long line or of some size are tokenized; a normal revision costs one scan for newlines."""
+    if len(source) < 50_000 and max((len(line) for line in source.splitlines()), default=0) < 2_000:
+        return 0
+    longest = 0
+    counts = [0]
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.OP:
+                if token.string in ("(", "[", "{"):
+                    counts.append(0)
+                elif token.string in (")", "]", "}"):
+                    if len(counts) > 1:
+                        counts.pop()
+                elif token.string not in _CHAIN_BREAKS:
+                    counts[-1] += 1
+                    longest = max(longest, counts[-1])
+                elif token.string in (",", ";", "="):
+                    counts[-1] = 0
+            elif token.type == tokenize.NAME and token.string in ("and", "or", "not", "in", "is", "if", "else"):
+                counts[-1] += 1
+                longest = max(longest, counts[-1])
+            elif token.type == tokenize.NEWLINE:
+                counts = [0]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return longest  # the parser reports the broken file itself
+    return longest
+
+
+class _Reader:
+    def __init__(self, path: Path, source: str, tree: ast.Module, config: Config) -> None:
+        self.path = path
+        self.source = source
+        self.tree = tree
+        self.config = config
+        self.findings: list[Finding] = []
+        self.assignments: dict[str, ast.Assign | ast.AnnAssign] = {}
+        self.functions: dict[str, ast.FunctionDef] = {}
+        self.op_modules: set[str] = {"op"}
+        self.op_functions: dict[str, str] = {}
+        self.alembic_modules: set[str] = set()
+        self.assigned_anywhere: dict[str, list[ast.expr]] | None = None
+        self.helper_memo: dict[tuple[str, tuple[tuple[str, tuple[object, object]], ...], bool], list[_Op]] = {}
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                self.functions[node.name] = node
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        self.assignments[target.id] = node
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                self.assignments[node.target.id] = node
+        for found in _imports(tree, source):
+            if isinstance(found, ast.ImportFrom) and found.module in ("alembic", "alembic.op"):
+                for alias in found.names:
+                    bound = alias.asname or alias.name
+                    if found.module == "alembic" and alias.name == "op":
+                        self.op_modules.add(bound)
+                    elif found.module == "alembic.op":
+                        self.op_functions[bound] = alias.name
+            elif isinstance(found, ast.Import):
+                for alias in found.names:
+                    if alias.name == "alembic.op" and alias.asname:
+                        self.op_modules.add(alias.asname)
+                    elif alias.name.split(".")[0] == "alembic" and not alias.asname:
+                        self.alembic_modules.add("alembic")
+        self.revision_id = self._literal_str(self._value("revision"))
+
+    # -- helpers -----------------------------------------------------------------------------
+    def is_revision(self) -> bool:
+        return "revision" in self.assignments or "upgrade" in self.functions
+
+    def _value(self, name: str) -> ast.expr | None:
+        node = self.assignments.get(name)
+        return node.value if node is not None else None
+
+    def loc(self, node: ast.AST | None = None, **kw: str | None) -> Location:
+        line = getattr(node, "lineno", None) if node is not None else 1
+        col = getattr(node, "col_offset", None) if node is not None else 0
+        return Location(
+            path=self.path,
+            line=line,
+            col=col + 1 if col is not None else None,
+            revision=self.revision_id,
+            **kw,
+        )
+
+    def report(self, rule_id: str, message: str, node: ast.AST | None = None, **kw: str | None) -> None:
+        self.findings.append(self.config.finding(rule_id, message, self.loc(node, **kw)))
+
+    def _literal_str(self, node: ast.expr | None) -> str | None:
+        value = self.resolve(node)
+        return value if isinstance(value, str) else None
+
+    def _literal_strs(self, node: ast.expr | None) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            return tuple(v for v in (self._literal_str(e) for e in node.elts) if v is not None)
+        single = self._literal_str(node)
+        return (single,) if single is not None else ()
+
+    def resolve(self, node: ast.expr | None, depth: int = 0) -> object:
+        """A literal string (or None) an expression stands for; ``_DYNAMIC`` when unknowable.
+
+        Understands ``"x"``, ``None``, ``op.f("x")`` / ``batch_op.f("x")`` / ``conv("x")`` and
+        module-level constants (``TABLE = "tags"``).
+        """
+        if node is None:
+            return None
+        if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, str)):
+            return node.value
+        if isinstance(node, ast.Call) and _callee(node) in ("f", "conv") and len(node.args) == 1:
+            return self.resolve(node.args[0], depth)
+        if isinstance(node, ast.Name) and depth < 5:
+            assigned = self.assignments.get(node.id)
+            if assigned is not None and assigned.value is not None:
+                return self.resolve(assigned.value, depth + 1)
+        return _DYNAMIC
+
+    def _is_conv(self, node: ast.expr | None) -> bool:
+        return isinstance(node, ast.Call) and _callee(node) in ("f", "conv")
+
+    def _table_object(self, node: ast.expr | None, depth: int = 0) -> tuple[object, object]:
+        """(name, schema) of ``sa.table("x", ...)`` / ``sa.Table("x", ...)`` / ``op.create_table("x", ...)``,
+        directly or through a variable assigned once in this file; ``_DYNAMIC`` otherwise."""
+        if isinstance(node, ast.Call) and _callee(node) in ("table", "Table", "create_table") and node.args:
+            return self.resolve(node.args[0]), self.resolve(_kw(node, "schema"))
+        if isinstance(node, ast.Name) and depth < 3:
+            values = self._assigned_anywhere().get(node.id, [])
+            if len(values) == 1:
+                return self._table_object(values[0], depth + 1)
+        return _DYNAMIC, None
+
+    def _assigned_anywhere(self) -> dict[str, list[ast.expr]]:
+        """Every ``name = value`` in the file, by name: built once (a walk per look-up would make
+        a revision of many ``bulk_insert(table, ...)`` calls quadratic)."""
+        if self.assigned_anywhere is None:
+            found: dict[str, list[ast.expr]] = {}
+            for n in ast.walk(self.tree):
+                if isinstance(n, ast.Assign):
+                    for name in {t.id for t in n.targets if isinstance(t, ast.Name)}:
+                        found.setdefault(name, []).append(n.value)
+            self.assigned_anywhere = found
+        return self.assigned_anywhere
+
+    def _sql_text(self, op: _Op) -> str | None:
+        """The SQL an ``execute`` runs, as far as it can be read without running anything.
+
+        A literal (or a name bound to one) is read as is.  An f-string keeps its literal parts with
+        ``?`` for each value (``f"UPDATE users SET x = {v}"`` is still an UPDATE: FitTrackee's
+        backfills), and a SQLAlchemy expression names its statement kind (``table.select()`` reads,
+        ``table.update()`` writes).  None when nothing of the statement can be told.
+        """
+        node = op.call.args[0] if op.call.args else op.args.get("sqltext")
+        if isinstance(node, ast.Call) and _callee(node) == "text" and node.args:
+            node = node.args[0]
+        if isinstance(node, ast.JoinedStr):
+            return "".join(
+                part.value if isinstance(part, ast.Constant) and isinstance(part.value, str) else "?"
+                for part in node.values
+            )
+        chain = node
+        while isinstance(chain, ast.Call):  # users.update().where(...).values(...): the innermost call
+            kind = _callee(chain)
+            if kind in _EXPRESSION_STATEMENTS:
+                return f"{_EXPRESSION_STATEMENTS[kind]} ?"
+            chain = chain.func.value if isinstance(chain.func, ast.Attribute) else None
+        return _as_str(self.resolve(node))
+
+    # -- collecting operations ---------------------------------------------------------------
+    def collect(self, function: ast.FunctionDef) -> list[_Op]:
+        out = _Ops()
+        self._walk(function.body, {}, out, (function.name,))
+        return out.items
+
+    def _helper_ops(
+        self,
+        helper: ast.FunctionDef,
+        batch: dict[str, tuple[object, object]],
+        stack: tuple[str, ...],
+        dynamic: bool,
+    ) -> list[_Op]:
+        """The operations a call of ``helper`` performs, each helper body walked once per file.
+
+        Memoised on (helper, batch aliases, dynamic): helpers that call each other several times
+        would otherwise be walked once per path through the call graph, which doubles with every
+        helper that calls the next one twice.  An operation reached along several paths counts once.
+        """
+        key = (helper.name, tuple(sorted(batch.items(), key=lambda item: item[0])), dynamic)
+        found = self.helper_memo.get(key)
+        if found is None:
+            ops = _Ops()
+            self._walk(helper.body, batch, ops, (*stack, helper.name), dynamic)
+            found = self.helper_memo[key] = ops.items
+        return found
+
+    def _walk(
+        self,
+        body: Iterable[ast.stmt],
+        batch: dict[str, tuple[object, object]],
+        out: _Ops,
+        stack: tuple[str, ...],
+        dynamic: bool = False,
+    ) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if isinstance(stmt, (ast.With, ast.AsyncWith)):
+                inner = dict(batch)
+                for item in stmt.items:
+                    call = item.context_expr
+                    if isinstance(call, ast.Call) and self._op_name(call, batch) == "batch_alter_table":
+                        args = _bind(call, ("table_name",), batch=False)
+                        target = item.optional_vars
+                        if isinstance(target, ast.Name):
+                            inner[target.id] = (self.resolve(args.get("table_name")), self.resolve(args.get("schema")))
+                    else:
+                        self._calls(call, batch, out, stack, dynamic)
+                self._walk(stmt.body, inner, out, stack, dynamic)
+                continue
+            if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+                self._calls(
+                    stmt.iter if isinstance(stmt, (ast.For, ast.AsyncFor)) else stmt.test, batch, out, stack, dynamic
+                )
+                self._walk(stmt.body, batch, out, stack, True)
+                self._walk(stmt.orelse, batch, out, stack, dynamic)
+                continue
+            if isinstance(stmt, ast.If):
+                self._calls(stmt.test, batch, out, stack, dynamic)
+                self._walk(stmt.body, batch, out, stack, dynamic)
+                self._walk(stmt.orelse, batch, out, stack, dynamic)
+                continue
+            if isinstance(stmt, ast.Match):
+                self._calls(stmt.subject, batch, out, stack, dynamic)
+                for case in stmt.cases:
+                    self._walk(case.body, batch, out, stack, dynamic)
+                continue
+            if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+                for part in ("body", "orelse", "finalbody"):
+                    self._walk(getattr(stmt, part), batch, out, stack, dynamic)
+                for handler in getattr(stmt, "handlers", ()):
+                    self._walk(handler.body, batch, out, stack, dynamic)
+                continue
+            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+                unknown = self._unknown_helper(stmt.value, batch)
+                if unknown is not None:
+                    change = Change(
+                        f"{unknown}",
+                        "undecidable",
+                        reason=f"calls {unknown}(), which is not defined in this file",
+                        line=stmt.lineno,
+                        col=stmt.col_offset + 1,
+                    )
+                    out.add(_Op(unknown, change, stmt.value, {}, None, None))
+                    continue
+            self._calls(stmt, batch, out, stack, dynamic)
+
+    def _calls(
+        self,
+        node: ast.AST,
+        batch: dict[str, tuple[object, object]],
+        out: _Ops,
+        stack: tuple[str, ...],
+        dynamic: bool,
+    ) -> None:
+        """Every operation call inside ``node``, outermost first, in source order."""
+        for call in _calls_in_order(node):
+            if _callee(call) in _SESSION_FACTORIES and not self._op_name(call, batch):
+                # Data changed through an ORM session on op.get_bind(): no op.* call shows it, yet
+                # the downgrade must roll it back (or the revision be marked irreversible).
+                factory = _callee(call) or "Session"
+                change = Change(
+                    factory,
+                    "undecidable",
+                    reason="changes data through an ORM session",
+                    line=call.lineno,
+                    col=call.col_offset + 1,
+                )
+                out.add(_Op(factory, change, call, {}, None, None))
+                continue
+            if isinstance(call.func, ast.Name) and call.func.id in self.functions and call.func.id not in stack:
+                if len(stack) > MAX_HELPER_DEPTH:
+                    # Deeper than any real revision nests helpers: say so instead of following
+                    # (the walk is recursive; an unbounded chain would exhaust the stack).
+                    reason = f"helper calls nested deeper than {MAX_HELPER_DEPTH} levels are not followed"
+                    change = Change(
+                        call.func.id, "undecidable", reason=reason, line=call.lineno, col=call.col_offset + 1
+                    )
+                    out.add(_Op(call.func.id, change, call, {}, None, None))
+                    continue
+                for op in self._helper_ops(self.functions[call.func.id], batch, stack, dynamic):
+                    out.add(op)
+                continue
+            name = self._op_name(call, batch)
+            if name is None or name in NEUTRAL_OPS:
+                continue
+            op = self._op(name, call, batch, dynamic)
+            if name == "execute" and _reads_only(self._sql_text(op)):
+                # `db.execute(text("SELECT ..."))` in a helper that looks something up (JupyterHub):
+                # a query changes nothing, so there is nothing for the downgrade to undo.
+                continue
+            out.add(op)
+
+    def _op_name(self, call: ast.Call, batch: dict[str, tuple[object, object]]) -> str | None:
+        """``create_table`` for ``op.create_table(...)`` (any alias), ``batch_op.add_column``...;
+        ``execute`` for any ``<something>.execute(...)`` (connections, ``context``); else None."""
+        func = call.func
+        if isinstance(func, ast.Name):
+            return self.op_functions.get(func.id)
+        if not isinstance(func, ast.Attribute):
+            return None
+        base = func.value
+        if isinstance(base, ast.Name) and (base.id in self.op_modules or base.id in batch):
+            return _OP_ALIASES.get(func.attr, func.attr)
+        if (
+            isinstance(base, ast.Attribute)
+            and base.attr == "op"
+            and isinstance(base.value, ast.Name)
+            and base.value.id in self.alembic_modules
+        ):
+            return _OP_ALIASES.get(func.attr, func.attr)
+        if func.attr in ("execute", "exec_driver_sql"):
+            return "execute"
+        return None
+
+    def _unknown_helper(self, call: ast.Call, batch: dict[str, tuple[object, object]]) -> str | None:
+        """The name of a bare function call that is neither an operation, a local helper nor a builtin."""
+        func = call.func
+        if not isinstance(func, ast.Name):
+            return None
+        name = func.id
+        if name in self.functions or name in self.op_functions or hasattr(builtins, name):
+            return None
+        return name
+
+    def _op(self, name: str, call: ast.Call, batch: dict[str, tuple[object, object]], dynamic: bool) -> _Op:
+        is_batch = (
+            isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name)
+            and (call.func.value.id in batch)
+        )
+        args = _bind(call, _SIGNATURES.get(name, ()), batch=is_batch)
+        if is_batch:
+            assert isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
+            table, schema = batch[call.func.value.id]
+        else:
+            table = self.resolve(args.get("table_name") or args.get("source_table") or args.get("old_table_name"))
+            schema = self.resolve(args.get("schema") or args.get("source_schema"))
+        obj: object = None
+        new_name: object = None
+        if name == "add_column":
+            column = args.get("column")
+            obj = self.resolve(column.args[0]) if isinstance(column, ast.Call) and column.args else _DYNAMIC
+        elif name in ("drop_column", "alter_column"):
+            column_name = args.get("column_name")
+            if isinstance(column_name, ast.Call) and column_name.args:
+                # `op.drop_column("groups", sa.Column("properties"))` (JupyterHub): Alembic takes the
+                # Column's name.
+                column_name = column_name.args[0]
+            obj = self.resolve(column_name)
+            new_name = self.resolve(args.get("new_column_name"))
+        elif name in ("create_index", "drop_index"):
+            obj = self.resolve(args.get("index_name"))
+        elif name in OPS and OPS[name][1] == "constraint":
+            obj = self.resolve(args.get("constraint_name"))
+        elif name == "rename_table":
+            new_name = self.resolve(args.get("new_table_name"))
+        elif name == "bulk_insert":
+            table, schema = self._table_object(args.get("table"))
+        line, col = call.lineno, call.col_offset + 1
+        values = (table, obj, new_name, schema)
+        if name in OPS and (dynamic or any(v is _DYNAMIC for v in values)):
+            change = Change(name, "undecidable", line=line, col=col, reason="its names are computed at run time")
+        else:
+            columns = _all_str(self._columns(args.get("local_cols" if name == "create_foreign_key" else "columns")))
+            change = change_from_op_call(
+                name,
+                table=_as_str(table),
+                name=_as_str(obj),
+                schema=_as_str(schema),
+                new_name=_as_str(new_name),
+                line=line,
+                col=col,
+                columns=columns or None,
+                if_exists=_is_true(call, "if_exists"),
+            )
+        return _Op(name, change, call, args, _as_str(table), _as_str(schema))
+
+    def _collect_keys(
+        self, op: _Op, keys: dict[tuple[str | None, str], list[KeyColumns]], fks: list[_ForeignKey]
+    ) -> None:
+        table, schema = op.table, op.schema
+        if table is None:
+            return
+        bucket = keys.setdefault((schema, table), [])
+        if op.name == "create_index":
+            columns = self._columns(op.args.get("columns"))
+            if columns:
+                bucket.append(KeyColumns(columns, "index", _as_str(self.resolve(op.args.get("index_name")))))
+        elif op.name in ("create_unique_constraint", "create_primary_key"):
+            columns = self._columns(op.args.get("columns"))
+            kind = "unique" if op.name == "create_unique_constraint" else "primary_key"
+            if columns:
+                bucket.append(KeyColumns(columns, kind))  # type: ignore[arg-type]
+        elif op.name == "create_foreign_key":
+            columns = _all_str(self._columns(op.args.get("local_cols")))
+            if columns:
+                referred = _as_str(self.resolve(op.args.get("referent_table")))
+                fks.append(_ForeignKey(schema, table, columns, referred, op.call.lineno, op.call.col_offset + 1))
+        elif op.name in ("create_table", "add_column"):
+            elements = (
+                op.call.args[1:] if op.name == "create_table" else [op.args["column"]] if "column" in op.args else []
+            )
+            self._table_keys(elements, schema, table, bucket, fks)
+
+    def _table_keys(
+        self,
+        elements: Sequence[ast.expr],
+        schema: str | None,
+        table: str,
+        bucket: list[KeyColumns],
+        fks: list[_ForeignKey],
+    ) -> None:
+        pk: list[str] = []
+        for element in elements:
+            if not isinstance(element, ast.Call):
+                continue
+            callee = _callee(element)
+            if callee == "Column" and element.args:
+                column = self._literal_str(element.args[0])
+                if column is None:
+                    continue
+                if _is_true(element, "primary_key"):
+                    pk.append(column)
+                if _is_true(element, "index") or _is_true(element, "unique"):
+                    bucket.append(KeyColumns((column,), "unique" if _is_true(element, "unique") else "index"))
+                for inner in element.args[1:]:
+                    if isinstance(inner, ast.Call) and _callee(inner) == "ForeignKey" and inner.args:
+                        target = self._literal_str(inner.args[0]) or ""
+                        fks.append(
+                            _ForeignKey(
+                                schema,
+                                table,
+                                (column,),
+                                target.rpartition(".")[0] or None,
+                                inner.lineno,
+                                inner.col_offset + 1,
+                            )
+                        )
+            elif callee in ("PrimaryKeyConstraint", "UniqueConstraint"):
+                columns = tuple(self._literal_str(a) for a in element.args)
+                if columns and all(columns):
+                    kind = "primary_key" if callee == "PrimaryKeyConstraint" else "unique"
+                    bucket.append(KeyColumns(columns, kind))  # type: ignore[arg-type]
+            elif callee == "Index" and len(element.args) > 1:
+                bucket.append(KeyColumns(tuple(self._literal_str(a) for a in element.args[1:]), "index"))
+            elif callee == "ForeignKeyConstraint" and element.args:
+                columns = _all_str(self._columns(element.args[0]))
+                target = ""
+                if (
+                    len(element.args) > 1
+                    and isinstance(element.args[1], (ast.List, ast.Tuple))
+                    and element.args[1].elts
+                ):
+                    target = self._literal_str(element.args[1].elts[0]) or ""
+                if columns:
+                    fks.append(
+                        _ForeignKey(
+                            schema,
+                            table,
+                            columns,
+                            target.rpartition(".")[0] or None,
+                            element.lineno,
+                            element.col_offset + 1,
+                        )
+                    )
+        if pk:
+            bucket.append(KeyColumns(tuple(pk), "primary_key"))
+
+    def _columns(self, node: ast.expr | None) -> tuple[str | None, ...]:
+        if not isinstance(node, (ast.List, ast.Tuple)):
+            single = self._literal_str(node)
+            return (single,) if single else ()
+        return tuple(self._literal_str(e) for e in node.elts)
+
+
+_SESSION_FACTORIES: Final = frozenset({"Session", "sessionmaker", "scoped_session"})
+"""SQLAlchemy ORM session constructors: a revision that builds one changes data."""
+
+# Parameter order of the operations (``op.<name>``); batch variants drop the table parameter.
+_SIGNATURES: Final[dict[str, tuple[str, ...]]] = {
+    "create_table": ("table_name",),
+    "drop_table": ("table_name",),
+    "rename_table": ("old_table_name", "new_table_name"),
+    "add_column": ("table_name", "column"),
+    "drop_column": ("table_name", "column_name"),
+    "alter_column": ("table_name", "column_name"),
+    "create_index": ("index_name", "table_name", "columns"),
+    "drop_index": ("index_name", "table_name"),
+    "create_unique_constraint": ("constraint_name", "table_name", "columns"),
+    "create_foreign_key": ("constraint_name", "source_table", "referent_table", "local_cols", "remote_cols"),
+    "create_check_constraint": ("constraint_name", "table_name", "condition"),
+    "create_primary_key": ("constraint_name", "table_name", "columns"),
+    "create_exclude_constraint": ("constraint_name", "table_name"),
+    "drop_constraint": ("constraint_name", "table_name", "type_"),
+    "create_table_comment": ("table_name", "comment"),
+    "drop_table_comment": ("table_name",),
+    "execute": ("sqltext",),
+    "bulk_insert": ("table", "rows"),
+}
+_TABLE_PARAMS: Final = frozenset({"table_name", "source_table"})
+# Keyword names of older Alembic releases.
+_ALIASES: Final = {
+    "name": ("constraint_name", "index_name"),
+    "source": ("source_table", "table_name"),
+    "referent": ("referent_table",),
+    "local_cols": ("columns", "local_cols"),
+    "type": ("type_",),
+    "tablename": ("table_name",),
+    "table": ("table_name",),
+}
+
+
+def _bind(call: ast.Call, signature: tuple[str, ...], *, batch: bool) -> dict[str, ast.expr]:
+    params = tuple(p for p in signature if not (batch and p in _TABLE_PARAMS))
+    bound: dict[str, ast.expr] = {}
+    for param, arg in zip(params, call.args, strict=False):
+        if isinstance(arg, ast.Starred):
+            break
+        bound[param] = arg
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            continue
+        if keyword.arg in params or keyword.arg not in _ALIASES:
+            bound.setdefault(keyword.arg, keyword.value)
+            continue
+        for alias in _ALIASES[keyword.arg]:
+            if alias in params:
+                bound.setdefault(alias, keyword.value)
+                break
+    return bound
+
+
+def _callee(call: ast.Call) -> str | None:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def _kw(call: ast.Call, name: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def _is_true(call: ast.Call, name: str) -> bool:
+    value = _kw(call, name)
+    return isinstance(value, ast.Constant) and value.value is True
+
+
+def _all_str(values: tuple[str | None, ...]) -> tuple[str, ...]:
+    """``values`` when every one is known, else ``()`` (a key with a computed column is skipped)."""
+    out = tuple(v for v in values if isinstance(v, str))
+    return out if len(out) == len(values) else ()
+
+
+def _as_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _on(table: str | None) -> str:
+    return f" on {table!r}" if table else ""
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+
+
+def _is_ellipsis(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and stmt.value.value is Ellipsis
+
+
+def _raises_not_implemented(stmt: ast.stmt) -> bool:
+    if not isinstance(stmt, ast.Raise) or stmt.exc is None:
+        return False
+    exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+    return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+
+
+def _node_classes(base: type[ast.AST]) -> set[type[ast.AST]]:
+    out = {base}
+    for sub in base.__subclasses__():
+        out |= _node_classes(sub)
+    return out
+
+
+# Node classes the call walk enters: everything but nested scopes (function definitions, lambdas,
+# classes) and leaves that cannot hold a call.  A set lookup on type() also rejects the None and
+# str items some AST lists hold, and is much cheaper than isinstance() per node.
+_ENTERED: Final = frozenset(
+    _node_classes(ast.AST)
+    - {ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Name, ast.Constant}
+    - _node_classes(ast.expr_context)
+    - _node_classes(ast.operator)
+    - _node_classes(ast.cmpop)
+    - _node_classes(ast.unaryop)
+    - _node_classes(ast.boolop)
+)
+
+
+def _calls_in_order(node: ast.AST) -> Iterator[ast.Call]:
+    """Calls inside ``node`` in source order, outer calls before the calls in their arguments;
+    nested function definitions and lambdas are skipped (``node`` itself is always entered).
+
+    One iterative walk with an explicit stack: this runs for every statement of every upgrade and
+    downgrade, and recursive generators (one per AST node) were the checker's largest cost.
+    """
+    calls: list[ast.Call] = []
+    stack: list[ast.AST] = [node]
+    pop, push, entered = stack.pop, stack.append, _ENTERED
+    while stack:
+        current = pop()
+        if type(current) is ast.Call:
+            calls.append(current)
+        for name in current._fields:
+            child: Any = getattr(current, name, None)
+            if type(child) is list:
+                for item in child:
+                    if type(item) in entered:
+                        push(item)
+            elif type(child) in entered:
+                push(child)
+    calls.sort(key=_source_order)
+    return iter(calls)
+
+
+def _source_order(call: ast.Call) -> tuple[int, int, int, int]:
+    return (call.lineno, call.col_offset, -(call.end_lineno or 0), -(call.end_col_offset or 0))
+
+
+def _imports(tree: ast.Module, source: str) -> list[ast.Import | ast.ImportFrom]:
+    """The import statements that may bind ``alembic`` / ``op`` names.
+
+    Revision files import at module level (possibly under a top-level ``if``/``try``), so those
+    statements are found without walking every node of the file.  Only when the text mentions
+    ``alembic`` more often than those imports do (an import inside a function, say) is the whole
+    tree walked, as it always was: the answer is the same either way, only its cost differs.
+    """
+    # Breadth first, children in field order: the order ast.walk() gives, so that a name bound
+    # twice resolves exactly as before.
+    found: list[ast.Import | ast.ImportFrom] = []
+    todo: deque[ast.AST] = deque(tree.body)
+    while todo:
+        node = todo.popleft()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+        elif isinstance(node, (ast.If, ast.ExceptHandler)):
+            todo.extend(node.body)
+            todo.extend(getattr(node, "orelse", ()))
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            for part in ("body", "handlers", "orelse", "finalbody"):
+                todo.extend(getattr(node, part))
+    mentioned = 0
+    for stmt in found:
+        if isinstance(stmt, ast.ImportFrom):
+            mentioned += (stmt.module or "").count("alembic")
+        for alias in stmt.names:
+            mentioned += alias.name.count("alembic") + (alias.asname or "").count("alembic")
+    if source.count("alembic") == mentioned:
+        return found
+    return [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+
+
+# Operations that extensions register on `op` with the signature and effect of Alembic's own:
+# GeoAlchemy2's alembic_helpers (FitTrackee) create and drop spatial tables, columns and indexes.
+_OP_ALIASES: Final = {
+    "create_geospatial_table": "create_table",
+    "drop_geospatial_table": "drop_table",
+    "add_geospatial_column": "add_column",
+    "drop_geospatial_column": "drop_column",
+    "create_geospatial_index": "create_index",
+    "drop_geospatial_index": "drop_index",
+}
+# SQLAlchemy statement constructors (`table.select()`, `sa.update(table)`...) and what they run.
+_EXPRESSION_STATEMENTS: Final = {"select": "SELECT", "update": "UPDATE", "insert": "INSERT", "delete": "DELETE"}
+_READ_ONLY = re.compile(r"^\s*SELECT\b", re.IGNORECASE)
+_WRITES = re.compile(r"\b(INTO|setval|nextval|pg_advisory\w*|FOR\s+UPDATE|FOR\s+SHARE)\b", re.IGNORECASE)
+
+
+def _reads_only(sql: str | None) -> bool:
+    """True for a literal ``SELECT`` with no side effect (no ``INTO``, ``setval``/``nextval``, locks)."""
+    if sql is None or ";" in sql.strip().rstrip(";"):
+        return False
+    return bool(_READ_ONLY.match(sql)) and not _WRITES.search(sql)

@@ -1,0 +1,189 @@
+"""The rules that need the whole history, recomputed from the per-file facts on every run.
+
+Why apart: a revision's per-file results are cached, but whether its foreign key is indexed (AS201)
+or whether it refers to a constraint by a name only an older revision's unnamed DDL gave it (AS506)
+depends on other revisions -- their ancestry (``down_revision``/``depends_on``, through merges) and
+what they created.  These checks never read a file; they take :class:`~.facts._Revision` facts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..coverage import KeyColumns, is_covered
+from ..findings import Location
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..config import Config
+    from .facts import _Revision
+
+
+def _check_fk_coverage(revisions: Sequence[_Revision], config: Config) -> None:
+    """A foreign key needs an index created in its own revision, in one of its ancestors, or in a
+    later revision descending from it (a history that fixed the gap is not asked to edit the past).
+
+    Ancestry is computed once for the whole history (a bitset of ancestors per revision, built in
+    topological order) and the keys are indexed by table, so each foreign key looks only at the
+    revisions that created a key on its table: linear in the history instead of quadratic.
+    """
+    if not config.is_enabled("AS201"):
+        return
+    by_id = {r.info.revision: r for r in revisions if r.info.revision}
+    graph = _Ancestry(by_id)
+    keys_by_table: dict[tuple[str | None, str], list[tuple[int, list[KeyColumns]]]] = {}
+    raw_sql_bits = 0
+    bit_of: dict[int, int] = {}
+    masks: list[int | None] = []
+    for bit, node in enumerate(by_id.values()):
+        bit_of[id(node)] = bit
+        masks.append(graph.of(node))
+        for table, keys in node.keys.items():
+            keys_by_table.setdefault(table, []).append((bit, keys))
+        if node.raw_sql:
+            raw_sql_bits |= 1 << bit
+    for revision in revisions:
+        if not revision.foreign_keys:
+            continue
+        ancestors = graph.of(revision)
+        for fk in revision.foreign_keys:
+            table = (fk.schema, fk.table)
+            if is_covered(fk.columns, revision.keys.get(table, ())):
+                continue
+            if ancestors is None:  # a cycle in the graph: walk it as written
+                history = [revision, *_ancestors(revision, by_id)]
+                keys = [k for r in history for k in r.keys.get(table, ())]
+            else:
+                keys = [k for bit, found in keys_by_table.get(table, ()) if ancestors >> bit & 1 for k in found]
+            if is_covered(fk.columns, keys):
+                continue
+            own = bit_of.get(id(revision))
+            if own is not None:
+                # A later revision on the way to a head that adds the index fixed it (FitTrackee's
+                # "add missing indexes" revisions): asking to edit the old revision helps nobody.
+                later = [
+                    k
+                    for bit, found in keys_by_table.get(table, ())
+                    if (mask := masks[bit]) is not None and mask >> own & 1
+                    for k in found
+                ]
+                if is_covered(fk.columns, later):
+                    continue
+            location = Location(
+                path=revision.path,
+                line=fk.line,
+                col=fk.col,
+                schema=fk.schema,
+                table=fk.table,
+                column=fk.columns[0] if len(fk.columns) == 1 else None,
+                revision=revision.info.revision,
+            )
+            hidden = None
+            if revision.raw_sql or ancestors is None or ancestors & raw_sql_bits:
+                # Rare: some revision in the history runs raw SQL.  Which one is named depends on
+                # the order of the walk, so walk exactly as the message has always been built.
+                hidden = _raw_sql_that_may_index([revision, *_ancestors(revision, by_id)], fk.table)
+            if hidden is not None:
+                if config.is_enabled("AS704"):
+                    revision.findings.append(
+                        config.finding(
+                            "AS704",
+                            f"cannot decide whether foreign key {fk.table}({', '.join(fk.columns)}) is indexed: "
+                            f"raw SQL in revision {hidden} may create the index; review it by hand",
+                            location,
+                        )
+                    )
+                continue
+            columns = ", ".join(fk.columns)
+            target = f" -> {fk.referred}" if fk.referred else ""
+            name = config.naming.index(fk.table, fk.columns)
+            revision.findings.append(
+                config.finding(
+                    "AS201",
+                    f"foreign key {fk.table}({columns}){target} has no index on ({columns}) created in this "
+                    f"revision or before it; add op.create_index({name!r}, {fk.table!r}, {list(fk.columns)!r})",
+                    location,
+                )
+            )
+
+
+class _Ancestry:
+    """The ancestors of every revision as a bitset over ``by_id`` (bit i = the i-th revision).
+
+    A revision's ancestors are what ``down_revision`` and ``depends_on`` reach, through ids
+    present in ``by_id`` (unknown ids are skipped, as Alembic's own walk would fail on them
+    elsewhere).  Built once, iteratively (a linear history is as deep as it is long).  A cycle,
+    which only a broken history has, makes :meth:`of` return None: the caller then walks the
+    graph revision by revision as before.
+    """
+
+    def __init__(self, by_id: dict[str, _Revision]) -> None:
+        self.bit = {rev_id: 1 << i for i, rev_id in enumerate(by_id)}
+        self.masks: dict[str, int] | None = self._build(by_id)
+
+    def _parents(self, revision: _Revision) -> list[str]:
+        return [p for p in (*revision.info.down_revisions, *revision.info.depends_on) if p in self.bit]
+
+    def _build(self, by_id: dict[str, _Revision]) -> dict[str, int] | None:
+        parents_of = {rev_id: self._parents(revision) for rev_id, revision in by_id.items()}
+        bit = self.bit
+        masks: dict[str, int] = {}
+        entered: set[str] = set()
+        for root in by_id:
+            if root in masks:
+                continue
+            entered.add(root)
+            stack: list[tuple[str, list[str]]] = [(root, list(parents_of[root]))]
+            while stack:
+                rev_id, todo = stack[-1]
+                if todo:
+                    parent = todo.pop()
+                    if parent in masks:
+                        continue
+                    if parent in entered:
+                        return None  # a cycle
+                    entered.add(parent)
+                    stack.append((parent, list(parents_of[parent])))
+                    continue
+                stack.pop()
+                mask = 0
+                for parent in parents_of[rev_id]:
+                    mask |= bit[parent] | masks[parent]
+                masks[rev_id] = mask
+        return masks
+
+    def of(self, revision: _Revision) -> int | None:
+        """The bitset of ``revision``'s ancestors (None when the graph has a cycle)."""
+        if self.masks is None:
+            return None
+        mask = 0
+        for parent in self._parents(revision):
+            mask |= self.bit[parent] | self.masks[parent]
+        return mask
+
+
+def _raw_sql_that_may_index(history: Sequence[_Revision], table: str) -> str | None:
+    """The first revision whose raw SQL might create an index on ``table`` (or is not readable)."""
+    for revision in history:
+        for sql in revision.raw_sql:
+            if sql is None or ("index" in sql.lower() and table.lower() in sql.lower()):
+                return revision.info.revision or str(revision.path)
+    return None
+
+
+def _ancestors(revision: _Revision, by_id: dict[str, _Revision]) -> list[_Revision]:
+    seen: set[str] = set()
+    out: list[_Revision] = []
+    todo = [*revision.info.down_revisions, *revision.info.depends_on]
+    while todo:
+        rev_id = todo.pop()
+        if rev_id in seen:
+            continue
+        seen.add(rev_id)
+        parent = by_id.get(rev_id)
+        if parent is None:
+            continue
+        out.append(parent)
+        todo.extend([*parent.info.down_revisions, *parent.info.depends_on])
+    return out

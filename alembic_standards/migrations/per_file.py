@@ -1,0 +1,572 @@
+"""The rules decided by one revision file alone (AS501, AS504, AS701-AS705, AS800-AS804).
+
+Why apart from extraction: these are the *judgements*; :class:`_RevisionChecks` extends the
+extractor (:class:`~.extract._Reader`) with them, and :func:`_read_revision` reads, decodes, bounds
+and parses a file, runs the checks and keeps only the extracted facts (:class:`~.facts._FileResult`),
+which is what the cache stores.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from ..config import ExceptionEntry
+from ..fileio import NotRegularFile, read_regular_file
+from ..findings import Finding, Location
+from ..layout import is_destructive, out_of_order, section_of, sql_is_data
+from ..naming import MAX_IDENTIFIER_LENGTH
+from ..reversal import Change, match
+from .extract import (
+    _DYNAMIC,
+    _SESSION_FACTORIES,
+    MAX_FILE_BYTES,
+    _as_str,
+    _callee,
+    _is_docstring,
+    _is_ellipsis,
+    _is_true,
+    _kw,
+    _longest_operator_chain,
+    _on,
+    _Op,
+    _raises_not_implemented,
+    _Reader,
+)
+from .facts import MigrationReport, RevisionInfo, _FileResult, _ForeignKey, _Revision
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from ..config import Config
+    from ..coverage import KeyColumns
+
+
+_IDENTIFIERS: Final = ("revision", "down_revision", "branch_labels", "depends_on")
+_HEADER_FIELDS: Final = ("Revision ID:", "Revises:", "Create Date:")
+_CONSTRAINTS: Final = {
+    "UniqueConstraint": "unique constraint",
+    "ForeignKeyConstraint": "foreign key",
+    "CheckConstraint": "check constraint",
+    "PrimaryKeyConstraint": "primary key",
+}
+
+
+@dataclass(frozen=True)
+class _Undecided:
+    """An upgrade step whose reversal cannot be decided statically (AS704)."""
+
+    down_name: str
+    change: Change
+    reason: str
+    """Why (``raw SQL``...); empty when the step is decidable but the downgrade is not."""
+    expected: str
+    """For a decidable step: what the downgrade should do."""
+    node: ast.AST
+
+
+_UNSURE: Final = "the downgrade runs raw SQL or dynamic operations"
+
+
+def _undecided_message(items: Sequence[_Undecided]) -> str:
+    """One AS704 message for all of a revision's undecidable steps."""
+    first = items[0]
+    if len(items) == 1:
+        if first.reason:
+            return (
+                f"cannot decide whether {first.down_name} undoes {first.change.describe()} ({first.reason}); "
+                "review it by hand"
+            )
+        return (
+            f"cannot decide whether {first.down_name} undoes {first.change.describe()}: {_UNSURE} "
+            f"(expected {first.expected}); review it by hand"
+        )
+    groups: dict[tuple[str, str], list[int]] = {}
+    for item in items:
+        groups.setdefault((item.change.describe(), item.reason or _UNSURE), []).append(getattr(item.node, "lineno", 0))
+    shown = []
+    for (what, why), lines in list(groups.items())[:3]:
+        at = ", ".join(str(line) for line in lines[:5]) + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
+        shown.append(f"{what} at line{'s' if len(lines) > 1 else ''} {at} ({why})")
+    more = f"; and {len(groups) - 3} other kinds of step" if len(groups) > 3 else ""
+    return (
+        f"cannot decide whether {first.down_name} undoes {len(items)} steps of the upgrade: {'; '.join(shown)}{more}; "
+        "review them by hand"
+    )
+
+
+def _read_revision(path: Path, config: Config) -> _FileResult:
+    result = _FileResult()
+
+    def input_error(message: str, line: int | None = None) -> _FileResult:
+        result.input_errors.append(config.finding("AS800", message, Location(path=path, line=line)))
+        return result
+
+    try:
+        status, data = read_regular_file(path, MAX_FILE_BYTES)
+    except NotRegularFile:
+        return input_error("not a regular file (not checked)")
+    except OSError as exc:
+        return input_error(f"cannot read file: {exc.strerror}")
+    if len(data) > MAX_FILE_BYTES:
+        return input_error(
+            f"file is {status.st_size:,} bytes, over the checker's limit of {MAX_FILE_BYTES:,}: not checked"
+        )
+    result.stat = (status.st_size, status.st_mtime_ns)
+    try:
+        # Honour a PEP 263 coding cookie (``# -*- coding: latin-1 -*-`` in old revisions) and a BOM.
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        source = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
+        return input_error(f"cannot decode file: {exc} (file not checked)")
+    if not source.strip() and path.name != "__init__.py":
+        # What an interrupted `alembic revision` leaves behind: Alembic's history then fails.
+        return input_error(
+            "empty file: not a revision (left by an interrupted `alembic revision`?); remove or write it"
+        )
+    chain = _longest_operator_chain(source)
+    if chain > MAX_OPERATOR_CHAIN:
+        # Checked before parsing: how deep a chain `ast.parse` survives depends on the Python
+        # version (3.11 refuses 3,000 terms, 3.10 and 3.13 accept them, and 3.10 crashes the
+        # whole process on about 300,000), so the limit is ours and the same everywhere.
+        return input_error(
+            f"an expression chains {chain:,} operators, over the checker's limit of {MAX_OPERATOR_CHAIN:,} "
+            "(file not checked)"
+        )
+    try:
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        return input_error(f"syntax error: {exc.msg} (file not checked)", exc.lineno)
+    except ValueError as exc:  # e.g. NUL bytes (a SyntaxError only from Python 3.12)
+        return input_error(f"syntax error: {exc} (file not checked)")
+    except (RecursionError, MemoryError):
+        # CPython's parser gives up on very long operator chains (`a + a + ...`, `x.a.a...`).
+        return input_error("expressions nested too deeply for Python's parser (file not checked)")
+    try:
+        reader = _RevisionChecks(path, source, tree, config)
+        if reader.is_revision():
+            collected = MigrationReport()
+            result.revision = reader.run(collected)
+            result.irreversible = collected.irreversible
+    except RecursionError:
+        result.revision = None
+        result.irreversible = []
+        return input_error("nested too deeply to check (file not checked)")
+    # The tree and the reader go out of scope here: only the extracted facts are kept.
+    return result
+
+
+MAX_OPERATOR_CHAIN: Final = 1_000
+"""Most operators (``+``, ``.``, ``and``...) one bracket level of one statement may chain."""
+
+
+class _RevisionChecks(_Reader):
+    """The extractor plus the per-file rules: :meth:`run` checks one revision and returns its facts."""
+
+    # -- the whole file ----------------------------------------------------------------------
+    def run(self, report: MigrationReport) -> _Revision:
+        info = RevisionInfo(
+            revision=self.revision_id,
+            down_revisions=self._literal_strs(self._value("down_revision")),
+            depends_on=self._literal_strs(self._value("depends_on")),
+            branch_labels=self._literal_strs(self._value("branch_labels")),
+            path=self.path,
+            line=getattr(self.assignments.get("revision"), "lineno", None),
+        )
+        self._check_header()
+        self._check_identifiers()
+        reason = self._irreversible(report)
+        upgrade = self.functions.get("upgrade")
+        downgrade = self.functions.get("downgrade")
+        for function in (upgrade, downgrade):
+            if function is not None:
+                self._check_function_layout(function)
+        # Multi-database revisions (Alembic's multidb template) dispatch to upgrade_<db>() /
+        # downgrade_<db>(); each pair is judged like upgrade()/downgrade().
+        pairs = [(upgrade, downgrade, "")] + [
+            (function, self.functions.get("downgrade_" + name.removeprefix("upgrade_")), name.removeprefix("upgrade"))
+            for name, function in self.functions.items()
+            if name.startswith("upgrade_")
+        ]
+        downgrade_findings: list[Finding] = []
+        undecided: list[_Undecided] = []
+        all_up: list[_Op] = []
+        all_down: list[_Op] = []
+        for up_fn, down_fn, suffix in pairs:
+            up_ops = self.collect(up_fn) if up_fn is not None else []
+            down_ops = self.collect(down_fn) if down_fn is not None else []
+            downgrade_findings += self._check_downgrade(up_fn, down_fn, up_ops, down_ops, undecided, suffix)
+            for function, ops in ((up_fn, up_ops), (down_fn, down_ops)):
+                if function is not None:
+                    self._check_sections(function, ops)
+            all_up += up_ops
+            all_down += down_ops
+        if undecided and self.config.is_enabled("AS704"):
+            # Once per revision: a revision of 17 raw-SQL statements is one thing to review by hand.
+            undecided.sort(key=lambda item: (getattr(item.node, "lineno", 0), getattr(item.node, "col_offset", 0)))
+            location = self.loc(undecided[0].node)
+            downgrade_findings.append(self.config.finding("AS704", _undecided_message(undecided), location))
+        if reason is not None:
+            if downgrade_findings:
+                node = self.assignments["irreversible"]
+                summary = "; ".join(f"{f.rule_id} {f.message}" for f in downgrade_findings[:3])
+                self.report(
+                    "AS702",
+                    f"revision is marked irreversible ({reason!r}); its downgrade does not reverse the upgrade: "
+                    f"{summary}",
+                    node,
+                )
+        else:
+            self.findings.extend(downgrade_findings)
+        keys: dict[tuple[str | None, str], list[KeyColumns]] = {}
+        foreign_keys: list[_ForeignKey] = []
+        named: set[int] = set()  # a helper called by both functions is one place in the file
+        for op in all_up:
+            self._collect_keys(op, keys, foreign_keys)
+        for op in (*all_up, *all_down):
+            if id(op) not in named:
+                named.add(id(op))
+                self._check_names(op)
+        raw_sql = [self._sql_text(op) for op in all_up if op.name == "execute"]
+        return _Revision(self.path, info, self.findings, keys, foreign_keys, raw_sql)
+
+    # -- AS801 / AS802 / AS803 / AS705 -------------------------------------------------------
+    def _check_header(self) -> None:
+        doc = ast.get_docstring(self.tree, clean=True)
+        if doc is None:
+            self.report("AS801", "revision has no module docstring (message, Revision ID, Revises, Create Date)")
+            return
+        lines = [line.strip() for line in doc.splitlines()]
+        missing = [f.rstrip(":") for f in _HEADER_FIELDS if not any(line.startswith(f) for line in lines)]
+        first = lines[0] if lines else ""
+        if not first or first.startswith(_HEADER_FIELDS) or first == "empty message":
+            missing.insert(0, "message")
+        if missing:
+            node = self.tree.body[0]
+            self.report("AS801", f"module docstring lacks {', '.join(missing)}", node)
+
+    def _check_identifiers(self) -> None:
+        for name in _IDENTIFIERS:
+            node = self.assignments.get(name)
+            if isinstance(node, ast.Assign):
+                self.report("AS802", f"`{name}` has no type annotation (e.g. `{name}: {_ANNOTATIONS[name]}`)", node)
+
+    def _check_function_layout(self, function: ast.FunctionDef) -> None:
+        if function.returns is None:
+            self.report(
+                "AS802", f"{function.name}() has no return annotation (`def {function.name}() -> None:`)", function
+            )
+        if ast.get_docstring(function) is None:
+            wanted = "Apply migration changes" if function.name == "upgrade" else "Rollback migration changes"
+            self.report("AS803", f'{function.name}() has no docstring ("""{wanted}""")', function)
+
+    def _irreversible(self, report: MigrationReport) -> str | None:
+        node = self.assignments.get("irreversible")
+        if node is None:
+            return None
+        value = node.value.value if isinstance(node.value, ast.Constant) else _DYNAMIC
+        if not isinstance(value, str) or not value.strip():
+            self.report(
+                "AS705",
+                'irreversible marker has no reason: write `irreversible = "<why this revision cannot be rolled back>"`',
+                node,
+            )
+            return None
+        reason = value.strip()
+        report.irreversible.append(
+            ExceptionEntry(
+                rule="AS702",
+                reason=reason,
+                revision=self.revision_id,
+                source=Location(path=self.path, line=node.lineno),
+            )
+        )
+        return reason
+
+    # -- AS701 / AS702 / AS703 / AS704 -------------------------------------------------------
+    def _check_downgrade(
+        self,
+        upgrade: ast.FunctionDef | None,
+        downgrade: ast.FunctionDef | None,
+        up_ops: list[_Op],
+        down_ops: list[_Op],
+        undecided: list[_Undecided],
+        suffix: str = "",
+    ) -> list[Finding]:
+        """AS701-AS703 for one upgrade/downgrade pair; what cannot be decided goes to ``undecided``."""
+        out: list[Finding] = []
+        up_name, down_name = f"upgrade{suffix}()", f"downgrade{suffix}()"
+
+        def add(rule_id: str, message: str, node: ast.AST) -> None:
+            if self.config.is_enabled(rule_id):
+                out.append(self.config.finding(rule_id, message, self.loc(node)))
+
+        if upgrade is None:
+            return out
+        if downgrade is None:
+            # Even with nothing to undo, Alembic fails (AttributeError) when it downgrades through here.
+            detail = (
+                f" while {up_name} has {len(up_ops)} operation(s)"
+                if up_ops
+                else "; Alembic cannot downgrade through this revision"
+            )
+            add("AS701", f"revision has no {down_name}{detail}", upgrade)
+            return out
+        if not up_ops:
+            return out
+        if not down_ops:
+            add(
+                "AS702",
+                f"{down_name} {self._empty_kind(downgrade)} while {up_name} has {len(up_ops)} operation(s)",
+                downgrade,
+            )
+            return out
+        verdict = match([o.change for o in up_ops], [o.change for o in down_ops])
+        by_change = {id(o.change): o for o in up_ops}
+        for missing in verdict.missing:
+            op = by_change[id(missing.change)]
+            add(
+                "AS703",
+                f"{down_name} does not undo {missing.change.describe()}; expected {missing.expected}",
+                op.call,
+            )
+        for missing in verdict.unsure:
+            op = by_change[id(missing.change)]
+            undecided.append(_Undecided(down_name, missing.change, "", missing.expected, op.call))
+        for change in verdict.undecidable:
+            undecided.append(_Undecided(down_name, change, change.reason, "", by_change[id(change)].call))
+        return out
+
+    def _empty_kind(self, function: ast.FunctionDef) -> str:
+        body = [s for s in function.body if not _is_docstring(s)]
+        segment = self._function_text(function)
+        if any(_raises_not_implemented(s) for s in body):
+            return "only raises NotImplementedError"
+        if "TODO" in segment:
+            return "is still the template's TODO placeholder"
+        if all(isinstance(s, ast.Pass) or _is_ellipsis(s) for s in body):
+            return "is only `pass`" if body else "is only a docstring"
+        return "performs no schema operation"
+
+    def _function_text(self, function: ast.FunctionDef) -> str:
+        """The source of ``function`` including trailing comments (up to the next top-level statement)."""
+        following = [n.lineno for n in self.tree.body if n.lineno > function.lineno]
+        lines = self.source.splitlines()
+        end = min(following) - 1 if following else len(lines)
+        return "\n".join(lines[function.lineno - 1 : end])
+
+    # -- AS804 -------------------------------------------------------------------------------
+    def _check_sections(self, function: ast.FunctionDef, ops: list[_Op]) -> None:
+        # Raw SQL that is not clearly a data step (DDL such as CREATE EXTENSION) has no section,
+        # nor has data changed through an ORM session (where it happens is the author's call).
+        placed = self._after_data_steps(
+            [
+                o
+                for o in ops
+                if o.name not in _SESSION_FACTORIES and (o.name != "execute" or sql_is_data(self._sql_text(o)))
+            ],
+            restoring=function.name.startswith("downgrade"),
+        )
+        pairs = [(o.name, section_of(o.name, unique=_is_true(o.call, "unique"))) for o in placed]
+        downgrade = function.name.startswith("downgrade")
+        bad = out_of_order(pairs, downgrade=downgrade)
+        if not bad:
+            return
+        op = placed[bad[0]]
+        section = pairs[bad[0]][1]
+        order = "data, indexes, tables" if downgrade else "tables, indexes, data"
+        self.report(
+            "AS804",
+            f"{function.name}(): op.{op.name}() ({section.title.lower()}) is out of the template's section order "
+            f"({order}; creations in that order, drops in reverse)",
+            op.call,
+        )
+
+    def _after_data_steps(self, ops: list[_Op], *, restoring: bool = False) -> list[_Op]:
+        """``ops`` without the schema operations that follow a data step on their table.
+
+        Such an operation depends on the data step: ``alter_column(nullable=False)`` after the
+        ``UPDATE`` that backfills the column must stay after it.  Ordering advice never moves an
+        operation across a data step it depends on; other operations are still judged.
+        """
+        touched: set[str] = set()
+        restored: set[str] = set()
+        out: list[_Op] = []
+        for op in ops:
+            if op.name == "execute":
+                words = {word.lower() for word in _WORD.findall(self._sql_text(op) or "")}
+                if restoring and words & restored:
+                    # A downgrade re-creates a column or table, then puts its values back: the data
+                    # step needs the structure before it (FitTrackee's downgrades).  Not judged.
+                    continue
+                touched.update(words)
+            elif op.name == "bulk_insert":
+                touched.add((op.table or "").lower())
+            elif op.table is not None and op.table.lower() in touched:
+                continue
+            elif restoring and op.table is not None and not is_destructive(op.name):
+                restored.add(op.table.lower())
+            out.append(op)
+        return out
+
+    # -- AS501 / AS504 -----------------------------------------------------------------------
+    def _check_names(self, op: _Op) -> None:
+        table = op.table
+        if op.name in (
+            "create_index",
+            "create_unique_constraint",
+            "create_foreign_key",
+            "create_check_constraint",
+            "create_primary_key",
+            "create_exclude_constraint",
+        ):
+            key = "index_name" if op.name == "create_index" else "constraint_name"
+            node = op.args.get(key)
+            if self.resolve(node) is None:
+                what = "index" if op.name == "create_index" else "constraint"
+                kind = _CONVENTION_KIND.get(op.name, "")
+                columns = self._columns(op.args.get("local_cols" if kind == "fk" else "columns"))
+                referred = _as_str(self.resolve(op.args.get("referent_table")))
+                suggestion = self._suggest(kind, table, columns, referred)
+                self.report(
+                    "AS501",
+                    f"op.{op.name}() creates an unnamed {what}{_on(table)}{suggestion}",
+                    node or op.call,
+                    table=table,
+                )
+            else:
+                self._check_length(node, table)
+        if (
+            op.name == "drop_constraint"
+            and "constraint_name" in op.args
+            and self.resolve(op.args["constraint_name"]) is None
+        ):
+            self.report("AS501", f"op.drop_constraint() without a name{_on(table)} cannot work", op.call, table=table)
+        if op.name in ("create_table", "add_column"):
+            elements = (
+                op.call.args[1:] if op.name == "create_table" else [op.args["column"]] if "column" in op.args else []
+            )
+            self._check_table_elements(op.name, elements, table)
+            if op.name == "create_table":
+                self._check_length(op.args.get("table_name"), table, kind="table name")
+
+    def _check_table_elements(self, op_name: str, elements: Sequence[ast.expr], table: str | None) -> None:
+        has_named_pk = False
+        pk_columns: list[ast.Call] = []
+        for element in elements:
+            if not isinstance(element, ast.Call):
+                continue
+            callee = _callee(element)
+            if callee in _CONSTRAINTS:
+                name = _kw(element, "name")
+                if self.resolve(name) is None:
+                    suggestion = self._suggest_for_constraint(callee, element, table)
+                    self.report(
+                        "AS501",
+                        f"unnamed {_CONSTRAINTS[callee]} in op.{op_name}(){_on(table)}{suggestion}",
+                        element,
+                        table=table,
+                    )
+                else:
+                    self._check_length(name, table)
+                    has_named_pk = has_named_pk or callee == "PrimaryKeyConstraint"
+            elif callee == "Index" and element.args:
+                self._check_length(element.args[0], table)
+            elif callee == "Column":
+                column = self._literal_str(element.args[0]) if element.args else None
+                for inner in element.args[1:]:
+                    if (
+                        isinstance(inner, ast.Call)
+                        and _callee(inner) == "ForeignKey"
+                        and self.resolve(_kw(inner, "name")) is None
+                    ):
+                        target = (self._literal_str(inner.args[0]) or "") if inner.args else ""
+                        suggestion = self._suggest("fk", table, [column], target.rpartition(".")[0] or None)
+                        self.report(
+                            "AS501",
+                            f"unnamed foreign key on column {column!r}{_on(table)}{suggestion}",
+                            inner,
+                            table=table,
+                            column=column,
+                        )
+                for flag, what, kind in (("unique", "unique constraint", "uq"), ("index", "index", "ix")):
+                    if _is_true(element, flag):
+                        suggestion = self._suggest(kind, table, [column])
+                        self.report(
+                            "AS501",
+                            f"{flag}=True on column {column!r} creates an unnamed {what}{_on(table)}{suggestion}",
+                            element,
+                            table=table,
+                            column=column,
+                        )
+                if _is_true(element, "primary_key"):
+                    pk_columns.append(element)
+        if pk_columns and not has_named_pk and op_name == "create_table":
+            self.report(
+                "AS501",
+                f"the primary key{_on(table)} has no name: declare sa.PrimaryKeyConstraint(..., name=...)"
+                f"{self._suggest('pk', table)}",
+                pk_columns[0],
+                table=table,
+            )
+
+    def _suggest(
+        self, kind: str, table: str | None, columns: Sequence[str | None] = (), referred: str | None = None
+    ) -> str:
+        """`` (convention name: 'uq_tags_name')`` when the name can be derived, else ``""``."""
+        known = [c for c in columns if c]
+        if not kind or table is None or len(known) != len(columns) or (kind != "pk" and not known):
+            return ""
+        try:
+            name = self.config.naming.name(kind, table, known, referred_table=referred)
+        except (KeyError, ValueError, TypeError):
+            return ""
+        return f" (convention name: {name!r})"
+
+    def _suggest_for_constraint(self, callee: str | None, element: ast.Call, table: str | None) -> str:
+        if callee == "UniqueConstraint":
+            return self._suggest("uq", table, [self._literal_str(a) for a in element.args])
+        if callee == "PrimaryKeyConstraint":
+            return self._suggest("pk", table, [self._literal_str(a) for a in element.args])
+        if callee == "ForeignKeyConstraint" and element.args:
+            referred = ""
+            if len(element.args) > 1 and isinstance(element.args[1], (ast.List, ast.Tuple)) and element.args[1].elts:
+                referred = self._literal_str(element.args[1].elts[0]) or ""
+            return self._suggest("fk", table, self._columns(element.args[0]), referred.rpartition(".")[0] or None)
+        return ""
+
+    def _check_length(self, node: ast.expr | None, table: str | None, kind: str = "name") -> None:
+        if node is None or self._is_conv(node):
+            return  # op.f()/conv() names are truncated by SQLAlchemy exactly as the database does
+        value = self.resolve(node)
+        if isinstance(value, str) and len(value.encode("utf-8")) > MAX_IDENTIFIER_LENGTH:
+            self.report(
+                "AS504",
+                f"{kind} {value!r} is {len(value.encode('utf-8'))} bytes; PostgreSQL keeps {MAX_IDENTIFIER_LENGTH}",
+                node,
+                table=table,
+            )
+
+    # -- keys and foreign keys for AS201 -------------------------------------------------------
+
+
+_WORD: Final = re.compile(r"\w+")
+
+_CONVENTION_KIND: Final = {
+    "create_index": "ix",
+    "create_unique_constraint": "uq",
+    "create_foreign_key": "fk",
+    "create_primary_key": "pk",
+}
+
+_ANNOTATIONS: Final = {
+    "revision": "str",
+    "down_revision": "str | Sequence[str] | None",
+    "branch_labels": "str | Sequence[str] | None",
+    "depends_on": "str | Sequence[str] | None",
+}
