@@ -634,6 +634,42 @@ created without the constraint) is no rule at all: duplicates are accepted silen
         stages=(_DB,),
         spec="Rule 5: Constraint Standards; Testing Standards (test_model_unique_constraints)",
     ),
+    _rule(
+        "AS506",
+        "generated-name-dependency",
+        "Revision refers to a constraint by the name the database generated",
+        rationale="""
+A constraint created without a name gets its name from PostgreSQL (``item_owner_id_fkey``,
+``item_code_key``, ``item_pkey``).  Alembic builds the ``MetaData`` of its operations with the
+``target_metadata``'s naming convention, so once a team sets a convention, replaying that old
+revision on a fresh database names the constraint by the convention (``fk_item_owner_id``), and a
+later revision that drops it by the generated name fails: ``constraint "item_owner_id_fkey" of
+relation "item" does not exist``.  The production database, migrated before the convention, works;
+every new environment, CI run and ``pytest-alembic`` replay breaks.  The finding is on the revision
+that refers to the generated name and names the earlier revision that created the constraint
+unnamed.
+""",
+        bad="""
+# a1: op.create_table("item", ..., sa.ForeignKeyConstraint(["owner_id"], ["users.id"]))
+# b2: op.drop_constraint("item_owner_id_fkey", "item", type_="foreignkey")
+""",
+        good="""
+# a1: give the old constraint the generated name explicitly: a replay creates the same name
+#     with or without a naming convention (or run `alembic-standards rename-constraints` first)
+op.create_table("item", ..., sa.ForeignKeyConstraint(["owner_id"], ["users.id"], name="item_owner_id_fkey"))
+""",
+        severity=_W,
+        stages=(_MIG,),
+        spec="Rule 5: Constraint Standards",
+        notes="""
+Read from ``op.drop_constraint`` / ``batch_op.drop_constraint`` with a literal name, against unnamed
+foreign keys, unique constraints (``unique=True`` included), check and primary-key constraints in
+``op.create_table`` / ``op.add_column`` and ``op.create_*(None, ...)`` of an ancestor revision.  Not
+reported when the convention itself yields the generated name, or when an ancestor created a
+constraint of that name explicitly.  A history-wide rule: ``since_revision`` cannot hide it on a
+new revision.
+""",
+    ),
     # ------------------------------------------------------------------ AS6xx composite indexes
     _rule(
         "AS601",

@@ -184,18 +184,59 @@ def _wrong_types(cache: Path) -> None:
         result = entry["result"]
         if result["revision"] is None:
             continue
-        # Each entry broken in a different way: wrong type, wrong arity, unknown rule, bad severity...
-        breakage = number % 5
+        # Each entry broken in a different way: wrong type, wrong shape, unknown rule, bad severity...
+        breakage = number % 7
+        revision = result["revision"]
         if breakage == 0:
-            result["revision"]["findings"] = "not a list"
+            revision["findings"] = "not a list"
         elif breakage == 1:
-            result["revision"]["info"] = [1, 2]
-        elif breakage == 2 and result["revision"]["findings"]:
-            result["revision"]["findings"][0][0] = "AS999"
-        elif breakage == 3 and result["revision"]["findings"]:
-            result["revision"]["findings"][0][1] = "fatal"
+            revision["info"] = [1, 2]
+        elif breakage == 2 and revision["findings"]:
+            revision["findings"][0]["rule"] = "AS999"
+        elif breakage == 3 and revision["findings"]:
+            revision["findings"][0]["severity"] = "fatal"
+        elif breakage == 4 and revision["findings"]:
+            revision["findings"][0]["comment"] = "a key this schema does not know"
+        elif breakage == 5:
+            del revision["names"]
         else:
-            result["revision"]["keys"] = [[None, 5, []]]
+            revision["keys"] = [{"schema": None, "table": 5, "keys": []}]
+    file.write_text(json.dumps(document), encoding="utf-8")
+
+
+def _positional(value: object) -> object:
+    """``value`` with every JSON object turned into the list of its values: the version-1 layout."""
+    if isinstance(value, dict):
+        return [_positional(v) for v in value.values()]
+    if isinstance(value, list):
+        return [_positional(v) for v in value]
+    return value
+
+
+def _old_schema(cache: Path) -> None:
+    """A document of the previous schema (positional lists) under the current file name."""
+    (file,) = cache_files(cache)
+    document = json.loads(file.read_text(encoding="utf-8"))
+    old = {
+        "format": 1,
+        "fingerprint": document["fingerprint"],
+        "files": {
+            key: {"size": e["size"], "mtime_ns": e["mtime_ns"], "result": _positional(e["result"])}
+            for key, e in document["files"].items()
+        },
+    }
+    file.write_text(json.dumps(old), encoding="utf-8")
+
+
+def _old_entries(cache: Path) -> None:
+    """Current document header, but every entry's result in the positional (version-1) layout."""
+    (file,) = cache_files(cache)
+    document = json.loads(file.read_text(encoding="utf-8"))
+    for entry in document["files"].values():
+        result = entry["result"]
+        result["errors"] = _positional(result["errors"])
+        if result["revision"] is not None:
+            result["revision"]["info"] = _positional(result["revision"]["info"])
     file.write_text(json.dumps(document), encoding="utf-8")
 
 
@@ -216,8 +257,36 @@ def _deep_nesting(cache: Path) -> None:
     file.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
 
 
+def _foreign_schema(cache: Path) -> None:
+    """Another writer's JSON: the same top-level keys under another schema name."""
+    (file,) = cache_files(cache)
+    document = json.loads(file.read_text(encoding="utf-8"))
+    document["schema"] = "some-other-tool/cache"
+    file.write_text(json.dumps(document), encoding="utf-8")
+
+
+def _newer_version(cache: Path) -> None:
+    """A document a later release wrote (its entries may mean something else)."""
+    (file,) = cache_files(cache)
+    document = json.loads(file.read_text(encoding="utf-8"))
+    document["version"] += 1
+    file.write_text(json.dumps(document), encoding="utf-8")
+
+
 @pytest.mark.parametrize(
-    "corrupt", [_corrupt_json, _binary_garbage, _wrong_types, _wrong_document, _wrong_entries, _deep_nesting]
+    "corrupt",
+    [
+        _corrupt_json,
+        _binary_garbage,
+        _wrong_types,
+        _wrong_document,
+        _wrong_entries,
+        _deep_nesting,
+        _old_schema,
+        _old_entries,
+        _foreign_schema,
+        _newer_version,
+    ],
 )
 def test_a_corrupt_cache_is_ignored_and_rebuilt(tmp_path: Path, corrupt: object) -> None:
     versions = copy_scenarios(tmp_path, "history", "irreversible", "syntax_error")
@@ -231,6 +300,29 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(tmp_path: Path, corrupt: object)
     # Rebuilt: valid again, and a warm run agrees.
     assert len(entries(cache)) == len(list(versions.rglob("*.py")))
     assert summary(check_migrations([versions], config, cache=cache)) == expected
+
+
+@pytest.mark.parametrize("foreign", [_old_schema, _old_entries, _foreign_schema, _newer_version])
+def test_an_entry_of_another_schema_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, foreign: object
+) -> None:
+    """Not understood is a miss: every file whose entry is of another schema is parsed again."""
+    versions = copy_scenarios(tmp_path, "history", "irreversible")
+    cache = tmp_path / "cache"
+    config = Config(root=tmp_path)
+    expected = summary(check_migrations([versions], config, cache=cache))
+    assert callable(foreign)
+    foreign(cache)
+    read: list[Path] = []
+    original = migrations._read_revision
+
+    def counting(path: Path, config: Config) -> _FileResult:
+        read.append(path)
+        return original(path, config)
+
+    monkeypatch.setattr(migrations, "_read_revision", counting)
+    assert summary(check_migrations([versions], config, cache=cache)) == expected
+    assert sorted(read) == sorted(versions.rglob("*.py"))
 
 
 def test_an_unusable_cache_directory_is_not_an_error(tmp_path: Path) -> None:
@@ -266,7 +358,8 @@ def test_the_cache_holds_only_json_and_never_runs_code(tmp_path: Path) -> None:
     assert sorted(p.name for p in cache.iterdir()) == [".gitignore", "CACHEDIR.TAG", cache_files(cache)[0].name]
     (file,) = cache_files(cache)
     document = json.loads(file.read_text(encoding="utf-8"))  # plain JSON
-    assert document["format"] == 1 and len(document["files"]) == len(list(versions.rglob("*.py")))
+    assert document["schema"] == "alembic-standards/migrations-cache" and document["version"] == 2
+    assert len(document["files"]) == len(list(versions.rglob("*.py")))
     assert run() == first
     assert not marker.exists()
 

@@ -24,7 +24,7 @@ from ..coverage import KeyColumns
 from ..fileio import read_regular_file
 from ..findings import Finding, Location, Severity
 from ..rules import RULES
-from .facts import RevisionInfo, _FileResult, _ForeignKey, _Revision
+from .facts import RevisionInfo, _ConstraintNames, _FileResult, _ForeignKey, _NamedRef, _Revision, _Unnamed
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -32,7 +32,11 @@ if TYPE_CHECKING:
 
 CACHE_DIR_NAME: Final = ".alembic_standards_cache"
 CACHE_DIR_ENV: Final = "ALEMBIC_STANDARDS_CACHE_DIR"
-_CACHE_FORMAT: Final = 1
+SCHEMA: Final = "alembic-standards/migrations-cache"
+"""What a cache document says it is: a JSON file of any other origin is not read."""
+SCHEMA_VERSION: Final = 2
+"""Bumped whenever a stored object gains, loses or changes a key.  Version 1 stored positional
+lists (a finding decoded from exactly ten items): it is read as a miss, like any unknown version."""
 MAX_CACHE_BYTES: Final = 256 * 1024 * 1024
 """A cache file larger than this is ignored (about 100 times what 1,000 revisions need)."""
 _RACY_NS: Final = 2_000_000_000
@@ -118,7 +122,8 @@ class _ResultCache:
             return {}
         if (
             not isinstance(document, dict)
-            or document.get("format") != _CACHE_FORMAT
+            or document.get("schema") != SCHEMA
+            or document.get("version") != SCHEMA_VERSION
             or document.get("fingerprint") != self.fingerprint
             or not isinstance(document.get("files"), dict)
         ):
@@ -139,13 +144,11 @@ class _ResultCache:
         except OSError:
             return None
         try:
-            if not isinstance(entry, dict) or (entry.get("size"), entry.get("mtime_ns")) != (
-                status.st_size,
-                status.st_mtime_ns,
-            ):
+            record = _record(entry, _ENTRY)
+            if (record["size"], record["mtime_ns"]) != (status.st_size, status.st_mtime_ns):
                 return None
-            return _decode_result(path, entry["result"], (status.st_size, status.st_mtime_ns))
-        except (KeyError, IndexError, TypeError, ValueError, RecursionError):
+            return _decode_result(path, record["result"], (status.st_size, status.st_mtime_ns))
+        except (TypeError, ValueError, RecursionError):
             del self.entries[key]  # corrupt: forget it, the file is read again
             self.dirty = True
             return None
@@ -169,7 +172,7 @@ class _ResultCache:
         if not self.dirty:
             return
         files = {k: v for k, v in self.entries.items() if k in self.seen or os.path.exists(k)}
-        document = {"format": _CACHE_FORMAT, "fingerprint": self.fingerprint, "files": files}
+        document = {"schema": SCHEMA, "version": SCHEMA_VERSION, "fingerprint": self.fingerprint, "files": files}
         temporary: str | None = None
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -206,7 +209,7 @@ def _fingerprint(config: Config) -> str:
         except OSError:
             code.append([name, None, None])
     parts = {
-        "format": _CACHE_FORMAT,
+        "schema": [SCHEMA, SCHEMA_VERSION],
         "version": __version__,
         "python": [sys.implementation.cache_tag, list(sys.version_info[:3])],
         "code": code,
@@ -220,8 +223,29 @@ def _fingerprint(config: Config) -> str:
 
 
 # -- JSON encoding of a _FileResult -------------------------------------------------------------
-# Findings and locations are stored without their path: it is the file's own path, re-attached
-# when the entry is read (an entry found under another path is never used).
+# Every stored object is a JSON object with exactly the keys named below: one key more or less, a
+# list where an object belongs, a value of the wrong type, an unknown rule or severity, and the
+# entry is a cache miss (TypeError/ValueError, caught by :meth:`_ResultCache.get`).  Findings and
+# locations are stored without their path: it is the file's own path, re-attached when the entry
+# is read (an entry found under another path is never used).
+
+_ENTRY: Final = frozenset({"size", "mtime_ns", "result"})
+_RESULT: Final = frozenset({"errors", "irreversible", "revision"})
+_REVISION: Final = frozenset({"info", "findings", "keys", "foreign_keys", "raw_sql", "names"})
+_INFO: Final = frozenset({"revision", "down_revisions", "depends_on", "branch_labels", "line"})
+_FINDING: Final = frozenset(
+    {"rule", "severity", "message", "line", "col", "schema", "table", "column", "constraint", "revision"}
+)
+_EXCEPTION: Final = frozenset(
+    {"rule", "reason", "table", "column", "constraint", "revision", "schema", "ticket", "line"}
+)
+_TABLE_KEYS: Final = frozenset({"schema", "table", "keys"})
+_KEY: Final = frozenset({"columns", "kind", "name", "predicate"})
+_FOREIGN_KEY: Final = frozenset({"schema", "table", "columns", "referred", "line", "col"})
+_NAMES: Final = frozenset({"unnamed", "created", "dropped"})
+_UNNAMED: Final = frozenset({"kind", "schema", "table", "columns", "referred", "line", "col"})
+_NAMED_REF: Final = frozenset({"name", "schema", "table", "line", "col"})
+_KINDS: Final = frozenset({"fk", "uq", "ck", "pk"})
 
 
 def _encode_result(path: Path, result: _FileResult) -> dict[str, Any]:
@@ -236,140 +260,228 @@ def _encode_result(path: Path, result: _FileResult) -> dict[str, Any]:
         if revision.path != path or info.path != path:
             raise _Uncacheable
         out["revision"] = {
-            "info": [info.revision, info.down_revisions, info.depends_on, info.branch_labels, info.line],
+            "info": {
+                "revision": info.revision,
+                "down_revisions": info.down_revisions,
+                "depends_on": info.depends_on,
+                "branch_labels": info.branch_labels,
+                "line": info.line,
+            },
             "findings": [_encode_finding(path, f) for f in revision.findings],
             "keys": [
-                [schema, table, [[k.columns, k.kind, k.name, k.predicate] for k in keys]]
+                {
+                    "schema": schema,
+                    "table": table,
+                    "keys": [
+                        {"columns": k.columns, "kind": k.kind, "name": k.name, "predicate": k.predicate} for k in keys
+                    ],
+                }
                 for (schema, table), keys in revision.keys.items()
             ],
             "foreign_keys": [
-                [fk.schema, fk.table, fk.columns, fk.referred, fk.line, fk.col] for fk in revision.foreign_keys
+                {
+                    "schema": fk.schema,
+                    "table": fk.table,
+                    "columns": fk.columns,
+                    "referred": fk.referred,
+                    "line": fk.line,
+                    "col": fk.col,
+                }
+                for fk in revision.foreign_keys
             ],
             "raw_sql": revision.raw_sql,
+            "names": {
+                "unnamed": [
+                    {
+                        "kind": u.kind,
+                        "schema": u.schema,
+                        "table": u.table,
+                        "columns": u.columns,
+                        "referred": u.referred,
+                        "line": u.line,
+                        "col": u.col,
+                    }
+                    for u in revision.names.unnamed
+                ],
+                "created": [_encode_ref(r) for r in revision.names.created],
+                "dropped": [_encode_ref(r) for r in revision.names.dropped],
+            },
         }
     return out
 
 
-def _encode_finding(path: Path, finding: Finding) -> list[Any]:
+def _encode_ref(ref: _NamedRef) -> dict[str, Any]:
+    return {"name": ref.name, "schema": ref.schema, "table": ref.table, "line": ref.line, "col": ref.col}
+
+
+def _encode_finding(path: Path, finding: Finding) -> dict[str, Any]:
     loc = finding.location
     if loc.path != path:
         raise _Uncacheable
-    return [
-        finding.rule_id,
-        finding.severity.value,
-        finding.message,
-        loc.line,
-        loc.col,
-        loc.schema,
-        loc.table,
-        loc.column,
-        loc.constraint,
-        loc.revision,
-    ]
+    return {
+        "rule": finding.rule_id,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "line": loc.line,
+        "col": loc.col,
+        "schema": loc.schema,
+        "table": loc.table,
+        "column": loc.column,
+        "constraint": loc.constraint,
+        "revision": loc.revision,
+    }
 
 
-def _encode_entry(path: Path, entry: ExceptionEntry) -> list[Any]:
+def _encode_entry(path: Path, entry: ExceptionEntry) -> dict[str, Any]:
     if entry.expires is not None or entry.source != Location(path=path, line=entry.source.line):
         raise _Uncacheable
-    return [
-        entry.rule,
-        entry.reason,
-        entry.table,
-        entry.column,
-        entry.constraint,
-        entry.revision,
-        entry.schema,
-        entry.ticket,
-        entry.source.line,
-    ]
+    return {
+        "rule": entry.rule,
+        "reason": entry.reason,
+        "table": entry.table,
+        "column": entry.column,
+        "constraint": entry.constraint,
+        "revision": entry.revision,
+        "schema": entry.schema,
+        "ticket": entry.ticket,
+        "line": entry.source.line,
+    }
 
 
 def _decode_result(path: Path, data: Any, stat: tuple[int, int]) -> _FileResult:
-    """The inverse of :func:`_encode_result`; TypeError/ValueError/KeyError on anything unexpected."""
-    if not isinstance(data, dict):
-        raise TypeError("result")
+    """The inverse of :func:`_encode_result`; TypeError/ValueError on anything unexpected."""
+    record = _record(data, _RESULT)
     result = _FileResult(
-        input_errors=[_decode_finding(path, f) for f in _list(data["errors"])],
-        irreversible=[_decode_entry(path, e) for e in _list(data["irreversible"])],
+        input_errors=[_decode_finding(path, f) for f in _list(record["errors"])],
+        irreversible=[_decode_entry(path, e) for e in _list(record["irreversible"])],
         stat=stat,
     )
-    revision = data["revision"]
-    if revision is None:
+    if record["revision"] is None:
         return result
-    if not isinstance(revision, dict):
-        raise TypeError("revision")
-    rev_id, down, depends, labels, line = _list(revision["info"], 5)
+    revision = _record(record["revision"], _REVISION)
+    info = _record(revision["info"], _INFO)
     keys: dict[tuple[str | None, str], list[KeyColumns]] = {}
     for item in _list(revision["keys"]):
-        schema, table, found = _list(item, 3)
-        keys[(_opt_str(schema), _str(table))] = [_decode_key(k) for k in _list(found)]
+        table_keys = _record(item, _TABLE_KEYS)
+        keys[(_opt_str(table_keys["schema"]), _str(table_keys["table"]))] = [
+            _decode_key(k) for k in _list(table_keys["keys"])
+        ]
     foreign_keys = []
     for item in _list(revision["foreign_keys"]):
-        schema, table, columns, referred, fk_line, fk_col = _list(item, 6)
+        fk = _record(item, _FOREIGN_KEY)
         foreign_keys.append(
-            _ForeignKey(_opt_str(schema), _str(table), _strs(columns), _opt_str(referred), _int(fk_line), _int(fk_col))
+            _ForeignKey(
+                _opt_str(fk["schema"]),
+                _str(fk["table"]),
+                _strs(fk["columns"]),
+                _opt_str(fk["referred"]),
+                _int(fk["line"]),
+                _int(fk["col"]),
+            )
         )
     result.revision = _Revision(
         path=path,
         info=RevisionInfo(
-            revision=_opt_str(rev_id),
-            down_revisions=_strs(down),
-            depends_on=_strs(depends),
-            branch_labels=_strs(labels),
+            revision=_opt_str(info["revision"]),
+            down_revisions=_strs(info["down_revisions"]),
+            depends_on=_strs(info["depends_on"]),
+            branch_labels=_strs(info["branch_labels"]),
             path=path,
-            line=_opt_int(line),
+            line=_opt_int(info["line"]),
         ),
         findings=[_decode_finding(path, f) for f in _list(revision["findings"])],
         keys=keys,
         foreign_keys=foreign_keys,
         raw_sql=[_opt_str(sql) for sql in _list(revision["raw_sql"])],
+        names=_decode_names(revision["names"]),
     )
     return result
 
 
+def _decode_names(data: Any) -> _ConstraintNames:
+    names = _record(data, _NAMES)
+    unnamed = []
+    for item in _list(names["unnamed"]):
+        u = _record(item, _UNNAMED)
+        if u["kind"] not in _KINDS:
+            raise ValueError(f"unknown constraint kind {u['kind']!r}")
+        unnamed.append(
+            _Unnamed(
+                _str(u["kind"]),
+                _opt_str(u["schema"]),
+                _str(u["table"]),
+                _strs(u["columns"]),
+                _opt_str(u["referred"]),
+                _int(u["line"]),
+                _int(u["col"]),
+            )
+        )
+    return _ConstraintNames(
+        unnamed=unnamed,
+        created=[_decode_ref(r) for r in _list(names["created"])],
+        dropped=[_decode_ref(r) for r in _list(names["dropped"])],
+    )
+
+
+def _decode_ref(data: Any) -> _NamedRef:
+    ref = _record(data, _NAMED_REF)
+    return _NamedRef(
+        _str(ref["name"]), _opt_str(ref["schema"]), _opt_str(ref["table"]), _int(ref["line"]), _int(ref["col"])
+    )
+
+
 def _decode_finding(path: Path, data: Any) -> Finding:
-    rule_id, severity, message, line, col, schema, table, column, constraint, revision = _list(data, 10)
-    if rule_id not in RULES:
-        raise ValueError(f"unknown rule {rule_id!r}")
+    finding = _record(data, _FINDING)
+    if finding["rule"] not in RULES:
+        raise ValueError(f"unknown rule {finding['rule']!r}")
     location = Location(
         path=path,
-        line=_opt_int(line),
-        col=_opt_int(col),
-        schema=_opt_str(schema),
-        table=_opt_str(table),
-        column=_opt_str(column),
-        constraint=_opt_str(constraint),
-        revision=_opt_str(revision),
+        line=_opt_int(finding["line"]),
+        col=_opt_int(finding["col"]),
+        schema=_opt_str(finding["schema"]),
+        table=_opt_str(finding["table"]),
+        column=_opt_str(finding["column"]),
+        constraint=_opt_str(finding["constraint"]),
+        revision=_opt_str(finding["revision"]),
     )
-    return Finding(_str(rule_id), Severity(_str(severity)), _str(message), location)
+    return Finding(_str(finding["rule"]), Severity(_str(finding["severity"])), _str(finding["message"]), location)
 
 
 def _decode_entry(path: Path, data: Any) -> ExceptionEntry:
-    rule, reason, table, column, constraint, revision, schema, ticket, line = _list(data, 9)
-    if rule not in RULES:
-        raise ValueError(f"unknown rule {rule!r}")
+    entry = _record(data, _EXCEPTION)
+    if entry["rule"] not in RULES:
+        raise ValueError(f"unknown rule {entry['rule']!r}")
     return ExceptionEntry(
-        rule=_str(rule),
-        reason=_str(reason),
-        table=_opt_str(table),
-        column=_opt_str(column),
-        constraint=_opt_str(constraint),
-        revision=_opt_str(revision),
-        schema=_opt_str(schema),
-        ticket=_opt_str(ticket),
-        source=Location(path=path, line=_opt_int(line)),
+        rule=_str(entry["rule"]),
+        reason=_str(entry["reason"]),
+        table=_opt_str(entry["table"]),
+        column=_opt_str(entry["column"]),
+        constraint=_opt_str(entry["constraint"]),
+        revision=_opt_str(entry["revision"]),
+        schema=_opt_str(entry["schema"]),
+        ticket=_opt_str(entry["ticket"]),
+        source=Location(path=path, line=_opt_int(entry["line"])),
     )
 
 
 def _decode_key(data: Any) -> KeyColumns:
-    columns, kind, name, predicate = _list(data, 4)
-    if kind not in ("index", "primary_key", "unique"):
-        raise ValueError(f"unknown key kind {kind!r}")
-    return KeyColumns(tuple(_opt_str(c) for c in _list(columns)), kind, _opt_str(name), _opt_str(predicate))
+    key = _record(data, _KEY)
+    if key["kind"] not in ("index", "primary_key", "unique"):
+        raise ValueError(f"unknown key kind {key['kind']!r}")
+    columns = tuple(_opt_str(c) for c in _list(key["columns"]))
+    return KeyColumns(columns, key["kind"], _opt_str(key["name"]), _opt_str(key["predicate"]))
 
 
-def _list(value: Any, length: int | None = None) -> list[Any]:
-    if type(value) is not list or (length is not None and len(value) != length):
+def _record(value: Any, keys: frozenset[str]) -> dict[str, Any]:
+    """``value`` if it is a JSON object with exactly ``keys``: a stored object of another shape
+    (an older schema, another writer) is not guessed at."""
+    if type(value) is not dict or value.keys() != keys:
+        raise TypeError("unexpected object")
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    if type(value) is not list:
         raise TypeError("expected a list")
     return value
 

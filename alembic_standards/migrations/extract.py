@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ..coverage import KeyColumns
 from ..findings import Finding, Location
 from ..reversal import NEUTRAL_OPS, OPS, Change, change_from_op_call
-from .facts import _ForeignKey
+from .facts import _ConstraintNames, _ForeignKey, _NamedRef, _Unnamed
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -530,26 +530,102 @@ class _Reader:
                 bucket.append(KeyColumns(tuple(self._literal_str(a) for a in element.args[1:]), "index"))
             elif callee == "ForeignKeyConstraint" and element.args:
                 columns = _all_str(self._columns(element.args[0]))
-                target = ""
-                if (
-                    len(element.args) > 1
-                    and isinstance(element.args[1], (ast.List, ast.Tuple))
-                    and element.args[1].elts
-                ):
-                    target = self._literal_str(element.args[1].elts[0]) or ""
                 if columns:
                     fks.append(
                         _ForeignKey(
                             schema,
                             table,
                             columns,
-                            target.rpartition(".")[0] or None,
+                            self._referred_table(element),
                             element.lineno,
                             element.col_offset + 1,
                         )
                     )
         if pk:
             bucket.append(KeyColumns(tuple(pk), "primary_key"))
+
+    # -- constraint names for AS506 -----------------------------------------------------------
+    def _collect_names(self, op: _Op, out: _ConstraintNames) -> None:
+        """The constraints ``op`` creates unnamed, creates by a literal name, or drops by name."""
+        table, schema = op.table, op.schema
+        if table is None:
+            return
+        if op.name == "drop_constraint":
+            name = self.resolve(op.args.get("constraint_name"))
+            if isinstance(name, str):
+                out.dropped.append(_NamedRef(name, schema, table, op.call.lineno, op.call.col_offset + 1))
+            return
+        kind = _CREATE_KINDS.get(op.name)
+        if kind is not None:
+            node = op.args.get("constraint_name")
+            name = self.resolve(node)
+            if isinstance(name, str):
+                out.created.append(_NamedRef(name, schema, table, op.call.lineno, op.call.col_offset + 1))
+            elif name is None:
+                if kind == "ck":
+                    columns = _words(self._literal_str(op.args.get("condition")))
+                else:
+                    columns = _all_str(self._columns(op.args.get("local_cols" if kind == "fk" else "columns")))
+                referred = _as_str(self.resolve(op.args.get("referent_table")))
+                out.unnamed.append(
+                    _Unnamed(kind, schema, table, columns, referred, op.call.lineno, op.call.col_offset + 1)
+                )
+            return
+        if op.name in ("create_table", "add_column"):
+            elements = (
+                op.call.args[1:] if op.name == "create_table" else [op.args["column"]] if "column" in op.args else []
+            )
+            self._element_names(op.name == "create_table", elements, schema, table, out)
+
+    def _element_names(
+        self, whole_table: bool, elements: Sequence[ast.expr], schema: str | None, table: str, out: _ConstraintNames
+    ) -> None:
+        pk_columns: list[str] = []
+        pk_declared = False
+        found: list[tuple[str, ast.Call, tuple[str, ...], str | None]] = []  # (kind, node, columns, referred)
+        for element in elements:
+            if not isinstance(element, ast.Call):
+                continue
+            callee = _callee(element)
+            if callee == "Column" and element.args:
+                column = self._literal_str(element.args[0])
+                if column is None:
+                    continue
+                for inner in element.args[1:]:
+                    if isinstance(inner, ast.Call) and _callee(inner) == "ForeignKey" and inner.args:
+                        target = self._literal_str(inner.args[0]) or ""
+                        found.append(("fk", inner, (column,), target.rpartition(".")[0] or None))
+                    elif isinstance(inner, ast.Call) and _callee(inner) == "CheckConstraint" and inner.args:
+                        found.append(("ck", inner, _words(self._literal_str(inner.args[0])), None))
+                if _is_true(element, "unique"):
+                    found.append(("uq", element, (column,), None))
+                if _is_true(element, "primary_key"):
+                    pk_columns.append(column)
+            elif callee == "ForeignKeyConstraint" and element.args:
+                columns = _all_str(self._columns(element.args[0]))
+                found.append(("fk", element, columns, self._referred_table(element)))
+            elif callee in ("UniqueConstraint", "PrimaryKeyConstraint"):
+                pk_declared = pk_declared or callee == "PrimaryKeyConstraint"
+                columns = _all_str(tuple(self._literal_str(a) for a in element.args))
+                found.append(("uq" if callee == "UniqueConstraint" else "pk", element, columns, None))
+            elif callee == "CheckConstraint" and element.args:
+                found.append(("ck", element, _words(self._literal_str(element.args[0])), None))
+        for kind, node, columns, referred in found:
+            name = None if _callee(node) == "Column" else self.resolve(_kw(node, "name"))  # unique=True: no name
+            if isinstance(name, str):
+                out.created.append(_NamedRef(name, schema, table, node.lineno, node.col_offset + 1))
+            elif name is None:
+                out.unnamed.append(_Unnamed(kind, schema, table, columns, referred, node.lineno, node.col_offset + 1))
+        if whole_table and pk_columns and not pk_declared:
+            first = next(e for e in elements if isinstance(e, ast.Call) and _is_true(e, "primary_key"))
+            line, col = first.lineno, first.col_offset + 1
+            out.unnamed.append(_Unnamed("pk", schema, table, tuple(pk_columns), None, line, col))
+
+    def _referred_table(self, fk: ast.Call) -> str | None:
+        """The table ``sa.ForeignKeyConstraint([...], ["users.id"])`` refers to (None when not literal)."""
+        if len(fk.args) > 1 and isinstance(fk.args[1], (ast.List, ast.Tuple)) and fk.args[1].elts:
+            return (self._literal_str(fk.args[1].elts[0]) or "").rpartition(".")[0] or None
+        return None
 
     def _columns(self, node: ast.expr | None) -> tuple[str | None, ...]:
         if not isinstance(node, (ast.List, ast.Tuple)):
@@ -593,6 +669,22 @@ _ALIASES: Final = {
     "tablename": ("table_name",),
     "table": ("table_name",),
 }
+
+
+_CREATE_KINDS: Final = {
+    "create_foreign_key": "fk",
+    "create_unique_constraint": "uq",
+    "create_check_constraint": "ck",
+    "create_primary_key": "pk",
+}
+"""Operations that create one constraint, and its kind (the name PostgreSQL would give it)."""
+_IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _words(sql: str | None) -> tuple[str, ...]:
+    """The identifiers a literal CHECK condition may name (keywords included: a superset is enough,
+    since they only widen the names PostgreSQL might have chosen)."""
+    return tuple(dict.fromkeys(_IDENTIFIER.findall(sql or "")))
 
 
 def _bind(call: ast.Call, signature: tuple[str, ...], *, batch: bool) -> dict[str, ast.expr]:

@@ -51,6 +51,8 @@ class _Revision:
     foreign_keys: list[_ForeignKey]
     raw_sql: list[str | None]
     """The upgrade's raw SQL (None when the text is computed): it may create indexes we cannot see."""
+    names: _ConstraintNames = field(default_factory=lambda: _ConstraintNames())
+    """The upgrade's constraints created unnamed, created by name and dropped by name (AS506)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,44 @@ class _ForeignKey:
     referred: str | None
     line: int
     col: int
+
+
+@dataclass(frozen=True)
+class _Unnamed:
+    """A constraint an upgrade creates without a name: the database (PostgreSQL) names it.
+
+    ``kind`` is ``pk``/``fk``/``uq``/``ck``.  ``columns`` are the constrained columns; for a CHECK
+    they are the identifiers of its literal condition (PostgreSQL names a one-column check after
+    that column, any other after the table alone).
+    """
+
+    kind: str
+    schema: str | None
+    table: str
+    columns: tuple[str, ...]
+    referred: str | None
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class _NamedRef:
+    """A constraint an upgrade creates or drops by an explicit, literal name."""
+
+    name: str
+    schema: str | None
+    table: str | None
+    line: int
+    col: int
+
+
+@dataclass
+class _ConstraintNames:
+    """What the generated-name check (AS506) needs from one revision's upgrade."""
+
+    unnamed: list[_Unnamed] = field(default_factory=list)
+    created: list[_NamedRef] = field(default_factory=list)
+    dropped: list[_NamedRef] = field(default_factory=list)
 
 
 @dataclass

@@ -8,16 +8,17 @@ what they created.  These checks never read a file; they take :class:`~.facts._R
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from ..coverage import KeyColumns, is_covered
 from ..findings import Location
+from ..naming import postgresql_default_name
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from ..config import Config
-    from .facts import _Revision
+    from .facts import _Revision, _Unnamed
 
 
 def _check_fk_coverage(revisions: Sequence[_Revision], config: Config) -> None:
@@ -187,3 +188,112 @@ def _ancestors(revision: _Revision, by_id: dict[str, _Revision]) -> list[_Revisi
         out.append(parent)
         todo.extend([*parent.info.down_revisions, *parent.info.depends_on])
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# AS506: a revision that depends on a name the database generated
+# ---------------------------------------------------------------------------------------------
+
+_KIND_WORDS: Final = {"fk": "foreign key", "uq": "unique constraint", "ck": "check constraint", "pk": "primary key"}
+
+
+def _check_generated_names(revisions: Sequence[_Revision], config: Config) -> None:
+    """AS506: an upgrade drops a constraint by the name PostgreSQL gave an unnamed constraint that an
+    ancestor revision created.
+
+    Alembic's operations build their ``MetaData`` with the ``target_metadata``'s naming convention,
+    so once a convention is set, replaying the old revision on a fresh database names that
+    constraint by the convention, and the drop of the generated name fails (``constraint
+    "item_owner_id_fkey" of relation "item" does not exist``).  Not reported: a convention that
+    yields the generated name itself, and a name some ancestor (or the revision, earlier) created
+    explicitly.  Linear: only drops whose name matches a generated name look at the ancestry.
+    """
+    if not config.is_enabled("AS506"):
+        return
+    generated: dict[tuple[str | None, str, str], list[tuple[_Revision, _Unnamed]]] = {}
+    for revision in revisions:
+        for unnamed in revision.names.unnamed:
+            convention = _convention_name(unnamed, config)
+            for name in _generated_names(unnamed):
+                if name != convention:
+                    generated.setdefault((unnamed.schema, unnamed.table, name), []).append((revision, unnamed))
+    if not generated:
+        return
+    by_id = {r.info.revision: r for r in revisions if r.info.revision}
+    graph = _Ancestry(by_id)
+    explicit: dict[tuple[str | None, str | None, str], list[tuple[_Revision, int]]] = {}
+    for revision in revisions:
+        for ref in revision.names.created:
+            explicit.setdefault((ref.schema, ref.table, ref.name), []).append((revision, ref.line))
+    for revision in revisions:
+        for ref in revision.names.dropped:
+            if ref.table is None or (found := generated.get((ref.schema, ref.table, ref.name))) is None:
+                continue
+            before = _ancestor_test(revision, graph, by_id)
+            creators = [(r, u) for r, u in found if before(r)]
+            if not creators:
+                continue
+            named = explicit.get((ref.schema, ref.table, ref.name), [])
+            if any(before(r) or (r is revision and line < ref.line) for r, line in named):
+                continue
+            creator, unnamed = creators[0]
+            revision.findings.append(
+                config.finding(
+                    "AS506",
+                    _generated_message(ref.name, creator, unnamed, config),
+                    Location(
+                        path=revision.path,
+                        line=ref.line,
+                        col=ref.col,
+                        schema=ref.schema,
+                        table=ref.table,
+                        constraint=ref.name,
+                        revision=revision.info.revision,
+                    ),
+                )
+            )
+
+
+def _ancestor_test(revision: _Revision, graph: _Ancestry, by_id: dict[str, _Revision]) -> Callable[[_Revision], bool]:
+    """A predicate: is a revision an ancestor of ``revision``?"""
+    mask = graph.of(revision)
+    if mask is None:  # a cycle: walk the graph as written
+        ancestors = {id(r) for r in _ancestors(revision, by_id)}
+        return lambda other: id(other) in ancestors
+    return lambda other: other.info.revision in graph.bit and bool(mask & graph.bit[other.info.revision])
+
+
+def _generated_names(unnamed: _Unnamed) -> list[str]:
+    """The names PostgreSQL may have given ``unnamed``."""
+    if unnamed.kind == "ck":
+        # Named after the one column the condition uses, or after the table alone.
+        words = [(word,) for word in unnamed.columns]
+        return [postgresql_default_name("ck", unnamed.table, columns) for columns in [(), *words]]
+    if unnamed.kind != "pk" and not unnamed.columns:
+        return []  # columns computed at run time: the name cannot be told
+    return [postgresql_default_name(unnamed.kind, unnamed.table, unnamed.columns)]
+
+
+def _convention_name(unnamed: _Unnamed, config: Config) -> str | None:
+    """What the naming convention calls ``unnamed`` (None when it cannot be derived statically)."""
+    if unnamed.kind == "ck":
+        return None  # a CHECK's convention name depends on its SQL text or an explicit name
+    try:
+        return config.naming.name(unnamed.kind, unnamed.table, unnamed.columns, referred_table=unnamed.referred)
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+def _generated_message(name: str, creator: _Revision, unnamed: _Unnamed, config: Config) -> str:
+    what = _KIND_WORDS[unnamed.kind]
+    columns = f"({', '.join(unnamed.columns)})" if unnamed.kind != "ck" else ""
+    where = f"{creator.path.name}:{unnamed.line}"
+    rev = f"revision {creator.info.revision} " if creator.info.revision else ""
+    convention = _convention_name(unnamed, config)
+    replay = f"names it {convention!r}" if convention else "names it by the convention"
+    return (
+        f"drop_constraint({name!r}) depends on the name PostgreSQL generated for the unnamed {what} "
+        f"{unnamed.table}{columns} created in {rev}({where}); with a naming convention a fresh replay {replay} "
+        f"and this drop fails: give that constraint this name explicitly there (name={name!r}), which replays the "
+        "same with or without a convention, or run `alembic-standards rename-constraints` first"
+    )

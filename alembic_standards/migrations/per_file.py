@@ -37,7 +37,7 @@ from .extract import (
     _raises_not_implemented,
     _Reader,
 )
-from .facts import MigrationReport, RevisionInfo, _FileResult, _ForeignKey, _Revision
+from .facts import MigrationReport, RevisionInfo, _ConstraintNames, _FileResult, _ForeignKey, _Revision
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -226,14 +226,16 @@ class _RevisionChecks(_Reader):
         keys: dict[tuple[str | None, str], list[KeyColumns]] = {}
         foreign_keys: list[_ForeignKey] = []
         named: set[int] = set()  # a helper called by both functions is one place in the file
+        names = _ConstraintNames()
         for op in all_up:
             self._collect_keys(op, keys, foreign_keys)
+            self._collect_names(op, names)
         for op in (*all_up, *all_down):
             if id(op) not in named:
                 named.add(id(op))
                 self._check_names(op)
         raw_sql = [self._sql_text(op) for op in all_up if op.name == "execute"]
-        return _Revision(self.path, info, self.findings, keys, foreign_keys, raw_sql)
+        return _Revision(self.path, info, self.findings, keys, foreign_keys, raw_sql, names)
 
     # -- AS801 / AS802 / AS803 / AS705 -------------------------------------------------------
     def _check_header(self) -> None:
