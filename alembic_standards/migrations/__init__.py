@@ -5,7 +5,7 @@ configured versions directories.  A revision file is Python that runs on import 
 ``os.system`` at module level, connect to a database, or simply not import outside its project --
 so it is *parsed*, never imported or executed.
 
-What is read from each file (:class:`_Reader`):
+What is read from each file (:mod:`.extract`, judged by :mod:`.per_file`):
 
 * the module docstring (AS801), the revision identifiers and their annotations (AS802), the
   ``irreversible = "reason"`` marker (AS705; valid markers are returned as exceptions-register
@@ -19,7 +19,14 @@ What is read from each file (:class:`_Reader`):
 * inside operations: constraints and indexes without a name (AS501), plain-string names longer
   than 63 bytes (AS504), foreign keys and the keys that index them (AS201, checked against the
   keys created by the same revision and every revision before it, following ``down_revision``
-  and ``depends_on`` through merges).
+  and ``depends_on`` through merges), and constraints created unnamed or dropped by name (AS506:
+  a later revision that drops a constraint by the name PostgreSQL generated for an ancestor's
+  unnamed constraint breaks a fresh replay once a naming convention is set).
+
+The parts: :mod:`.files` lists the files, :mod:`.extract` turns a syntax tree into operations,
+:mod:`.per_file` judges one file, :mod:`.history` judges the history (AS201, AS506) from the
+per-file facts (:mod:`.facts`), and :mod:`.cache` keeps those facts between runs.  This module
+wires them together and is the public API (``check_migrations`` and the names in ``__all__``).
 
 The downgrade rules (AS702-AS704) are decided by :mod:`alembic_standards.reversal`, the same
 matcher the revision hook uses, and the section order (AS804) by :mod:`alembic_standards.layout`
@@ -35,9 +42,9 @@ the others are still checked.  Time is linear in a file's size: each helper body
 per file (and followed at most :data:`MAX_HELPER_DEPTH` deep, beyond which AS704 says so), and the
 downgrade's effects are indexed rather than compared with every upgrade step.
 
-Each file's results (its own findings and the facts the history-wide AS201 check needs) are kept
-in a JSON cache (``.alembic_standards_cache/``, :class:`_ResultCache`), so a re-run parses only
-the files that changed; AS201 across revisions is recomputed from those facts on every run.
+Each file's results (its own findings and the facts the history-wide checks need) are kept in a
+JSON cache (``.alembic_standards_cache/``, :mod:`.cache`), so a re-run parses only the files that
+changed; AS201 and AS506 across revisions are recomputed from those facts on every run.
 """
 
 from __future__ import annotations
