@@ -30,6 +30,8 @@ silently turn an exception into something else.
 
 from __future__ import annotations
 
+import inspect
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -46,9 +48,9 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.schema import Column
 
     from .config import Config
-    from .models import SourceIndex
+    from .source_index import SourceIndex
 
-__all__ = ["INFO_KEY", "ExceptionRegister", "entries_from_metadata"]
+__all__ = ["DOCSTRING_EXCEPTION_RULES", "INFO_KEY", "ExceptionRegister", "docstring_exception", "entries_from_metadata"]
 
 INFO_KEY = "alembic_standards"
 """The key of ``Table.info`` / ``Column.info`` under which exceptions are declared."""
@@ -314,10 +316,8 @@ def entries_from_metadata(
         # on the migrations-only path (the pre-commit hook, `check versions/`).
         return []
     from .config import Config
-    from .models import SourceIndex
+    from .source_index import SourceIndex
 
-    if not metadatas:
-        return []
     index = index if index is not None else SourceIndex(metadatas)
     config = config if config is not None else Config()
     out: list[ExceptionEntry] = []
@@ -338,13 +338,36 @@ def _declared(info: Mapping[str, Any] | None) -> Any:
     return section.get("exceptions")
 
 
-def _docstring_entries(table: Table, index: SourceIndex, config: Config) -> list[ExceptionEntry]:
-    from .models import docstring_exception, documented_departures
+DOCSTRING_EXCEPTION_RULES = ("AS101", "AS102", "AS103", "AS401", "AS402", "AS403", "AS404")
+"""What a class docstring's ``Exception:`` paragraph justifies: the model's primary-key and
+timestamp departures, the two kinds the spec's "Exception Documentation" shows (rule notes)."""
 
+
+def docstring_exception(cls: type) -> str | None:
+    """The reason of the spec's documented exception: the paragraph of ``cls``'s own docstring
+    that starts with ``Exception:`` (the text after it; ``""`` when nothing follows, which the
+    register reports as AS901).  None when the class documents no exception.  A base class's
+    docstring is not inherited, and a comment (``# Documented exception``) is no documentation.
+    """
+    doc = cls.__dict__.get("__doc__")
+    if not isinstance(doc, str):
+        return None
+    for paragraph in re.split(r"\n\s*\n", inspect.cleandoc(doc)):
+        text = " ".join(paragraph.split())
+        if text.startswith("Exception:"):
+            return text.removeprefix("Exception:").strip()
+    return None
+
+
+def _docstring_entries(table: Table, index: SourceIndex, config: Config) -> list[ExceptionEntry]:
     mapper = index.mapper(table)
     reason = docstring_exception(mapper.class_) if mapper is not None else None
     if reason is None:
         return []
+    # Which rules the model breaks is the model rules' verdict: loaded only for a model that
+    # documents an exception (the autogenerate plugin collects the register on every run).
+    from .model_rules import documented_departures
+
     where = index.table_location(table)
     source = Location(path=where.path, line=where.line, col=where.col)
     return [

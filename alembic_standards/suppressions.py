@@ -94,12 +94,12 @@ def model_source_files(metadatas: Iterable[MetaData]) -> set[Path]:
     import inspect
     from pathlib import Path
 
-    from .models import _all_mappers, _mapper_tables
+    from .model_loading import all_mappers, mapper_tables
 
     tables = {id(t) for md in metadatas for t in md.tables.values()}
     files: set[Path] = set()
-    for mapper in _all_mappers():
-        if any(id(t) in tables for t in _mapper_tables(mapper)):
+    for mapper in all_mappers():
+        if any(id(t) in tables for t in mapper_tables(mapper)):
             try:
                 source = inspect.getsourcefile(mapper.class_)
             except (OSError, TypeError):

@@ -4,6 +4,9 @@ valid entries, AS901/AS902/AS903, malformed declarations, and the Markdown regis
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -415,3 +418,33 @@ def test_docstring_exception_is_not_for_other_rules() -> None:
     assert register.entries == ()
     found = register.apply(lint_metadata([Base.metadata], config), config, stages=[Stage.MODELS])
     assert [f.rule_id for f in found] == ["AS201"]
+
+
+def test_collecting_the_register_loads_the_source_locator_not_the_model_rules(tmp_path: Path) -> None:
+    # The autogenerate plugin collects the register on every run: it needs where models are
+    # written (source_index), and the model rules only for a model documenting an exception.
+    code = """
+import json, sys, uuid
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from alembic_standards.config import Config
+from alembic_standards.exceptions import ExceptionRegister
+
+class Base(DeclarativeBase):
+    pass
+
+class Thing(Base):
+    __tablename__ = "things"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    __table_args__ = {"info": {"alembic_standards": {"exceptions": {"AS401": "append-only"}}}}
+
+register = ExceptionRegister.collect(Config(), [Base.metadata])
+print(json.dumps([len(register.entries), sorted(m for m in sys.modules if m.startswith("alembic_standards"))]))
+"""
+    script = tmp_path / "collect.py"
+    script.write_text(code, encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True, cwd=tmp_path)
+    entries, loaded = json.loads(out.stdout)
+    assert entries == 1
+    assert "alembic_standards.source_index" in loaded
+    rules = {"alembic_standards.models", "alembic_standards.model_rules", "alembic_standards.relationships"}
+    assert not rules & set(loaded), loaded
