@@ -90,7 +90,7 @@ from .compat import PriorityDispatchResult
 from .config import Config, load_config
 from .coverage import KeyColumns, foreign_key_columns, is_covered, table_keys
 from .exceptions import INFO_KEY
-from .findings import Location, StandardsError
+from .findings import Location, RuleId, StandardsError
 from .layout import Section, section_of_op
 from .naming import index_column_names, truncate_name
 
@@ -114,7 +114,7 @@ __all__ = [
 CONFIG_OPTION = "alembic_standards_config"
 """``context.configure()`` keyword: a :class:`Config` or a pyproject.toml path to use instead of discovery."""
 
-FK_INDEX_RULE = "AS201"
+FK_INDEX_RULE = RuleId.AS201
 
 
 # ---------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "alembic_standards.testing needs pytest-alembic: pip install 'alembic-standards[pytest]'"
     ) from exc
 
+from ..findings import RuleId
 from ._project import Project, findings_by_table
 from .rows import CannotSynthesize, RowFactory
 from .snapshot import diff_snapshots, take_snapshot
@@ -256,7 +257,7 @@ def test_no_revision_introduces_violations(alembic_runner: MigrationContext, ale
 
 
 def _lint_models(
-    project: Project, rules: Sequence[str] | None = None, *, register_findings: bool = False
+    project: Project, rules: Sequence[RuleId] | None = None, *, register_findings: bool = False
 ) -> list[Finding]:
     from ..models import lint_metadata
 
@@ -299,7 +300,9 @@ def test_model_primary_keys(alembic_runner: MigrationContext, alembic_engine: En
     from sqlalchemy import inspect
 
     project = Project.from_runner(alembic_runner, "test_model_primary_keys")
-    problems = [f.render(project.config.root) for f in _lint_models(project, ("AS101", "AS102", "AS103"))]
+    problems = [
+        f.render(project.config.root) for f in _lint_models(project, (RuleId.AS101, RuleId.AS102, RuleId.AS103))
+    ]
     project.upgrade_to_heads()
     inspector = inspect(alembic_engine)
     dialect = alembic_engine.dialect
@@ -348,9 +351,9 @@ def test_model_foreign_key_indexes(alembic_runner: MigrationContext, alembic_eng
     """Spec "Required Tests": every foreign key has a covering index, in the models and in the
     database at head."""
     project = Project.from_runner(alembic_runner, "test_model_foreign_key_indexes")
-    in_models = _lint_models(project, ("AS201",))
+    in_models = _lint_models(project, (RuleId.AS201,))
     project.upgrade_to_heads()
-    in_database = [f for f in _audit(project, alembic_engine) if f.rule_id == "AS201"]
+    in_database = [f for f in _audit(project, alembic_engine) if f.rule_id == RuleId.AS201]
     context = []
     if in_models:
         context.append(("In the models", "\n".join(f.render(project.config.root) for f in in_models)))
