@@ -155,7 +155,7 @@ def _irreversible_reason(context: MigrationContext) -> str | None:
     reason = value.strip().strip("\"'").strip() if isinstance(value, str) else ""
     if not reason:
         raise CommandError(
-            "alembic-standards: AS705 -x irreversible needs a reason, "
+            f"alembic-standards: {RuleId.AS705} -x irreversible needs a reason, "
             'e.g. -x irreversible="drops the legacy audit table; data archived (TICKET-123)"'
         )
     return reason

@@ -547,6 +547,9 @@ neither the plugin nor ``MetaData.naming_convention`` will name it: the CHECK co
 ``Enum(native_enum=False, create_constraint=True)`` binds to its column (regenerated from the type
 when the migration runs, so the plugin cannot name it; give the ``Enum`` a ``name=``).  On
 PostgreSQL a native ``ENUM`` and a ``Boolean`` need no CHECK at all.
+
+In autogenerate the plugin gives created constraints and indexes these names; with
+``ignore = ["AS501"]`` it leaves them exactly as Alembic names them.
 """,
     ),
     _rule(
@@ -678,7 +681,7 @@ def downgrade() -> None:
     op.drop_column("users", "nickname")
 """,
         severity=_E,
-        stages=(_A, _MIG),
+        stages=(_MIG,),
         spec="Validation Checklist (Migration includes proper rollback)",
     ),
     _rule(
@@ -752,7 +755,7 @@ def downgrade() -> None:
     op.execute("DROP EXTENSION IF EXISTS pg_trgm")
 """,
         severity=_I,
-        stages=(_A, _MIG),
+        stages=(_MIG,),
         spec="Validation Checklist (Migration includes proper rollback)",
     ),
     _rule(
@@ -889,6 +892,10 @@ def upgrade() -> None:
         severity=_W,
         stages=(_A, _MIG),
         spec="Migration Standards (Migration Template)",
+        notes="""
+The autogenerate plugin writes every upgrade in this order (and Alembic derives the downgrade from
+it); with ``ignore = ["AS804"]`` it leaves Alembic's own order.
+""",
     ),
     # ------------------------------------------------------------------ AS9xx exceptions register
     _rule(

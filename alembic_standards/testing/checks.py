@@ -28,7 +28,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "alembic_standards.testing needs pytest-alembic: pip install 'alembic-standards[pytest]'"
     ) from exc
 
-from ..findings import RuleId
+from ..findings import Location, RuleId
+from ..messages import unique_unenforced
 from ._project import Project, findings_by_table
 from .rows import CannotSynthesize, RowFactory
 from .snapshot import diff_snapshots, take_snapshot
@@ -398,7 +399,8 @@ def test_model_unique_constraints(alembic_runner: MigrationContext, alembic_engi
 
     project = Project.from_runner(alembic_runner, "test_model_unique_constraints")
     project.upgrade_to_heads()
-    accepted: list[str] = []
+    config = project.config
+    accepted: list[Finding] = []
     unverified: list[str] = []
     with alembic_engine.connect() as connection:
         outer = connection.begin()
@@ -432,9 +434,13 @@ def test_model_unique_constraints(alembic_runner: MigrationContext, alembic_engi
                         unverified.append(f"{what}: the duplicate row failed for another reason: {_reason(exc)}")
                     else:
                         inner.rollback()
+                        values = ", ".join(f"{c}={first[c]!r}" for c in columns)
                         accepted.append(
-                            f"{what}: the database accepted two rows with "
-                            + ", ".join(f"{c}={first[c]!r}" for c in columns)
+                            config.finding(
+                                RuleId.AS505,
+                                unique_unenforced(columns, values),
+                                Location(schema=table.schema, table=table.name, constraint=name),
+                            )
                         )
                     savepoint.rollback()
         finally:
@@ -446,11 +452,13 @@ def test_model_unique_constraints(alembic_runner: MigrationContext, alembic_engi
             ),
             stacklevel=1,
         )
-    if accepted:
+    # AS505 is a rule like any other: ``ignore``, exceptions, skip_tables, fail_on and the baseline apply.
+    failures = project.keep([f for f in accepted if config.is_enabled(f.rule_id)], stage="database")
+    if failures:
         raise AlembicTestFailure(
-            f"{len(accepted)} unique constraint(s) of the models are not enforced by the database at head.",
+            f"{len(failures)} unique constraint(s) of the models are not enforced by the database at head.",
             context=[
-                ("Duplicates accepted", "\n".join(accepted)),
+                ("Duplicates accepted", "\n".join(f.render() for f in failures)),
                 ("Likely cause", "the migrations never created the constraint (or created it on other columns)"),
             ],
         )
