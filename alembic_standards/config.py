@@ -356,10 +356,12 @@ def _deepest_line(text: str) -> int | None:
 
 
 class _Parser:
-    def __init__(self, data: Mapping[str, Any], path: Path | None, root: Path | None, text: str | None = None) -> None:
+    """Reads one ``[tool.alembic_standards]`` table of the file ``path`` (whose text finds lines)."""
+
+    def __init__(self, data: Mapping[str, Any], path: Path, root: Path, text: str) -> None:
         self.data = data
         self.path = path
-        self.root = root or (path.parent.resolve() if path else Path.cwd().resolve())
+        self.root = root
         self.text = text
         self._exception_lines: list[int] | None = None
 
@@ -371,8 +373,6 @@ class _Parser:
 
     def _line_of(self, dotted: str) -> int | None:
         """Best-effort line of ``dotted`` (``a.b[2].c``): the leaf key, else its nearest parent."""
-        if self.text is None:
-            return None
         section = max(self.text.find("[tool.alembic_standards"), 0)
         for leaf in reversed([p for p in re.split(r"[.\[\]]", dotted) if p and not p.isdigit()]):
             pattern = re.compile(
@@ -547,8 +547,6 @@ class _Parser:
         return tuple(out)
 
     def _line_of_exception(self, number: int) -> int | None:
-        if self.text is None:
-            return None
         if self._exception_lines is None:
             # Found once for all entries (per entry, a file with thousands of them took minutes).
             lines: list[int] = []

@@ -47,6 +47,7 @@ from .compat import require_comparators
 from .config import Config, load_config
 from .findings import RuleId, StandardsError
 from .layout import Section, section_of_op
+from .messages import downgrade_empty, downgrade_incomplete
 from .reversal import changes_from_ops, has_leaf_ops, match
 
 if TYPE_CHECKING:
@@ -175,15 +176,14 @@ def _problems(script: ops.MigrationScript, config: Config) -> list[str]:
         if not has_leaf_ops(down):
             if _refuses(config, RuleId.AS702):
                 count = len(changes_from_ops(up.ops))
-                out.append(f"{label}: AS702 downgrade() is empty while upgrade() has {count} operation(s)")
+                out.append(f"{label}: {RuleId.AS702} {downgrade_empty('downgrade()', 'is empty', 'upgrade()', count)}")
             continue
         if not _refuses(config, RuleId.AS703):
             continue
         verdict = match(changes_from_ops(up.ops), changes_from_ops(down.ops))
         for missing in verdict.missing:
-            out.append(
-                f"{label}: AS703 downgrade() does not undo {missing.change.describe()}; expected {missing.expected}"
-            )
+            text = downgrade_incomplete("downgrade()", missing.change.describe(), missing.expected)
+            out.append(f"{label}: {RuleId.AS703} {text}")
     return out
 
 
