@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .findings import Location, StandardsError
+from .findings import Location, RuleId, StandardsError
 from .naming import CONVENTION_KEYS, NamingConvention, constraint_kind, postgresql_default_name
 from .redaction import display_url
 from .rules import Stage
@@ -287,7 +287,7 @@ def system_named_constraints(
     """
     from sqlalchemy.dialects import postgresql
 
-    if not config.is_enabled("AS502"):
+    if not config.is_enabled(RuleId.AS502):
         return []
     labels = {"pk": "primary key", "fk": "foreign key", "uq": "unique constraint", "ck": "check constraint"}
     model_names = _ModelNames.collect(models, dialect or postgresql.dialect())  # type: ignore[no-untyped-call]
@@ -322,7 +322,7 @@ def system_named_constraints(
                 message += f"; rename it to {expected!r}"
             findings.append(
                 config.finding(
-                    "AS502",
+                    RuleId.AS502,
                     message,
                     Location(
                         schema=table.schema,

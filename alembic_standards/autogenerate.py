@@ -90,7 +90,7 @@ from .compat import PriorityDispatchResult
 from .config import Config, load_config
 from .coverage import KeyColumns, foreign_key_columns, is_covered, table_keys
 from .exceptions import INFO_KEY
-from .findings import Location, StandardsError
+from .findings import Location, RuleId, StandardsError
 from .layout import Section, section_of_op
 from .naming import index_column_names, truncate_name
 
@@ -114,7 +114,13 @@ __all__ = [
 CONFIG_OPTION = "alembic_standards_config"
 """``context.configure()`` keyword: a :class:`Config` or a pyproject.toml path to use instead of discovery."""
 
-FK_INDEX_RULE = "AS201"
+FK_INDEX_RULE = RuleId.AS201
+NAMING_RULE = RuleId.AS501
+"""``ignore = ["AS501"]``: created indexes and constraints keep exactly the names Alembic gives them
+(the FK indexes the plugin adds, which Alembic would not create at all, are still named)."""
+ORDER_RULE = RuleId.AS804
+"""``ignore = ["AS804"]``: the upgrade keeps Alembic's operation order (``use_alter`` foreign keys of
+created tables still come last: that is a dependency, not a layout)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -703,7 +709,11 @@ def compare_table(
 
     if conn_table is not None and autogen_context.dialect is not None and autogen_context.dialect.name == "postgresql":
         _cancel_unique_on_the_primary_key(table_ops, conn_table)
-    renamed = [op for op in table_ops if _name_create_op(op, tname, naming, names)]
+    renamed = (
+        [op for op in table_ops if _name_create_op(op, tname, naming, names)]
+        if run.config.is_enabled(NAMING_RULE)
+        else []
+    )
     _cancel_name_only_changes(table_ops, renamed)
     if metadata_table.foreign_key_constraints:
         # The FKs the models leave uncovered, computed once: the steady state of a table whose
@@ -1070,9 +1080,13 @@ def arrange_operations(autogen_context: AutogenContext, upgrade_ops: ops.Upgrade
     referenced = _referenced_keys(upgrade_ops.ops)
     dropped_targets = _dropped_fk_targets(upgrade_ops)
     layout = _Arrangement()
+    rename = run.config.is_enabled(NAMING_RULE)
+    ordered = run.config.is_enabled(ORDER_RULE)
 
     def slot_of(op: ops.MigrateOperation, table: str | None) -> _Slot:
         placement = section_of_op(op)
+        if not ordered:
+            return _Slot.STRUCTURE  # one slot: Alembic's order
         if placement is Section.DATA:
             return _Slot.DATA
         if isinstance(op, ops.DropIndexOp):
@@ -1091,10 +1105,12 @@ def arrange_operations(autogen_context: AutogenContext, upgrade_ops: ops.Upgrade
 
     for op in upgrade_ops.ops:
         if isinstance(op, ops.CreateTableOp):
-            named, deferred = _split_use_alter(_named_table_copy(op, naming), supports_alter)
+            named, deferred = _split_use_alter(_named_table_copy(op, naming) if rename else op, supports_alter)
             layout.add(_Slot.STRUCTURE, named)
             for extra in deferred:
                 layout.add(_Slot.DEFERRED_FOREIGN_KEY, extra)
+        elif isinstance(op, ops.ModifyTableOps) and not ordered:
+            _add_in_place(layout, op)
         elif isinstance(op, ops.ModifyTableOps):
             kept: list[ops.MigrateOperation] = []
             for child in op.ops:
@@ -1116,6 +1132,34 @@ def arrange_operations(autogen_context: AutogenContext, upgrade_ops: ops.Upgrade
     run.close()
     _require_reversible(upgrade_ops)
     return PriorityDispatchResult.CONTINUE
+
+
+def _add_in_place(layout: _Arrangement, container: ops.ModifyTableOps) -> None:
+    """``container`` in Alembic's order (AS804 off), with the ops that must not run inside a
+    ``batch_alter_table`` block (concurrent index builds, data steps) lifted out where they stand."""
+    segment: list[ops.MigrateOperation] = []
+
+    def flush() -> None:
+        if segment:
+            layout.add(
+                _Slot.STRUCTURE, ops.ModifyTableOps(container.table_name, list(segment), schema=container.schema)
+            )
+            segment.clear()
+
+    if not any(_lifted(child) for child in container.ops):
+        layout.add(_Slot.STRUCTURE, container)
+        return
+    for child in container.ops:
+        if _lifted(child):
+            flush()
+            layout.add(_Slot.STRUCTURE, child)
+        else:
+            segment.append(child)
+    flush()
+
+
+def _lifted(op: ops.MigrateOperation) -> bool:
+    return isinstance(op, (CreateIndexConcurrentlyOp, DropIndexConcurrentlyOp)) or section_of_op(op) is Section.DATA
 
 
 def _leaves(container: ops.OpContainer) -> Iterator[ops.MigrateOperation]:

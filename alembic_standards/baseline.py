@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .fileio import NotRegularFile, read_regular_file
-from .findings import Finding, Location, Severity, StandardsError
+from .findings import Finding, Location, RuleId, Severity, StandardsError
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Mapping
@@ -47,7 +47,7 @@ __all__ = [
 DEFAULT_BASELINE_NAME = "alembic-standards-baseline.json"
 BASELINE_FORMAT = 1
 """Version of the file's schema; a file with another version is refused, never guessed at."""
-STALE_RULE_ID = "AS905"
+STALE_RULE_ID = RuleId.AS905
 """The finding reported for a baseline entry that no longer matches anything."""
 
 # A baseline file is small (one entry per accepted finding); anything far larger is not ours.
@@ -100,7 +100,7 @@ class BaselineEntry:
     """One accepted finding (``count`` equal ones)."""
 
     fingerprint: str
-    rule_id: str
+    rule_id: RuleId
     stage: str
     object: str
     message: str
@@ -123,7 +123,7 @@ class BaselineResult:
 
     new: list[Finding]
     """Findings the baseline does not hold: these are reported."""
-    suppressed: collections.Counter[str]
+    suppressed: collections.Counter[RuleId]
     """How many findings the baseline held, by rule ID (for the summary line)."""
     stale: list[BaselineEntry]
     """Entries (or surplus counts of entries) that matched nothing in a stage that ran."""
@@ -227,7 +227,7 @@ class Baseline:
         """
         remaining = {key: entry.count for key, entry in self.entries.items()}
         new: list[Finding] = []
-        suppressed: collections.Counter[str] = collections.Counter()
+        suppressed: collections.Counter[RuleId] = collections.Counter()
         for stage, finding in findings:
             key = fingerprint(finding, stage, root)
             if remaining.get(key, 0) > 0:
@@ -307,9 +307,14 @@ def _parse_entry(raw: object, path: Path, index: int) -> BaselineEntry:
     unknown = sorted(set(values) - {"fingerprint", "rule", "stage", "object", "message", "count"})
     if unknown:
         raise StandardsError(f"{where}: unknown key(s) {', '.join(unknown)}", path=path)
+    try:
+        # The exact ID, as written by --write-baseline: a name or a prefix is not an entry.
+        rule_id = RuleId(strings["rule"])
+    except ValueError:
+        raise StandardsError(f"{where}: unknown rule {strings['rule']!r}", path=path) from None
     return BaselineEntry(
         fingerprint=strings["fingerprint"],
-        rule_id=strings["rule"],
+        rule_id=rule_id,
         stage=strings["stage"],
         object=strings["object"],
         message=strings["message"],

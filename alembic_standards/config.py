@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .findings import Finding, Location, Severity, StandardsError
+from .findings import Finding, Location, RuleId, Severity, StandardsError
 from .naming import CONVENTION_KEYS, NamingConvention
 from .rules import RULES, resolve_rule_ids
 
@@ -85,7 +85,7 @@ _TESTING_KEYS = ("checks", "skip_revisions", "skip_tables", "minimum_downgrade_r
 class ExceptionEntry:
     """One documented exception: a rule that does not apply to one object, and why."""
 
-    rule: str
+    rule: RuleId
     reason: str
     table: str | None = None
     column: str | None = None
@@ -99,7 +99,7 @@ class ExceptionEntry:
     lines: tuple[int, int] | None = None
     """An inline suppression's scope: lines ``first..last`` of ``source.path`` (None: not inline)."""
 
-    def matches(self, rule_id: str, location: Location) -> bool:
+    def matches(self, rule_id: RuleId, location: Location) -> bool:
         """True when this entry is about ``rule_id`` at ``location`` (unset fields match anything)."""
         if self.rule != rule_id:
             return False
@@ -157,8 +157,8 @@ class Config:
     """Directory relative paths are resolved against (where pyproject.toml lives)."""
     path: Path | None = None
     """The pyproject.toml read, or None for defaults."""
-    enabled: frozenset[str] = frozenset(RULES)
-    severities: Mapping[str, Severity] = field(default_factory=dict)
+    enabled: frozenset[RuleId] = frozenset(RULES)
+    severities: Mapping[RuleId, Severity] = field(default_factory=dict)
     fail_on: Severity = Severity.ERROR
     naming: NamingConvention = field(default_factory=NamingConvention)
     metadata: tuple[str, ...] = ()
@@ -182,24 +182,19 @@ class Config:
 
         return self.baseline if self.baseline is not None else self.root / DEFAULT_BASELINE_NAME
 
-    def is_enabled(self, rule_id: str) -> bool:
+    def is_enabled(self, rule_id: RuleId) -> bool:
         return rule_id in self.enabled
 
-    def severity_of(self, rule_id: str) -> Severity:
+    def severity_of(self, rule_id: RuleId) -> Severity:
         return self.severities.get(rule_id) or RULES[rule_id].severity
 
-    def finding(self, rule_id: str, message: str, location: Location | None = None) -> Finding:
+    def finding(self, rule_id: RuleId, message: str, location: Location | None = None) -> Finding:
         """Build a finding for ``rule_id`` with the configured severity."""
         return Finding(rule_id, self.severity_of(rule_id), message, location or Location())
 
     def fails(self, findings: Sequence[Finding]) -> bool:
         """True when any finding is at or above ``fail_on``."""
         return any(self.fail_on <= f.severity for f in findings)
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], *, path: Path | None = None, root: Path | None = None) -> Config:
-        """Build from the ``[tool.alembic_standards]`` table; StandardsError on bad input."""
-        return _Parser(data, path, root).parse()
 
 
 def parse_date(value: object) -> dt.date | None:
@@ -361,10 +356,12 @@ def _deepest_line(text: str) -> int | None:
 
 
 class _Parser:
-    def __init__(self, data: Mapping[str, Any], path: Path | None, root: Path | None, text: str | None = None) -> None:
+    """Reads one ``[tool.alembic_standards]`` table of the file ``path`` (whose text finds lines)."""
+
+    def __init__(self, data: Mapping[str, Any], path: Path, root: Path, text: str) -> None:
         self.data = data
         self.path = path
-        self.root = root or (path.parent.resolve() if path else Path.cwd().resolve())
+        self.root = root
         self.text = text
         self._exception_lines: list[int] | None = None
 
@@ -376,8 +373,6 @@ class _Parser:
 
     def _line_of(self, dotted: str) -> int | None:
         """Best-effort line of ``dotted`` (``a.b[2].c``): the leaf key, else its nearest parent."""
-        if self.text is None:
-            return None
         section = max(self.text.find("[tool.alembic_standards"), 0)
         for leaf in reversed([p for p in re.split(r"[.\[\]]", dotted) if p and not p.isdigit()]):
             pattern = re.compile(
@@ -408,7 +403,7 @@ class _Parser:
             return value
         raise self.error(key, f"expected true or false, got {_show(value)}")
 
-    def _rules(self, key: str, value: Any) -> set[str]:
+    def _rules(self, key: str, value: Any) -> set[RuleId]:
         try:
             return resolve_rule_ids(self._str_list(key, value))
         except KeyError as exc:
@@ -445,7 +440,7 @@ class _Parser:
             table = data["severity"]
             if not isinstance(table, dict):
                 raise self.error("severity", 'expected a table of RULE = "severity"')
-            severities: dict[str, Severity] = {}
+            severities: dict[RuleId, Severity] = {}
             for selector, value in table.items():
                 for rule_id in self._rules(f"severity.{selector}", [selector]):
                     severities[rule_id] = self._severity(f"severity.{selector}", value)
@@ -552,8 +547,6 @@ class _Parser:
         return tuple(out)
 
     def _line_of_exception(self, number: int) -> int | None:
-        if self.text is None:
-            return None
         if self._exception_lines is None:
             # Found once for all entries (per entry, a file with thousands of them took minutes).
             lines: list[int] = []

@@ -45,8 +45,9 @@ from alembic.util import CommandError
 
 from .compat import require_comparators
 from .config import Config, load_config
-from .findings import StandardsError
+from .findings import RuleId, StandardsError
 from .layout import Section, section_of_op
+from .messages import downgrade_empty, downgrade_incomplete
 from .reversal import changes_from_ops, has_leaf_ops, match
 
 if TYPE_CHECKING:
@@ -155,13 +156,13 @@ def _irreversible_reason(context: MigrationContext) -> str | None:
     reason = value.strip().strip("\"'").strip() if isinstance(value, str) else ""
     if not reason:
         raise CommandError(
-            "alembic-standards: AS705 -x irreversible needs a reason, "
+            f"alembic-standards: {RuleId.AS705} -x irreversible needs a reason, "
             'e.g. -x irreversible="drops the legacy audit table; data archived (TICKET-123)"'
         )
     return reason
 
 
-def _refuses(config: Config, rule_id: str) -> bool:
+def _refuses(config: Config, rule_id: RuleId) -> bool:
     """A rule refuses a revision when it is selected and graded at or above ``fail_on``."""
     return config.is_enabled(rule_id) and config.fail_on <= config.severity_of(rule_id)
 
@@ -173,17 +174,16 @@ def _problems(script: ops.MigrationScript, config: Config) -> list[str]:
         if not has_leaf_ops(up):
             continue
         if not has_leaf_ops(down):
-            if _refuses(config, "AS702"):
+            if _refuses(config, RuleId.AS702):
                 count = len(changes_from_ops(up.ops))
-                out.append(f"{label}: AS702 downgrade() is empty while upgrade() has {count} operation(s)")
+                out.append(f"{label}: {RuleId.AS702} {downgrade_empty('downgrade()', 'is empty', 'upgrade()', count)}")
             continue
-        if not _refuses(config, "AS703"):
+        if not _refuses(config, RuleId.AS703):
             continue
         verdict = match(changes_from_ops(up.ops), changes_from_ops(down.ops))
         for missing in verdict.missing:
-            out.append(
-                f"{label}: AS703 downgrade() does not undo {missing.change.describe()}; expected {missing.expected}"
-            )
+            text = downgrade_incomplete("downgrade()", missing.change.describe(), missing.expected)
+            out.append(f"{label}: {RuleId.AS703} {text}")
     return out
 
 

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .rules import RULES, Rule
+from .rules import RULES, Rule, RuleId
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -71,7 +71,7 @@ def render_index(rules: Sequence[Rule]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_docs(rules: Mapping[str, Rule] = RULES) -> dict[str, str]:
+def render_docs(rules: Mapping[RuleId, Rule] = RULES) -> dict[str, str]:
     """File name -> content for every page and the index."""
     pages = {f"{rule.id}.md": rule.markdown().rstrip("\n") + "\n" for rule in rules.values()}
     pages["README.md"] = render_index(list(rules.values()))

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import enum
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
     "ExitCode",
     "Finding",
     "Location",
+    "RuleId",
     "Severity",
     "StandardsError",
 ]
@@ -32,6 +33,66 @@ class ExitCode(enum.IntEnum):
     """At least one finding at or above the failing severity."""
     USAGE = 2
     """Usage, configuration or input error (bad flag, bad config key, unreadable file...)."""
+
+
+@enum.unique
+class RuleId(str, enum.Enum):
+    """The ID of a catalogued rule (:mod:`alembic_standards.rules`): ``RuleId.AS201``.
+
+    Code names a rule only through this enum, so a typo (``RuleId.AS2O1``, or a bare ``"AS2O1"``
+    passed where a ``RuleId`` is expected) is a mypy error instead of a rule silently switched
+    off.  Text from users (``select``/``ignore``, ``--select``, ``explain``, exceptions, inline
+    suppressions, baseline files) is turned into a ``RuleId`` where it is read, by
+    :func:`alembic_standards.rules.get_rule` / ``resolve_rule_ids``, which name the unknown ID.
+
+    It subclasses ``str`` (Python 3.10 has no ``StrEnum``) so that a member *is* its ID at run
+    time: it equals and hashes like ``"AS201"``, and ``str()``, f-strings, ``format`` and JSON all
+    give ``AS201`` (``__str__``/``__format__`` are pinned because ``Enum`` changed them in 3.12).
+    Members are added in the same change as the catalogue entry (a test checks the two agree).
+    """
+
+    AS101 = "AS101"
+    AS102 = "AS102"
+    AS103 = "AS103"
+    AS201 = "AS201"
+    AS202 = "AS202"
+    AS203 = "AS203"
+    AS204 = "AS204"
+    AS205 = "AS205"
+    AS301 = "AS301"
+    AS302 = "AS302"
+    AS303 = "AS303"
+    AS401 = "AS401"
+    AS402 = "AS402"
+    AS403 = "AS403"
+    AS404 = "AS404"
+    AS501 = "AS501"
+    AS502 = "AS502"
+    AS503 = "AS503"
+    AS504 = "AS504"
+    AS505 = "AS505"
+    AS601 = "AS601"
+    AS701 = "AS701"
+    AS702 = "AS702"
+    AS703 = "AS703"
+    AS704 = "AS704"
+    AS705 = "AS705"
+    AS800 = "AS800"
+    AS801 = "AS801"
+    AS802 = "AS802"
+    AS803 = "AS803"
+    AS804 = "AS804"
+    AS901 = "AS901"
+    AS902 = "AS902"
+    AS903 = "AS903"
+    AS904 = "AS904"
+    AS905 = "AS905"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, format_spec: str) -> str:
+        return format(self.value, format_spec)
 
 
 @enum.unique
@@ -124,13 +185,16 @@ class Location:
 class Finding:
     """One violation of one rule at one place."""
 
-    rule_id: str
+    rule_id: RuleId
     severity: Severity
     message: str
     location: Location = field(default_factory=Location)
 
-    def with_severity(self, severity: Severity) -> Finding:
-        return replace(self, severity=severity)
+    def __post_init__(self) -> None:
+        # A bare "AS201" from a caller not yet converted still works, and an uncatalogued ID
+        # fails here, where it is made, not later in a report or a baseline.
+        if type(self.rule_id) is not RuleId:
+            object.__setattr__(self, "rule_id", RuleId(self.rule_id))
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         loc = self.location

@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from .findings import Severity
+from .findings import RuleId, Severity
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-__all__ = ["RULES", "Rule", "Stage", "get_rule", "resolve_rule_ids"]
+__all__ = ["RULES", "Rule", "RuleId", "Stage", "get_rule", "resolve_rule_ids"]
 
 
 class Stage(enum.Enum):
@@ -46,7 +46,7 @@ class Stage(enum.Enum):
 class Rule:
     """One standard: an ID, a short name, a one-line title, why it exists and how it looks."""
 
-    id: str
+    id: RuleId
     name: str
     title: str
     rationale: str
@@ -118,7 +118,7 @@ _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
 def _rule(
-    id: str,
+    id: RuleId,
     name: str,
     title: str,
     *,
@@ -147,7 +147,7 @@ def _rule(
 _CATALOGUE: tuple[Rule, ...] = (
     # ------------------------------------------------------------------ AS1xx primary keys
     _rule(
-        "AS101",
+        RuleId.AS101,
         "pk-not-uuid",
         "Primary key is not a native UUID",
         rationale="""
@@ -186,7 +186,7 @@ PostgreSQL, or a ``with_variant(UUID, "postgresql")`` type, is a native UUID.
 """,
     ),
     _rule(
-        "AS102",
+        RuleId.AS102,
         "pk-missing",
         "Table has no primary key",
         rationale="""
@@ -210,7 +210,7 @@ the ORM, upserts and logical replication the key they need.
 """,
     ),
     _rule(
-        "AS103",
+        RuleId.AS103,
         "pk-redundant-index",
         "Primary-key column also carries index=True",
         rationale="""
@@ -237,7 +237,7 @@ id = Column(UUID, primary_key=True, default=uuid.uuid4)  # the primary key is it
     ),
     # ------------------------------------------------------------------ AS2xx foreign keys
     _rule(
-        "AS201",
+        RuleId.AS201,
         "fk-unindexed",
         "Foreign key is not covered by an index",
         rationale="""
@@ -265,7 +265,7 @@ column when the index is missing from the migrations or the database.
 """,
     ),
     _rule(
-        "AS202",
+        RuleId.AS202,
         "fk-type-mismatch",
         "Foreign-key column type differs from the referenced column type",
         rationale="""
@@ -284,7 +284,7 @@ user_id = Column(UUID, ForeignKey("users.id"), nullable=False, index=True)
         spec="Rule 2: Foreign Key Standards (4. Reference the correct target type)",
     ),
     _rule(
-        "AS203",
+        RuleId.AS203,
         "fk-nullable-implicit",
         "Foreign-key column does not state its nullability",
         rationale="""
@@ -307,7 +307,7 @@ declarative way of stating it.  Primary-key columns are never reported.
 """,
     ),
     _rule(
-        "AS204",
+        RuleId.AS204,
         "fk-column-naming",
         "Foreign-key column is not named after its target",
         rationale="""
@@ -327,7 +327,7 @@ author_id = Column(UUID, ForeignKey("users.id"), nullable=False, index=True)
         spec="Rule 2: Foreign Key Standards (2. Use consistent naming convention)",
     ),
     _rule(
-        "AS205",
+        RuleId.AS205,
         "fk-target-not-unique",
         "Foreign key references columns that are not a primary key or unique",
         rationale="""
@@ -346,7 +346,7 @@ tag_id = Column(UUID, ForeignKey("tags.id"), nullable=False, index=True)
     ),
     # ------------------------------------------------------------------ AS3xx relationships
     _rule(
-        "AS301",
+        RuleId.AS301,
         "relationship-no-back-populates",
         "Relationship does not declare back_populates",
         rationale="""
@@ -365,7 +365,7 @@ user = relationship("User", back_populates="journal_entries")
         spec="Rule 2: Relationship Definitions (2. Include back_populates)",
     ),
     _rule(
-        "AS302",
+        RuleId.AS302,
         "relationship-back-populates-mismatch",
         "back_populates does not name a matching relationship on the other side",
         rationale="""
@@ -390,7 +390,7 @@ class JournalEntry(Base):
         spec="Rule 2: Relationship Definitions",
     ),
     _rule(
-        "AS303",
+        RuleId.AS303,
         "relationship-cascade-unspecified",
         "One-to-many relationship does not state its cascade",
         rationale="""
@@ -417,7 +417,7 @@ default on purpose is a decision too.
     ),
     # ------------------------------------------------------------------ AS4xx timestamps
     _rule(
-        "AS401",
+        RuleId.AS401,
         "timestamps-missing",
         "Table lacks created_at/updated_at",
         rationale="""
@@ -446,7 +446,7 @@ class Tag(Base, TimestampMixin):
         spec="Rule 4: Timestamp Standards",
     ),
     _rule(
-        "AS402",
+        RuleId.AS402,
         "timestamp-naive",
         "Timestamp column without time zone",
         rationale="""
@@ -471,7 +471,7 @@ created_at = Column(DateTime(timezone=True), server_default=func.now(), nullable
         spec="Rule 4: Timestamp Standards",
     ),
     _rule(
-        "AS403",
+        RuleId.AS403,
         "timestamp-no-server-default",
         "created_at/updated_at without a server default",
         rationale="""
@@ -494,7 +494,7 @@ default of that type instead (the same for AS404's ``onupdate``).
 """,
     ),
     _rule(
-        "AS404",
+        RuleId.AS404,
         "updated-at-not-maintained",
         "updated_at is not maintained on update",
         rationale="""
@@ -515,7 +515,7 @@ updated_at = Column(
     ),
     # ------------------------------------------------------------------ AS5xx constraints and names
     _rule(
-        "AS501",
+        RuleId.AS501,
         "constraint-unnamed",
         "Constraint or index has no explicit name",
         rationale="""
@@ -547,10 +547,13 @@ neither the plugin nor ``MetaData.naming_convention`` will name it: the CHECK co
 ``Enum(native_enum=False, create_constraint=True)`` binds to its column (regenerated from the type
 when the migration runs, so the plugin cannot name it; give the ``Enum`` a ``name=``).  On
 PostgreSQL a native ``ENUM`` and a ``Boolean`` need no CHECK at all.
+
+In autogenerate the plugin gives created constraints and indexes these names; with
+``ignore = ["AS501"]`` it leaves them exactly as Alembic names them.
 """,
     ),
     _rule(
-        "AS502",
+        RuleId.AS502,
         "constraint-system-named",
         "Constraint carries a name invented by the database",
         rationale="""
@@ -576,7 +579,7 @@ no name is reported.
         spec="Rule 5: Constraint Standards",
     ),
     _rule(
-        "AS503",
+        RuleId.AS503,
         "status-unconstrained",
         "Status-like column is not constrained by CHECK or Enum",
         rationale="""
@@ -598,7 +601,7 @@ its own table (``status IN (...)``, ``reminders.status IN (...)``, ``"reminders"
 """,
     ),
     _rule(
-        "AS504",
+        RuleId.AS504,
         "name-too-long",
         "Explicit name exceeds the 63-byte identifier limit",
         rationale="""
@@ -617,7 +620,7 @@ Index("idx_journal_entries_user_date", "user_id", "entry_date")
         spec="Rule 5: Constraint Standards",
     ),
     _rule(
-        "AS505",
+        RuleId.AS505,
         "unique-unenforced",
         "Declared unique key is not enforced by the database",
         rationale="""
@@ -672,7 +675,7 @@ new revision.
     ),
     # ------------------------------------------------------------------ AS6xx composite indexes
     _rule(
-        "AS601",
+        RuleId.AS601,
         "owner-created-index-missing",
         "Owner-scoped table lacks the (owner_id, created_at) composite index",
         rationale="""
@@ -695,7 +698,7 @@ class Tag(Base, TimestampMixin):
     ),
     # ------------------------------------------------------------------ AS7xx downgrades
     _rule(
-        "AS701",
+        RuleId.AS701,
         "downgrade-missing",
         "Revision has no downgrade() function",
         rationale="""
@@ -714,11 +717,11 @@ def downgrade() -> None:
     op.drop_column("users", "nickname")
 """,
         severity=_E,
-        stages=(_A, _MIG),
+        stages=(_MIG,),
         spec="Validation Checklist (Migration includes proper rollback)",
     ),
     _rule(
-        "AS702",
+        RuleId.AS702,
         "downgrade-empty",
         "downgrade() does nothing while upgrade() changes the schema",
         rationale="""
@@ -741,7 +744,7 @@ def downgrade() -> None:
         spec="Validation Checklist (Migration includes proper rollback)",
     ),
     _rule(
-        "AS703",
+        RuleId.AS703,
         "downgrade-incomplete",
         "downgrade() does not undo an operation of upgrade()",
         rationale="""
@@ -768,7 +771,7 @@ def downgrade() -> None:
         spec="Validation Checklist (Migration includes proper rollback)",
     ),
     _rule(
-        "AS704",
+        RuleId.AS704,
         "downgrade-undecidable",
         "Reversibility cannot be decided statically (raw SQL or dynamic code)",
         rationale="""
@@ -788,11 +791,11 @@ def downgrade() -> None:
     op.execute("DROP EXTENSION IF EXISTS pg_trgm")
 """,
         severity=_I,
-        stages=(_A, _MIG),
+        stages=(_MIG,),
         spec="Validation Checklist (Migration includes proper rollback)",
     ),
     _rule(
-        "AS705",
+        RuleId.AS705,
         "irreversible-without-reason",
         "Irreversible-migration marker carries no reason",
         rationale="""
@@ -812,7 +815,7 @@ irreversible = "Drops the legacy audit table; its data is archived in S3 (TICKET
     ),
     # ------------------------------------------------------------------ AS8xx migration layout
     _rule(
-        "AS800",
+        RuleId.AS800,
         "file-unparseable",
         "Revision file cannot be read or parsed",
         rationale="""
@@ -835,7 +838,7 @@ def upgrade() -> None:
         spec="Migration Standards",
     ),
     _rule(
-        "AS801",
+        RuleId.AS801,
         "header-incomplete",
         "Revision docstring lacks the message, Revision ID, Revises or Create Date",
         rationale="""
@@ -860,7 +863,7 @@ Create Date: 2026-11-25 12:00:00
         spec="Migration Standards (Migration Template)",
     ),
     _rule(
-        "AS802",
+        RuleId.AS802,
         "function-untyped",
         "upgrade()/downgrade() or the revision identifiers lack type annotations",
         rationale="""
@@ -881,7 +884,7 @@ def upgrade() -> None:
         spec="Migration Standards (Migration Template)",
     ),
     _rule(
-        "AS803",
+        RuleId.AS803,
         "function-undocumented",
         "upgrade()/downgrade() lacks its docstring",
         rationale="""
@@ -902,7 +905,7 @@ def downgrade() -> None:
         spec="Migration Standards (Migration Template)",
     ),
     _rule(
-        "AS804",
+        RuleId.AS804,
         "sections-out-of-order",
         "Operations are not in the template's order (tables, then indexes, then data)",
         rationale="""
@@ -925,10 +928,14 @@ def upgrade() -> None:
         severity=_W,
         stages=(_A, _MIG),
         spec="Migration Standards (Migration Template)",
+        notes="""
+The autogenerate plugin writes every upgrade in this order (and Alembic derives the downgrade from
+it); with ``ignore = ["AS804"]`` it leaves Alembic's own order.
+""",
     ),
     # ------------------------------------------------------------------ AS9xx exceptions register
     _rule(
-        "AS901",
+        RuleId.AS901,
         "exception-without-reason",
         "Exception declared without a reason",
         rationale="""
@@ -952,7 +959,7 @@ reason = "Log entries need sequential IDs for ordering and pagination."
         spec="Core Principles; Exception Documentation",
     ),
     _rule(
-        "AS902",
+        RuleId.AS902,
         "exception-expired",
         "Exception has passed its expiry date",
         rationale="""
@@ -971,7 +978,7 @@ ticket = "DB-142"
         spec="Core Principles; Exception Documentation",
     ),
     _rule(
-        "AS903",
+        RuleId.AS903,
         "exception-unused",
         "Exception no longer matches any violation",
         rationale="""
@@ -993,7 +1000,7 @@ reason = "..."
         spec="Core Principles; Exception Documentation",
     ),
     _rule(
-        "AS904",
+        RuleId.AS904,
         "object-not-judged",
         "Object cannot be judged by a rule",
         rationale="""
@@ -1014,7 +1021,7 @@ Index("idx_users_lower_email", func.lower(User.email))  # covers no plain column
         spec="Core Principles",
     ),
     _rule(
-        "AS905",
+        RuleId.AS905,
         "baseline-entry-stale",
         "Baseline entry no longer matches any finding",
         rationale="""
@@ -1035,10 +1042,12 @@ $ alembic-standards check --write-baseline   # prunes the fixed entry; commit th
     ),
 )
 
-RULES: Mapping[str, Rule] = MappingProxyType({rule.id: rule for rule in _CATALOGUE})
+RULES: Mapping[RuleId, Rule] = MappingProxyType({rule.id: rule for rule in _CATALOGUE})
 """Every rule, by ID, in catalogue order."""
 
 _BY_NAME: Mapping[str, Rule] = MappingProxyType({rule.name: rule for rule in _CATALOGUE})
+# User text ("as201 ") is looked up by its string: a RuleId hashes and compares as its value.
+_BY_ID: Mapping[str, Rule] = MappingProxyType({rule.id.value: rule for rule in _CATALOGUE})
 
 assert len(RULES) == len(_CATALOGUE) == len(_BY_NAME), "duplicate rule id or name"
 
@@ -1048,7 +1057,7 @@ def get_rule(key: str) -> Rule:
 
     Raises KeyError with a readable message (and a close match, if any) when unknown.
     """
-    rule = RULES.get(key.strip().upper()) or _BY_NAME.get(key.strip().lower())
+    rule = _BY_ID.get(key.strip().upper()) or _BY_NAME.get(key.strip().lower())
     if rule is not None:
         return rule
     import difflib
@@ -1058,12 +1067,12 @@ def get_rule(key: str) -> Rule:
     raise KeyError(f"unknown rule {key!r}{hint}")
 
 
-def resolve_rule_ids(selectors: Iterable[str]) -> set[str]:
+def resolve_rule_ids(selectors: Iterable[str]) -> set[RuleId]:
     """Expand selectors (full IDs, prefixes like ``AS2`` / ``AS``, or short names) into rule IDs.
 
     Raises KeyError for a selector that matches no rule.
     """
-    out: set[str] = set()
+    out: set[RuleId] = set()
     for selector in selectors:
         key = selector.strip()
         upper = key.upper()

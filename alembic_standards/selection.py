@@ -20,7 +20,7 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .findings import StandardsError
+from .findings import RuleId, StandardsError
 from .rules import RULES, Stage
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ __all__ = [
     "within_files",
 ]
 
-HISTORY_WIDE_RULES = frozenset({"AS201", "AS800"})
+HISTORY_WIDE_RULES = frozenset({RuleId.AS201, RuleId.AS800})
 """Migration rules judged over the whole history (or meaning "the check is incomplete"): never exempt."""
 
 

@@ -122,6 +122,11 @@ def test_missing_file_is_an_empty_baseline(tmp_path: Path) -> None:
         (b'{"format": 1}', "b.json: baseline has no `entries` list"),
         (b'{"format": 1, "entries": [{"fingerprint": 1}]}', "b.json: baseline entry 1: `fingerprint` must be"),
         (b"\xff\xfe", "b.json: baseline is not UTF-8"),
+        (
+            b'{"format": 1, "entries": [{"fingerprint": "f", "rule": "AS2O1", "stage": "models", '
+            b'"object": "t", "message": "m"}]}',
+            "b.json: baseline entry 1: unknown rule 'AS2O1'",
+        ),
         (b"[" * 100_000, "b.json:"),
     ],
 )

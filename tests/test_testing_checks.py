@@ -155,12 +155,26 @@ def test_unenforced_unique_constraint_is_caught_by_a_duplicate(pytester, monkeyp
         [
             "*1 unique constraint(s) of the models are not enforced by the database at head.",
             "*Duplicates accepted:",
-            "*posts: uq_posts_user_id_title (user_id, title): the database accepted two rows with "
-            "user_id=UUID(*), title='v*'",
+            "*posts.uq_posts_user_id_title: AS505 unique key (user_id, title) is not enforced by the database: "
+            "it accepted two rows with user_id=UUID(*), title='v*'",
         ]
     )
     # The constraint that was created (users.email) is enforced, so it is not reported.
     assert "uq_users_email" not in result.stdout.str()
+
+
+def test_an_unenforced_unique_key_is_an_as505_finding_the_register_can_excuse(pytester, monkeypatch, sqlite_url):
+    # AS505 is a catalogued rule like any other: a documented exception (or ignore) applies to it.
+    shutil.copytree(SCENARIOS / "_base", pytester.path, dirs_exist_ok=True)
+    shutil.copytree(SCENARIOS / "unenforced_unique", pytester.path, dirs_exist_ok=True)
+    with (pytester.path / "pyproject.toml").open("a") as f:
+        f.write(
+            '\n[[tool.alembic_standards.exceptions]]\nrule = "AS505"\ntable = "posts"\n'
+            'constraint = "uq_posts_user_id_title"\nreason = "Enforced by the application until DB-7."\n'
+        )
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "-k", "unique")
+    assert outcomes(result) == {"test_model_unique_constraints": "PASSED"}, result.stdout.str()
 
 
 def test_one_sided_back_populates_fails_the_relationship_check(pytester, monkeypatch, pg_url):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_alembic.plugin.error import AlembicTestFailure
 
 from ..config import Config, load_config
-from ..findings import StandardsError
+from ..findings import RuleId, StandardsError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -52,7 +52,7 @@ CHECK_NAMES = (
 )
 
 
-_REGISTER_RULES = frozenset({"AS901", "AS902", "AS903"})
+_REGISTER_RULES = frozenset({RuleId.AS901, RuleId.AS902, RuleId.AS903})
 
 
 @dataclass(frozen=True)

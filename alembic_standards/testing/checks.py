@@ -28,6 +28,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "alembic_standards.testing needs pytest-alembic: pip install 'alembic-standards[pytest]'"
     ) from exc
 
+from ..findings import Location, RuleId
+from ..messages import unique_unenforced
 from ._project import Project, findings_by_table
 from .rows import CannotSynthesize, RowFactory
 from .snapshot import diff_snapshots, take_snapshot
@@ -256,7 +258,7 @@ def test_no_revision_introduces_violations(alembic_runner: MigrationContext, ale
 
 
 def _lint_models(
-    project: Project, rules: Sequence[str] | None = None, *, register_findings: bool = False
+    project: Project, rules: Sequence[RuleId] | None = None, *, register_findings: bool = False
 ) -> list[Finding]:
     from ..models import lint_metadata
 
@@ -299,7 +301,9 @@ def test_model_primary_keys(alembic_runner: MigrationContext, alembic_engine: En
     from sqlalchemy import inspect
 
     project = Project.from_runner(alembic_runner, "test_model_primary_keys")
-    problems = [f.render(project.config.root) for f in _lint_models(project, ("AS101", "AS102", "AS103"))]
+    problems = [
+        f.render(project.config.root) for f in _lint_models(project, (RuleId.AS101, RuleId.AS102, RuleId.AS103))
+    ]
     project.upgrade_to_heads()
     inspector = inspect(alembic_engine)
     dialect = alembic_engine.dialect
@@ -348,9 +352,9 @@ def test_model_foreign_key_indexes(alembic_runner: MigrationContext, alembic_eng
     """Spec "Required Tests": every foreign key has a covering index, in the models and in the
     database at head."""
     project = Project.from_runner(alembic_runner, "test_model_foreign_key_indexes")
-    in_models = _lint_models(project, ("AS201",))
+    in_models = _lint_models(project, (RuleId.AS201,))
     project.upgrade_to_heads()
-    in_database = [f for f in _audit(project, alembic_engine) if f.rule_id == "AS201"]
+    in_database = [f for f in _audit(project, alembic_engine) if f.rule_id == RuleId.AS201]
     context = []
     if in_models:
         context.append(("In the models", "\n".join(f.render(project.config.root) for f in in_models)))
@@ -395,7 +399,8 @@ def test_model_unique_constraints(alembic_runner: MigrationContext, alembic_engi
 
     project = Project.from_runner(alembic_runner, "test_model_unique_constraints")
     project.upgrade_to_heads()
-    accepted: list[str] = []
+    config = project.config
+    accepted: list[Finding] = []
     unverified: list[str] = []
     with alembic_engine.connect() as connection:
         outer = connection.begin()
@@ -429,9 +434,13 @@ def test_model_unique_constraints(alembic_runner: MigrationContext, alembic_engi
                         unverified.append(f"{what}: the duplicate row failed for another reason: {_reason(exc)}")
                     else:
                         inner.rollback()
+                        values = ", ".join(f"{c}={first[c]!r}" for c in columns)
                         accepted.append(
-                            f"{what}: the database accepted two rows with "
-                            + ", ".join(f"{c}={first[c]!r}" for c in columns)
+                            config.finding(
+                                RuleId.AS505,
+                                unique_unenforced(columns, values),
+                                Location(schema=table.schema, table=table.name, constraint=name),
+                            )
                         )
                     savepoint.rollback()
         finally:
@@ -443,11 +452,13 @@ def test_model_unique_constraints(alembic_runner: MigrationContext, alembic_engi
             ),
             stacklevel=1,
         )
-    if accepted:
+    # AS505 is a rule like any other: ``ignore``, exceptions, skip_tables, fail_on and the baseline apply.
+    failures = project.keep([f for f in accepted if config.is_enabled(f.rule_id)], stage="database")
+    if failures:
         raise AlembicTestFailure(
-            f"{len(accepted)} unique constraint(s) of the models are not enforced by the database at head.",
+            f"{len(failures)} unique constraint(s) of the models are not enforced by the database at head.",
             context=[
-                ("Duplicates accepted", "\n".join(accepted)),
+                ("Duplicates accepted", "\n".join(f.render() for f in failures)),
                 ("Likely cause", "the migrations never created the constraint (or created it on other columns)"),
             ],
         )
