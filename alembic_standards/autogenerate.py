@@ -92,7 +92,7 @@ from .coverage import KeyColumns, foreign_key_columns, is_covered, table_keys
 from .exceptions import INFO_KEY
 from .findings import Location, StandardsError
 from .layout import Section, section_of_op
-from .naming import index_column_names, truncate_name
+from .naming import explicit_name, index_column_names, truncate_name
 
 if TYPE_CHECKING:
     from alembic.autogenerate.api import AutogenContext
@@ -233,7 +233,7 @@ def _replaceable(name: object, keep_convention: bool = False) -> bool:
     ``keep_convention``: the names came from the team's own convention (:func:`team_convention`),
     so a convention-made name is theirs and stays.
     """
-    if name is None or str(name) == "_unnamed_":
+    if explicit_name(name) is None:
         return True
     return isinstance(name, conv) and not keep_convention
 
@@ -316,7 +316,7 @@ class _TableNames:
             schema=self.table.schema,
         )
         index = Index(None, *scratch.columns)
-        if index.name is None or str(index.name) == "_unnamed_":
+        if explicit_name(index.name) is None:
             return self.naming.index(self.table.name, columns)
         return truncate_name(str(index.name), self.naming.limit)
 
@@ -326,11 +326,6 @@ def _table_names(run: _Run, table: Table) -> _TableNames:
     if names is None:
         names = run.table_names[table] = _TableNames(table, run.config.naming, team_convention(table.metadata))
     return names
-
-
-def _given_name(name: object) -> str | None:
-    """The text of a name (a convention-made one included), None when there is none."""
-    return None if name is None or str(name) == "_unnamed_" else str(name)
 
 
 def _op_columns(columns: Iterable[Any]) -> list[str]:
@@ -399,7 +394,7 @@ def _name_create_op(op: ops.MigrateOperation, table_name: str, naming: NamingCon
             return True
     elif isinstance(op, ops.CreateCheckConstraintOp):
         if _replaceable(op.constraint_name, keep):
-            suffix = _given_name(op.constraint_name)
+            suffix = explicit_name(op.constraint_name)
             op.constraint_name = conv(naming.check(table_name, suffix, (), str(op.condition)))
             return True
     elif isinstance(op, ops.CreatePrimaryKeyOp) and _replaceable(op.constraint_name, keep):
@@ -492,7 +487,7 @@ def _renamed_copy(constraint: Constraint, tname: str, naming: NamingConvention) 
     if isinstance(constraint, CheckConstraint):
         if _has_column_objects(constraint.sqltext):
             return None
-        suffix = _given_name(constraint.name)
+        suffix = explicit_name(constraint.name)
         name = naming.check(tname, suffix, [c.name for c in constraint.columns], str(constraint.sqltext))
     elif isinstance(constraint, (ForeignKeyConstraint, PrimaryKeyConstraint, UniqueConstraint)):
         name = naming.name_for(constraint, table)
@@ -559,7 +554,7 @@ def _named_table_copy_full(op: ops.CreateTableOp, naming: NamingConvention) -> o
     for constraint in nameable:
         if _replaceable(constraint.name, keep):
             if isinstance(constraint, CheckConstraint):
-                suffix = _given_name(constraint.name)
+                suffix = explicit_name(constraint.name)
                 columns = [c.name for c in constraint.columns]
                 generated.append((naming.check(tname, suffix, columns, str(constraint.sqltext)), constraint))
             else:
@@ -1036,7 +1031,7 @@ def _split_use_alter(
         for fk in candidates:
             if isinstance(fk, ForeignKeyConstraint) and fk.use_alter and id(fk) not in seen:
                 seen.add(id(fk))
-                if fk.name is None or str(fk.name) == "_unnamed_":
+                if explicit_name(fk.name) is None:
                     continue  # SQLAlchemy refuses an unnamed use_alter FK at DDL time anyway
                 create = ops.CreateForeignKeyOp.from_constraint(fk)
                 extra.append(ops.ModifyTableOps(op.table_name, [create], schema=op.schema))
