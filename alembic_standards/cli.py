@@ -238,7 +238,6 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("directory", type=Path, nargs="?", default=Path("docs/rules"))
     docs.add_argument("--check", action="store_true", help="exit 1 when the files differ; write nothing")
     docs.set_defaults(handler=_cmd_docs)
-    sub._choices_actions = [a for a in sub._choices_actions if a.dest != "docs"]
     return parser
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from .naming import explicit_name
+from .sqla_compat import foreign_key_colspec
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -96,7 +97,7 @@ def foreign_key_columns(fk: ForeignKeyConstraint) -> tuple[str, ...]:
     if names:
         return names
     # Not yet attached to a table: fall back to the element specs.
-    return tuple(str(e.parent.name) if e.parent is not None else str(e._colspec) for e in fk.elements)
+    return tuple(str(e.parent.name) if e.parent is not None else foreign_key_colspec(e) for e in fk.elements)
 
 
 def table_keys(table: Table) -> list[KeyColumns]:

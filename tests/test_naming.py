@@ -73,9 +73,10 @@ def test_truncation_matches_sqlalchemy_ddl(kind: str) -> None:
         table.append_constraint(sa.UniqueConstraint(*LONG_COLUMNS))
         ddl = str(CreateTable(table).compile(dialect=postgresql.dialect()))
     elif kind == "ix":
+        # Built from the table's columns, the index attaches itself to the table (and gets its
+        # convention name), as Column(index=True) does.
         index = sa.Index(None, *(table.c[c] for c in LONG_COLUMNS))
-        table.append_constraint(index) if False else None
-        index._set_parent(table)  # attach like Column(index=True) does
+        assert index.table is table
         ddl = str(CreateIndex(index).compile(dialect=postgresql.dialect()))
     else:
         table.append_constraint(sa.ForeignKeyConstraint(LONG_COLUMNS[:1], [parent.c.id]))
