@@ -119,7 +119,6 @@ __all__ = [
     "arrange_operations",
     "compare_table",
     "prepare_table",
-    "run_config",
 ]
 
 CONFIG_OPTION = "alembic_standards_config"
@@ -170,11 +169,6 @@ class _Run:
 # Keyed weakly by the AutogenContext: one entry per autogenerate run, gone with the run, so no
 # state leaks from one run (or one test) into the next.
 _RUNS: weakref.WeakKeyDictionary[Any, _Run] = weakref.WeakKeyDictionary()
-
-
-def run_config(autogen_context: AutogenContext) -> Config:
-    """The configuration for this autogenerate run (loaded once, then cached for the run)."""
-    return _run(autogen_context).config
 
 
 def _run(autogen_context: AutogenContext) -> _Run:
@@ -768,12 +762,6 @@ def _fk_is_excepted(run: _Run, schema: str | None, tname: str, fk: ForeignKeyCon
         register.suppresses(FK_INDEX_RULE, Location(schema=schema, table=tname, column=column, constraint=constraint))
         for column in foreign_key_columns(fk)
     )
-
-
-def _needs_fk_index(
-    run: _Run, schema: str | None, tname: str, fk: ForeignKeyConstraint, metadata_keys: Sequence[KeyColumns]
-) -> bool:
-    return not is_covered(foreign_key_columns(fk), metadata_keys) and not _fk_is_excepted(run, schema, tname, fk)
 
 
 def _uncovered_in_models(metadata_table: Table) -> list[tuple[ForeignKeyConstraint, tuple[str, ...]]]:

@@ -60,12 +60,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def postgres_server(request: pytest.FixtureRequest) -> Iterator[str]:
+def postgres_server() -> Iterator[str]:
     """Base URL of a PostgreSQL server for this session."""
     if no_postgres():
+        # Fails the test that asked (pytest names it), here and for every later one.
         pytest.fail(
-            f"{request.node.nodeid} needs PostgreSQL, but ALEMBIC_STANDARDS_NO_POSTGRES is set: the fast "
-            "layer must not reach it (mark the test postgres, or name its PostgreSQL case 'postgresql')",
+            "this test needs PostgreSQL, but ALEMBIC_STANDARDS_NO_POSTGRES is set: the fast layer must "
+            "not reach it (mark the test postgres, or name its PostgreSQL case 'postgresql')",
             pytrace=False,
         )
     url = os.environ.get("ALEMBIC_STANDARDS_TEST_DATABASE_URL")
