@@ -92,7 +92,18 @@ from .coverage import KeyColumns, foreign_key_columns, is_covered, table_keys
 from .exceptions import INFO_KEY
 from .findings import Location, RuleId, StandardsError
 from .layout import Section, section_of_op
-from .naming import index_column_names, truncate_name
+from .naming import explicit_name, index_column_names, truncate_name
+from .sqla_compat import (
+    copy_constraint,
+    copy_schema_item_state,
+    create_table_op_internals,
+    dialect_option_arguments,
+    drop_op_internals,
+    has_constraints_included,
+    is_type_bound,
+    namespace_metadata,
+    original_object,
+)
 
 if TYPE_CHECKING:
     from alembic.autogenerate.api import AutogenContext
@@ -108,7 +119,6 @@ __all__ = [
     "arrange_operations",
     "compare_table",
     "prepare_table",
-    "run_config",
 ]
 
 CONFIG_OPTION = "alembic_standards_config"
@@ -165,11 +175,6 @@ class _Run:
 # Keyed weakly by the AutogenContext: one entry per autogenerate run, gone with the run, so no
 # state leaks from one run (or one test) into the next.
 _RUNS: weakref.WeakKeyDictionary[Any, _Run] = weakref.WeakKeyDictionary()
-
-
-def run_config(autogen_context: AutogenContext) -> Config:
-    """The configuration for this autogenerate run (loaded once, then cached for the run)."""
-    return _run(autogen_context).config
 
 
 def _run(autogen_context: AutogenContext) -> _Run:
@@ -239,7 +244,7 @@ def _replaceable(name: object, keep_convention: bool = False) -> bool:
     ``keep_convention``: the names came from the team's own convention (:func:`team_convention`),
     so a convention-made name is theirs and stays.
     """
-    if name is None or str(name) == "_unnamed_":
+    if explicit_name(name) is None:
         return True
     return isinstance(name, conv) and not keep_convention
 
@@ -262,7 +267,7 @@ def _free_name(name: str, taken: set[str], limit: int) -> str:
 
 def _op_metadata(op: ops.CreateTableOp) -> MetaData | None:
     """The user's MetaData a ``CreateTableOp`` was made from (autogenerate sets it), if known."""
-    metadata = op._namespace_metadata
+    metadata = namespace_metadata(op)
     if metadata is not None:
         return metadata
     for item in op.columns:
@@ -322,7 +327,7 @@ class _TableNames:
             schema=self.table.schema,
         )
         index = Index(None, *scratch.columns)
-        if index.name is None or str(index.name) == "_unnamed_":
+        if explicit_name(index.name) is None:
             return self.naming.index(self.table.name, columns)
         return truncate_name(str(index.name), self.naming.limit)
 
@@ -332,11 +337,6 @@ def _table_names(run: _Run, table: Table) -> _TableNames:
     if names is None:
         names = run.table_names[table] = _TableNames(table, run.config.naming, team_convention(table.metadata))
     return names
-
-
-def _given_name(name: object) -> str | None:
-    """The text of a name (a convention-made one included), None when there is none."""
-    return None if name is None or str(name) == "_unnamed_" else str(name)
 
 
 def _op_columns(columns: Iterable[Any]) -> list[str]:
@@ -364,7 +364,7 @@ def _index_op_columns(op: ops.CreateIndexOp | ops.DropIndexOp) -> list[str]:
         # A DropIndexOp keeps its columns on the CreateIndexOp it would reverse into (Alembic sets
         # ``_reverse`` in ``from_index``; ``to_index()`` reads the same attribute).  Without it,
         # ``to_index()`` (a placeholder column) is the answer.
-        reverse = getattr(op, "_reverse", None)
+        reverse = original_object(op)
         if not isinstance(reverse, ops.CreateIndexOp):
             return index_column_names(op.to_index())
         columns = reverse.columns
@@ -405,7 +405,7 @@ def _name_create_op(op: ops.MigrateOperation, table_name: str, naming: NamingCon
             return True
     elif isinstance(op, ops.CreateCheckConstraintOp):
         if _replaceable(op.constraint_name, keep):
-            suffix = _given_name(op.constraint_name)
+            suffix = explicit_name(op.constraint_name)
             op.constraint_name = conv(naming.check(table_name, suffix, (), str(op.condition)))
             return True
     elif isinstance(op, ops.CreatePrimaryKeyOp) and _replaceable(op.constraint_name, keep):
@@ -427,7 +427,7 @@ def _named_table_copy(op: ops.CreateTableOp, naming: NamingConvention) -> ops.Cr
     the user's models keep their constraints and names.
     """
     tname = op.table_name
-    if not op._constraints_included:
+    if not has_constraints_included(op):
         return _named_table_copy_full(op, naming)
     keep = team_convention(_op_metadata(op)) is not None
     kept: list[Any] = []
@@ -438,7 +438,7 @@ def _named_table_copy(op: ops.CreateTableOp, naming: NamingConvention) -> ops.Cr
         if isinstance(item, Column):
             kept.append(item)
             for constraint in item.constraints:
-                if isinstance(constraint, CheckConstraint) and not constraint._type_bound:
+                if isinstance(constraint, CheckConstraint) and not is_type_bound(constraint):
                     if _has_column_objects(constraint.sqltext):
                         return _named_table_copy_full(op, naming)
                     if _replaceable(constraint.name, keep):
@@ -451,7 +451,7 @@ def _named_table_copy(op: ops.CreateTableOp, naming: NamingConvention) -> ops.Cr
                         copy = CheckConstraint(constraint.sqltext, name=constraint.name)
                     added.append(copy)
             continue
-        if not isinstance(item, Constraint) or getattr(item, "_type_bound", False) or not _replaceable(item.name, keep):
+        if not isinstance(item, Constraint) or is_type_bound(item) or not _replaceable(item.name, keep):
             kept.append(item)
             continue
         renamed = _renamed_copy(item, tname, naming)
@@ -477,8 +477,7 @@ def _named_table_copy(op: ops.CreateTableOp, naming: NamingConvention) -> ops.Cr
         [*kept, *added],
         schema=op.schema,
         if_not_exists=op.if_not_exists,
-        _namespace_metadata=op._namespace_metadata,
-        _constraints_included=True,
+        **create_table_op_internals(namespace_metadata(op), constraints_included=True),
         comment=op.comment,
         info=info,
         prefixes=list(op.prefixes) if op.prefixes else [],
@@ -498,7 +497,7 @@ def _renamed_copy(constraint: Constraint, tname: str, naming: NamingConvention) 
     if isinstance(constraint, CheckConstraint):
         if _has_column_objects(constraint.sqltext):
             return None
-        suffix = _given_name(constraint.name)
+        suffix = explicit_name(constraint.name)
         name = naming.check(tname, suffix, [c.name for c in constraint.columns], str(constraint.sqltext))
     elif isinstance(constraint, (ForeignKeyConstraint, PrimaryKeyConstraint, UniqueConstraint)):
         name = naming.name_for(constraint, table)
@@ -509,15 +508,12 @@ def _renamed_copy(constraint: Constraint, tname: str, naming: NamingConvention) 
     copy: Constraint
     if isinstance(constraint, (ForeignKeyConstraint, CheckConstraint)):
         # Both copy by column *name* (FK) or by SQL text (CHECK): the copy is detached.
-        copy = constraint._copy()
+        copy = copy_constraint(constraint)
     else:
         # PrimaryKeyConstraint/UniqueConstraint._copy() keeps the Column objects, and a
         # constraint built from Column objects attaches itself to their table -- the user's.
         # Built from the column keys instead, as ``_copy`` would build it otherwise.
-        options: dict[str, Any] = {}
-        for dialect_name in constraint.dialect_options:
-            for key, value in constraint.dialect_options[dialect_name]._non_defaults.items():
-                options[f"{dialect_name}_{key}"] = value
+        options = dialect_option_arguments(constraint)
         copy = type(constraint)(
             *[column.key for column in constraint.columns],
             deferrable=constraint.deferrable,
@@ -525,7 +521,7 @@ def _renamed_copy(constraint: Constraint, tname: str, naming: NamingConvention) 
             comment=constraint.comment,
             **options,
         )
-        copy = constraint._schema_item_copy(copy)
+        copy = copy_schema_item_state(constraint, copy)
     copy.name = conv(name)
     return copy
 
@@ -551,13 +547,13 @@ def _named_table_copy_full(op: ops.CreateTableOp, naming: NamingConvention) -> o
     for item in op.columns:
         if isinstance(item, Column):
             for constraint in item.constraints:
-                if isinstance(constraint, CheckConstraint) and not constraint._type_bound:
+                if isinstance(constraint, CheckConstraint) and not is_type_bound(constraint):
                     if _replaceable(constraint.name, keep):
                         name: Any = conv(naming.check(tname, None, [item.name], str(constraint.sqltext)))
                     else:
                         name = constraint.name
                     table.append_constraint(CheckConstraint(constraint.sqltext, name=name))
-    nameable = [c for c in table.constraints if not getattr(c, "_type_bound", False)]
+    nameable = [c for c in table.constraints if not is_type_bound(c)]
     # Boolean/Enum(create_constraint=True) CHECKs are regenerated from the type at render time,
     # so a name set on them here would not survive; documented limitation.
     taken = {str(c.name) for c in nameable if not _replaceable(c.name, keep)}
@@ -565,7 +561,7 @@ def _named_table_copy_full(op: ops.CreateTableOp, naming: NamingConvention) -> o
     for constraint in nameable:
         if _replaceable(constraint.name, keep):
             if isinstance(constraint, CheckConstraint):
-                suffix = _given_name(constraint.name)
+                suffix = explicit_name(constraint.name)
                 columns = [c.name for c in constraint.columns]
                 generated.append((naming.check(tname, suffix, columns, str(constraint.sqltext)), constraint))
             else:
@@ -576,7 +572,7 @@ def _named_table_copy_full(op: ops.CreateTableOp, naming: NamingConvention) -> o
     # into create_table(info=...) it would only be a stale copy in every migration.  ``info`` is
     # the copy's own dict (to_table() copies it), so the model keeps its declaration.
     table.info.pop(INFO_KEY, None)
-    new = ops.CreateTableOp.from_table(table, _namespace_metadata=op._namespace_metadata)
+    new = ops.CreateTableOp.from_table(table, **create_table_op_internals(namespace_metadata(op)))
     new.if_not_exists = op.if_not_exists
     return new
 
@@ -619,7 +615,7 @@ class DropIndexConcurrentlyOp(ops.DropIndexOp):
         **kw: Any,
     ) -> None:
         create = ops.CreateIndexOp(index_name, table_name or "", list(columns), schema=schema, unique=unique, **kw)
-        super().__init__(index_name, table_name, schema=schema, _reverse=create, **kw)
+        super().__init__(index_name, table_name, schema=schema, **drop_op_internals(create), **kw)
         self._columns = list(columns)
         self._unique = unique
 
@@ -776,12 +772,6 @@ def _fk_is_excepted(run: _Run, schema: str | None, tname: str, fk: ForeignKeyCon
         register.suppresses(FK_INDEX_RULE, Location(schema=schema, table=tname, column=column, constraint=constraint))
         for column in foreign_key_columns(fk)
     )
-
-
-def _needs_fk_index(
-    run: _Run, schema: str | None, tname: str, fk: ForeignKeyConstraint, metadata_keys: Sequence[KeyColumns]
-) -> bool:
-    return not is_covered(foreign_key_columns(fk), metadata_keys) and not _fk_is_excepted(run, schema, tname, fk)
 
 
 def _uncovered_in_models(metadata_table: Table) -> list[tuple[ForeignKeyConstraint, tuple[str, ...]]]:
@@ -1003,11 +993,11 @@ def _dropped_fk_targets(upgrade_ops: ops.UpgradeOps) -> set[tuple[str, frozenset
     for leaf in _leaves(upgrade_ops):
         constraints: Iterable[Any]
         if isinstance(leaf, ops.DropTableOp):
-            if leaf._reverse is None:
+            if original_object(leaf) is None:
                 return None
             constraints = leaf.to_table().foreign_key_constraints
         elif isinstance(leaf, ops.DropConstraintOp) and leaf.constraint_type in (None, "foreignkey"):
-            if leaf._reverse is None:
+            if original_object(leaf) is None:
                 return None
             constraints = [leaf.to_constraint()]
         else:
@@ -1046,7 +1036,7 @@ def _split_use_alter(
         for fk in candidates:
             if isinstance(fk, ForeignKeyConstraint) and fk.use_alter and id(fk) not in seen:
                 seen.add(id(fk))
-                if fk.name is None or str(fk.name) == "_unnamed_":
+                if explicit_name(fk.name) is None:
                     continue  # SQLAlchemy refuses an unnamed use_alter FK at DDL time anyway
                 create = ops.CreateForeignKeyOp.from_constraint(fk)
                 extra.append(ops.ModifyTableOps(op.table_name, [create], schema=op.schema))

@@ -238,7 +238,6 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("directory", type=Path, nargs="?", default=Path("docs/rules"))
     docs.add_argument("--check", action="store_true", help="exit 1 when the files differ; write nothing")
     docs.set_defaults(handler=_cmd_docs)
-    sub._choices_actions = [a for a in sub._choices_actions if a.dest != "docs"]
     return parser
 
 
@@ -278,11 +277,17 @@ def _apply_overrides(config: Config, args: argparse.Namespace) -> Config:
     return dataclasses.replace(config, **changes) if changes else config  # type: ignore[arg-type]
 
 
-def _relative_to_cwd(path: Path) -> Path:
+def _relative_within(path: Path, directory: Path) -> Path | None:
+    """``path`` relative to ``directory`` (both resolved), None when it is not inside it."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        return path
+        return path.resolve().relative_to(directory.resolve())
+    except (ValueError, OSError):
+        return None
+
+
+def _relative_to_cwd(path: Path) -> Path:
+    """How a path is shown: relative to the working directory when inside it, else as given."""
+    return _relative_within(path, Path.cwd()) or path
 
 
 # ------------------------------------------------------------------------------ the stages
@@ -347,11 +352,7 @@ def _migration_paths(args: argparse.Namespace, config: Config) -> tuple[list[Pat
 
 
 def _is_within(path: Path, directory: Path) -> bool:
-    try:
-        path.resolve().relative_to(directory.resolve())
-    except (ValueError, OSError):
-        return False
-    return True
+    return _relative_within(path, directory) is not None
 
 
 def _load_models(specs: Sequence[str], config: Config, stdout: _UserOutput | None = None) -> list[MetaData]:

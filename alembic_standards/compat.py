@@ -308,7 +308,28 @@ def _autogenerate_running() -> bool:
 
 
 def called_from(code: CodeType) -> bool:
-    """True when a function whose code object is ``code`` is on the calling stack."""
+    """True when a function whose code object is ``code`` is on the calling stack.
+
+    Why a stack walk: the revision hook must know whether it runs inside an autogenerate, and
+    whether inside ``alembic check``, and Alembic 1.13 to 1.20 (sources read: 1.13.0, 1.20.1)
+    gives a ``process_revision_directives`` hook no supported way to ask:
+
+    * the hook receives ``(context, revision, directives)``; none of them names the command;
+    * ``command.check`` and ``command.revision(autogenerate=True)`` (without ``-m``) build their
+      ``RevisionContext`` from the very same ``command_args`` (message None, autogenerate True,
+      sql False, head "head", ...), and that object is reachable only through
+      ``EnvironmentContext.context_opts["revision_context"]``, an undocumented constructor
+      keyword -- as private as a frame and less telling;
+    * ``context.config.cmd_opts`` exists only under the ``alembic`` CLI (``cmd_opts.cmd[0]`` is
+      the command function, used first by ``directives._running_check``), never for a
+      programmatic ``command.check(config)``/``command.revision(config, autogenerate=True)``,
+      which pytest-alembic and our own tests use.
+
+    The code objects compared are those of public functions (``alembic.command.check``,
+    ``RevisionContext.run_autogenerate``), so nothing private of Alembic is read; only CPython's
+    ``sys._getframe``, which every supported Python has.  Pinned by tests/test_compat.py and
+    tests/test_directives.py.
+    """
     frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         if frame.f_code is code:

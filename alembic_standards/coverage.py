@@ -21,6 +21,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from .naming import explicit_name
+from .sqla_compat import foreign_key_colspec
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
@@ -94,7 +97,7 @@ def foreign_key_columns(fk: ForeignKeyConstraint) -> tuple[str, ...]:
     if names:
         return names
     # Not yet attached to a table: fall back to the element specs.
-    return tuple(str(e.parent.name) if e.parent is not None else str(e._colspec) for e in fk.elements)
+    return tuple(str(e.parent.name) if e.parent is not None else foreign_key_colspec(e) for e in fk.elements)
 
 
 def table_keys(table: Table) -> list[KeyColumns]:
@@ -104,16 +107,16 @@ def table_keys(table: Table) -> list[KeyColumns]:
     keys: list[KeyColumns] = []
     pk = table.primary_key
     if pk is not None and len(pk.columns):
-        keys.append(KeyColumns(tuple(c.name for c in pk.columns), "primary_key", _name(pk.name)))
+        keys.append(KeyColumns(tuple(c.name for c in pk.columns), "primary_key", explicit_name(pk.name)))
     for constraint in table.constraints:
         if isinstance(constraint, UniqueConstraint) and len(constraint.columns):
-            keys.append(KeyColumns(tuple(c.name for c in constraint.columns), "unique", _name(constraint.name)))
+            keys.append(KeyColumns(tuple(c.name for c in constraint.columns), "unique", explicit_name(constraint.name)))
     for index in table.indexes:
         cols: list[str | None] = []
         for expr in index.expressions:
             column = plain_column(expr)
             cols.append(column.name if column is not None else (expr if isinstance(expr, str) else None))
-        keys.append(KeyColumns(tuple(cols), "index", _name(index.name), _index_predicate(index)))
+        keys.append(KeyColumns(tuple(cols), "index", explicit_name(index.name), _index_predicate(index)))
     return keys
 
 
@@ -138,10 +141,6 @@ def _index_predicate(index: object) -> str | None:
         if where is not None:
             return str(where)
     return None
-
-
-def _name(name: object) -> str | None:
-    return name if isinstance(name, str) and name and name != "_unnamed_" else None
 
 
 def uncovered_foreign_keys(table: Table, extra_keys: Iterable[KeyColumns] = ()) -> list[ForeignKeyConstraint]:

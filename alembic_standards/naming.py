@@ -38,7 +38,8 @@ __all__ = [
     "NAMING_CONVENTION",
     "NamingConvention",
     "constraint_kind",
-    "is_system_name",
+    "explicit_name",
+    "is_postgresql_default_name",
     "postgresql_default_name",
     "truncate_name",
 ]
@@ -141,19 +142,28 @@ def _make_object_name(name1: str, name2: str | None, label: str) -> str:
     return "_".join([*parts, label])
 
 
-def is_system_name(name: str | None, table: str, kind: str, columns: Sequence[str] = ()) -> bool:
-    """True when ``name`` looks invented by the database rather than given by a convention.
+def is_postgresql_default_name(
+    name: str | None, kind: str, table: str, columns: Sequence[str] = (), *, table_columns: Sequence[str] = ()
+) -> bool:
+    """True when ``name`` is the name PostgreSQL gives an unnamed ``kind`` (pk/fk/uq/ck/ix) on
+    ``table`` over ``columns``, its clash number (``users_email_key1``) included.
 
-    ``kind`` is one of ``pk``, ``fk``, ``uq``, ``ck``, ``ix``.  A missing name (SQLite reflects
-    unnamed constraints as None) counts as system-named.  PostgreSQL's defaults are
-    ``<table>_pkey``, ``<table>_<cols>_fkey``, ``<table>_<cols>_key``, ``<table>_<cols>_check``
-    and ``<table>_<cols>_idx`` (possibly truncated, possibly with a number appended).
+    The one answer to "did the database invent this name?" (:func:`postgresql_default_name` run
+    backwards), for the live audit (AS502), rename-constraints and the migration checker.  A
+    reflected CHECK does not say which columns it reads, so for ``ck`` the name may be that of
+    a CHECK on any one of ``table_columns``, or on none or several of them (``users_check``).
+    A missing name is not a PostgreSQL name: callers decide what None means to them.
     """
     if not name:
-        return True
-    suffix = {"pk": "pkey", "fk": "fkey", "uq": "key", "ck": "check", "ix": "idx"}[kind]
-    pattern = rf"^{re.escape(table[:20])}.*_{suffix}\d*$"
-    return re.match(pattern, name) is not None
+        return False
+    match = re.search(rf"_{_PG_LABELS[kind]}(\d*)$", name)
+    if match is None:
+        return False
+    number = int(match.group(1) or 0)
+    if kind != "ck":
+        return name == postgresql_default_name(kind, table, columns, number)
+    candidates = [(), *(((column,)) for column in (*columns, *table_columns))]
+    return any(name == postgresql_default_name("ck", table, cols, number) for cols in candidates)
 
 
 @dataclass(frozen=True)
@@ -248,7 +258,7 @@ class NamingConvention:
         if isinstance(obj, UniqueConstraint):
             return self.unique(tname, [c.name for c in obj.columns])
         if isinstance(obj, CheckConstraint):
-            explicit = _explicit_name(obj.name)
+            explicit = explicit_name(obj.name)
             return self.check(tname, explicit, [c.name for c in obj.columns], str(obj.sqltext))
         if isinstance(obj, Index):
             return self.index(tname, index_column_names(obj))
@@ -276,19 +286,26 @@ class NamingConvention:
                 # names no column object in its text: it is named after the column it is
                 # declared on, as the autogenerate plugin names it (``ck_users_age``).
                 columns = [parent.name]
-            return self.check_suffix(
-                table.name, _explicit_name(const.name), columns, str(getattr(const, "sqltext", ""))
-            )
+            return self.check_suffix(table.name, explicit_name(const.name), columns, str(getattr(const, "sqltext", "")))
 
         out["constraint_name"] = constraint_name
         return out
 
 
-def _explicit_name(name: object) -> str | None:
-    """A name given by the user (not None, not SQLAlchemy's deferred ``_NONE_NAME``)."""
-    if not isinstance(name, str) or not name or name == "_unnamed_":
-        return None
-    return name
+def explicit_name(name: object) -> str | None:
+    """The name a constraint or index carries, or None when it has none (yet).
+
+    The one test for "is this name explicit?" in every stage.  A ``conv()`` name (a naming
+    convention's, or the team's final name) counts as given and is returned unchanged (still a
+    ``conv``).  Absent is ``None`` -- an unnamed object, or what SQLite reflects -- or SQLAlchemy's
+    deferred-name marker ``sqlalchemy.sql.base._NONE_NAME`` (``_NoneName.NONE_NAME``, an ``Enum``
+    member, not a string, in SQLAlchemy 2.0 and 2.1: what a type-bound CHECK of ``Enum``/``Boolean``
+    carries until DDL time).  SQLAlchemy 1.3's ``"_unnamed_"`` string no longer exists (we require
+    2.0), so no string is treated as absent except the empty one.
+    """
+    if isinstance(name, str) and name:
+        return name
+    return None
 
 
 def index_column_names(index: Index) -> list[str]:

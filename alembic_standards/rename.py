@@ -86,7 +86,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .findings import StandardsError
-from .naming import NamingConvention, constraint_kind, is_system_name
+from .naming import NamingConvention, constraint_kind, explicit_name, is_postgresql_default_name
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -313,9 +313,10 @@ _SQL_IDENTIFIER = re.compile(r'"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*)')
 
 def _check_name(constraint: Any, table: Table, naming: NamingConvention) -> str:
     """The convention name of a reflected CHECK (see the module docstring for the decision)."""
-    name = constraint.name if isinstance(constraint.name, str) and constraint.name else None
+    name = explicit_name(constraint.name)
     sqltext = str(constraint.sqltext)
-    if name is not None and not is_system_name(name, table.name, "ck"):
+    table_columns = [c.name for c in table.columns]
+    if name is not None and not is_postgresql_default_name(name, "ck", table.name, table_columns=table_columns):
         return naming.check(table.name, name, (), sqltext)
     mentioned: set[str] = set()
     for quoted, bare in _SQL_IDENTIFIER.findall(_SQL_STRING.sub("''", sqltext)):

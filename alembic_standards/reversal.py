@@ -50,7 +50,7 @@ __all__ = [
     "changes_from_ops",
     "has_leaf_ops",
     "match",
-    "postgresql_default_name",
+    "unnamed_constraint_name",
 ]
 
 Action = Literal["create", "drop", "alter", "rename", "undecidable"]
@@ -224,7 +224,7 @@ def change_from_op_call(
     action, kind = OPS[op]
     defaults: tuple[str, ...] = ()
     if name is None and action == "create" and kind == "constraint" and table is not None:
-        default = postgresql_default_name(op, table, columns)
+        default = unnamed_constraint_name(op, table, columns)
         defaults = (default,) if default is not None else ()
     return Change(
         op,
@@ -251,14 +251,13 @@ _CONSTRAINT_TYPES: Final = {
 }
 
 
-def postgresql_default_name(op: str, table: str, columns: Sequence[str] | None) -> str | None:
+def unnamed_constraint_name(op: str, table: str, columns: Sequence[str] | None) -> str | None:
     """The name PostgreSQL gives a constraint created by ``op`` without a name, or None when unknown.
 
-    PostgreSQL's ``ChooseConstraintName``: ``<table>_<col>_<col>_fkey`` for a foreign key,
-    ``<table>_<cols>_key`` for a unique constraint, ``<table>_pkey`` for a primary key, each part
-    shortened (the longer one first, a byte at a time on whole characters) to fit 63 bytes.  A
-    check constraint's name depends on its expression, and a name already taken gets a number
-    appended: both are left unknown rather than guessed.
+    Only the operation-to-kind mapping lives here; the names are :func:`naming.postgresql_default_name`
+    (the one implementation of PostgreSQL's ``ChooseConstraintName``).  A check constraint's name
+    depends on its expression, and a name already taken gets a number appended: both are left
+    unknown rather than guessed.
     """
     kind = _PG_KINDS.get(op)
     if kind is None:

@@ -370,6 +370,22 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Exit codes: 0 clean, 1 findings at or above fail_on, 2 usage/config/input" in out
 
 
+def test_the_maintainer_docs_command_is_hidden_from_help_but_runs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Hidden by public argparse alone: a subparser added without help= lists no line in --help,
+    # and the COMMAND metavar hides the choices (no private _choices_actions edit).
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    commands = [line.split()[0] for line in out.splitlines() if line.startswith("    ") and line.split()]
+    assert "check" in commands
+    assert "docs" not in commands
+    assert "docs" not in out.replace("docs/", "")
+    code, _, err = run(capsys, "docs", str(tmp_path / "rules"))
+    assert code == 0
+    assert "wrote " in err + _
+
+
 # ------------------------------------------------------------------------------ console script
 def _console_script() -> Path:
     return Path(sys.executable).with_name("alembic-standards")

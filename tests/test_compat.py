@@ -264,3 +264,27 @@ def test_version_and_doctor_name_the_environment(tmp_path: Path) -> None:
     assert doctor.stdout.endswith(
         "plugin: active -- a probe autogenerate added the FK index idx_probe_child_parent_id\n"
     )
+
+
+def test_called_from_sees_exactly_the_functions_on_the_stack() -> None:
+    """The facts the alembic-check/autogenerate detection stands on (see compat.called_from)."""
+    import inspect
+
+    from alembic import command
+    from alembic.autogenerate.api import RevisionContext
+
+    from alembic_standards.compat import called_from
+
+    def outer() -> bool:
+        return inner()
+
+    def inner() -> bool:
+        return called_from(outer.__code__)
+
+    assert outer() is True
+    assert inner() is False
+    assert called_from(command.check.__code__) is False
+    # Both commands reach the hook through RevisionContext.run_autogenerate, check included.
+    assert "run_autogenerate" in inspect.getsource(command.check)
+    assert "run_autogenerate" in inspect.getsource(command.revision)
+    assert "_run_environment" in inspect.getsource(RevisionContext.run_autogenerate)

@@ -6,8 +6,15 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateIndex, CreateTable
+from sqlalchemy.sql.base import _NONE_NAME
 
-from alembic_standards.naming import NAMING_CONVENTION, NamingConvention, is_system_name, truncate_name
+from alembic_standards.naming import (
+    NAMING_CONVENTION,
+    NamingConvention,
+    explicit_name,
+    is_postgresql_default_name,
+    truncate_name,
+)
 
 N = NamingConvention()
 
@@ -66,9 +73,10 @@ def test_truncation_matches_sqlalchemy_ddl(kind: str) -> None:
         table.append_constraint(sa.UniqueConstraint(*LONG_COLUMNS))
         ddl = str(CreateTable(table).compile(dialect=postgresql.dialect()))
     elif kind == "ix":
+        # Built from the table's columns, the index attaches itself to the table (and gets its
+        # convention name), as Column(index=True) does.
         index = sa.Index(None, *(table.c[c] for c in LONG_COLUMNS))
-        table.append_constraint(index) if False else None
-        index._set_parent(table)  # attach like Column(index=True) does
+        assert index.table is table
         ddl = str(CreateIndex(index).compile(dialect=postgresql.dialect()))
     else:
         table.append_constraint(sa.ForeignKeyConstraint(LONG_COLUMNS[:1], [parent.c.id]))
@@ -92,22 +100,52 @@ def test_truncation_leaves_short_names_alone() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "kind", "expected"),
+    ("name", "kind", "columns", "expected"),
     [
-        ("users_pkey", "pk", True),
-        ("tags_user_id_fkey", "fk", True),
-        ("users_email_key", "uq", True),
-        ("reminders_frequency_check", "ck", True),
-        ("tags_user_id_idx", "ix", True),
-        (None, "pk", True),
-        ("pk_users", "pk", False),
-        ("uq_users_email", "uq", False),
-        ("fk_tags_user_id", "fk", False),
+        ("users_pkey", "pk", (), True),
+        ("tags_user_id_fkey", "fk", ("user_id",), True),
+        ("users_email_key", "uq", ("email",), True),
+        ("users_email_key1", "uq", ("email",), True),  # PostgreSQL's retry after a clash
+        ("users_frequency_check", "ck", (), True),  # a CHECK on one column of the table
+        ("users_check", "ck", (), True),  # a CHECK on none or several columns
+        ("users_positive_check", "ck", (), False),  # "positive" is no column: someone chose it
+        ("tags_user_id_idx", "ix", ("user_id",), True),
+        ("tags_owner_id_fkey", "fk", ("user_id",), False),  # not the FK's columns
+        (None, "pk", (), False),
+        ("pk_users", "pk", (), False),
+        ("uq_users_email", "uq", ("email",), False),
+        ("fk_tags_user_id", "fk", ("user_id",), False),
     ],
 )
-def test_system_names(name: str | None, kind: str, expected: bool) -> None:
+def test_postgresql_default_names_are_recognised_exactly(
+    name: str | None, kind: str, columns: tuple[str, ...], expected: bool
+) -> None:
     table = name.split("_")[0] if name and not name.startswith(("pk_", "uq_", "fk_")) else "users"
-    assert is_system_name(name, table, kind) is expected
+    table_columns = ("id", "email", "frequency", "user_id")
+    assert is_postgresql_default_name(name, kind, table, columns, table_columns=table_columns) is expected
+
+
+def test_explicit_name_is_none_for_both_kinds_of_absent_name() -> None:
+    """None (an unnamed unique constraint) and SQLAlchemy 2.x's deferred ``_NONE_NAME`` (what the CHECK of a
+    non-native Enum carries) are both "no name"; a ``conv`` name is kept as it is."""
+    metadata = sa.MetaData()
+    table = sa.Table(
+        "t",
+        metadata,
+        sa.Column("state", sa.Enum("a", "b", create_constraint=True, native_enum=False)),
+        sa.Column("x", sa.Integer),
+    )
+    unique = sa.UniqueConstraint(table.c.x)
+    (type_check,) = [c for c in table.constraints if isinstance(c, sa.CheckConstraint)]
+    assert type_check.name is _NONE_NAME
+    assert not isinstance(type_check.name, str)  # what the old `name != "_unnamed_"` tests missed
+    assert unique.name is None
+    assert explicit_name(type_check.name) is None
+    assert explicit_name(unique.name) is None
+    assert explicit_name("") is None
+    assert explicit_name("ix_t_x") == "ix_t_x"
+    given = sa.sql.elements.conv("ix_t_x")
+    assert explicit_name(given) is given
 
 
 def test_metadata_convention_names_unnamed_checks_instead_of_failing() -> None:

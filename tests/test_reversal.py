@@ -24,7 +24,7 @@ from alembic_standards.reversal import (
     changes_from_ops,
     has_leaf_ops,
     match,
-    postgresql_default_name,
+    unnamed_constraint_name,
 )
 
 
@@ -270,7 +270,7 @@ def test_a_table_keeps_its_identity_through_renames() -> None:
     ],
 )
 def test_postgresql_default_constraint_names(op: str, table: str, columns: list[str] | None, name: str | None) -> None:
-    assert postgresql_default_name(op, table, columns) == name
+    assert unnamed_constraint_name(op, table, columns) == name
     assert name is None or len(name.encode()) <= 63
 
 

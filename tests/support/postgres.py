@@ -7,7 +7,8 @@ the server is initialised and run as the unprivileged ``nobody`` user, through
 a free port, keeps its socket in that directory, runs with ``fsync=off`` and is removed on stop.
 
 The binaries are found through ``ALEMBIC_STANDARDS_PG_BIN``, ``pg_config --bindir``, the newest
-``/usr/lib/postgresql/*/bin`` or ``initdb`` on ``PATH``.
+``/usr/lib/postgresql/*/bin`` or ``initdb`` on ``PATH`` -- unless ``ALEMBIC_STANDARDS_NO_POSTGRES``
+is set, which makes the harness see none (the proof that the fast layer needs no PostgreSQL).
 """
 
 from __future__ import annotations
@@ -24,14 +25,31 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["PostgresServer", "PostgresUnavailable", "create_database", "drop_database", "find_pg_bin"]
+__all__ = [
+    "NO_POSTGRES_ENV",
+    "PostgresServer",
+    "PostgresUnavailable",
+    "create_database",
+    "drop_database",
+    "find_pg_bin",
+    "no_postgres",
+]
+
+NO_POSTGRES_ENV = "ALEMBIC_STANDARDS_NO_POSTGRES"
 
 
 class PostgresUnavailable(RuntimeError):
     """PostgreSQL could not be found or started; the message says why."""
 
 
+def no_postgres() -> bool:
+    """True when ``ALEMBIC_STANDARDS_NO_POSTGRES`` is set (to anything but empty or ``0``)."""
+    return os.environ.get(NO_POSTGRES_ENV, "") not in ("", "0")
+
+
 def find_pg_bin() -> Path | None:
+    if no_postgres():
+        return None
     explicit = os.environ.get("ALEMBIC_STANDARDS_PG_BIN")
     if explicit:
         return Path(explicit)
