@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .config import ExceptionEntry, parse_date
-from .findings import Finding, Location, StandardsError
+from .findings import Finding, Location, RuleId, StandardsError
 from .rules import RULES, Stage, resolve_rule_ids
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ INFO_KEY = "alembic_standards"
 _MODEL_KEYS = ("reason", "column", "constraint", "expires", "ticket")
 
 
-def _covers(entry: ExceptionEntry, rule_id: str, location: Location) -> bool:
+def _covers(entry: ExceptionEntry, rule_id: RuleId, location: Location) -> bool:
     # An irreversible-migration marker is an AS702 entry scoped to its revision: the migration
     # checker reports a marked revision whose downgrade is incomplete as one AS702 finding at
     # that revision, which the marker suppresses; a marked revision whose downgrade is complete
@@ -91,11 +91,11 @@ class ExceptionRegister:
         """A reasoned, unexpired entry: the only kind that suppresses anything."""
         return bool(entry.reason.strip()) and not entry.is_expired(today)
 
-    def matching(self, rule_id: str, location: Location) -> list[ExceptionEntry]:
+    def matching(self, rule_id: RuleId, location: Location) -> list[ExceptionEntry]:
         """Every entry (valid or not) about ``rule_id`` at ``location``."""
         return [e for e in self.entries if _covers(e, rule_id, location)]
 
-    def suppresses(self, rule_id: str, location: Location, *, today: dt.date | None = None) -> bool:
+    def suppresses(self, rule_id: RuleId, location: Location, *, today: dt.date | None = None) -> bool:
         """True when a valid entry covers ``rule_id`` at ``location``."""
         return any(self.is_valid(e, today) for e in self.matching(rule_id, location))
 
@@ -137,7 +137,7 @@ class ExceptionRegister:
 
         stage_set = frozenset(stages) if stages is not None else None
 
-        def ran(rule_id: str) -> bool:
+        def ran(rule_id: RuleId) -> bool:
             if not config.is_enabled(rule_id):
                 return False
             if checked_rules is not None and rule_id not in checked_rules:
@@ -149,28 +149,30 @@ class ExceptionRegister:
             where = _entry_location(entry)
             what = _describe(entry)
             if not entry.reason.strip():
-                if config.is_enabled("AS901"):
+                if config.is_enabled(RuleId.AS901):
                     kept.append(
                         config.finding(
-                            "AS901", f"exception for {entry.rule} on {what} has no reason; it suppresses nothing", where
+                            RuleId.AS901,
+                            f"exception for {entry.rule} on {what} has no reason; it suppresses nothing",
+                            where,
                         )
                     )
             elif entry.is_expired(today):
-                if config.is_enabled("AS902"):
+                if config.is_enabled(RuleId.AS902):
                     assert entry.expires is not None
                     ticket = f" (ticket {entry.ticket})" if entry.ticket else ""
                     kept.append(
                         config.finding(
-                            "AS902",
+                            RuleId.AS902,
                             f"exception for {entry.rule} on {what} expired on {entry.expires.isoformat()}{ticket}; "
                             "it no longer suppresses anything",
                             where,
                         )
                     )
-            elif report_unused and not used[i] and ran(entry.rule) and config.is_enabled("AS903"):
+            elif report_unused and not used[i] and ran(entry.rule) and config.is_enabled(RuleId.AS903):
                 kept.append(
                     config.finding(
-                        "AS903", f"exception for {entry.rule} on {what} matches no violation; remove it", where
+                        RuleId.AS903, f"exception for {entry.rule} on {what} matches no violation; remove it", where
                     )
                 )
         return kept
@@ -271,7 +273,7 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _rule_cell(rule_id: str) -> str:
+def _rule_cell(rule_id: RuleId) -> str:
     rule = RULES.get(rule_id)
     return f"{rule_id} `{rule.name}`" if rule else rule_id
 
@@ -338,7 +340,15 @@ def _declared(info: Mapping[str, Any] | None) -> Any:
     return section.get("exceptions")
 
 
-DOCSTRING_EXCEPTION_RULES = ("AS101", "AS102", "AS103", "AS401", "AS402", "AS403", "AS404")
+DOCSTRING_EXCEPTION_RULES = (
+    RuleId.AS101,
+    RuleId.AS102,
+    RuleId.AS103,
+    RuleId.AS401,
+    RuleId.AS402,
+    RuleId.AS403,
+    RuleId.AS404,
+)
 """What a class docstring's ``Exception:`` paragraph justifies: the model's primary-key and
 timestamp departures, the two kinds the spec's "Exception Documentation" shows (rule notes)."""
 
@@ -423,7 +433,7 @@ def _parse_declaration(
 
 
 def _parse_item(
-    rule_id: str,
+    rule_id: RuleId,
     item: Any,
     table: Table,
     column: Column[Any] | None,

@@ -71,6 +71,7 @@ class RuleId(str, enum.Enum):
     AS503 = "AS503"
     AS504 = "AS504"
     AS505 = "AS505"
+    AS506 = "AS506"
     AS601 = "AS601"
     AS701 = "AS701"
     AS702 = "AS702"

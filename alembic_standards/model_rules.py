@@ -102,7 +102,7 @@ from .coverage import (
     uncovered_foreign_keys,
 )
 from .exceptions import DOCSTRING_EXCEPTION_RULES
-from .findings import Finding, Location
+from .findings import Finding, Location, RuleId
 from .naming import index_column_names
 from .rules import RULES, Stage
 
@@ -364,10 +364,10 @@ class ModelRules:
         return _type_text(type_, _postgresql())
 
     # -- helpers
-    def runs(self, rule_id: str) -> bool:
+    def runs(self, rule_id: RuleId) -> bool:
         return self.config.is_enabled(rule_id) and self.stage in RULES[rule_id].stages
 
-    def finding(self, rule_id: str, message: str, location: Location) -> Finding:
+    def finding(self, rule_id: RuleId, message: str, location: Location) -> Finding:
         return self.config.finding(rule_id, message, location)
 
     def table_loc(self, table: Table) -> Location:
@@ -402,7 +402,7 @@ class ModelRules:
         except Exception as exc:  # never crash on metadata SQLAlchemy accepted
             out.append(
                 self.finding(
-                    "AS904",
+                    RuleId.AS904,
                     f"table {table.fullname} could not be fully checked ({type(exc).__name__}: {exc})",
                     self.table_loc(table),
                 )
@@ -413,23 +413,23 @@ class ModelRules:
         out: list[Finding] = []
         pk_cols = list(table.primary_key.columns) if table.primary_key is not None else []
         if not pk_cols:
-            if self.runs("AS102"):
+            if self.runs(RuleId.AS102):
                 message = f"table {table.fullname} has no primary key"
                 key = _candidate_key(table)
                 if key is not None:
                     # One answer in every stage (models, live audit, pytest check): the unique
                     # key is a key in all but name; say which one to promote.
                     message += f"; its unique key ({', '.join(key)}) is over NOT NULL columns: make it the primary key"
-                out.append(self.finding("AS102", message, self.table_loc(table)))
+                out.append(self.finding(RuleId.AS102, message, self.table_loc(table)))
             return out
-        if self.runs("AS101"):
+        if self.runs(RuleId.AS101):
             if _is_junction_key(table):
                 pass  # a junction table's composite key of foreign keys: the spec's Exception 2
             elif len(pk_cols) > 1:
                 names = ", ".join(c.name for c in pk_cols)
                 out.append(
                     self.finding(
-                        "AS101",
+                        RuleId.AS101,
                         f"composite primary key ({names}) instead of a UUID key; only a junction table's key of "
                         "foreign keys is exempt, anything else is a permitted exception once documented with its "
                         "reason",
@@ -451,21 +451,21 @@ class ModelRules:
                     hint = "use a native UUID type"
                 out.append(
                     self.finding(
-                        "AS101",
+                        RuleId.AS101,
                         f"primary key {table.name}.{col.name} is {self.type_text(col.type)}, not a native UUID; {hint}",
                         self.column_loc(col),
                     )
                 )
-        if self.sqlite and (self.runs("AS101") or self.runs("AS402")):
+        if self.sqlite and (self.runs(RuleId.AS101) or self.runs(RuleId.AS402)):
             out.append(
                 self.finding(
-                    "AS904",
+                    RuleId.AS904,
                     f"table {table.fullname}: SQLite has no native UUID or time-zone-aware timestamp type; "
                     "AS101 and AS402 are not judged on SQLite",
                     self.table_loc(table),
                 )
             )
-        if self.runs("AS103"):
+        if self.runs(RuleId.AS103):
             out += self._pk_index(table, [c.name for c in pk_cols])
         return out
 
@@ -486,7 +486,7 @@ class ModelRules:
                 cols = [str(c.name) for e in ix.expressions if (c := plain_column(e)) is not None]
                 out.append(
                     self.finding(
-                        "AS103",
+                        RuleId.AS103,
                         f"index on primary-key column(s) ({', '.join(cols)}) of {table.name} duplicates the primary "
                         'key\'s own index; drop index=True (pk_index = "forbid")',
                         self.constraint_loc(table, ix, "Index", cols),
@@ -498,7 +498,7 @@ class ModelRules:
             col = table.c[pk_names[0]]
             return [
                 self.finding(
-                    "AS103",
+                    RuleId.AS103,
                     f'primary key {table.name}.{col.name} lacks index=True (pk_index = "require")',
                     self.column_loc(col),
                 )
@@ -507,7 +507,7 @@ class ModelRules:
 
     def _foreign_keys(self, table: Table) -> list[Finding]:
         out: list[Finding] = []
-        if self.runs("AS201"):
+        if self.runs(RuleId.AS201):
             for fk in uncovered_foreign_keys(table):
                 cols = list(foreign_key_columns(fk))
                 if (
@@ -536,7 +536,7 @@ class ModelRules:
                     how = f"Index({suggestion!r}, {', '.join(map(repr, cols))})"
                 out.append(
                     self.finding(
-                        "AS201",
+                        RuleId.AS201,
                         f"foreign key {table.name}({', '.join(cols)}) -> {target} is not covered by an index; "
                         f"add {how}",
                         loc,
@@ -552,12 +552,12 @@ class ModelRules:
         column = fk.parent
         loc = self.column_loc(column)
         resolved = self.resolver.target(fk)
-        wants_target = any(self.runs(r) for r in ("AS202", "AS205"))
+        wants_target = any(self.runs(r) for r in (RuleId.AS202, RuleId.AS205))
         if resolved is None:
-            if wants_target and self.config.is_enabled("AS904"):
+            if wants_target and self.config.is_enabled(RuleId.AS904):
                 out.append(
                     self.finding(
-                        "AS904",
+                        RuleId.AS904,
                         f"foreign key {table.name}.{column.name} -> {fk.target_fullname}: the target is not in the "
                         "linted metadata; its type and uniqueness are not checked",
                         loc,
@@ -565,19 +565,19 @@ class ModelRules:
                 )
         else:
             target_table, target_col = resolved
-            if self.runs("AS202"):
+            if self.runs(RuleId.AS202):
                 out += self._fk_type(table, column, target_table, target_col, loc)
-            if self.runs("AS205") and fk.constraint is not None and fk is fk.constraint.elements[0]:
+            if self.runs(RuleId.AS205) and fk.constraint is not None and fk is fk.constraint.elements[0]:
                 out += self._fk_target_unique(table, fk, target_table, loc)
-        if self.runs("AS203") and not column.primary_key and not self._nullable_stated(column):
+        if self.runs(RuleId.AS203) and not column.primary_key and not self._nullable_stated(column):
             out.append(
                 self.finding(
-                    "AS203",
+                    RuleId.AS203,
                     f"foreign key column {table.name}.{column.name} does not state nullable=True/False",
                     loc,
                 )
             )
-        if self.runs("AS204"):
+        if self.runs(RuleId.AS204):
             target_column = fk.target_fullname.rpartition(".")[2]
             target_table_name = fk.target_fullname.rpartition(".")[0].rpartition(".")[2]
             name = column.name
@@ -591,7 +591,7 @@ class ModelRules:
             ):
                 out.append(
                     self.finding(
-                        "AS204",
+                        RuleId.AS204,
                         f"foreign key column {table.name}.{name} references {target_table_name}.{target_column} "
                         f"but is not named <target>_{target_column} "
                         f"(e.g. {_singular(target_table_name)}_{target_column})",
@@ -610,7 +610,7 @@ class ModelRules:
         if local_sig is None or target_sig is None:
             return [
                 self.finding(
-                    "AS904",
+                    RuleId.AS904,
                     f"foreign key {table.name}.{column.name}: the type of {target_table.name}.{target.name} is "
                     "unknown; the type match is not checked",
                     loc,
@@ -620,7 +620,7 @@ class ModelRules:
             return []
         return [
             self.finding(
-                "AS202",
+                RuleId.AS202,
                 f"foreign key {table.name}.{column.name} is {self.type_text(column.type)} but "
                 f"{target_table.name}.{target.name} is {self.type_text(target.type)}",
                 loc,
@@ -636,7 +636,7 @@ class ModelRules:
         cols = ", ".join(sorted(wanted))
         return [
             self.finding(
-                "AS205",
+                RuleId.AS205,
                 f"foreign key {table.name}({', '.join(foreign_key_columns(constraint))}) references "
                 f"{target_table.name}({cols}), which is neither its primary key nor unique",
                 loc,
@@ -681,24 +681,24 @@ class ModelRules:
     def _timestamps(self, table: Table) -> list[Finding]:
         out: list[Finding] = []
         created, updated = self.config.timestamp_columns
-        if self.runs("AS401"):
+        if self.runs(RuleId.AS401):
             missing = [name for name in (created, updated) if name not in table.c]
             if missing and not _is_pure_link_table(table):
                 out.append(
                     self.finding(
-                        "AS401",
+                        RuleId.AS401,
                         f"table {table.fullname} lacks {' and '.join(missing)} (use the TimestampMixin, or document "
                         "an exception)",
                         self.table_loc(table),
                     )
                 )
-        if self.runs("AS402") and not self.sqlite:
+        if self.runs(RuleId.AS402) and not self.sqlite:
             for col in table.columns:
                 t = _unwrap(col.type)
                 if isinstance(t, DateTime) and not t.timezone:
                     out.append(
                         self.finding(
-                            "AS402",
+                            RuleId.AS402,
                             f"{table.name}.{col.name} is a timestamp without time zone; use DateTime(timezone=True)",
                             self.column_loc(col),
                         )
@@ -710,7 +710,7 @@ class ModelRules:
             # func.now() is advice only for a date/time column; a created_at stored otherwise
             # (BIGINT epoch milliseconds) needs a default of its own type, which we cannot guess.
             is_time = isinstance(_unwrap(col.type), (DateTime, Date))
-            if self.runs("AS403") and col.server_default is None:
+            if self.runs(RuleId.AS403) and col.server_default is None:
                 how = (
                     "add server_default=func.now()"
                     if is_time
@@ -718,9 +718,11 @@ class ModelRules:
                     "database (func.now() fits only DateTime)"
                 )
                 out.append(
-                    self.finding("AS403", f"{table.name}.{name} has no server default; {how}", self.column_loc(col))
+                    self.finding(
+                        RuleId.AS403, f"{table.name}.{name} has no server default; {how}", self.column_loc(col)
+                    )
                 )
-            if name == updated and self.runs("AS404") and col.onupdate is None and col.server_onupdate is None:
+            if name == updated and self.runs(RuleId.AS404) and col.onupdate is None and col.server_onupdate is None:
                 how = (
                     "add onupdate=func.now() (or server_onupdate backed by a trigger)"
                     if is_time
@@ -729,14 +731,14 @@ class ModelRules:
                 )
                 out.append(
                     self.finding(
-                        "AS404", f"{table.name}.{name} is not maintained on update; {how}", self.column_loc(col)
+                        RuleId.AS404, f"{table.name}.{name} is not maintained on update; {how}", self.column_loc(col)
                     )
                 )
         return out
 
     def _indexes(self, table: Table) -> list[Finding]:
         out: list[Finding] = []
-        if not self.config.is_enabled("AS904"):
+        if not self.config.is_enabled(RuleId.AS904):
             return out
         for ix in sorted(table.indexes, key=lambda i: str(i.name)):
             if _index_is_expression(ix):
@@ -746,7 +748,7 @@ class ModelRules:
                 )
                 out.append(
                     self.finding(
-                        "AS904",
+                        RuleId.AS904,
                         f"index {_explicit(ix.name) or '(unnamed)'} on {table.name} has expression elements "
                         f"({shown}); only its plain leading columns count for FK coverage and "
                         "uniqueness",
@@ -757,7 +759,7 @@ class ModelRules:
 
     def _names(self, table: Table) -> list[Finding]:
         out: list[Finding] = []
-        if self.runs("AS501"):
+        if self.runs(RuleId.AS501):
             # The autogenerate plugin names every constraint and index it writes; what it leaves
             # unnamed (and PostgreSQL then names) is a non-native Enum's CHECK (AS501 notes).
             for constraint in table.constraints:
@@ -767,14 +769,14 @@ class ModelRules:
                 if _explicit(constraint.name) is None and not _convention_names(table.metadata, constraint):
                     out.append(
                         self.finding(
-                            "AS501",
+                            RuleId.AS501,
                             f"the CHECK constraint of the Enum column {table.name}.{enum_column.name} has no name "
                             "and neither a naming convention nor the autogenerate plugin names it, so PostgreSQL "
                             "invents one; give the Enum a name= (it names its CHECK) or add a 'ck' naming convention",
                             self.column_loc(enum_column),
                         )
                     )
-        if self.runs("AS504"):
+        if self.runs(RuleId.AS504):
             # Located only when too long: looking up a location costs more than measuring a name.
             limit = self.config.naming.limit
             named: list[tuple[str, Callable[[], Location]]] = [(table.name, partial(self.table_loc, table))]
@@ -788,7 +790,7 @@ class ModelRules:
                 size = len(name.encode("utf-8"))
                 if size > limit:
                     out.append(
-                        self.finding("AS504", f"name {name!r} is {size} bytes; PostgreSQL keeps {limit}", where())
+                        self.finding(RuleId.AS504, f"name {name!r} is {size} bytes; PostgreSQL keeps {limit}", where())
                     )
         return out
 
@@ -797,7 +799,7 @@ class ModelRules:
         return self.constraint_loc(table, obj, type(obj).__name__, cols)
 
     def _status_columns(self, table: Table) -> list[Finding]:
-        if not self.runs("AS503"):
+        if not self.runs(RuleId.AS503):
             return []
         out: list[Finding] = []
         names = self.config.status_columns
@@ -825,7 +827,7 @@ class ModelRules:
                 continue
             out.append(
                 self.finding(
-                    "AS503",
+                    RuleId.AS503,
                     f"{table.name}.{col.name} looks like a status column but no CHECK constraint or Enum "
                     "constrains its values",
                     self.column_loc(col),
@@ -834,7 +836,7 @@ class ModelRules:
         return out
 
     def _owner_index(self, table: Table) -> list[Finding]:
-        if not self.runs("AS601"):
+        if not self.runs(RuleId.AS601):
             return []
         created = self.config.timestamp_columns[0]
         if created not in table.c:
@@ -849,7 +851,7 @@ class ModelRules:
             suggestion = self.config.naming.index(table.name, [owner, created])
             out.append(
                 self.finding(
-                    "AS601",
+                    RuleId.AS601,
                     f"owner-scoped table {table.name} lacks an index on ({owner}, {created}); add "
                     f"Index({suggestion!r}, {owner!r}, {created!r})",
                     self.table_loc(table),
@@ -858,7 +860,7 @@ class ModelRules:
         return out
 
 
-def documented_departures(table: Table, config: Config) -> list[str]:
+def documented_departures(table: Table, config: Config) -> list[RuleId]:
     """The rules of :data:`DOCSTRING_EXCEPTION_RULES` that ``table`` breaks, judged by the linter
     itself, so that a docstring exception becomes register entries for exactly those rules."""
     linter = ModelRules(config, Stage.MODELS, None, TableResolver([table]))

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table
 from sqlalchemy.orm import ONETOMANY
 
-from .findings import Finding, Location
+from .findings import Finding, Location, RuleId
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Mapper, RelationshipProperty
@@ -75,7 +75,7 @@ class RelationshipRules:
                 except Exception as exc:  # pragma: no cover - defensive
                     out.append(
                         self._rules.finding(
-                            "AS904",
+                            RuleId.AS904,
                             f"relationship {mapper.class_.__name__}.{rel.key} could not be checked "
                             f"({type(exc).__name__}: {exc})",
                             self._rel_loc(mapper, rel.key, index),
@@ -117,7 +117,7 @@ class RelationshipRules:
                     target = argument if isinstance(argument, str) else getattr(argument, "__name__", None)
                     if getattr(declared, "back_populates", None) == prop and target == target_name:
                         return self._rules.finding(
-                            "AS302",
+                            RuleId.AS302,
                             f"relationship {mapper.class_.__name__}.{key} names back_populates={prop!r}, which "
                             f"{target_name} does not have",
                             self._rel_loc(mapper, key, index),
@@ -132,7 +132,9 @@ class RelationshipRules:
             if mappers:
                 table = mappers[0].local_table
                 loc = self._rules.table_loc(table) if isinstance(table, Table) else loc
-        return self._rules.finding("AS904", f"mappers cannot be configured, relationships not checked: {text}", loc)
+        return self._rules.finding(
+            RuleId.AS904, f"mappers cannot be configured, relationships not checked: {text}", loc
+        )
 
     def _relationship(self, mapper: Mapper[Any], rel: RelationshipProperty[Any], index: SourceIndex) -> list[Finding]:
         out: list[Finding] = []
@@ -143,35 +145,37 @@ class RelationshipRules:
         if index.source(mapper.class_) is None and _built_by_a_library(mapper.class_):
             # A class a library builds at run time (SQLAlchemy-Continuum's `BillVersion`, found on
             # ihatemoney): the project cannot add back_populates or cascades to it.  Said, not judged.
-            if self._rules.config.is_enabled("AS904"):
+            if self._rules.config.is_enabled(RuleId.AS904):
                 out.append(
                     self._rules.finding(
-                        "AS904",
+                        RuleId.AS904,
                         f"relationship {where} belongs to a class built at run time by "
                         f"{mapper.class_.__module__}; its relationship rules are not judged",
                         loc,
                     )
                 )
             return out
-        if self._rules.runs("AS301"):
+        if self._rules.runs(RuleId.AS301):
             if rel.backref:
                 out.append(
                     self._rules.finding(
-                        "AS301",
+                        RuleId.AS301,
                         f"relationship {where} uses backref; declare the other side explicitly and link both with "
                         "back_populates",
                         loc,
                     )
                 )
             elif not rel.back_populates:
-                out.append(self._rules.finding("AS301", f"relationship {where} does not declare back_populates", loc))
-        if self._rules.runs("AS302") and rel.back_populates and not rel.backref:
+                out.append(
+                    self._rules.finding(RuleId.AS301, f"relationship {where} does not declare back_populates", loc)
+                )
+        if self._rules.runs(RuleId.AS302) and rel.back_populates and not rel.backref:
             target = rel.mapper
             other = target.relationships.get(rel.back_populates) if hasattr(target.relationships, "get") else None
             if other is None:
                 out.append(
                     self._rules.finding(
-                        "AS302",
+                        RuleId.AS302,
                         f"relationship {where} names back_populates={rel.back_populates!r}, which "
                         f"{target.class_.__name__} does not have",
                         loc,
@@ -182,7 +186,7 @@ class RelationshipRules:
             elif other.back_populates != rel.key:
                 out.append(
                     self._rules.finding(
-                        "AS302",
+                        RuleId.AS302,
                         f"relationship {where} names back_populates={rel.back_populates!r}, but "
                         f"{target.class_.__name__}.{other.key} points back to {other.back_populates!r}",
                         loc,
@@ -191,14 +195,14 @@ class RelationshipRules:
             elif not mapper.isa(other.mapper) and not other.mapper.isa(mapper):
                 out.append(
                     self._rules.finding(
-                        "AS302",
+                        RuleId.AS302,
                         f"relationship {where} names back_populates={rel.back_populates!r}, but "
                         f"{target.class_.__name__}.{other.key} relates to {other.mapper.class_.__name__}, "
                         f"not {mapper.class_.__name__}",
                         loc,
                     )
                 )
-        if self._rules.runs("AS303") and rel.direction is ONETOMANY:
+        if self._rules.runs(RuleId.AS303) and rel.direction is ONETOMANY:
             stated = set(rel.cascade) != _DEFAULT_CASCADE
             if not stated:
                 found = (
@@ -210,7 +214,7 @@ class RelationshipRules:
             if not stated:
                 out.append(
                     self._rules.finding(
-                        "AS303",
+                        RuleId.AS303,
                         f"{'one-to-one' if rel.uselist is False else 'one-to-many'} relationship {where} does "
                         "not state its cascade (e.g. "
                         'cascade="all, delete-orphan", or the default spelled out)',

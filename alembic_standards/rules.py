@@ -638,7 +638,7 @@ created without the constraint) is no rule at all: duplicates are accepted silen
         spec="Rule 5: Constraint Standards; Testing Standards (test_model_unique_constraints)",
     ),
     _rule(
-        "AS506",
+        RuleId.AS506,
         "generated-name-dependency",
         "Revision refers to a constraint by the name the database generated",
         rationale="""

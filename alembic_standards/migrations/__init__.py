@@ -51,7 +51,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..findings import Finding, Location
+from ..findings import Finding, Location, RuleId
 from .cache import CACHE_DIR_ENV, CACHE_DIR_NAME, _ResultCache
 from .extract import MAX_FILE_BYTES, MAX_HELPER_DEPTH
 
@@ -97,7 +97,7 @@ def check_migrations(
     store = _ResultCache.open(config, cache)
     report = MigrationReport()
     # Anything we were asked to read and could not is an input error (exit 2), never a silent pass.
-    report.input_errors.extend(config.finding("AS800", why, Location(path=path)) for path, why in unreadable)
+    report.input_errors.extend(config.finding(RuleId.AS800, why, Location(path=path)) for path, why in unreadable)
     parsed: list[_Revision] = []
     for path in files:
         result = store.get(path) if store is not None else None

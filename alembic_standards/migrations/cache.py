@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ..config import ExceptionEntry
 from ..coverage import KeyColumns
 from ..fileio import read_regular_file
-from ..findings import Finding, Location, Severity
+from ..findings import Finding, Location, RuleId, Severity
 from ..rules import RULES
 from .facts import RevisionInfo, _ConstraintNames, _FileResult, _ForeignKey, _NamedRef, _Revision, _Unnamed
 
@@ -444,7 +444,9 @@ def _decode_finding(path: Path, data: Any) -> Finding:
         constraint=_opt_str(finding["constraint"]),
         revision=_opt_str(finding["revision"]),
     )
-    return Finding(_str(finding["rule"]), Severity(_str(finding["severity"])), _str(finding["message"]), location)
+    return Finding(
+        RuleId(_str(finding["rule"])), Severity(_str(finding["severity"])), _str(finding["message"]), location
+    )
 
 
 def _decode_entry(path: Path, data: Any) -> ExceptionEntry:
@@ -452,7 +454,7 @@ def _decode_entry(path: Path, data: Any) -> ExceptionEntry:
     if entry["rule"] not in RULES:
         raise ValueError(f"unknown rule {entry['rule']!r}")
     return ExceptionEntry(
-        rule=_str(entry["rule"]),
+        rule=RuleId(_str(entry["rule"])),
         reason=_str(entry["reason"]),
         table=_opt_str(entry["table"]),
         column=_opt_str(entry["column"]),

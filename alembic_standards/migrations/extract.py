@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from ..coverage import KeyColumns
-from ..findings import Finding, Location
+from ..findings import Finding, Location, RuleId
 from ..reversal import NEUTRAL_OPS, OPS, Change, change_from_op_call
 from .facts import _ConstraintNames, _ForeignKey, _NamedRef, _Unnamed
 
@@ -158,7 +158,7 @@ class _Reader:
             **kw,
         )
 
-    def report(self, rule_id: str, message: str, node: ast.AST | None = None, **kw: str | None) -> None:
+    def report(self, rule_id: RuleId, message: str, node: ast.AST | None = None, **kw: str | None) -> None:
         self.findings.append(self.config.finding(rule_id, message, self.loc(node, **kw)))
 
     def _literal_str(self, node: ast.expr | None) -> str | None:

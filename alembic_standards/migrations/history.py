@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from ..coverage import KeyColumns, is_covered
-from ..findings import Location
+from ..findings import Location, RuleId
 from ..naming import postgresql_default_name
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def _check_fk_coverage(revisions: Sequence[_Revision], config: Config) -> None:
     topological order) and the keys are indexed by table, so each foreign key looks only at the
     revisions that created a key on its table: linear in the history instead of quadratic.
     """
-    if not config.is_enabled("AS201"):
+    if not config.is_enabled(RuleId.AS201):
         return
     by_id = {r.info.revision: r for r in revisions if r.info.revision}
     graph = _Ancestry(by_id)
@@ -86,10 +86,10 @@ def _check_fk_coverage(revisions: Sequence[_Revision], config: Config) -> None:
                 # the order of the walk, so walk exactly as the message has always been built.
                 hidden = _raw_sql_that_may_index([revision, *_ancestors(revision, by_id)], fk.table)
             if hidden is not None:
-                if config.is_enabled("AS704"):
+                if config.is_enabled(RuleId.AS704):
                     revision.findings.append(
                         config.finding(
-                            "AS704",
+                            RuleId.AS704,
                             f"cannot decide whether foreign key {fk.table}({', '.join(fk.columns)}) is indexed: "
                             f"raw SQL in revision {hidden} may create the index; review it by hand",
                             location,
@@ -101,7 +101,7 @@ def _check_fk_coverage(revisions: Sequence[_Revision], config: Config) -> None:
             name = config.naming.index(fk.table, fk.columns)
             revision.findings.append(
                 config.finding(
-                    "AS201",
+                    RuleId.AS201,
                     f"foreign key {fk.table}({columns}){target} has no index on ({columns}) created in this "
                     f"revision or before it; add op.create_index({name!r}, {fk.table!r}, {list(fk.columns)!r})",
                     location,
@@ -208,7 +208,7 @@ def _check_generated_names(revisions: Sequence[_Revision], config: Config) -> No
     yields the generated name itself, and a name some ancestor (or the revision, earlier) created
     explicitly.  Linear: only drops whose name matches a generated name look at the ancestry.
     """
-    if not config.is_enabled("AS506"):
+    if not config.is_enabled(RuleId.AS506):
         return
     generated: dict[tuple[str | None, str, str], list[tuple[_Revision, _Unnamed]]] = {}
     for revision in revisions:
@@ -239,7 +239,7 @@ def _check_generated_names(revisions: Sequence[_Revision], config: Config) -> No
             creator, unnamed = creators[0]
             revision.findings.append(
                 config.finding(
-                    "AS506",
+                    RuleId.AS506,
                     _generated_message(ref.name, creator, unnamed, config),
                     Location(
                         path=revision.path,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Final
 
 from ..config import ExceptionEntry
 from ..fileio import NotRegularFile, read_regular_file
-from ..findings import Finding, Location
+from ..findings import Finding, Location, RuleId
 from ..layout import is_destructive, out_of_order, section_of, sql_is_data
 from ..naming import MAX_IDENTIFIER_LENGTH
 from ..reversal import Change, match
@@ -104,7 +104,7 @@ def _read_revision(path: Path, config: Config) -> _FileResult:
     result = _FileResult()
 
     def input_error(message: str, line: int | None = None) -> _FileResult:
-        result.input_errors.append(config.finding("AS800", message, Location(path=path, line=line)))
+        result.input_errors.append(config.finding(RuleId.AS800, message, Location(path=path, line=line)))
         return result
 
     try:
@@ -206,17 +206,17 @@ class _RevisionChecks(_Reader):
                     self._check_sections(function, ops)
             all_up += up_ops
             all_down += down_ops
-        if undecided and self.config.is_enabled("AS704"):
+        if undecided and self.config.is_enabled(RuleId.AS704):
             # Once per revision: a revision of 17 raw-SQL statements is one thing to review by hand.
             undecided.sort(key=lambda item: (getattr(item.node, "lineno", 0), getattr(item.node, "col_offset", 0)))
             location = self.loc(undecided[0].node)
-            downgrade_findings.append(self.config.finding("AS704", _undecided_message(undecided), location))
+            downgrade_findings.append(self.config.finding(RuleId.AS704, _undecided_message(undecided), location))
         if reason is not None:
             if downgrade_findings:
                 node = self.assignments["irreversible"]
                 summary = "; ".join(f"{f.rule_id} {f.message}" for f in downgrade_findings[:3])
                 self.report(
-                    "AS702",
+                    RuleId.AS702,
                     f"revision is marked irreversible ({reason!r}); its downgrade does not reverse the upgrade: "
                     f"{summary}",
                     node,
@@ -241,7 +241,7 @@ class _RevisionChecks(_Reader):
     def _check_header(self) -> None:
         doc = ast.get_docstring(self.tree, clean=True)
         if doc is None:
-            self.report("AS801", "revision has no module docstring (message, Revision ID, Revises, Create Date)")
+            self.report(RuleId.AS801, "revision has no module docstring (message, Revision ID, Revises, Create Date)")
             return
         lines = [line.strip() for line in doc.splitlines()]
         missing = [f.rstrip(":") for f in _HEADER_FIELDS if not any(line.startswith(f) for line in lines)]
@@ -250,22 +250,24 @@ class _RevisionChecks(_Reader):
             missing.insert(0, "message")
         if missing:
             node = self.tree.body[0]
-            self.report("AS801", f"module docstring lacks {', '.join(missing)}", node)
+            self.report(RuleId.AS801, f"module docstring lacks {', '.join(missing)}", node)
 
     def _check_identifiers(self) -> None:
         for name in _IDENTIFIERS:
             node = self.assignments.get(name)
             if isinstance(node, ast.Assign):
-                self.report("AS802", f"`{name}` has no type annotation (e.g. `{name}: {_ANNOTATIONS[name]}`)", node)
+                self.report(
+                    RuleId.AS802, f"`{name}` has no type annotation (e.g. `{name}: {_ANNOTATIONS[name]}`)", node
+                )
 
     def _check_function_layout(self, function: ast.FunctionDef) -> None:
         if function.returns is None:
             self.report(
-                "AS802", f"{function.name}() has no return annotation (`def {function.name}() -> None:`)", function
+                RuleId.AS802, f"{function.name}() has no return annotation (`def {function.name}() -> None:`)", function
             )
         if ast.get_docstring(function) is None:
             wanted = "Apply migration changes" if function.name == "upgrade" else "Rollback migration changes"
-            self.report("AS803", f'{function.name}() has no docstring ("""{wanted}""")', function)
+            self.report(RuleId.AS803, f'{function.name}() has no docstring ("""{wanted}""")', function)
 
     def _irreversible(self, report: MigrationReport) -> str | None:
         node = self.assignments.get("irreversible")
@@ -274,7 +276,7 @@ class _RevisionChecks(_Reader):
         value = node.value.value if isinstance(node.value, ast.Constant) else _DYNAMIC
         if not isinstance(value, str) or not value.strip():
             self.report(
-                "AS705",
+                RuleId.AS705,
                 'irreversible marker has no reason: write `irreversible = "<why this revision cannot be rolled back>"`',
                 node,
             )
@@ -282,7 +284,7 @@ class _RevisionChecks(_Reader):
         reason = value.strip()
         report.irreversible.append(
             ExceptionEntry(
-                rule="AS702",
+                rule=RuleId.AS702,
                 reason=reason,
                 revision=self.revision_id,
                 source=Location(path=self.path, line=node.lineno),
@@ -304,7 +306,7 @@ class _RevisionChecks(_Reader):
         out: list[Finding] = []
         up_name, down_name = f"upgrade{suffix}()", f"downgrade{suffix}()"
 
-        def add(rule_id: str, message: str, node: ast.AST) -> None:
+        def add(rule_id: RuleId, message: str, node: ast.AST) -> None:
             if self.config.is_enabled(rule_id):
                 out.append(self.config.finding(rule_id, message, self.loc(node)))
 
@@ -317,13 +319,13 @@ class _RevisionChecks(_Reader):
                 if up_ops
                 else "; Alembic cannot downgrade through this revision"
             )
-            add("AS701", f"revision has no {down_name}{detail}", upgrade)
+            add(RuleId.AS701, f"revision has no {down_name}{detail}", upgrade)
             return out
         if not up_ops:
             return out
         if not down_ops:
             add(
-                "AS702",
+                RuleId.AS702,
                 f"{down_name} {self._empty_kind(downgrade)} while {up_name} has {len(up_ops)} operation(s)",
                 downgrade,
             )
@@ -333,7 +335,7 @@ class _RevisionChecks(_Reader):
         for missing in verdict.missing:
             op = by_change[id(missing.change)]
             add(
-                "AS703",
+                RuleId.AS703,
                 f"{down_name} does not undo {missing.change.describe()}; expected {missing.expected}",
                 op.call,
             )
@@ -383,7 +385,7 @@ class _RevisionChecks(_Reader):
         section = pairs[bad[0]][1]
         order = "data, indexes, tables" if downgrade else "tables, indexes, data"
         self.report(
-            "AS804",
+            RuleId.AS804,
             f"{function.name}(): op.{op.name}() ({section.title.lower()}) is out of the template's section order "
             f"({order}; creations in that order, drops in reverse)",
             op.call,
@@ -436,7 +438,7 @@ class _RevisionChecks(_Reader):
                 referred = _as_str(self.resolve(op.args.get("referent_table")))
                 suggestion = self._suggest(kind, table, columns, referred)
                 self.report(
-                    "AS501",
+                    RuleId.AS501,
                     f"op.{op.name}() creates an unnamed {what}{_on(table)}{suggestion}",
                     node or op.call,
                     table=table,
@@ -448,7 +450,9 @@ class _RevisionChecks(_Reader):
             and "constraint_name" in op.args
             and self.resolve(op.args["constraint_name"]) is None
         ):
-            self.report("AS501", f"op.drop_constraint() without a name{_on(table)} cannot work", op.call, table=table)
+            self.report(
+                RuleId.AS501, f"op.drop_constraint() without a name{_on(table)} cannot work", op.call, table=table
+            )
         if op.name in ("create_table", "add_column"):
             elements = (
                 op.call.args[1:] if op.name == "create_table" else [op.args["column"]] if "column" in op.args else []
@@ -469,7 +473,7 @@ class _RevisionChecks(_Reader):
                 if self.resolve(name) is None:
                     suggestion = self._suggest_for_constraint(callee, element, table)
                     self.report(
-                        "AS501",
+                        RuleId.AS501,
                         f"unnamed {_CONSTRAINTS[callee]} in op.{op_name}(){_on(table)}{suggestion}",
                         element,
                         table=table,
@@ -490,7 +494,7 @@ class _RevisionChecks(_Reader):
                         target = (self._literal_str(inner.args[0]) or "") if inner.args else ""
                         suggestion = self._suggest("fk", table, [column], target.rpartition(".")[0] or None)
                         self.report(
-                            "AS501",
+                            RuleId.AS501,
                             f"unnamed foreign key on column {column!r}{_on(table)}{suggestion}",
                             inner,
                             table=table,
@@ -500,7 +504,7 @@ class _RevisionChecks(_Reader):
                     if _is_true(element, flag):
                         suggestion = self._suggest(kind, table, [column])
                         self.report(
-                            "AS501",
+                            RuleId.AS501,
                             f"{flag}=True on column {column!r} creates an unnamed {what}{_on(table)}{suggestion}",
                             element,
                             table=table,
@@ -510,7 +514,7 @@ class _RevisionChecks(_Reader):
                     pk_columns.append(element)
         if pk_columns and not has_named_pk and op_name == "create_table":
             self.report(
-                "AS501",
+                RuleId.AS501,
                 f"the primary key{_on(table)} has no name: declare sa.PrimaryKeyConstraint(..., name=...)"
                 f"{self._suggest('pk', table)}",
                 pk_columns[0],
@@ -548,7 +552,7 @@ class _RevisionChecks(_Reader):
         value = self.resolve(node)
         if isinstance(value, str) and len(value.encode("utf-8")) > MAX_IDENTIFIER_LENGTH:
             self.report(
-                "AS504",
+                RuleId.AS504,
                 f"{kind} {value!r} is {len(value.encode('utf-8'))} bytes; PostgreSQL keeps {MAX_IDENTIFIER_LENGTH}",
                 node,
                 table=table,
