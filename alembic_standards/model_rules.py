@@ -93,6 +93,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import conv
 from sqlalchemy.types import NullType
 
+from . import messages
 from .coverage import (
     _index_predicate,
     foreign_key_columns,
@@ -534,14 +535,7 @@ class ModelRules:
                     how = "index=True on the column"
                 else:
                     how = f"Index({suggestion!r}, {', '.join(map(repr, cols))})"
-                out.append(
-                    self.finding(
-                        RuleId.AS201,
-                        f"foreign key {table.name}({', '.join(cols)}) -> {target} is not covered by an index; "
-                        f"add {how}",
-                        loc,
-                    )
-                )
+                out.append(self.finding(RuleId.AS201, messages.fk_unindexed(table.name, cols, target, how), loc))
         for fk_constraint in sorted(table.foreign_key_constraints, key=foreign_key_columns):
             for element in fk_constraint.elements:
                 out += self._foreign_key(table, element)

@@ -70,6 +70,7 @@ _TABLE = (
                 _R.AS201,
                 _R.AS501,
                 _R.AS504,
+                _R.AS506,
                 _R.AS701,
                 _R.AS702,
                 _R.AS703,
@@ -87,7 +88,13 @@ _TABLE = (
     StageCode(
         Stage.MODELS,
         # The pytest checks run the model linter too (test_models_follow_standards, ...).
-        ("alembic_standards.models", "alembic_standards.testing", *_REGISTER_MODULES),
+        (
+            "alembic_standards.models",
+            "alembic_standards.model_rules",
+            "alembic_standards.relationships",
+            "alembic_standards.testing",
+            *_REGISTER_MODULES,
+        ),
         frozenset(
             {
                 _R.AS101,
@@ -118,7 +125,13 @@ _TABLE = (
         Stage.DATABASE,
         # The audit runs the model linter's rules on the reflected schema (stage=DATABASE keeps only
         # the rules catalogued for the database); the pytest checks probe the live database (AS505).
-        ("alembic_standards.audit", "alembic_standards.models", "alembic_standards.testing", *_REGISTER_MODULES),
+        (
+            "alembic_standards.audit",
+            "alembic_standards.models",
+            "alembic_standards.model_rules",
+            "alembic_standards.testing",
+            *_REGISTER_MODULES,
+        ),
         frozenset({_R.AS101, _R.AS102, _R.AS201, _R.AS202, _R.AS402, _R.AS502, _R.AS505, _R.AS904}) | _REGISTER,
     ),
 )

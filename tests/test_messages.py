@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from alembic_standards import messages
@@ -90,11 +89,6 @@ def test_model_linter_and_live_audit_say_the_same(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the migration checker (migrations.py, being split) still words AS201 its own way; the "
-    "integrator switches it to messages.fk_unindexed (then this marker must go: strict)",
-)
 def test_migration_checker_says_the_same(tmp_path: Path) -> None:
     from alembic_standards.migrations import check_migrations
 

@@ -121,7 +121,7 @@ def test_history_wide_coverage_is_recomputed_from_cached_files(tmp_path: Path) -
     assert entries(cache)[os.path.abspath(versions / "history" / "d3_branch_b.py")] == d3_entry  # d3 not re-read
     added = sorted(set(after.findings) - set(before.findings), key=lambda f: f.sort_key())
     message = (
-        "AS201 foreign key tags(user_id) -> users has no index on (user_id) created in this revision or before it; "
+        "AS201 foreign key tags(user_id) -> users.id is not covered by an index created in this revision or before it; "
         "add op.create_index('idx_tags_user_id', 'tags', ['user_id'])"
     )
     assert [f.render(relative_to=versions) for f in added] == [
@@ -358,7 +358,7 @@ def test_the_cache_holds_only_json_and_never_runs_code(tmp_path: Path) -> None:
     assert sorted(p.name for p in cache.iterdir()) == [".gitignore", "CACHEDIR.TAG", cache_files(cache)[0].name]
     (file,) = cache_files(cache)
     document = json.loads(file.read_text(encoding="utf-8"))  # plain JSON
-    assert document["schema"] == "alembic-standards/migrations-cache" and document["version"] == 2
+    assert document["schema"] == "alembic-standards/migrations-cache" and document["version"] == 3
     assert len(document["files"]) == len(list(versions.rglob("*.py")))
     assert run() == first
     assert not marker.exists()

@@ -27,7 +27,7 @@ def test_false_positive_scenarios_exactly() -> None:
     assert [f.render(relative_to=FOLDER) for f in found] == [
         # n10: an f-string UPDATE cannot create an index, so the unindexed FK is AS201 (not "cannot
         # decide"); the select in the loop reads, only the UPDATE is a step to undo.
-        "n10_fstring_backfill.py:25:5: AS201 foreign key workouts(owner_id) -> users has no index on (owner_id) "
+        "n10_fstring_backfill.py:25:5: AS201 foreign key workouts(owner_id) -> users.id is not covered by an index "
         "created in this revision or before it; add op.create_index('idx_workouts_owner_id', 'workouts', "
         "['owner_id'])",
         "n10_fstring_backfill.py:30:9: AS704 cannot decide whether downgrade() undoes op.execute(...) (raw SQL); "

@@ -34,7 +34,7 @@ CACHE_DIR_NAME: Final = ".alembic_standards_cache"
 CACHE_DIR_ENV: Final = "ALEMBIC_STANDARDS_CACHE_DIR"
 SCHEMA: Final = "alembic-standards/migrations-cache"
 """What a cache document says it is: a JSON file of any other origin is not read."""
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 """Bumped whenever a stored object gains, loses or changes a key.  Version 1 stored positional
 lists (a finding decoded from exactly ten items): it is read as a miss, like any unknown version."""
 MAX_CACHE_BYTES: Final = 256 * 1024 * 1024

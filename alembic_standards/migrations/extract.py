@@ -480,7 +480,9 @@ class _Reader:
             columns = _all_str(self._columns(op.args.get("local_cols")))
             if columns:
                 referred = _as_str(self.resolve(op.args.get("referent_table")))
-                fks.append(_ForeignKey(schema, table, columns, referred, op.call.lineno, op.call.col_offset + 1))
+                remote = _all_str(self._columns(op.args.get("remote_cols")))
+                target = ", ".join(f"{referred}.{c}" for c in remote) if referred and remote else referred
+                fks.append(_ForeignKey(schema, table, columns, target, op.call.lineno, op.call.col_offset + 1))
         elif op.name in ("create_table", "add_column"):
             elements = (
                 op.call.args[1:] if op.name == "create_table" else [op.args["column"]] if "column" in op.args else []
@@ -516,7 +518,7 @@ class _Reader:
                                 schema,
                                 table,
                                 (column,),
-                                target.rpartition(".")[0] or None,
+                                target or None,
                                 inner.lineno,
                                 inner.col_offset + 1,
                             )
@@ -536,7 +538,7 @@ class _Reader:
                             schema,
                             table,
                             columns,
-                            self._referred_table(element),
+                            self._referred_columns(element),
                             element.lineno,
                             element.col_offset + 1,
                         )
@@ -620,6 +622,14 @@ class _Reader:
             first = next(e for e in elements if isinstance(e, ast.Call) and _is_true(e, "primary_key"))
             line, col = first.lineno, first.col_offset + 1
             out.unnamed.append(_Unnamed("pk", schema, table, tuple(pk_columns), None, line, col))
+
+    def _referred_columns(self, fk: ast.Call) -> str | None:
+        """What ``sa.ForeignKeyConstraint([...], ["users.id"])`` refers to, as the model linter words
+        it (``users.id``; None when not literal)."""
+        if len(fk.args) > 1 and isinstance(fk.args[1], (ast.List, ast.Tuple)) and fk.args[1].elts:
+            targets = [self._literal_str(e) for e in fk.args[1].elts]
+            return ", ".join(t for t in targets if t) or None
+        return None
 
     def _referred_table(self, fk: ast.Call) -> str | None:
         """The table ``sa.ForeignKeyConstraint([...], ["users.id"])`` refers to (None when not literal)."""

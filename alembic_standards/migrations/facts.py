@@ -61,6 +61,8 @@ class _ForeignKey:
     table: str
     columns: tuple[str, ...]
     referred: str | None
+    """What the key refers to, worded as the model linter words it: ``users.id`` (``users`` when
+    the referred columns are not literal)."""
     line: int
     col: int
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+from .. import messages
 from ..coverage import KeyColumns, is_covered
 from ..findings import Location, RuleId
 from ..naming import postgresql_default_name
@@ -96,14 +97,14 @@ def _check_fk_coverage(revisions: Sequence[_Revision], config: Config) -> None:
                         )
                     )
                 continue
-            columns = ", ".join(fk.columns)
-            target = f" -> {fk.referred}" if fk.referred else ""
             name = config.naming.index(fk.table, fk.columns)
+            fix = messages.create_index_call(name, fk.table, fk.columns)
             revision.findings.append(
                 config.finding(
                     RuleId.AS201,
-                    f"foreign key {fk.table}({columns}){target} has no index on ({columns}) created in this "
-                    f"revision or before it; add op.create_index({name!r}, {fk.table!r}, {list(fk.columns)!r})",
+                    messages.fk_unindexed(
+                        fk.table, fk.columns, fk.referred, fix, scope=" created in this revision or before it"
+                    ),
                     location,
                 )
             )
