@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import MetaData, Table
 
+from . import sqla_compat
 from .findings import StandardsError
 
 if TYPE_CHECKING:
@@ -141,10 +142,7 @@ def all_mappers() -> Iterator[Mapper[Any]]:
     The set of live registries is ``sqlalchemy.orm.mapperlib._mapper_registries`` (private,
     pinned by a test); ``registry.mappers`` is public.  Imperative ``Table`` objects have none.
     """
-    from sqlalchemy.orm import mapperlib
-
-    registries = getattr(mapperlib, "_mapper_registries", {})
-    for registry in list(registries):
+    for registry in sqla_compat.live_registries():
         try:
             yield from list(registry.mappers)
         except Exception:  # a half-configured registry must not break linting

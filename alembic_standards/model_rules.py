@@ -93,7 +93,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import conv
 from sqlalchemy.types import NullType
 
-from . import messages
+from . import messages, sqla_compat
 from .coverage import (
     _index_predicate,
     foreign_key_columns,
@@ -167,7 +167,7 @@ def _unwrap(type_: Any) -> Any:
     """
     dialect = _postgresql()
     for _ in range(10):
-        variants = getattr(type_, "_variant_mapping", None)
+        variants = sqla_compat.type_variants(type_)
         if variants and "postgresql" in variants:
             type_ = variants["postgresql"]
         elif isinstance(type_, Interval) or not isinstance(type_, TypeDecorator):
@@ -305,7 +305,7 @@ def _non_native_enum_column(obj: Any) -> Column[Any] | None:
     PostgreSQL only a non-native Enum makes one (a native ENUM and ``Boolean`` need no CHECK).
     The column is found in the CHECK's own SQL expression (public ``visitors.iterate``).
     """
-    if not isinstance(obj, CheckConstraint) or not getattr(obj, "_type_bound", False):
+    if not isinstance(obj, CheckConstraint) or not sqla_compat.is_type_bound(obj):
         return None
     from sqlalchemy.sql import visitors
 
@@ -660,7 +660,7 @@ class ModelRules:
         # SQLAlchemy records whether nullable= was passed (Column._user_defined_nullable; pinned by
         # a test).  A typed mapped_column states it through its Mapped[...] annotation instead
         # (Optional[...] -> NULL, anything else -> NOT NULL), which leaves that flag unset.
-        if getattr(column, "_user_defined_nullable", None) in (True, False):
+        if sqla_compat.nullable_stated(column) is not None:
             return True
         if self.index is None:
             return False

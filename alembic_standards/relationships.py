@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table
 from sqlalchemy.orm import ONETOMANY
 
+from . import sqla_compat
 from .findings import Finding, Location, RuleId
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ class RelationshipRules:
             target_name, prop = missing.groups()
             for mapper in mappers:
                 # Before configuration the declared properties live in Mapper._props (pinned by a test).
-                for key, declared in getattr(mapper, "_props", {}).items():
+                for key, declared in sqla_compat.declared_properties(mapper).items():
                     argument = getattr(declared, "argument", None)
                     target = argument if isinstance(argument, str) else getattr(argument, "__name__", None)
                     if getattr(declared, "back_populates", None) == prop and target == target_name:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table
 
+from . import sqla_compat
 from .findings import Location
 from .model_loading import all_mappers, mapper_tables
 
@@ -418,7 +419,7 @@ class SourceIndex:
                     table=table.name,
                     constraint=display,
                 )
-        if getattr(obj, "_column_flag", False) and len(columns) == 1 and columns[0] in table.c:
+        if sqla_compat.from_column_flag(obj) and len(columns) == 1 and columns[0] in table.c:
             col_loc = self.column_location(table.c[columns[0]])
             return Location(
                 path=col_loc.path,

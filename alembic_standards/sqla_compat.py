@@ -42,6 +42,7 @@ __all__ = [
     "dialect_option_arguments",
     "drop_op_internals",
     "foreign_key_colspec",
+    "from_column_flag",
     "has_constraints_included",
     "is_type_bound",
     "live_registries",
@@ -129,6 +130,12 @@ def foreign_key_colspec(element: ForeignKey) -> str:
     """The column spec a ``ForeignKey`` was given (``"users.id"``, ``ForeignKey._colspec``),
     readable before the key is attached or its target resolved."""
     return str(element._colspec)
+
+
+def from_column_flag(item: object) -> bool:
+    """True for an ``Index``/``UniqueConstraint`` that ``Column(index=True)`` / ``unique=True``
+    made (``_column_flag``), so it is reported at its column rather than in ``__table_args__``."""
+    return bool(getattr(item, "_column_flag", False))
 
 
 def nullable_stated(column: Column[Any]) -> bool | None:

@@ -112,6 +112,28 @@ def test_foreign_key_colspec_before_attachment() -> None:
     assert [sqla_compat.foreign_key_colspec(e) for e in constraint.elements] == ["users.id"]
 
 
+def test_column_flag_marks_what_index_true_and_unique_true_made() -> None:
+    table = sa.Table(
+        "t",
+        sa.MetaData(),
+        sa.Column("a", sa.Integer, index=True),
+        sa.Column("c", sa.Integer, unique=True),
+        sa.Column("b", sa.Integer),
+        sa.Index("ix_t_b", "b"),
+        sa.UniqueConstraint("b", name="uq_t_b"),
+    )
+    flagged = {
+        type(item).__name__ for item in [*table.indexes, *table.constraints] if sqla_compat.from_column_flag(item)
+    }
+    declared = {
+        getattr(item, "name", None)
+        for item in [*table.indexes, *table.constraints]
+        if not sqla_compat.from_column_flag(item)
+    }
+    assert flagged == {"Index", "UniqueConstraint"}
+    assert {"ix_t_b", "uq_t_b"} <= declared
+
+
 def test_nullable_stated_only_when_passed() -> None:
     assert sqla_compat.nullable_stated(sa.Column(sa.Integer, nullable=True)) is True
     assert sqla_compat.nullable_stated(sa.Column(sa.Integer, nullable=False)) is False
