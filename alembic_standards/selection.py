@@ -37,7 +37,7 @@ __all__ = [
     "within_files",
 ]
 
-HISTORY_WIDE_RULES = frozenset({RuleId.AS201, RuleId.AS800})
+HISTORY_WIDE_RULES = frozenset({RuleId.AS201, RuleId.AS506, RuleId.AS800})
 """Migration rules judged over the whole history (or meaning "the check is incomplete"): never exempt."""
 
 

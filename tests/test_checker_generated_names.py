@@ -177,6 +177,22 @@ def test_since_revision_does_not_exempt_a_new_revision(tmp_path: Path) -> None:
     assert [line.split(" ", 1)[1] for line in lines] == [FINDING.split(" ", 1)[1]]
 
 
+def test_since_revision_does_not_exempt_an_old_revision_either(tmp_path: Path) -> None:
+    """``--since c3`` exempts every revision from per-file rules, but the replay hazard is in the
+    history itself: an old revision that drops a generated name breaks a fresh replay all the same."""
+    versions = history(tmp_path)
+    result = subprocess.run(
+        [str(CLI), "check", "--no-cache", "--since", "c3", str(versions)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if " AS" in line]
+    assert [line.split(" ", 1)[1] for line in lines] == [FINDING.split(" ", 1)[1]]
+
+
 def test_the_cache_carries_what_the_history_check_needs(tmp_path: Path) -> None:
     """A warm run (every file from the cache, nothing parsed) reports the same AS506."""
     versions = history(tmp_path)
