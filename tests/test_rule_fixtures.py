@@ -7,7 +7,8 @@ and so does a finding that is not marked.  A file with no marker is a Good case:
 find nothing in it.  Adding a rule's tests is copying one file.
 
 * ``migrations``: the file is checked by the migration checker as a history of its own (copied
-  alone into an empty versions directory; parsed, never imported).
+  alone into an empty versions directory; parsed, never imported); a directory ``<RULE>/`` of
+  revision files is one history, for the rules that judge several revisions together.
 * ``models``: the file is imported under a private module name and every ``MetaData`` it defines
   is linted; its ORM registry is disposed afterwards, so no fixture sees another's mappers.
 
@@ -41,46 +42,58 @@ _CONFIG = re.compile(r"^#\s*config:\s*(.+)$")
 
 @dataclass(frozen=True, order=True)
 class Expected:
+    file: str
     line: int
     rule: str
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.rule} {self.message}"
+        return f"{self.file}:{self.line}: {self.rule} {self.message}"
+
+
+def sources(path: Path) -> list[Path]:
+    """The files of a fixture: the file itself, or the ``.py`` files of a fixture directory."""
+    return sorted(path.glob("*.py")) if path.is_dir() else [path]
 
 
 def expectations(path: Path) -> list[Expected]:
-    """Every ``# expect: RULE message`` marker of ``path``, with its line."""
+    """Every ``# expect: RULE message`` marker of the fixture, with its file and line."""
     out: list[Expected] = []
-    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        out.extend(Expected(number, rule, message) for rule, message in _EXPECT.findall(text))
+    for source in sources(path):
+        for number, text in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+            out.extend(Expected(source.name, number, rule, message) for rule, message in _EXPECT.findall(text))
     return sorted(out)
 
 
 def fixture_config(path: Path, root: Path) -> Config:
-    """The defaults, plus the file's ``# config:`` lines as ``[tool.alembic_standards]``."""
-    lines = [m.group(1) for line in path.read_text(encoding="utf-8").splitlines() if (m := _CONFIG.match(line))]
+    """The defaults, plus the fixture's ``# config:`` lines as ``[tool.alembic_standards]``."""
+    text = "\n".join(source.read_text(encoding="utf-8") for source in sources(path))
+    lines = [m.group(1) for line in text.splitlines() if (m := _CONFIG.match(line))]
     pyproject = root / "pyproject.toml"
     pyproject.write_text("[tool.alembic_standards]\n" + "\n".join(lines) + "\n", encoding="utf-8")
     return load_config(pyproject)
 
 
-def found(findings: list[Finding], path: Path) -> list[Expected]:
-    """The findings as markers: those located in ``path``; any other is a stray (line 0)."""
+def found(findings: list[Finding]) -> list[Expected]:
+    """The findings as markers (a finding without a file or line shows as ``?:0``, which no
+    marker can match: it is always unexpected)."""
     out = []
     for finding in findings:
-        located = finding.location.path is not None and Path(finding.location.path).name == path.name
-        out.append(Expected(finding.location.line or 0 if located else 0, finding.rule_id, finding.message))
+        path = finding.location.path
+        out.append(
+            Expected(Path(path).name if path else "?", finding.location.line or 0, finding.rule_id, finding.message)
+        )
     return sorted(out)
 
 
 def run_migrations(path: Path, tmp_path: Path) -> list[Expected]:
+    """A file is a history of one revision; a directory, a history of all its revision files."""
     versions = tmp_path / "versions"
     versions.mkdir()
-    copy = versions / path.name
-    shutil.copyfile(path, copy)
+    for source in sources(path):
+        shutil.copyfile(source, versions / source.name)
     report = check_migrations([versions], fixture_config(path, tmp_path), cache=False)
-    return found([*report.input_errors, *report.findings], copy)
+    return found([*report.input_errors, *report.findings])
 
 
 def run_models(path: Path, tmp_path: Path) -> list[Expected]:
@@ -95,7 +108,7 @@ def run_models(path: Path, tmp_path: Path) -> list[Expected]:
         found_metadata += [base.metadata for base in _declarative_bases(module)]
         metadatas = list({id(md): md for md in found_metadata}.values())
         assert metadatas, f"{path} defines no MetaData"
-        return found(lint_metadata(metadatas, fixture_config(path, tmp_path)), path)
+        return found(lint_metadata(metadatas, fixture_config(path, tmp_path)))
     finally:
         for base in _declarative_bases(module):
             base.registry.dispose()
@@ -111,7 +124,10 @@ RUNNERS = {"migrations": run_migrations, "models": run_models}
 
 
 def fixture_files() -> list[Path]:
-    return sorted(path for stage in STAGES for path in (RULES_DIR / stage).glob("*.py"))
+    """Every fixture: the ``.py`` files of each stage, and (migrations) directories of revisions."""
+    out = [path for stage in STAGES for path in (RULES_DIR / stage).glob("*.py")]
+    out += [path for path in (RULES_DIR / "migrations").iterdir() if path.is_dir() and path.name != "__pycache__"]
+    return sorted(out)
 
 
 @pytest.mark.parametrize("path", fixture_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -136,7 +152,7 @@ def test_every_rule_of_the_two_stages_has_a_fixture() -> None:
             for rule_id, rule in RULES.items()
             if Stage(stage) in rule.stages and not ("AS901" <= rule_id <= "AS905")
         }
-        marked = {e.rule for path in (RULES_DIR / stage).glob("*.py") for e in expectations(path)}
+        marked = {e.rule for path in fixture_files() if path.parent.name == stage for e in expectations(path)}
         assert sorted(claimed - marked) == [], f"{stage}: rules without a Bad fixture"
 
 
@@ -144,4 +160,7 @@ def test_markers_are_read_exactly(tmp_path: Path) -> None:
     """The marker syntax itself: several markers on one line, text kept verbatim."""
     sample = tmp_path / "AS000.py"
     sample.write_text("x = 1  # expect: AS501 one 'two'  # expect: AS703 three\ny = 2\n", encoding="utf-8")
-    assert expectations(sample) == [Expected(1, "AS501", "one 'two'"), Expected(1, "AS703", "three")]
+    assert expectations(sample) == [
+        Expected("AS000.py", 1, "AS501", "one 'two'"),
+        Expected("AS000.py", 1, "AS703", "three"),
+    ]
