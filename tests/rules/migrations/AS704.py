@@ -1,0 +1,26 @@
+"""Raw SQL: whether the downgrade undoes it cannot be decided (the catalogue's Good example)
+
+Revision ID: as704
+Revises:
+Create Date: 2026-11-25 12:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "as704"
+down_revision: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply migration changes"""
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")  # expect: AS704 cannot decide whether downgrade() undoes op.execute(...) (raw SQL); review it by hand
+
+
+def downgrade() -> None:
+    """Rollback migration changes"""
+    op.execute("DROP EXTENSION IF EXISTS pg_trgm")

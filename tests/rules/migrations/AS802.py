@@ -1,0 +1,26 @@
+"""Bad: untyped functions
+
+Revision ID: as802
+Revises:
+Create Date: 2026-11-25 12:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "as802"
+down_revision: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade():  # expect: AS802 upgrade() has no return annotation (`def upgrade() -> None:`)
+    """Apply migration changes"""
+    op.add_column("users", sa.Column("nickname", sa.String(50), nullable=True))
+
+
+def downgrade() -> None:
+    """Rollback migration changes"""
+    op.drop_column("users", "nickname")

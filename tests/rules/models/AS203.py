@@ -1,0 +1,57 @@
+"""AS203: a foreign key whose nullability is not stated (Bad); stated (Good)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+    Uuid,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from alembic_standards import NAMING_CONVENTION
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=dict(NAMING_CONVENTION))
+
+
+class Timestamps:
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class User(Timestamps, Base):
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+
+
+class Category(Timestamps, Base):
+    __tablename__ = "categories"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+
+
+class Tag(Timestamps, Base):
+    __tablename__ = "tags"
+
+    id = Column(Uuid, primary_key=True)
+    category_id = Column(Uuid, ForeignKey("categories.id"), index=True)  # expect: AS203 foreign key column tags.category_id does not state nullable=True/False
+    parent_id = Column(Uuid, ForeignKey("categories.id"), index=True, nullable=False)
