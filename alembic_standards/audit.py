@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .findings import Location, RuleId, StandardsError
-from .naming import CONVENTION_KEYS, NamingConvention, constraint_kind, postgresql_default_name
+from .naming import CONVENTION_KEYS, NamingConvention, constraint_kind, is_postgresql_default_name
 from .redaction import display_url
 from .rules import Stage
 
@@ -56,7 +56,6 @@ if TYPE_CHECKING:
 __all__ = [
     "audit_database",
     "is_version_table",
-    "postgresql_default_name",
     "reflect_database",
     "system_named_constraints",
 ]
@@ -186,23 +185,6 @@ def is_version_table(
 
 
 # ------------------------------------------------------------------------------------ AS502
-# PostgreSQL's labels for the names it generates (ChooseConstraintName in src/backend/commands).
-_PG_LABEL = {"pk": "pkey", "fk": "fkey", "uq": "key", "ck": "check"}
-
-
-def _is_postgresql_default(name: str, kind: str, table: Table, columns: Sequence[str]) -> bool:
-    match = re.search(rf"_{_PG_LABEL[kind]}(\d*)$", name)
-    if match is None:
-        return False
-    number = int(match.group(1) or 0)
-    if kind != "ck":
-        return name == postgresql_default_name(kind, table.name, columns, number)
-    # A reflected CHECK does not say which columns it reads: any one column of the table, or none.
-    candidates = [postgresql_default_name("ck", table.name, (), number)]
-    candidates += [postgresql_default_name("ck", table.name, (c.name,), number) for c in table.columns]
-    return name in candidates
-
-
 def _columns(constraint: Any) -> tuple[str, ...]:
     return tuple(c.name for c in getattr(constraint, "columns", ()))
 
@@ -306,7 +288,9 @@ def system_named_constraints(
             name = constraint.name if isinstance(constraint.name, str) else None
             if name is not None and (
                 not invents_names
-                or not _is_postgresql_default(name, kind, table, columns)
+                or not is_postgresql_default_name(
+                    name, kind, table.name, columns, table_columns=[c.name for c in table.columns]
+                )
                 or _convention_gives(config.naming, name, constraint, table)
                 or model_names.accounts_for(name, table, constraint)
             ):

@@ -104,7 +104,7 @@ from .coverage import (
 )
 from .exceptions import DOCSTRING_EXCEPTION_RULES
 from .findings import Finding, Location, RuleId
-from .naming import index_column_names
+from .naming import explicit_name, index_column_names
 from .rules import RULES, Stage
 
 if TYPE_CHECKING:
@@ -231,13 +231,6 @@ def _type_text(type_: Any, dialect: Dialect) -> str:
 
 def _is_uuid_type(type_: Any) -> bool:
     return isinstance(_unwrap(type_), Uuid)
-
-
-def _explicit(name: object) -> str | None:
-    """A name given in the code (including ``conv()`` names), not a deferred/absent one."""
-    if isinstance(name, str) and name and name != "_unnamed_":
-        return name
-    return None
 
 
 def _convention_names(metadata: MetaData, obj: Any) -> bool:
@@ -384,7 +377,7 @@ class ModelRules:
         return Location(schema=table.schema, table=table.name, column=column.name)
 
     def constraint_loc(self, table: Table, obj: Any, kind: str, columns: Sequence[str]) -> Location:
-        name = _explicit(getattr(obj, "name", None))
+        name = explicit_name(getattr(obj, "name", None))
         if self.index is not None:
             return self.index.constraint_location(table, obj, name=name, kind=kind, columns=columns)
         return Location(schema=table.schema, table=table.name, constraint=name)
@@ -526,7 +519,7 @@ class ModelRules:
                 suggestion = self.config.naming.index(table.name, cols)
                 first = table.c[cols[0]] if cols and cols[0] in table.c else None
                 loc = self.column_loc(first) if first is not None else self.table_loc(table)
-                loc = replace(loc, constraint=_explicit(fk.name))
+                loc = replace(loc, constraint=explicit_name(fk.name))
                 if self.stage is Stage.DATABASE:
                     # A live database is fixed by a migration, not by a model edit.
                     quoted = ", ".join(map(repr, cols))
@@ -743,7 +736,7 @@ class ModelRules:
                 out.append(
                     self.finding(
                         RuleId.AS904,
-                        f"index {_explicit(ix.name) or '(unnamed)'} on {table.name} has expression elements "
+                        f"index {explicit_name(ix.name) or '(unnamed)'} on {table.name} has expression elements "
                         f"({shown}); only its plain leading columns count for FK coverage and "
                         "uniqueness",
                         self.constraint_loc(table, ix, "Index", cols),
@@ -760,7 +753,7 @@ class ModelRules:
                 enum_column = _non_native_enum_column(constraint)
                 if enum_column is None:
                     continue
-                if _explicit(constraint.name) is None and not _convention_names(table.metadata, constraint):
+                if explicit_name(constraint.name) is None and not _convention_names(table.metadata, constraint):
                     out.append(
                         self.finding(
                             RuleId.AS501,
@@ -777,7 +770,7 @@ class ModelRules:
             named += [(c.name, partial(self.column_loc, c)) for c in table.columns]
             items: list[Any] = [*table.constraints, *table.indexes]
             for c in items:
-                name = _explicit(c.name)
+                name = explicit_name(c.name)
                 if name is not None and not isinstance(name, conv):
                     named.append((name, partial(self._named_loc, table, c)))
             for name, where in named:

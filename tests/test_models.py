@@ -165,13 +165,6 @@ def test_sample_project_is_clean_after_its_documented_exceptions(repo_root: Path
 # ------------------------------------------------------------------------------------ single rules
 
 
-def test_as203_signal_is_pinned() -> None:
-    # The linter relies on Column._user_defined_nullable (private); pin its behaviour.
-    assert Column(Integer, nullable=True)._user_defined_nullable is True
-    assert Column(Integer, nullable=False)._user_defined_nullable is False
-    assert Column(Integer)._user_defined_nullable not in (True, False)
-
-
 def test_as203_nullable_stated_or_not() -> None:
     class Base(DeclarativeBase):
         pass
@@ -660,23 +653,6 @@ def test_load_metadata_error_inside_the_module_names_file_and_line(tmp_path: Pat
         load_metadata("syntax_app_models:Base", root=tmp_path)
     assert info.value.path == tmp_path / "syntax_app_models.py"
     assert info.value.line == 1
-
-
-# ------------------------------------------------------------------------------------ pinned internals
-
-
-def test_private_sqlalchemy_apis_the_linter_relies_on() -> None:
-    from sqlalchemy.orm import mapperlib
-
-    class Base(DeclarativeBase):
-        pass
-
-    class Thing(Base):
-        __tablename__ = "things"
-        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-
-    assert Base.registry in mapperlib._mapper_registries
-    assert "id" in Thing.__mapper__._props
 
 
 def test_class_source_points_at_the_class_line() -> None:

@@ -82,15 +82,6 @@ def test_as202_compares_the_types_postgresql_gets() -> None:
     assert _lint(md, "AS202") == []
 
 
-def test_variant_mapping_signal_is_pinned() -> None:
-    # The linter reads TypeEngine._variant_mapping (private) to apply with_variant(); pin it.
-    variant = String(36).with_variant(postgresql.UUID(), "postgresql")
-    assert isinstance(variant._variant_mapping["postgresql"], postgresql.UUID)
-
-
-# ------------------------------------------------------------------ AS402/AS403: what a timestamp is
-
-
 def test_as402_a_duration_is_not_a_timestamp() -> None:
     class Base(DeclarativeBase):
         pass

@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=False),
         sa.Column("owner_id", sa.Uuid(), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_tags_user_id"),  # expect: AS201 foreign key tags(user_id) -> users has no index on (user_id) created in this revision or before it; add op.create_index('idx_tags_user_id', 'tags', ['user_id'])
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_tags_user_id"),  # expect: AS201 foreign key tags(user_id) -> users.id is not covered by an index created in this revision or before it; add op.create_index('idx_tags_user_id', 'tags', ['user_id'])
         sa.ForeignKeyConstraint(["owner_id"], ["users.id"], name="fk_tags_owner_id"),
         sa.PrimaryKeyConstraint("id", name="pk_tags"),
     )

@@ -18,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     """Apply migration changes"""
     op.create_foreign_key("fk_tags_user_id", "tags", "users", ["user_id"], ["id"])
-    op.create_foreign_key("fk_tags_owner_id", "tags", "users", ["owner_id"], ["id"])  # expect: AS201 foreign key tags(owner_id) -> users has no index on (owner_id) created in this revision or before it; add op.create_index('idx_tags_owner_id', 'tags', ['owner_id'])
+    op.create_foreign_key("fk_tags_owner_id", "tags", "users", ["owner_id"], ["id"])  # expect: AS201 foreign key tags(owner_id) -> users.id is not covered by an index created in this revision or before it; add op.create_index('idx_tags_owner_id', 'tags', ['owner_id'])
 
 
 def downgrade() -> None:
