@@ -1,4 +1,4 @@
-"""Raw SQL: whether the downgrade undoes it cannot be decided (the catalogue's Good example)
+"""Raw SQL: whether the downgrade undoes it cannot be decided (the catalogue's Bad example)
 
 Revision ID: as704
 Revises:
@@ -18,9 +18,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Apply migration changes"""
-    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")  # expect: AS704 cannot decide whether downgrade() undoes op.execute(...) (raw SQL); review it by hand
+    op.execute("ALTER TABLE users ADD COLUMN nickname text")  # expect: AS704 cannot decide whether downgrade() undoes op.execute(...) (raw SQL); review it by hand
 
 
 def downgrade() -> None:
     """Rollback migration changes"""
-    op.execute("DROP EXTENSION IF EXISTS pg_trgm")
+    op.execute("ALTER TABLE users DROP COLUMN nickname")
