@@ -94,6 +94,15 @@ class _Edit:
     text: str
 
 
+def _by_hand() -> str:
+    """What to do when env.py cannot be patched safely: the exact lines, so nobody looks them up."""
+    return (
+        "add these by hand: `import alembic_standards` at the top, and in the options "
+        f"context.configure() receives: autogenerate_plugins={_literal(PLUGINS)}, "
+        f"process_revision_directives={HOOK} (chain a hook you have: alembic_standards.chain(your_hook))"
+    )
+
+
 class _Unsafe(Exception):
     """env.py cannot be patched without guessing; the message says where and why."""
 
@@ -122,7 +131,7 @@ def patch_env_source(source: str, filename: str = "env.py") -> str:
         try:
             edits += _call_edits(source, offsets, call, tree)
         except _Unsafe as exc:
-            raise StandardsError(str(exc), path=filename, line=call.lineno) from None
+            raise StandardsError(str(exc), path=filename, line=call.lineno, hint=_by_hand()) from None
     if not _imports_package(tree):
         edits.append(_import_edit(source, offsets, tree))
     patched = source

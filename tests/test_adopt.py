@@ -329,5 +329,12 @@ def test_options_from_a_module_level_dict_literal_are_read_not_guessed() -> None
         """
     )
     # A dict changed elsewhere might gain the keys at run time: refused, not guessed.
-    with pytest.raises(StandardsError, match="not a plain module-level literal"):
+    with pytest.raises(StandardsError, match="not a plain module-level literal") as refused:
         patch_env_source(source + 'OPTIONS["process_revision_directives"] = hook\n', "env.py")
+    # ... and the refusal says exactly what to add by hand (found adopting JupyterHub's env.py).
+    assert refused.value.hint == (
+        "add these by hand: `import alembic_standards` at the top, and in the options context.configure() "
+        'receives: autogenerate_plugins=["alembic.autogenerate.*", "alembic_standards.*"], '
+        "process_revision_directives=alembic_standards.process_revision_directives "
+        "(chain a hook you have: alembic_standards.chain(your_hook))"
+    )
