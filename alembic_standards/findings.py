@@ -47,7 +47,8 @@ class RuleId(str, enum.Enum):
 
     It subclasses ``str`` (Python 3.10 has no ``StrEnum``) so that a member *is* its ID at run
     time: it equals and hashes like ``"AS201"``, and ``str()``, f-strings, ``format`` and JSON all
-    give ``AS201`` (``__str__``/``__format__`` are pinned because ``Enum`` changed them in 3.12).
+    give ``AS201`` (``__str__``/``__format__`` are pinned because ``Enum`` changed them in 3.12),
+    and ``repr`` is ``'AS201'``, as it was when IDs were plain strings.
     Members are added in the same change as the catalogue entry (a test checks the two agree).
     """
 
@@ -91,6 +92,10 @@ class RuleId(str, enum.Enum):
 
     def __str__(self) -> str:
         return self.value
+
+    def __repr__(self) -> str:
+        # As the plain string it replaces: lists of IDs printed by scripts and tests read as before.
+        return repr(self.value)
 
     def __format__(self, format_spec: str) -> str:
         return format(self.value, format_spec)

@@ -25,7 +25,7 @@ def test_a_rule_id_reads_as_its_id_everywhere() -> None:
     assert (str(rule), f"{rule}", f"{rule:>6}", format(rule)) == ("AS201", "AS201", " AS201", "AS201")
     assert json.dumps({"rule": rule, rule: 1}) == '{"rule": "AS201", "AS201": 1}'
     assert rule == "AS201" and hash(rule) == hash("AS201") and {"AS201": 1}[rule] == 1
-    assert repr(rule) == "<RuleId.AS201: 'AS201'>"
+    assert repr(rule) == "'AS201'" and repr([rule]) == "['AS201']"
 
 
 def test_user_text_is_parsed_into_rule_ids() -> None:
