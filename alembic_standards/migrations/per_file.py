@@ -16,6 +16,7 @@ import tokenize
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from .. import messages
 from ..config import ExceptionEntry
 from ..fileio import NotRegularFile, read_regular_file
 from ..findings import Finding, Location, RuleId
@@ -332,7 +333,7 @@ class _RevisionChecks(_Reader):
         if not down_ops:
             add(
                 RuleId.AS702,
-                f"{down_name} {self._empty_kind(downgrade)} while {up_name} has {len(up_ops)} operation(s)",
+                messages.downgrade_empty(down_name, self._empty_kind(downgrade), up_name, len(up_ops)),
                 downgrade,
             )
             return out
@@ -342,7 +343,7 @@ class _RevisionChecks(_Reader):
             op = by_change[id(missing.change)]
             add(
                 RuleId.AS703,
-                f"{down_name} does not undo {missing.change.describe()}; expected {missing.expected}",
+                messages.downgrade_incomplete(down_name, missing.change.describe(), missing.expected),
                 op.call,
             )
         for missing in verdict.unsure:
