@@ -353,13 +353,18 @@ class ModelRules:
         self.resolver = resolver
         self.sqlite = dialect_name == "sqlite"
         self._unique_key_sets: dict[Table, frozenset[frozenset[str]]] = {}
+        self._runs: dict[RuleId, bool] = {}
 
     def type_text(self, type_: Any) -> str:
         return _type_text(type_, _postgresql())
 
     # -- helpers
     def runs(self, rule_id: RuleId) -> bool:
-        return self.config.is_enabled(rule_id) and self.stage in RULES[rule_id].stages
+        # Asked ~30 times per table: answered once per rule per run (config and stage are fixed).
+        found = self._runs.get(rule_id)
+        if found is None:
+            found = self._runs[rule_id] = self.config.is_enabled(rule_id) and self.stage in RULES[rule_id].stages
+        return found
 
     def finding(self, rule_id: RuleId, message: str, location: Location) -> Finding:
         return self.config.finding(rule_id, message, location)

@@ -223,3 +223,114 @@ def _import_plain(path: Path, name: str) -> Iterator[ModuleType]:
         yield module
     finally:
         del sys.modules[name]
+
+
+@pytest.fixture
+def pieces(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[bytes]]:
+    """Every text ``ast.parse`` was given, by file name."""
+    seen: dict[str, list[bytes]] = {}
+    real = ast.parse
+
+    def recording(source: Any, filename: str = "<unknown>", *args: Any, **kwargs: Any) -> Any:
+        text = source if isinstance(source, bytes) else str(source).encode()
+        seen.setdefault(str(filename), []).append(text)
+        return real(source, filename, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", recording)
+    return seen
+
+
+def test_a_model_file_is_parsed_class_by_class_each_line_once(
+    many_models: tuple[ModuleType, Path], pieces: dict[str, list[bytes]]
+) -> None:
+    # Small trees, each dropped before the next: the cycle collector has little to walk, with no
+    # process-wide gc.disable() (a large module parsed in one piece cost twice as much).
+    module, path = many_models
+    lint_metadata([module.Base.metadata], Config())
+    parsed = pieces[str(path.resolve())]
+    assert len(parsed) == 2 + N_CLASSES  # the imports, Base, then one piece per model
+    assert b"".join(parsed) == path.read_bytes()
+    assert all(piece.startswith(b"class Model") for piece in parsed[2:])
+
+
+def test_reading_source_leaves_the_garbage_collector_alone(
+    many_models: tuple[ModuleType, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module, _ = many_models
+    calls: list[str] = []
+    monkeypatch.setattr(gc, "disable", lambda: calls.append("disable"))
+    monkeypatch.setattr(gc, "enable", lambda: calls.append("enable"))
+    assert lint_metadata([module.Base.metadata], Config())
+    assert calls == []
+
+
+CUTS_IN_THE_WRONG_PLACE = '''\
+from sqlalchemy import Index
+
+
+DOC = """
+class Fake:
+    z = 1
+"""
+
+class Real:
+    a = 1
+
+PRODUCT = (2
+@ 3) if False else None
+
+@(lambda c: c)
+@(lambda c: c)
+class Later:
+    __table_args__ = (Index("ix_later_b", "b"),)
+    b = 2
+'''
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        CUTS_IN_THE_WRONG_PLACE,
+        CUTS_IN_THE_WRONG_PLACE.replace("\nclass Fake", "\n  class Fake").replace("(2\n@ 3)", "(2 @ 3)"),
+    ],
+    ids=["fallback", "pieces"],
+)
+def test_lines_are_those_of_the_whole_file_wherever_the_cuts_fall(tmp_path: Path, text: str, newline: str) -> None:
+    # A line starting with `class`/`@` inside a string or a bracket makes a piece that does not
+    # parse: the whole file is parsed instead, and every line is where one parse puts it.
+    path = tmp_path / "cut_classes_for_source.py"
+    path.write_bytes(text.replace("\n", newline).encode())
+    tree = ast.parse(text)
+    expected = {
+        node.name: (
+            node.lineno,
+            node.col_offset + 1,
+            {
+                s.targets[0].id: s.lineno
+                for s in node.body
+                if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)
+            },
+        )
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+    }
+    for module in _import_plain(path, "cut_classes_for_source"):
+        classes = (
+            [module.Later] if hasattr(module, "Later") else [module.Decorated, module.Outer.Thing, module.factory()]
+        )
+        if hasattr(module, "Real"):
+            classes.append(module.Real)
+        for cls in classes:
+            src = class_source(cls)
+            assert src is not None, cls
+            line, col, attributes = expected[cls.__name__]
+            assert (src.line, src.col) == (line, col)
+            assert {name: at.line for name, at in src.attributes.items()} == {
+                name: at for name, at in attributes.items() if name != "__table_args__"
+            }
+            if cls.__name__ == "Later":
+                assert src.table_args_line == attributes["__table_args__"]
+                assert [(e.line, e.name, e.columns) for e in src.table_args] == [
+                    (attributes["__table_args__"], "ix_later_b", ("b",))
+                ]
