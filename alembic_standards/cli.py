@@ -356,7 +356,7 @@ def _is_within(path: Path, directory: Path) -> bool:
 
 
 def _load_models(specs: Sequence[str], config: Config, stdout: _UserOutput | None = None) -> list[MetaData]:
-    from .models import _user_frame, load_metadata
+    from .model_loading import load_metadata, user_frame
 
     metadatas: list[MetaData] = []
     for spec in specs:
@@ -369,7 +369,7 @@ def _load_models(specs: Sequence[str], config: Config, stdout: _UserOutput | Non
         except SystemExit as exc:
             # sys.exit() in the user's module: an input error like any failing import, not our
             # exit code (SystemExit is not an Exception, so load_metadata lets it through).
-            where = _user_frame(exc)
+            where = user_frame(exc)
             raise StandardsError(
                 f"metadata {spec!r}: importing the module called sys.exit({exc.code!r})",
                 path=where[0] if where else None,

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 
 from .exceptions import DOCSTRING_EXCEPTION_RULES, INFO_KEY, docstring_exception
 from .findings import Finding
-from .model_loading import load_metadata, user_frame
+from .model_loading import load_metadata
 from .model_rules import ModelRules, TableResolver, documented_departures
 from .relationships import RelationshipRules
 from .rules import Stage
@@ -67,9 +67,6 @@ __all__ = [
     "lint_tables",
     "load_metadata",
 ]
-
-_user_frame = user_frame
-"""The name ``cli.py`` imports (kept until it imports :func:`model_loading.user_frame`)."""
 
 
 def lint_metadata(metadatas: Sequence[MetaData], config: Config) -> list[Finding]:

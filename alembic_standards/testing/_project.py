@@ -144,7 +144,7 @@ class Project:
     @cached_property
     def metadatas(self) -> list[MetaData]:
         """The models: the configured ``metadata`` import path(s), else ``env.py``'s ``target_metadata``."""
-        from ..models import load_metadata
+        from ..model_loading import load_metadata
 
         __tracebackhide__ = True
         if self.config.metadata:

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from ..findings import Finding
     from ..migrations import MigrationReport
-    from ..models import SourceIndex
+    from ..source_index import SourceIndex
 
 __all__ = [
     "test_database_follows_standards",
@@ -518,7 +518,7 @@ def test_model_relationships(alembic_runner: MigrationContext, alembic_engine: E
     sides load the link back from the database.  Runs in a transaction that is rolled back."""
     from sqlalchemy.orm import Session
 
-    from ..models import SourceIndex
+    from ..source_index import SourceIndex
 
     project = Project.from_runner(alembic_runner, "test_model_relationships")
     project.upgrade_to_heads()
