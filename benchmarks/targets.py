@@ -182,7 +182,12 @@ def run_child(args: Sequence[str], cwd: Path, env: dict[str, str] | None = None)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=err, cwd=cwd, env=env or _child_env())
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # a killed run (SIGTERM -> SystemExit) leaves no orphaned child
+            proc.kill()
+            proc.wait()
+            raise
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
@@ -501,6 +506,15 @@ def _checker(options: TargetOptions, workdir: Path, results: TargetResults) -> N
         if options.profile and (vs_history.met is False or vs_floor.met is False):
             vs_floor.profile = profile_child(["check", str(versions)], project)
         results.comparisons += [vs_history, vs_floor]
+    by_size = [c for c in results.comparisons if c.case.endswith("vs read+parse floor")]
+    if len(by_size) > 1:
+        first, last = by_size[0].ours.best("cpu"), by_size[-1].ours.best("cpu")
+        sizes = options.revisions[0], options.revisions[-1]
+        if first and last:
+            by_size[-1].facts.append(
+                f"growth {sizes[0]:,} -> {sizes[1]:,} revisions: checker x{last / first:.2f} CPU "
+                f"for x{sizes[1] / sizes[0]:.0f} the files (process start-up included)"
+            )
 
 
 def _linter(options: TargetOptions, workdir: Path, make_db: Callable[[str], str], results: TargetResults) -> None:
@@ -542,7 +556,7 @@ def _linter(options: TargetOptions, workdir: Path, make_db: Callable[[str], str]
         a, b = first.ours.best("inner_wall"), last.ours.best("inner_wall")
         if a and b:
             last.facts.append(
-                f"growth {options.lint_tables[0]:,} → {options.lint_tables[-1]:,} tables: lint x{b / a:.2f} "
+                f"growth {options.lint_tables[0]:,} -> {options.lint_tables[-1]:,} tables: lint x{b / a:.2f} "
                 f"for x{options.lint_tables[-1] / options.lint_tables[0]:.0f} the tables"
             )
 
