@@ -293,3 +293,12 @@ def test_targets_cli_rejects_bad_arguments(argv: list[str], capsys: pytest.Captu
         run.main(argv)
     assert exc.value.code == 2
     assert "usage:" in capsys.readouterr().err
+
+
+def test_profile_of_a_timed_call_leaves_out_the_model_import(tmp_path: Path) -> None:
+    from benchmarks.schema import load_metadata, models_module_name
+
+    load_metadata(4, tmp_path / "models")
+    text = targets.profile_child(["lint", str(tmp_path / "models"), models_module_name(4)], tmp_path)
+    assert "(lint_metadata)" in text
+    assert "_load_models" not in text and "configure_mappers" not in text
