@@ -643,7 +643,7 @@ def _make_up_to_date(engine: Engine, metadata: MetaData, use_plugin: bool) -> st
 # ---------------------------------------------------------------------------------------------- the run
 
 
-def _machine(options: Options) -> dict[str, str]:
+def _machine(options: Options | None = None) -> dict[str, str]:
     import datetime as dt
     import platform
     import sqlite3

@@ -14,8 +14,19 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from .harness import Measurement, Results
+    from .targets import TargetResults
 
-__all__ = ["END", "START", "render", "targets", "write_docs"]
+__all__ = [
+    "END",
+    "START",
+    "TARGETS_END",
+    "TARGETS_START",
+    "render",
+    "render_targets",
+    "targets",
+    "write_docs",
+    "write_targets",
+]
 
 START = "<!-- benchmark-results:start -->"
 END = "<!-- benchmark-results:end -->"
@@ -246,4 +257,91 @@ def write_docs(path: Path, section: str, preamble: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------- issue-15 targets
+
+TARGETS_START = "<!-- benchmark-targets:start -->"
+TARGETS_END = "<!-- benchmark-targets:end -->"
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.3f} s"
+
+
+def render_targets(results: TargetResults) -> str:
+    """The targets section: one table of ratios with their A/A noise, the facts, the profiles."""
+    o = results.options
+    out = [
+        "## Targets (issue 15)",
+        "",
+        f"One run, {results.seconds / 60:.1f} min in all: {o.tables:,} tables for autogenerate, "
+        f"{' and '.join(f'{n:,}' for n in o.revisions)} revisions, "
+        f"{' and '.join(f'{n:,}' for n in o.lint_tables)} tables for the model linter; "
+        f"minimum of {o.repeat} interleaved rounds ({o.large_repeat} for the larger sizes) after a warm-up round.",
+        "",
+        "Machine: " + "; ".join(f"{k} {v}" for k, v in results.machine.items()),
+        "",
+    ]
+    rows = []
+    for c in results.comparisons:
+        unit = "CPU" if c.metric == "cpu" else "wall, call only"
+        met = {True: "**met**", False: "**missed**", None: "-"}[c.met]
+        rows.append(
+            [
+                c.scenario,
+                c.case,
+                f"{_seconds(c.ours.best(c.metric))} ({unit})",
+                f"{c.reference.label}: {_seconds(c.reference.best(c.metric))}",
+                _ratio(c.ratio),
+                "-" if c.noise is None else f"±{c.noise * 100:.1f} %",
+                c.target_text,
+                met,
+            ]
+        )
+    out += _table(
+        ["scenario", "case", "alembic-standards", "reference", "ratio", "A/A noise", "target", "target"], rows
+    )
+    out += [
+        "",
+        "Ratio = alembic-standards / reference, each the minimum over its rounds.  A/A noise = the "
+        "reference against itself in the same run: min(odd rounds) / min(even rounds) - 1.",
+        "",
+    ]
+    out += ["### Facts checked in the same run", ""]
+    for c in results.comparisons:
+        facts = [*c.facts, *(f"**PROBLEM: {p}**" for p in c.problems)]
+        for s in (c.ours, c.reference):
+            if s.error:
+                facts.append(f"**{s.label}: {s.error}**")
+        if facts:
+            out.append(f"- {c.scenario}, {c.case}: " + "; ".join(facts) + ".")
+    for problem in results.problems:
+        out.append(f"- **PROBLEM: {problem}**")
+    profiled = [c for c in results.comparisons if c.profile]
+    if profiled:
+        out += ["", "### Where the time goes (missed targets, one profiled run each)", ""]
+        for c in profiled:
+            out += [
+                f"{c.scenario}, {c.case} — alembic-standards side, cProfile, cumulative:",
+                "",
+                "```text",
+                c.profile or "",
+                "```",
+                "",
+            ]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def write_targets(path: Path, section: str) -> None:
+    """Replace the targets section of ``path`` (between its markers; appended when missing)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    block = f"{TARGETS_START}\n{section}{TARGETS_END}"
+    if TARGETS_START in text and TARGETS_END in text:
+        head, rest = text.split(TARGETS_START, 1)
+        _, tail = rest.split(TARGETS_END, 1)
+        text = head + block + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy import MetaData
 
-__all__ = ["SchemaSpec", "SchemaStats", "generate_schema", "load_metadata", "render_models"]
+__all__ = ["SchemaSpec", "SchemaStats", "generate_schema", "load_metadata", "models_module_name", "render_models"]
 
 _NOUNS = (
     "account", "invoice", "order", "customer", "product", "shipment", "ticket", "project",
@@ -123,8 +123,12 @@ def _maybe(rng: random.Random, name: str) -> str | None:
     return _short(name) if rng.random() < 0.5 else None
 
 
-def generate_schema(n_tables: int, seed: int = 2025) -> SchemaSpec:
-    """The specification of an ``n_tables`` schema; the same ``(n_tables, seed)`` gives the same schema."""
+def generate_schema(n_tables: int, seed: int = 2025, uncovered: float = 0.45) -> SchemaSpec:
+    """The specification of an ``n_tables`` schema; the same ``(n_tables, seed)`` gives the same schema.
+
+    ``uncovered`` is the share of (non-junction) foreign keys left without an index; the other
+    coverages keep their relative shares (0.45 is the sweep's historical mix, bit for bit).
+    """
     rng = random.Random(f"{seed}:{n_tables}")
     tables: list[TableSpec] = []
     for i in range(n_tables):
@@ -170,11 +174,12 @@ def generate_schema(n_tables: int, seed: int = 2025) -> SchemaSpec:
                 cols = (f"{target.name}_id",)
                 target_cols = ("id",)
             roll = rng.random()
-            if roll < 0.45:
+            rest = 0.45 + (roll - uncovered) * 0.55 / (1 - uncovered)  # the covered mix, rescaled
+            if roll < uncovered:
                 coverage = "none"
-            elif roll < 0.75:
+            elif rest < 0.75:
                 coverage = "column-index" if len(cols) == 1 else "index"
-            elif roll < 0.9:
+            elif rest < 0.9:
                 coverage = "index"
             else:
                 coverage = "leading-index"  # Index(<fk cols>, created_at) covers the key
@@ -272,12 +277,19 @@ def render_models(spec: SchemaSpec) -> str:
     return "\n".join(out)
 
 
-def load_metadata(n_tables: int, workdir: Path, seed: int = 2025) -> tuple[MetaData, SchemaStats]:
+def models_module_name(n_tables: int, seed: int = 2025, uncovered: float = 0.45) -> str:
+    suffix = "" if uncovered == 0.45 else f"_u{round(uncovered * 100)}"
+    return f"bench_models_{n_tables}_{seed}{suffix}"
+
+
+def load_metadata(
+    n_tables: int, workdir: Path, seed: int = 2025, uncovered: float = 0.45
+) -> tuple[MetaData, SchemaStats]:
     """Write the models of an ``n_tables`` schema into ``workdir``, import them, return their MetaData."""
     from sqlalchemy.orm import configure_mappers
 
-    spec = generate_schema(n_tables, seed)
-    module_name = f"bench_models_{n_tables}_{seed}"
+    spec = generate_schema(n_tables, seed, uncovered)
+    module_name = models_module_name(n_tables, seed, uncovered)
     path = workdir / f"{module_name}.py"
     workdir.mkdir(parents=True, exist_ok=True)
     source = render_models(spec)

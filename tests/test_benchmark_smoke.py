@@ -17,9 +17,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from benchmarks import harness, report, run  # noqa: E402
+from benchmarks import harness, report, run, targets  # noqa: E402
+from benchmarks.child import apply_declarations  # noqa: E402
 from benchmarks.harness import AutogenerateRow, Measurement, Options, Results, run_benchmarks  # noqa: E402
 from benchmarks.schema import generate_schema, render_models  # noqa: E402
+from benchmarks.targets import TargetOptions, generate_cold_history, run_targets  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -177,3 +179,127 @@ def test_budget_skips_a_tool_predicted_too_slow_at_the_next_size() -> None:
     unlimited = Measurement()
     never.check("slow", 1000, unlimited)
     assert unlimited.skipped is None
+
+
+# ---------------------------------------------------------------------------------------------- issue-15 targets
+
+
+def test_targets_run_at_tiny_sizes(postgres_server: str, tmp_path: Path) -> None:
+    """All three scenarios run and report well-formed ratios (never a timing assertion)."""
+    results = run_targets(
+        TargetOptions(
+            tables=6,
+            lint_tables=(6, 8),
+            revisions=(4, 6),
+            repeat=2,
+            large_repeat=2,
+            postgresql_url=postgres_server,
+            workdir=tmp_path,
+            profile=False,
+            warmup=False,
+            log=lambda message: None,
+        )
+    )
+    assert results.all_problems() == []
+    assert [(c.scenario, c.case) for c in results.comparisons] == [
+        ("1. autogenerate (PostgreSQL)", "steady state (nothing to do), 6 tables"),
+        ("1. autogenerate (PostgreSQL)", "first migration of an empty database, 6 tables"),
+        ("2. static checker, cold", "4 revisions vs alembic history"),
+        ("2. static checker, cold", "4 revisions vs read+parse floor"),
+        ("2. static checker, cold", "6 revisions vs alembic history"),
+        ("2. static checker, cold", "6 revisions vs read+parse floor"),
+        ("3. model lint, cold", "6 tables"),
+        ("3. model lint, cold", "8 tables"),
+    ]
+    for c in results.comparisons:
+        assert c.ratio is not None and 0 < c.ratio < float("inf"), c
+        assert c.noise is not None and 0 <= c.noise < float("inf"), c
+        assert c.met in (True, False)
+        assert len(c.ours.samples) == len(c.reference.samples) == 2
+        assert c.ours.peak_mib and c.reference.peak_mib
+    steady, first = results.comparisons[:2]
+    for c in (steady, first):  # same SQL, same migration on both sides, every run
+        (count,) = c.ours.values("statements") | c.reference.values("statements")
+        assert count > 0
+        assert c.ours.values("ops") == c.reference.values("ops")
+    assert steady.ours.values("ops") == {0}
+    assert first.ours.payload["ops"] > 0
+    assert any(f.startswith("rendered upgrade(): ") for f in first.facts)
+    assert results.comparisons[2].ours.values("exit") == {0}  # findings are warnings
+    assert results.comparisons[3].reference.values("files") == {4}
+    assert results.comparisons[6].ours.payload["ops"] > 0  # the linter has findings on this schema
+
+    text = report.render_targets(results)
+    assert "| 1. autogenerate (PostgreSQL) | steady state (nothing to do), 6 tables |" in text
+    assert "PROBLEM" not in text
+    docs = tmp_path / "benchmarks.md"
+    docs.write_text(f"# T\n\nbefore\n\n{report.TARGETS_START}\nold\n{report.TARGETS_END}\n\nafter\n", encoding="utf-8")
+    report.write_targets(docs, text)
+    written = docs.read_text(encoding="utf-8")
+    assert written == f"# T\n\nbefore\n\n{report.TARGETS_START}\n{text}{report.TARGETS_END}\n\nafter\n"
+
+
+def test_cold_history_has_exactly_two_style_findings_per_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alembic_standards.cli import main
+
+    generate_cold_history(tmp_path / "versions", 5)
+    assert main(["check", "--no-cache", "--no-models", "--quiet", str(tmp_path / "versions")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 10
+    assert sorted(line.split(" ", 2)[1] for line in lines) == ["AS802"] * 10
+    assert sum("upgrade() has no return annotation" in line for line in lines) == 5
+
+
+def test_profile_of_a_child_names_the_tool(tmp_path: Path) -> None:
+    generate_cold_history(tmp_path / "versions", 3)
+    text = targets.profile_child(["check", str(tmp_path / "versions")], tmp_path)
+    assert text.splitlines()[0].strip().endswith("seconds")
+    assert "Ordered by: cumulative time" in text and "cli.py" in text and "(_cmd_check)" in text
+    assert "<frozen " not in text
+
+
+def test_declared_models_give_plain_alembic_the_plugins_names() -> None:
+    """apply_declarations: a pinned example of what the plain-Alembic side is given."""
+    from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table
+    from sqlalchemy.sql.elements import conv
+
+    metadata = MetaData()
+    Table("parent", metadata, Column("id", Integer, primary_key=True))
+    child = Table(
+        "child", metadata, Column("id", Integer, primary_key=True), Column("parent_id", ForeignKey("parent.id"))
+    )
+    apply_declarations(
+        metadata,
+        {
+            "names": [
+                ["child", "fk", ["parent_id"], "fk_child_parent_id", True],
+                ["child", "pk", ["id"], "pk_child", False],
+            ],
+            "indexes": [["child", "idx_child_parent_id", ["parent_id"], False, True]],
+        },
+    )
+    (fk,) = child.foreign_key_constraints
+    assert isinstance(fk.name, conv) and fk.name == "fk_child_parent_id"
+    assert child.primary_key.name == "pk_child" and not isinstance(child.primary_key.name, conv)
+    (index,) = child.indexes
+    assert index.name == "idx_child_parent_id" and [c.name for c in index.columns] == ["parent_id"]
+
+
+@pytest.mark.parametrize("argv", [["--tables", "1000,2000"], ["--lint-tables", "x"], ["--large-repeat", "0"]])
+def test_targets_cli_rejects_bad_arguments(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        run.main(argv)
+    assert exc.value.code == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_profile_of_a_timed_call_leaves_out_the_model_import(tmp_path: Path) -> None:
+    from benchmarks.schema import load_metadata, models_module_name
+
+    load_metadata(4, tmp_path / "models")
+    text = targets.profile_child(["lint", str(tmp_path / "models"), models_module_name(4)], tmp_path)
+    rows = [line for line in text.splitlines() if line.rstrip().endswith(")") and "ncalls" not in line]
+    assert rows[0].endswith("(lint_metadata)")  # the profile starts at the timed call
+    assert "child.py" not in text  # nothing of the task around it (model import, set-up)
