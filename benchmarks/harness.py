@@ -562,15 +562,7 @@ def _databases(options: Options, workdir: Path, results: Results) -> Iterator[li
 
         out.append(_Database("sqlite", sqlite_url, lambda url: None))
     if "postgresql" in options.databases:
-        sys.path.insert(0, str(REPO_ROOT / "tests"))
-        try:
-            from support.postgres import (  # type: ignore[import-not-found,unused-ignore]
-                PostgresServer,
-                create_database,
-                drop_database,
-            )
-        finally:
-            sys.path.remove(str(REPO_ROOT / "tests"))
+        PostgresServer, create_database, drop_database = postgres_support()
         base = options.postgresql_url or os.environ.get("ALEMBIC_STANDARDS_TEST_DATABASE_URL")
         try:
             if base is None:
@@ -816,3 +808,18 @@ def _checker(options: Options, workdir: Path) -> CheckerRow:
     else:
         row.history_subprocess.unavailable = row.checker_subprocess.unavailable = "skipped (--no-subprocess)"
     return row
+
+
+def postgres_support() -> tuple[Any, Any, Any]:
+    """The test suite's throwaway-server helpers (``tests/support/postgres.py``):
+    ``PostgresServer``, ``create_database``, ``drop_database``."""
+    sys.path.insert(0, str(REPO_ROOT / "tests"))
+    try:
+        from support.postgres import (  # type: ignore[import-not-found,unused-ignore]
+            PostgresServer,
+            create_database,
+            drop_database,
+        )
+    finally:
+        sys.path.remove(str(REPO_ROOT / "tests"))
+    return PostgresServer, create_database, drop_database

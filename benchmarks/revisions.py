@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["generate_history", "write_alembic_project"]
 
-_HEADER = '''"""{message}
+PREAMBLE = '''"""{message}
 
 Revision ID: {revision}
 Revises: {down}
@@ -42,7 +42,12 @@ revision: str = {revision!r}
 down_revision: Union[str, Sequence[str], None] = {down_repr}
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
+'''
+"""A revision file's docstring, imports and identifiers (Alembic's default template before 1.13's typing)."""
 
+_HEADER = (
+    PREAMBLE
+    + '''
 
 def upgrade() -> None:
     """Upgrade schema."""
@@ -53,6 +58,7 @@ def downgrade() -> None:
     """Downgrade schema."""
 {downgrade}
 '''
+)
 
 
 def _indent(lines: list[str]) -> str:

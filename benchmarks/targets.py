@@ -44,6 +44,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .harness import postgres_support
+from .revisions import PREAMBLE
 from .schema import load_metadata, models_module_name
 
 if TYPE_CHECKING:
@@ -250,25 +252,9 @@ class _StringSink:
 # ---------------------------------------------------------------------------------------------- inputs
 
 
-_COLD_REVISION = '''"""{message}
-
-Revision ID: {revision}
-Revises: {down}
-Create Date: 2026-01-{day:02d} {hour:02d}:{minute:02d}:00.000000
-
-"""
-from typing import Sequence, Union
-
-from alembic import op
-import sqlalchemy as sa
-
-
-# revision identifiers, used by Alembic.
-revision: str = {revision!r}
-down_revision: Union[str, Sequence[str], None] = {down_repr}
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
-
+_COLD_REVISION = (
+    PREAMBLE
+    + '''
 
 def upgrade():
     """Upgrade schema."""
@@ -281,6 +267,7 @@ def downgrade():
     op.drop_index(op.f({index!r}), table_name={table!r})
     op.drop_column({table!r}, {column!r})
 '''
+)
 
 
 def generate_cold_history(versions: Path, n_revisions: int) -> list[Path]:
@@ -567,15 +554,7 @@ def _mib(value: float | None) -> str:
 
 @contextlib.contextmanager
 def _postgresql(options: TargetOptions, results: TargetResults) -> Iterator[Callable[[str], str] | None]:
-    sys.path.insert(0, str(REPO_ROOT / "tests"))
-    try:
-        from support.postgres import (  # type: ignore[import-not-found,unused-ignore]
-            PostgresServer,
-            create_database,
-            drop_database,
-        )
-    finally:
-        sys.path.remove(str(REPO_ROOT / "tests"))
+    PostgresServer, create_database, drop_database = postgres_support()
     server: Any = None
     created: list[str] = []
     base = options.postgresql_url or os.environ.get("ALEMBIC_STANDARDS_TEST_DATABASE_URL")
