@@ -50,6 +50,7 @@ __all__ = [
     "StepOp",
     "TableKey",
     "check",
+    "has_nothing_to_undo",
     "is_volatile_default",
     "normalise_type",
     "step_from_json",
@@ -155,10 +156,13 @@ _STEP_OPS: Final = frozenset(StepOp.__args__)  # type: ignore[attr-defined]
 def step_to_json(step: Step) -> dict[str, object]:
     """A step as a JSON object of its non-default fields (the checker's cache stores steps)."""
     out: dict[str, object] = {"op": step.op}
-    for name in (*_STR_FIELDS, *_BOOL_FIELDS, *_OPT_BOOL_FIELDS, *_INT_FIELDS):
+    for name in (*_STR_FIELDS, *_OPT_BOOL_FIELDS, *_INT_FIELDS):
         value = getattr(step, name)
-        if value is not None and value is not False:
+        if value is not None:
             out[name] = value
+    for name in _BOOL_FIELDS:
+        if getattr(step, name):
+            out[name] = True
     if step.columns:
         out["columns"] = list(step.columns)
     return out
@@ -653,6 +657,25 @@ def _split_statements(sql: str) -> Iterable[str]:
             current.append(char)
     out.append("".join(current))
     return [s.strip() for s in out if s.strip()]
+
+
+_SESSION: Final = re.compile(r"^\s*(SET|RESET)\s+\w", re.IGNORECASE)
+
+
+def has_nothing_to_undo(sql: str | None) -> bool:
+    """True when every statement of ``sql`` is a session setting (``SET lock_timeout = '5s'``,
+    ``RESET ...``) or an ``ALTER TABLE ... VALIDATE CONSTRAINT``: the statements of the safe forms
+    that change no schema object, so a downgrade has nothing to undo for them (the validated
+    constraint goes with its own ``drop_constraint``)."""
+    if not sql:
+        return False
+    for statement in _split_statements(sql):
+        if _SESSION.match(statement):
+            continue
+        match = _ALTER_TABLE.match(statement)
+        if match is None or _VALIDATE.match(" ".join(match.group("rest").split())) is None:
+            return False
+    return True
 
 
 def steps_from_sql(

@@ -21,6 +21,7 @@ from ..findings import Finding, Location, RuleId
 from ..layout import is_destructive, out_of_order, section_of, sql_is_data
 from ..naming import MAX_IDENTIFIER_LENGTH
 from ..reversal import Change, match
+from ..safety import has_nothing_to_undo
 from .extract import (
     _DYNAMIC,
     _SESSION_FACTORIES,
@@ -203,7 +204,11 @@ class _RevisionChecks(_Reader):
         for up_fn, down_fn, suffix in pairs:
             up_ops = self.collect(up_fn) if up_fn is not None else []
             down_ops = self.collect(down_fn) if down_fn is not None else []
-            downgrade_findings += self._check_downgrade(up_fn, down_fn, up_ops, down_ops, undecided, suffix)
+            # `SET lock_timeout` and `VALIDATE CONSTRAINT` (the safe forms' raw SQL) change nothing a
+            # downgrade must undo: they are not steps for the reversal rules.
+            downgrade_findings += self._check_downgrade(
+                up_fn, down_fn, self._to_undo(up_ops), self._to_undo(down_ops), undecided, suffix
+            )
             for function, ops in ((up_fn, up_ops), (down_fn, down_ops)):
                 if function is not None:
                     self._check_sections(function, ops)
@@ -350,6 +355,9 @@ class _RevisionChecks(_Reader):
         for change in verdict.undecidable:
             undecided.append(_Undecided(down_name, change, change.reason, "", by_change[id(change)].call))
         return out
+
+    def _to_undo(self, ops: list[_Op]) -> list[_Op]:
+        return [o for o in ops if o.name != "execute" or not has_nothing_to_undo(self._sql_text(o))]
 
     def _empty_kind(self, function: ast.FunctionDef) -> str:
         body = [s for s in function.body if not _is_docstring(s)]
