@@ -1239,8 +1239,10 @@ def upgrade() -> None:
         notes=_SAFETY_NOTES
         + """
 
-Without ``existing_type=`` the old type is unknown and the change is reported (the message says
-so): pass it, as autogenerate does, and a free change is told apart.
+Without ``existing_type=`` the old type is unknown: a change to a type that another type reaches
+without a rewrite (``VARCHAR``, ``TEXT``, ``NUMERIC``...) is then not reported (it cannot be
+decided), a change to any other type (``BIGINT``, ``JSONB``) is.  Autogenerate always writes
+``existing_type``.
 """,
     ),
     _rule(

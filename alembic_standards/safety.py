@@ -257,7 +257,7 @@ def check(
     hazards: list[Hazard] = []
     first_lock: Step | None = None
     ddl_in_transaction: list[Step] = []
-    data_steps: list[Step] = []
+    backfilled: set[tuple[int | None, TableKey | None]] = set()
 
     def old(step: Step) -> bool:
         key = step.key
@@ -279,8 +279,11 @@ def check(
                 checks[step.name] = step
             continue
         if step.op == "data":
-            if not step.autocommit:
-                data_steps.append(step)
+            # Only a backfill *after* a schema change holds that change's lock for its duration (one
+            # before it holds only its own row locks); one finding per statement and table.
+            if not step.autocommit and ddl_in_transaction and (step.line, step.key) not in backfilled:
+                backfilled.add((step.line, step.key))
+                hazards.append(_backfill(step, ddl_in_transaction[0]))
             continue
         if step.op in LOCKING_OPS and not (step.op == "create_index" and step.concurrently):
             if first_lock is None and not timeout_set:
@@ -304,21 +307,24 @@ def check(
                 first_lock,
             )
         )
-    if data_steps and ddl_in_transaction:
-        schema_step = ddl_in_transaction[0]
-        for data in data_steps:
-            at = f" (line {schema_step.line})" if schema_step.line is not None else ""
-            hazards.append(
-                Hazard(
-                    RuleId.AS1010,
-                    f"backfill of existing table {data.where()} runs in the same transaction as "
-                    f"{_describe(schema_step)}{at}: the schema change's lock is held until every row is "
-                    "written; move the backfill to its own revision (or an autocommit block, in batches)",
-                    data,
-                )
-            )
     hazards.sort(key=lambda h: (h.step.line or 0, h.step.col or 0, h.rule_id))
     return hazards
+
+
+def _backfill(data: Step, schema_step: Step) -> Hazard:
+    at = f" (line {schema_step.line})" if schema_step.line is not None else ""
+    return Hazard(
+        RuleId.AS1010,
+        f"backfill of existing table {data.where()} runs in the same transaction as, and after, "
+        f"{_describe(schema_step)}{at}: the schema change's lock is held until every row is written; move "
+        "the backfill to its own revision (or an autocommit block, in batches)",
+        data,
+    )
+
+
+def _named(kind: str, name: str | None) -> str:
+    """``index 'ix_a'``, or ``an unnamed index``."""
+    return f"{kind} {name!r}" if name else f"an unnamed {kind}"
 
 
 def _existing_test(existing: Container[TableKey] | Callable[[TableKey], bool] | None) -> Callable[[TableKey], bool]:
@@ -357,7 +363,7 @@ def _judge(
         kind = "unique index" if step.unique else "index"
         return Hazard(
             RuleId.AS1001,
-            f"creates {kind} {step.name!r} on existing table {where} without CONCURRENTLY: writes to the table "
+            f"creates {_named(kind, step.name)} on existing table {where} without CONCURRENTLY: writes to the table "
             "are blocked while the index builds; use postgresql_concurrently=True inside "
             "op.get_context().autocommit_block()",
             step,
@@ -365,7 +371,7 @@ def _judge(
     if step.op == "add_foreign_key" and not step.not_valid:
         return Hazard(
             RuleId.AS1002,
-            f"adds foreign key {step.name!r} to existing table {where} in one step: both tables are locked "
+            f"adds {_named('foreign key', step.name)} to existing table {where} in one step: both tables are locked "
             "against writes while every row is checked; add it with postgresql_not_valid=True, then "
             "VALIDATE CONSTRAINT in a separate step",
             step,
@@ -373,7 +379,7 @@ def _judge(
     if step.op == "add_check" and not step.not_valid:
         return Hazard(
             RuleId.AS1003,
-            f"adds check constraint {step.name!r} to existing table {where} in one step: the table is locked "
+            f"adds {_named('check constraint', step.name)} to existing table {where} in one step: the table is locked "
             "while every row is checked; add it with postgresql_not_valid=True, then VALIDATE CONSTRAINT",
             step,
         )
@@ -381,7 +387,7 @@ def _judge(
         kind = "unique constraint" if step.op == "add_unique" else "primary key"
         return Hazard(
             RuleId.AS1004,
-            f"adds {kind} {step.name!r} to existing table {where} directly: the table is locked while its "
+            f"adds {_named(kind, step.name)} to existing table {where} directly: the table is locked while its "
             "index builds; create a unique index CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX",
             step,
         )
@@ -398,15 +404,10 @@ def _judge(
             rewrites = step.using or type_change_rewrites(step.old_type, step.new_type)
             if rewrites:
                 before = "" if step.old_type is None else f" from {step.old_type}"
-                unknown = (
-                    " (the old type is not given: pass existing_type= so a free change can be told apart)"
-                    if step.old_type is None and not step.using
-                    else ""
-                )
                 return Hazard(
                     RuleId.AS1007,
                     f"changes the type of {step.column_text()}{before} to {step.new_type}: the table is rewritten "
-                    f"under an ACCESS EXCLUSIVE lock{unknown}; add a new column, backfill it, then switch",
+                    "under an ACCESS EXCLUSIVE lock; add a new column, backfill it, then switch",
                     step,
                 )
     if step.op == "add_column":
@@ -502,6 +503,10 @@ def is_volatile_default(sql: str | None) -> bool:
     return bool(sql) and _VOLATILE.search(sql or "") is not None
 
 
+_FREE_TARGETS: Final = frozenset(
+    {"VARCHAR", "TEXT", "NUMERIC", "INET", "BIT VARYING", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "INTERVAL"}
+)
+"""Types that another type changes into without a rewrite (see :func:`type_change_rewrites`)."""
 _TYPE: Final = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*(?:\(\s*([^)]*)\))?\s*(\[\])?\s*$")
 _SYNONYMS: Final = {
     "STRING": "VARCHAR",
@@ -561,12 +566,16 @@ def type_change_rewrites(old: str | None, new: str) -> bool:
     No rewrite (PostgreSQL's binary-coercible changes): the same type; ``VARCHAR(n)`` to
     ``VARCHAR(m >= n)``, ``VARCHAR`` or ``TEXT``; ``TEXT`` to ``VARCHAR``; ``NUMERIC(p, s)`` to
     ``NUMERIC(q >= p, s)`` or ``NUMERIC``; ``VARBIT(n)`` to a longer one; ``CIDR`` to ``INET``;
-    ``TIMESTAMP(p)``/``TIME(p)``/``INTERVAL(p)`` to a greater precision.  Anything else -- and a
-    change whose old type is unknown -- is reported (a shrink also scans to check every value).
+    ``TIMESTAMP(p)``/``TIME(p)``/``INTERVAL(p)`` to a greater precision.  Anything else is a rewrite
+    (a shrink also scans to check every value).  With the old type unknown (no ``existing_type``), a
+    change to a type that some other type reaches for free (``VARCHAR``, ``TEXT``, ``NUMERIC``...)
+    cannot be decided and is not reported; a change to any other type (``BIGINT``, ``JSONB``) is.
     """
+    after = _parse_type(new)
     if old is None:
-        return True
-    before, after = _parse_type(old), _parse_type(new)
+        # Decided without the old type only when no other type reaches ``new`` without a rewrite.
+        return after is None or after[0] not in _FREE_TARGETS
+    before = _parse_type(old)
     if before is None or after is None:
         return old.strip().upper() != new.strip().upper()
     (b_name, b_params, b_array), (a_name, a_params, a_array) = before, after

@@ -151,6 +151,25 @@ def test_existing_is_what_the_caller_says() -> None:
     assert check(created_first) == []
 
 
+def test_backfill_is_reported_after_a_schema_change_once_per_statement_and_table() -> None:
+    update = Step("data", "users", line=2)
+    add = Step("add_column", "posts", columns=("x",), nullable=True, line=3)
+    second = Step("data", "users", line=4)
+    steps = [Step("set_timeout", None), update, add, second, Step("data", "users", line=4)]
+    hazards = check(steps)
+    assert [(h.rule_id, h.step.line) for h in hazards] == [(RuleId.AS1010, 4)]
+    assert hazards[0].message == (
+        "backfill of existing table 'users' runs in the same transaction as, and after, op.add_column() (line 3): "
+        "the schema change's lock is held until every row is written; move the backfill to its own revision "
+        "(or an autocommit block, in batches)"
+    )
+
+
+def test_unnamed_objects_are_said_to_be_unnamed() -> None:
+    hazards = check([Step("set_timeout", None), Step("add_unique", "sports", columns=("img",), line=5)])
+    assert [h.message.split(" to ")[0] for h in hazards] == ["adds an unnamed unique constraint"]
+
+
 def test_set_not_null_after_validating_an_earlier_revisions_check() -> None:
     steps = [
         Step("set_timeout", None),
@@ -176,7 +195,9 @@ def test_set_not_null_after_validating_an_earlier_revisions_check() -> None:
         ("CIDR", "INET", False),
         ("TIMESTAMP", "TIMESTAMPTZ", True),
         ("TEXT", "JSONB", True),
-        (None, "TEXT", True),
+        (None, "TEXT", False),  # VARCHAR(n) -> TEXT is free: undecidable without the old type
+        (None, "VARCHAR(256)", False),
+        (None, "BIGINT", True),  # no other type becomes BIGINT without a rewrite
         ("character varying(20)", "String(40)", False),
     ],
 )
