@@ -1059,7 +1059,8 @@ $ alembic-standards check --write-baseline   # prunes the fixed entry; commit th
 ``CREATE INDEX`` takes a SHARE lock on the table for the whole build: reads go on, but every
 ``INSERT``, ``UPDATE`` and ``DELETE`` waits until the index is built -- minutes on a large table.
 ``CREATE INDEX CONCURRENTLY`` builds it without blocking writes; it cannot run inside a
-transaction, so Alembic runs it in an autocommit block.  The spec's review checklist asks that
+transaction (PostgreSQL refuses it), so it goes in an autocommit block -- a concurrent index outside
+one is reported too.  The spec's review checklist asks that
 every migration be "incremental and safe".
 """,
         bad="""

@@ -359,6 +359,13 @@ def _judge(
 ) -> Hazard | None:
     """The per-step rules (AS1001-AS1008, AS1011) for a step on an existing table."""
     where = step.where()
+    if step.op == "create_index" and step.concurrently and not step.autocommit:
+        return Hazard(
+            RuleId.AS1001,
+            f"creates {_named('index', step.name)} on existing table {where} CONCURRENTLY inside the revision's "
+            "transaction, which PostgreSQL refuses; run it inside op.get_context().autocommit_block()",
+            step,
+        )
     if step.op == "create_index" and not step.concurrently:
         kind = "unique index" if step.unique else "index"
         return Hazard(

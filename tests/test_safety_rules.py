@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -163,6 +164,19 @@ def test_backfill_is_reported_after_a_schema_change_once_per_statement_and_table
         "the schema change's lock is held until every row is written; move the backfill to its own revision "
         "(or an autocommit block, in batches)"
     )
+
+
+def test_a_concurrent_index_must_run_outside_the_transaction() -> None:
+    index = Step("create_index", "users", name="ix", columns=("email",), concurrently=True, line=2)
+    hazards = check([Step("set_timeout", None), index])
+    assert [(h.rule_id, h.message) for h in hazards] == [
+        (
+            RuleId.AS1001,
+            "creates index 'ix' on existing table 'users' CONCURRENTLY inside the revision's transaction, which "
+            "PostgreSQL refuses; run it inside op.get_context().autocommit_block()",
+        )
+    ]
+    assert check([Step("set_timeout", None), replace(index, autocommit=True)]) == []
 
 
 def test_unnamed_objects_are_said_to_be_unnamed() -> None:
