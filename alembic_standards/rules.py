@@ -1274,7 +1274,8 @@ def upgrade() -> None:
 Decided only when the caller knows what the running code uses (the tables and columns of the
 current models, or at autogenerate the previous models = the database).  The static checker reads
 revision files alone, so it reports this rule only when given those names (``check_migrations(...,
-in_use=...)``).
+in_use=...)``), and only for head revisions (what an older revision dropped, a later one may have
+added back).
 """,
     ),
     _rule(

@@ -126,6 +126,42 @@ def test_batch_blocks_are_not_judged(tmp_path: Path) -> None:
     assert _check(folder, tmp_path) == []
 
 
+def test_checker_reports_a_breaking_head_revision_given_the_models_names(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    shutil.copytree(FIXTURES / "AS1009_good", versions)
+    change = versions / "0002_change.py"
+    text = change.read_text(encoding="utf-8").replace(
+        'op.add_column("users", sa.Column("nickname", sa.String(50), nullable=True))',
+        'op.alter_column("users", "name", new_column_name="full_name")',
+    )
+    change.write_text(
+        text.replace(
+            'op.drop_column("users", "nickname")', 'op.alter_column("users", "full_name", new_column_name="name")'
+        ),
+        encoding="utf-8",
+    )
+    config = Config(root=tmp_path)
+    assert check_migrations([versions], config, cache=False).findings == []
+    in_use = InUse(tables=frozenset({"users", "posts"}), columns=frozenset({("users", "name")}))
+    findings = check_migrations([versions], config, cache=False, in_use=in_use).findings
+    assert [f.render(relative_to=versions) for f in findings] == [
+        "0002_change.py:23:5: AS1008 renames (to 'full_name') column users.name, which the running code still uses: "
+        "split it into expand (add the new), deploy code that stops using the old, then contract (drop it) in a "
+        "later revision"
+    ]
+    # Only head revisions: 0001 is not judged against today's models (a later revision may re-add what it drops).
+    (versions / "0003_later.py").write_text(
+        text.replace('"0002"', '"0003"')
+        .replace('= "0001"', '= "0002"')
+        .replace('op.alter_column("users", "name", new_column_name="full_name")', 'op.execute("SELECT 1")')
+        .replace("Revises: 0001", "Revises: 0002")
+        .replace("Revision ID: 0002", "Revision ID: 0003"),
+        encoding="utf-8",
+    )
+    later = check_migrations([versions], config, cache=False, in_use=in_use)
+    assert [f.rule_id for f in later.findings] == [] and later.input_errors == []
+
+
 def test_breaking_change_needs_what_running_code_uses() -> None:
     steps = [
         Step("set_timeout", None, line=1),

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from ..config import Config
-    from ..safety import TableKey
+    from ..safety import InUse, TableKey
     from .facts import _Revision, _Unnamed
 
 
@@ -307,15 +307,30 @@ def _generated_message(name: str, creator: _Revision, unnamed: _Unnamed, config:
 # AS1001-AS1011: locks and rewrites on tables the history created
 # ---------------------------------------------------------------------------------------------
 
-_SAFETY_RULES: Final = tuple(RuleId(f"AS10{n:02d}") for n in range(1, 12))
+_SAFETY_RULES: Final = (
+    RuleId.AS1001,
+    RuleId.AS1002,
+    RuleId.AS1003,
+    RuleId.AS1004,
+    RuleId.AS1005,
+    RuleId.AS1006,
+    RuleId.AS1007,
+    RuleId.AS1008,
+    RuleId.AS1009,
+    RuleId.AS1010,
+    RuleId.AS1011,
+)
 
 
-def _check_safety(revisions: Sequence[_Revision], config: Config) -> None:
+def _check_safety(revisions: Sequence[_Revision], config: Config, in_use: InUse | None = None) -> None:
     """Judge each revision's safety steps (:func:`alembic_standards.safety.check`) against the
     tables its ancestors created: an *existing* table is one created (or renamed into being) by an
     ancestor revision -- decided from the history, never guessed.  A table no visible revision
     creates (the history starts from a database made otherwise, or raw SQL we cannot read) is not
     judged; a table the revision itself creates is new.
+
+    ``in_use`` (the tables and columns of the current models) decides AS1008 for the head revisions
+    only: what an older revision dropped, a later one may have added back.
     """
     if not any(config.is_enabled(rule) for rule in _SAFETY_RULES):
         return
@@ -332,6 +347,7 @@ def _check_safety(revisions: Sequence[_Revision], config: Config) -> None:
                 key = (step.schema, step.new_name)
                 creators[key] = creators.get(key, 0) | 1 << bit
     timeouts = EnvTimeouts()
+    parents = {p for r in revisions for p in (*r.info.down_revisions, *r.info.depends_on)}
     for revision in revisions:
         if not revision.safety:
             continue
@@ -344,7 +360,13 @@ def _check_safety(revisions: Sequence[_Revision], config: Config) -> None:
         def existing(key: TableKey, mask: int = ancestors) -> bool:
             return bool(creators.get(key, 0) & mask)
 
-        hazards = check_safety(revision.safety, existing, timeout_elsewhere=timeouts.covers(revision.path))
+        head = revision.info.revision not in parents
+        hazards = check_safety(
+            revision.safety,
+            existing,
+            timeout_elsewhere=timeouts.covers(revision.path),
+            in_use=in_use if head else None,
+        )
         revision.findings.extend(
             hazard_finding(revision.path, revision.info.revision, hazard, config) for hazard in hazards
         )
