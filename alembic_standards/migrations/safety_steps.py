@@ -62,7 +62,8 @@ def hazard_finding(path: Path, revision: str | None, hazard: Hazard, config: Con
 
 def steps_of(reader: _Reader, ops: Sequence[_Op]) -> list[Step]:
     """The steps of ``ops`` (an upgrade's operations, in order) that the safety rules judge."""
-    blocks = _autocommit_spans(reader.tree)
+    # One more walk of the tree only for the files that use an autocommit block at all.
+    blocks = _autocommit_spans(reader.tree) if "autocommit_block" in reader.source else []
     steps: list[Step] = []
     for op in ops:
         if _in_batch(reader, op):
