@@ -23,6 +23,11 @@ What is read from each file (:mod:`.extract`, judged by :mod:`.per_file`):
   a later revision that drops a constraint by the name PostgreSQL generated for an ancestor's
   unnamed constraint breaks a fresh replay once a naming convention is set).
 
+Safe migrations (AS1001-AS1011): the upgrade's operations and raw SQL become
+:class:`~alembic_standards.safety.Step` records (:mod:`.safety_steps`), kept with each file's facts,
+and :mod:`.history` judges them against the tables the revision's ancestors created
+(:func:`alembic_standards.safety.check` decides; ``env.py`` is parsed for a lock timeout).
+
 The parts: :mod:`.files` lists the files, :mod:`.extract` turns a syntax tree into operations,
 :mod:`.per_file` judges one file, :mod:`.history` judges the history (AS201, AS506) from the
 per-file facts (:mod:`.facts`), and :mod:`.cache` keeps those facts between runs.  This module
@@ -60,7 +65,7 @@ from .extract import MAX_FILE_BYTES, MAX_HELPER_DEPTH
 from .extract import _Reader as _Reader
 from .facts import MigrationReport, RevisionInfo, _Revision
 from .files import _revision_files, iter_revision_files
-from .history import _check_fk_coverage, _check_generated_names
+from .history import _check_fk_coverage, _check_generated_names, _check_safety
 from .per_file import _read_revision
 
 if TYPE_CHECKING:
@@ -69,6 +74,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ..config import Config
+    from ..safety import InUse
 
 __all__ = [
     "CACHE_DIR_ENV",
@@ -83,7 +89,11 @@ __all__ = [
 
 
 def check_migrations(
-    paths: Sequence[Path], config: Config, *, cache: bool | str | os.PathLike[str] = True
+    paths: Sequence[Path],
+    config: Config,
+    *,
+    cache: bool | str | os.PathLike[str] = True,
+    in_use: InUse | None = None,
 ) -> MigrationReport:
     """Check every revision file under ``paths`` (default: ``config.migrations``) without importing it.
 
@@ -92,6 +102,10 @@ def check_migrations(
     ``ALEMBIC_STANDARDS_CACHE_DIR`` environment variable overrides that place), so that an unchanged
     file is not parsed again; a path puts the cache there; False neither reads nor writes a cache.
     The findings are the same either way (see :class:`_ResultCache`).
+
+    ``in_use``: the tables and columns the current models map (the caller reads them from the
+    models; this module never imports them); with it, a head revision that drops or renames one of
+    them is reported (AS1008).
     """
     files, unreadable = _revision_files(paths or config.migrations)
     store = _ResultCache.open(config, cache)
@@ -115,6 +129,7 @@ def check_migrations(
     # History-wide: recomputed on every run from the per-file extracts, cached or not.
     _check_fk_coverage(parsed, config)
     _check_generated_names(parsed, config)
+    _check_safety(parsed, config, in_use)
     for revision in parsed:
         report.findings.extend(f for f in revision.findings if config.is_enabled(f.rule_id))
     report.findings.sort(key=Finding.sort_key)
