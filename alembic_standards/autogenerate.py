@@ -1126,7 +1126,12 @@ def arrange_operations(autogen_context: AutogenContext, upgrade_ops: ops.Upgrade
         else:
             layout.add(slot_of(op, None), op)
     upgrade_ops.ops[:] = layout.operations()
-    if run.config.safe_migrations and _locks_existing_tables(upgrade_ops):
+    if (
+        run.config.safe_migrations
+        and dialect is not None
+        and dialect.name == "postgresql"
+        and _locks_existing_tables(upgrade_ops)
+    ):
         upgrade_ops.ops.insert(0, SetLockTimeoutOp())
     run.close()
     _require_reversible(upgrade_ops)

@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = ["in_use", "steps_from_ops"]
 
-_DIALECT = postgresql.dialect()  # the rules are PostgreSQL's: types and defaults read as it writes them
+# The rules are PostgreSQL's: types and defaults are read as it writes them.
+_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
 def steps_from_ops(operations: Iterable[ops.MigrateOperation], *, autocommit: bool = False) -> list[Step]:

@@ -12,15 +12,27 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import render_python_code
+from alembic.operations import ops
+from alembic.runtime.migration import MigrationContext
+from alembic.util import CommandError
 from autogen_support import Project
 
 import alembic_standards
-from alembic_standards.config import Config
+from alembic_standards.config import Config, load_config
+from alembic_standards.findings import Severity, StandardsError
+from alembic_standards.migrations import check_migrations
+from alembic_standards.naming import NamingConvention
+from alembic_standards.rules import RULES, resolve_rule_ids
+from alembic_standards.safe_forms import safe_form
 
 
 def config(**kw: object) -> Config:
-    return Config(safe_migrations=True, **kw)  # type: ignore[arg-type]
+    kw.setdefault("safe_migrations", True)
+    return Config(**kw)  # type: ignore[arg-type]
 
 
 HOOK = True
@@ -150,10 +162,16 @@ def test_safe_revision_runs_on_a_populated_table_while_writes_continue(tmp_path:
             )
         ).all()
         nullable = conn.execute(
-            sa.text("SELECT is_nullable FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'code'")
+            sa.text(
+                "SELECT is_nullable FROM information_schema.columns "
+                "WHERE table_name = 'orders' AND column_name = 'code'"
+            )
         ).scalar_one()
         indexes = conn.execute(
-            sa.text("SELECT indexrelid::regclass::text, indisvalid FROM pg_index WHERE indrelid = 'orders'::regclass ORDER BY 1")
+            sa.text(
+                "SELECT indexrelid::regclass::text, indisvalid FROM pg_index "
+                "WHERE indrelid = 'orders'::regclass ORDER BY 1"
+            )
         ).all()
     engine.dispose()
     assert [tuple(c) for c in constraints] == [
@@ -168,3 +186,217 @@ def test_safe_revision_runs_on_a_populated_table_while_writes_continue(tmp_path:
         ("uq_orders_code", True),
     ]
     project.check(models(safe_step=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# Exact text, both ways, on PostgreSQL
+# ---------------------------------------------------------------------------------------------
+
+SAFE_UPGRADE = """\
+op.execute("SET lock_timeout = '5s'")
+op.execute('ALTER TABLE orders ADD CONSTRAINT ck_orders_code_not_null CHECK (code IS NOT NULL) NOT VALID')
+with op.get_context().autocommit_block():
+    op.execute('ALTER TABLE orders VALIDATE CONSTRAINT ck_orders_code_not_null')
+
+op.alter_column('orders', 'code',
+           existing_type=sa.VARCHAR(length=20),
+           nullable=False)
+op.execute('ALTER TABLE orders DROP CONSTRAINT ck_orders_code_not_null')
+with op.get_context().autocommit_block():
+    op.create_index(op.f('uq_orders_code'), 'orders', ['code'], unique=True, postgresql_concurrently=True)
+
+op.execute('ALTER TABLE orders ADD CONSTRAINT uq_orders_code UNIQUE USING INDEX uq_orders_code')
+op.create_foreign_key(op.f('fk_orders_customer_id'), 'orders', 'customers', ['customer_id'], ['id'], \
+postgresql_not_valid=True)
+with op.get_context().autocommit_block():
+    op.execute('ALTER TABLE orders VALIDATE CONSTRAINT fk_orders_customer_id')
+
+with op.get_context().autocommit_block():
+    op.create_index(op.f('idx_orders_customer_id'), 'orders', ['customer_id'], unique=False, \
+postgresql_concurrently=True)"""
+
+SAFE_DOWNGRADE = """\
+op.execute("SET lock_timeout = '5s'")
+with op.get_context().autocommit_block():
+    op.drop_index(op.f('idx_orders_customer_id'), table_name='orders', postgresql_concurrently=True)
+
+op.drop_constraint(op.f('fk_orders_customer_id'), 'orders', type_='foreignkey')
+op.execute('ALTER TABLE orders DROP CONSTRAINT uq_orders_code')
+op.alter_column('orders', 'code',
+           existing_type=sa.VARCHAR(length=20),
+           nullable=True)"""
+
+
+def test_safe_forms_on_existing_tables_exact_text_and_round_trip(tmp_path: Path, pg_url: str) -> None:
+    project = project_of(tmp_path, pg_url)
+    first = project.revision(models(safe_step=False))
+    # Tables created by the revision itself are new: none of the safe forms, no lock_timeout.
+    assert "lock_timeout" not in first.upgrade and "autocommit" not in first.upgrade
+    project.upgrade(models(safe_step=False))
+    revision = project.revision(models(safe_step=True))
+    assert revision.upgrade == SAFE_UPGRADE
+    assert revision.downgrade == SAFE_DOWNGRADE
+    project.round_trip(models(safe_step=True))
+    project.check(models(safe_step=True))
+    assert project.revision(models(safe_step=True)).upgrade == "pass"
+
+
+def test_generated_revision_passes_the_static_checker(tmp_path: Path, pg_url: str) -> None:
+    """Zero AS10xx findings, and no AS702/AS703: only AS704 (the raw SQL steps, informational)."""
+    project = project_of(tmp_path, pg_url)
+    project.revision(models(safe_step=False))
+    project.upgrade(models(safe_step=False))
+    revision = project.revision(models(safe_step=True))
+    report = check_migrations([revision.path.parent], Config(), cache=False)
+    mine = [f for f in report.findings if f.location.path == revision.path]
+    assert [f for f in mine if f.rule_id.startswith("AS10") or f.rule_id in ("AS702", "AS703")] == []
+    assert [f.rule_id for f in mine if f.severity is Severity.ERROR] == []
+
+
+def test_a_check_constraint_is_added_not_valid_then_validated() -> None:
+    """Alembic does not autogenerate CHECKs on existing tables; a comparator may: the form it gets."""
+    context = MigrationContext.configure(dialect_name="postgresql", opts={"target_metadata": sa.MetaData()})
+    op = ops.CreateCheckConstraintOp("ck_orders_amount", "orders", "amount >= 0", schema="shop")
+    safe = safe_form(op, NamingConvention())
+    text = render_python_code(ops.UpgradeOps([safe]), migration_context=context)
+    assert [line.strip() for line in text.strip().splitlines()] == [
+        "# ### commands auto generated by Alembic - please adjust! ###",
+        "op.create_check_constraint('ck_orders_amount', 'orders', 'amount >= 0', schema='shop', "
+        "postgresql_not_valid=True)",
+        "with op.get_context().autocommit_block():",
+        "op.execute('ALTER TABLE shop.orders VALIDATE CONSTRAINT ck_orders_amount')",
+        "",
+        "# ### end Alembic commands ###",
+    ]
+    assert type(safe.reverse()) is ops.DropConstraintOp
+    # An unnamed CHECK cannot be validated by name: left as it is (the revision hook reports it).
+    unnamed = ops.CreateCheckConstraintOp(None, "orders", "amount >= 0")
+    assert safe_form(unnamed, NamingConvention()) is unnamed
+
+
+def test_identifiers_in_raw_sql_are_quoted_by_postgresql() -> None:
+    context = MigrationContext.configure(dialect_name="postgresql", opts={"target_metadata": sa.MetaData()})
+    op = ops.AlterColumnOp("Order Lines", "user", existing_nullable=True, modify_nullable=False)
+    text = render_python_code(ops.UpgradeOps([safe_form(op, NamingConvention())]), migration_context=context)
+    assert (
+        """op.execute('ALTER TABLE "Order Lines" ADD CONSTRAINT "ck_Order Lines_user_not_null" CHECK ("user" """
+        """IS NOT NULL) NOT VALID')""" in text
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# What has no safe form: refused, nothing written
+# ---------------------------------------------------------------------------------------------
+
+
+def dropped_models() -> sa.MetaData:
+    md = sa.MetaData()
+    sa.Table("customers", md, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table(
+        "orders",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("customer_id", sa.Integer, nullable=True),
+        sa.Column("code", sa.String(20), nullable=True),
+        # "amount" dropped; two columns added that no safe form can make harmless
+        sa.Column("token", sa.Uuid, server_default=sa.text("gen_random_uuid()"), nullable=True),
+        sa.Column("region", sa.String(8), nullable=False),
+    )
+    return md
+
+
+REFUSAL = [
+    "alembic-standards refused the revision: safe_migrations is on, and these steps on existing tables have "
+    "no lock-safe form the plugin can write:",
+    "  revision r002 ('step'): AS1006 adds column orders.token with a volatile default (gen_random_uuid()) to an "
+    "existing table: the table is rewritten under an ACCESS EXCLUSIVE lock; add the column without a default, set "
+    "the default, then backfill in batches",
+    "  revision r002 ('step'): AS1008 drops column orders.amount, which the running code still uses: split it into "
+    "expand (add the new), deploy code that stops using the old, then contract (drop it) in a later revision",
+    "  revision r002 ('step'): AS1011 adds NOT NULL column orders.region without a server default to an existing "
+    "table: it fails on any table with rows; add it nullable (or with a server_default), backfill, then set NOT NULL",
+]
+
+
+def test_steps_without_a_safe_form_are_refused_and_nothing_is_written(tmp_path: Path, pg_url: str) -> None:
+    project = project_of(tmp_path, pg_url)
+    project.revision(models(safe_step=False))
+    project.upgrade(models(safe_step=False))
+    with pytest.raises(CommandError) as info:
+        project.revision(dropped_models())
+    lines = str(info.value).splitlines()
+    assert lines[: len(REFUSAL)] == REFUSAL
+    assert lines[-1].startswith("A drop or rename (AS1008) is split across releases: keep the table or column")
+    assert sorted(p.name for p in (tmp_path / "migrations" / "versions").glob("*.py")) == ["r001_step.py"]
+
+
+def test_unsafe_reason_lets_the_revision_through(tmp_path: Path, pg_url: str) -> None:
+    project = project_of(tmp_path, pg_url)
+    project.revision(models(safe_step=False))
+    project.upgrade(models(safe_step=False))
+    cfg = project.alembic_config(dropped_models())
+    cfg.attributes["unsafe"] = "  "
+    with pytest.raises(CommandError, match=r"^alembic-standards: -x unsafe needs a reason"):
+        command.revision(cfg, message="contract", autogenerate=True, rev_id="r002")
+    cfg.attributes["unsafe"] = "contract: release 4.2 no longer reads orders.amount"
+    command.revision(cfg, message="contract", autogenerate=True, rev_id="r002")
+    written = next((tmp_path / "migrations" / "versions").glob("r002_*.py")).read_text()
+    assert "op.drop_column('orders', 'amount')" in written
+
+
+def test_rules_switched_off_are_not_refused(tmp_path: Path, pg_url: str) -> None:
+    enabled = frozenset(RULES) - resolve_rule_ids(["AS1006", "AS1008", "AS1011"])
+    project = project_of(tmp_path, pg_url, enabled=enabled)
+    project.revision(models(safe_step=False))
+    project.upgrade(models(safe_step=False))
+    assert "op.drop_column('orders', 'amount')" in project.revision(dropped_models()).upgrade
+
+
+# ---------------------------------------------------------------------------------------------
+# Off, and other dialects
+# ---------------------------------------------------------------------------------------------
+
+
+def test_off_by_default_nothing_changes(tmp_path: Path, pg_url: str) -> None:
+    project = project_of(tmp_path, pg_url, safe_migrations=False)
+    project.revision(models(safe_step=False))
+    project.upgrade(models(safe_step=False))
+    upgrade = project.revision(models(safe_step=True)).upgrade
+    assert "not_valid" not in upgrade and "lock_timeout" not in upgrade and "USING INDEX" not in upgrade
+    assert "op.create_unique_constraint(op.f('uq_orders_code'), 'orders', ['code'])" in upgrade
+    # ...and the hook refuses nothing: the static checker reports the AS10xx steps instead.
+    project.downgrade(models(safe_step=True), "r001")
+    (tmp_path / "migrations" / "versions" / "r002_step.py").unlink()
+    assert "op.drop_column('orders', 'amount')" in project.revision(dropped_models()).upgrade
+
+
+def test_sqlite_is_left_alone(tmp_path: Path, sqlite_url: str) -> None:
+    project = project_of(tmp_path, sqlite_url)
+    project.revision(models(safe_step=False))
+    project.upgrade(models(safe_step=False))
+    upgrade = project.revision(models(safe_step=True)).upgrade
+    assert "not_valid" not in upgrade and "lock_timeout" not in upgrade and "autocommit" not in upgrade
+    assert "batch_op.create_unique_constraint(batch_op.f('uq_orders_code'), ['code'])" in upgrade
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration
+# ---------------------------------------------------------------------------------------------
+
+
+def test_config_key(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text("[tool.alembic_standards]\nsafe_migrations = true\n")
+    loaded = load_config(pyproject)
+    assert loaded.safe_migrations and loaded.indexes_concurrently and not loaded.concurrent_indexes
+    assert not Config().safe_migrations and not Config().indexes_concurrently
+    pyproject.write_text("[tool.alembic_standards]\nconcurrent_indexes = false\nsafe_migrations = true\n")
+    with pytest.raises(StandardsError) as info:
+        load_config(pyproject)
+    assert str(info.value) == (
+        f"{pyproject}:2: [tool.alembic_standards] concurrent_indexes: concurrent_indexes = false contradicts "
+        "safe_migrations = true (which builds indexes concurrently)\n  hint: remove concurrent_indexes"
+    )
+    pyproject.write_text("[tool.alembic_standards]\nsafe_migrations = 'yes'\n")
+    with pytest.raises(StandardsError, match="safe_migrations"):
+        load_config(pyproject)
