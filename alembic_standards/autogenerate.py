@@ -57,6 +57,14 @@ rendered as ::
 writes while the index builds.  The block commits the migration's transaction before the index
 is built, which is why it is opt-in.  Only stock Alembic calls are rendered: migrations never
 import this package.
+
+``safe_migrations = true`` (implies ``concurrent_indexes``; PostgreSQL, tables that already exist):
+:func:`compare_table` also replaces each blocking constraint or NOT NULL change by its lock-safe
+form (:mod:`alembic_standards.safe_forms`: ``NOT VALID`` + ``VALIDATE``, ``UNIQUE USING INDEX``,
+the three-step NOT NULL), and :func:`arrange_operations` opens the upgrade with ``SET
+lock_timeout`` when it touches an existing table.  What has no safe form (a drop of something
+running code uses, a volatile default...) is refused by the revision hook
+(:mod:`alembic_standards.directives`), which applies :mod:`alembic_standards.safety`'s rules.
 """
 
 from __future__ import annotations

@@ -26,6 +26,14 @@ What it does, for every ``MigrationScript`` Alembic is about to write:
    happens when the project's ``script.py.mako`` declares support (:data:`SECTIONS_MARKER`), so a
    project on the stock template never loses operations to tokens its template does not render.
 
+4. With ``safe_migrations = true`` (PostgreSQL), **refuses** a revision whose upgrade still has a
+   step that :mod:`alembic_standards.safety` reports (AS10xx) -- the plugin already wrote the safe
+   form of everything that has one, so what is left has none: dropping or renaming a table or
+   column the running code uses (AS1008: the refusal says how to split it into expand and
+   contract revisions), a volatile default, a table rewrite, a NOT NULL column without a default.
+   ``-x unsafe="<reason>"`` lets it through.  Graded by rule selection, not ``fail_on``.  The
+   downgrade's ``SET lock_timeout`` (``reverse_into`` puts it last) is moved to its top.
+
 Under ``alembic check`` the hook does nothing: ``check`` runs the same hooks, only reads the
 upgrade, and would crash or mislead if the directives were changed (reference §3.4, §6).
 

@@ -400,3 +400,45 @@ def test_config_key(tmp_path: Path) -> None:
     pyproject.write_text("[tool.alembic_standards]\nsafe_migrations = 'yes'\n")
     with pytest.raises(StandardsError, match="safe_migrations"):
         load_config(pyproject)
+
+
+def test_batch_mode_on_postgresql_keeps_autocommit_blocks_out_of_batch_blocks(tmp_path: Path, pg_url: str) -> None:
+    """``render_as_batch=True`` on PostgreSQL: a batch defers its ops to the end of the block, so an
+    autocommit block inside it would run outside its place; the safe forms stand at the top level."""
+    project = project_of(tmp_path, pg_url)
+    env = tmp_path / "migrations" / "env.py"
+    env.write_text(
+        env.read_text().replace('render_as_batch=connection.dialect.name == "sqlite"', "render_as_batch=True")
+    )
+    project.revision(models(safe_step=False))
+    project.upgrade(models(safe_step=False))
+    upgrade = project.revision(models(safe_step=True)).upgrade
+    assert upgrade.splitlines()[:7] == [
+        "op.execute(\"SET lock_timeout = '5s'\")",
+        "op.execute('ALTER TABLE orders ADD CONSTRAINT ck_orders_code_not_null CHECK (code IS NOT NULL) NOT VALID')",
+        "with op.get_context().autocommit_block():",
+        "    op.execute('ALTER TABLE orders VALIDATE CONSTRAINT ck_orders_code_not_null')",
+        "",
+        "op.alter_column('orders', 'code',",
+        "           existing_type=sa.VARCHAR(length=20),",
+    ]
+    assert "batch_op" not in upgrade
+    project.round_trip(models(safe_step=True))
+
+
+def test_lock_timeout_opens_the_first_template_section() -> None:
+    """The spec's template renders sections; ``SET lock_timeout`` (raw SQL, i.e. data) stays on top."""
+    from alembic_standards.autogenerate import CreateIndexConcurrentlyOp
+    from alembic_standards.directives import _partition
+    from alembic_standards.layout import Section
+    from alembic_standards.safe_forms import SetLockTimeoutOp
+
+    timeout = SetLockTimeoutOp()
+    column = ops.ModifyTableOps("orders", [ops.AddColumnOp("orders", sa.Column("note", sa.Text()))])
+    index = CreateIndexConcurrentlyOp("idx_orders_note", "orders", ["note"])
+    order = (Section.TABLES, Section.INDEXES, Section.DATA)
+    assert _partition([timeout, column, index], order) == [
+        (Section.TABLES, [timeout, column]),
+        (Section.INDEXES, [index]),
+    ]
+    assert _partition([timeout, index], order) == [(Section.INDEXES, [timeout, index])]
