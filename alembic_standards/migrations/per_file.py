@@ -21,6 +21,7 @@ from ..findings import Finding, Location, RuleId
 from ..layout import is_destructive, out_of_order, section_of, sql_is_data
 from ..naming import MAX_IDENTIFIER_LENGTH
 from ..reversal import Change, match
+from ..safety import has_nothing_to_undo
 from .extract import (
     _DYNAMIC,
     _SESSION_FACTORIES,
@@ -38,6 +39,7 @@ from .extract import (
     _Reader,
 )
 from .facts import MigrationReport, RevisionInfo, _ConstraintNames, _FileResult, _ForeignKey, _Revision
+from .safety_steps import steps_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 
     from ..config import Config
     from ..coverage import KeyColumns
+    from ..safety import Step
 
 
 _IDENTIFIERS: Final = ("revision", "down_revision", "branch_labels", "depends_on")
@@ -197,15 +200,22 @@ class _RevisionChecks(_Reader):
         undecided: list[_Undecided] = []
         all_up: list[_Op] = []
         all_down: list[_Op] = []
+        safety: list[Step] = []
         for up_fn, down_fn, suffix in pairs:
             up_ops = self.collect(up_fn) if up_fn is not None else []
             down_ops = self.collect(down_fn) if down_fn is not None else []
-            downgrade_findings += self._check_downgrade(up_fn, down_fn, up_ops, down_ops, undecided, suffix)
+            # `SET lock_timeout` and `VALIDATE CONSTRAINT` (the safe forms' raw SQL) change nothing a
+            # downgrade must undo: they are not steps for the reversal rules.
+            downgrade_findings += self._check_downgrade(
+                up_fn, down_fn, self._to_undo(up_ops), self._to_undo(down_ops), undecided, suffix
+            )
             for function, ops in ((up_fn, up_ops), (down_fn, down_ops)):
                 if function is not None:
                     self._check_sections(function, ops)
             all_up += up_ops
             all_down += down_ops
+            # AS1001-AS1011: which tables exist is known from the history (history.py judges them).
+            safety += steps_of(self, up_ops)
         if undecided and self.config.is_enabled(RuleId.AS704):
             # Once per revision: a revision of 17 raw-SQL statements is one thing to review by hand.
             undecided.sort(key=lambda item: (getattr(item.node, "lineno", 0), getattr(item.node, "col_offset", 0)))
@@ -235,7 +245,7 @@ class _RevisionChecks(_Reader):
                 named.add(id(op))
                 self._check_names(op)
         raw_sql = [self._sql_text(op) for op in all_up if op.name == "execute"]
-        return _Revision(self.path, info, self.findings, keys, foreign_keys, raw_sql, names)
+        return _Revision(self.path, info, self.findings, keys, foreign_keys, raw_sql, names, safety)
 
     # -- AS801 / AS802 / AS803 / AS705 -------------------------------------------------------
     def _check_header(self) -> None:
@@ -345,6 +355,9 @@ class _RevisionChecks(_Reader):
         for change in verdict.undecidable:
             undecided.append(_Undecided(down_name, change, change.reason, "", by_change[id(change)].call))
         return out
+
+    def _to_undo(self, ops: list[_Op]) -> list[_Op]:
+        return [o for o in ops if o.name != "execute" or not has_nothing_to_undo(self._sql_text(o))]
 
     def _empty_kind(self, function: ast.FunctionDef) -> str:
         body = [s for s in function.body if not _is_docstring(s)]

@@ -1,0 +1,34 @@
+"""Foreign key posts.user_id, not valid then validated
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-27 12:05:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "0002"
+down_revision: str | Sequence[str] | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply migration changes"""
+    op.execute("SET lock_timeout = '5s'")
+    op.create_foreign_key(
+        "fk_posts_user_id", "posts", "users", ["user_id"], ["id"], postgresql_not_valid=True
+    )
+    op.execute("ALTER TABLE posts VALIDATE CONSTRAINT fk_posts_user_id")
+    with op.get_context().autocommit_block():
+        op.create_index("idx_posts_user_id", "posts", ["user_id"], postgresql_concurrently=True)
+
+
+def downgrade() -> None:
+    """Rollback migration changes"""
+    op.drop_index("idx_posts_user_id", table_name="posts")
+    op.drop_constraint("fk_posts_user_id", "posts", type_="foreignkey")

@@ -1,0 +1,30 @@
+"""users.token
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-27 12:05:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "0002"
+down_revision: str | Sequence[str] | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply migration changes"""
+    op.execute("SET lock_timeout = '5s'")
+    op.add_column(  # expect: AS1006 adds column users.token with a volatile default (gen_random_uuid()) to an existing table: the table is rewritten under an ACCESS EXCLUSIVE lock; add the column without a default, set the default, then backfill in batches
+        "users", sa.Column("token", sa.Uuid(), server_default=sa.text("gen_random_uuid()"), nullable=True)
+    )
+
+
+def downgrade() -> None:
+    """Rollback migration changes"""
+    op.drop_column("users", "token")

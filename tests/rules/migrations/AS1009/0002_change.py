@@ -1,0 +1,27 @@
+"""users.nickname
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-27 12:05:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "0002"
+down_revision: str | Sequence[str] | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply migration changes"""
+    op.add_column("users", sa.Column("nickname", sa.String(50), nullable=True))  # expect: AS1009 op.add_column() locks existing table 'users' and no lock_timeout is set (in the revision or env.py): while it waits for a running query, every query on the table waits behind it; run op.execute("SET lock_timeout = '5s'") first
+
+
+def downgrade() -> None:
+    """Rollback migration changes"""
+    op.drop_column("users", "nickname")

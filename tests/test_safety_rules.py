@@ -1,0 +1,260 @@
+"""The safe-migration rules (AS1001-AS1011): the decider (alembic_standards.safety) and the checker.
+
+Each rule has a Bad and a Good history under ``tests/rules/migrations/AS10xx[_good]/`` (a base
+revision that creates the tables, then the change), in the marker format of
+``tests/rules/README.md``: the Bad gives exactly the marked finding, the Good gives none.  They are
+run here too, so that the rules are pinned whether or not the generic fixture runner reads
+four-digit IDs.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from alembic_standards.config import Config
+from alembic_standards.findings import RuleId
+from alembic_standards.migrations import check_migrations
+from alembic_standards.migrations.safety_steps import env_sets_timeout
+from alembic_standards.safety import (
+    InUse,
+    Step,
+    check,
+    has_nothing_to_undo,
+    is_volatile_default,
+    normalise_type,
+    step_from_json,
+    step_to_json,
+    steps_from_sql,
+    type_change_rewrites,
+)
+
+FIXTURES = Path(__file__).parent / "rules" / "migrations"
+_EXPECT = re.compile(r"#\s*expect:\s*(AS\d{3,4})\s+(.*?)\s*(?=#\s*expect:|$)")
+
+
+def _expected(folder: Path) -> list[str]:
+    out = []
+    for source in sorted(folder.glob("*.py")):
+        for number, text in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+            out += [f"{source.name}:{number}: {rule} {message}" for rule, message in _EXPECT.findall(text)]
+    return sorted(out)
+
+
+def _check(folder: Path, tmp_path: Path) -> list[str]:
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    for source in folder.glob("*.py"):
+        shutil.copyfile(source, versions / source.name)
+    report = check_migrations([versions], Config(root=tmp_path), cache=False)
+    return sorted(
+        f"{Path(str(f.location.path)).name}:{f.location.line}: {f.rule_id} {f.message}"
+        for f in [*report.findings, *report.input_errors]
+    )
+
+
+SAFETY_FIXTURES = sorted(p for p in FIXTURES.glob("AS10*") if p.is_dir())
+
+
+@pytest.mark.parametrize("folder", SAFETY_FIXTURES, ids=lambda p: p.name)
+def test_fixture_gives_exactly_its_markers(folder: Path, tmp_path: Path) -> None:
+    assert _check(folder, tmp_path) == _expected(folder)
+
+
+def test_every_checker_rule_has_a_bad_and_a_good_fixture() -> None:
+    names = {p.name for p in SAFETY_FIXTURES}
+    for number in range(1, 12):
+        rule = f"AS10{number:02d}"
+        if rule == "AS1008":  # needs the models' names: tested below with in_use
+            continue
+        assert {rule, f"{rule}_good"} <= names
+        assert any(f"expect: {rule} " in p.read_text() for p in (FIXTURES / rule).glob("*.py"))
+
+
+def test_a_lock_timeout_in_env_py_covers_every_revision(tmp_path: Path) -> None:
+    folder = FIXTURES / "AS1009"
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "env.py").write_text(
+        '"""SET lock_timeout is documented here, which sets nothing."""\n'
+        "from alembic import context\n\n"
+        "def run_migrations_online() -> None:\n"
+        "    with connectable.connect() as connection:\n"
+        "        connection.exec_driver_sql(\"SET lock_timeout = '5s'\")\n"
+        "        context.configure(connection=connection)\n",
+        encoding="utf-8",
+    )
+    assert _check(folder, tmp_path) == []
+
+
+def test_env_py_is_read_not_run(tmp_path: Path) -> None:
+    env = tmp_path / "env.py"
+    env.write_text(
+        '"""lock_timeout = 5 in a docstring sets nothing"""\nraise SystemExit("imported!")\n', encoding="utf-8"
+    )
+    assert env_sets_timeout(env) is False
+    env.write_text('import os\nos.environ["PGOPTIONS"] = "-c lock_timeout=5000"\n', encoding="utf-8")
+    assert env_sets_timeout(env) is True
+    env.write_text("def broken(:\n", encoding="utf-8")
+    assert env_sets_timeout(env) is False
+
+
+def test_tables_unknown_to_the_history_or_new_are_not_judged(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    change = (FIXTURES / "AS1001" / "0002_change.py").read_text(encoding="utf-8")
+    # Alone (its base revision absent), the table's history is unknown: nothing is guessed.
+    (versions / "0002_change.py").write_text(change.replace("  # expect:", "  # was:"), encoding="utf-8")
+    assert check_migrations([versions], Config(root=tmp_path), cache=False).findings == []
+
+
+def test_batch_blocks_are_not_judged(tmp_path: Path) -> None:
+    folder = tmp_path / "history"
+    shutil.copytree(FIXTURES / "AS1011", folder)
+    change = folder / "0002_change.py"
+    text = change.read_text(encoding="utf-8")
+    text = text.replace(
+        '    op.add_column("users", sa.Column("status", sa.String(20), nullable=False))',
+        '    with op.batch_alter_table("users") as batch_op:\n'
+        '        batch_op.add_column(sa.Column("status", sa.String(20), nullable=False))',
+    )
+    text = re.sub(r"  # expect: .*", "", text)
+    change.write_text(text, encoding="utf-8")
+    assert _check(folder, tmp_path) == []
+
+
+def test_breaking_change_needs_what_running_code_uses() -> None:
+    steps = [
+        Step("set_timeout", None, line=1),
+        Step("drop_column", "users", columns=("name",), line=3),
+        Step("alter_column", "users", columns=("email",), line=4),
+        Step("rename_column", "users", columns=("email",), new_name="mail", line=5),
+        Step("drop_table", "legacy", line=6),
+    ]
+    assert [h.rule_id for h in check(steps)] == []
+    in_use = InUse(tables=frozenset({"legacy"}), columns=frozenset({("users", "email")}))
+    hazards = check(steps, in_use=in_use)
+    assert [(h.rule_id, h.step.line) for h in hazards] == [(RuleId.AS1008, 5), (RuleId.AS1008, 6)]
+    assert hazards[0].message == (
+        "renames (to 'mail') column users.email, which the running code still uses: split it into expand "
+        "(add the new), deploy code that stops using the old, then contract (drop it) in a later revision"
+    )
+
+
+def test_existing_is_what_the_caller_says() -> None:
+    steps = [Step("create_index", "users", name="ix", columns=("email",), line=2)]
+    assert check(steps, existing=set()) == []
+    assert [h.rule_id for h in check(steps, existing={(None, "users")})] == [RuleId.AS1001, RuleId.AS1009]
+    created_first = [Step("create_table", "users", line=1), *steps]
+    assert check(created_first) == []
+
+
+def test_set_not_null_after_validating_an_earlier_revisions_check() -> None:
+    steps = [
+        Step("set_timeout", None),
+        Step("validate_constraint", "users", name="ck_users_email_not_null", line=2),
+        Step("alter_column", "users", columns=("email",), nullable=False, line=3),
+    ]
+    assert check(steps) == []
+    assert [h.rule_id for h in check(steps[::2])] == [RuleId.AS1005]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rewrites"),
+    [
+        ("VARCHAR(50)", "VARCHAR(100)", False),
+        ("VARCHAR(100)", "VARCHAR(50)", True),
+        ("VARCHAR(50)", "TEXT", False),
+        ("TEXT", "VARCHAR", False),
+        ("TEXT", "VARCHAR(10)", True),
+        ("NUMERIC(10, 2)", "NUMERIC(12, 2)", False),
+        ("NUMERIC(10, 2)", "NUMERIC(12, 3)", True),
+        ("NUMERIC(10, 2)", "NUMERIC", False),
+        ("INTEGER", "BIGINT", True),
+        ("CIDR", "INET", False),
+        ("TIMESTAMP", "TIMESTAMPTZ", True),
+        ("TEXT", "JSONB", True),
+        (None, "TEXT", True),
+        ("character varying(20)", "String(40)", False),
+    ],
+)
+def test_type_changes_that_rewrite(old: str | None, new: str, rewrites: bool) -> None:
+    assert type_change_rewrites(old, new) is rewrites
+
+
+def test_types_are_named_the_sql_way() -> None:
+    assert [normalise_type(t) for t in ("String(50)", "BigInteger", "numeric(10,2)", "Uuid")] == [
+        "VARCHAR(50)",
+        "BIGINT",
+        "NUMERIC(10, 2)",
+        "UUID",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sql", "volatile"),
+    [
+        ("gen_random_uuid()", True),
+        ("uuid_generate_v4()", True),
+        ("(random() * 10)::int", True),
+        ("clock_timestamp()", True),
+        ("nextval('users_id_seq'::regclass)", True),
+        ("now()", False),
+        ("CURRENT_TIMESTAMP", False),
+        ("'random()'", True),  # a string that reads like a call: reported (a wrong default is rare)
+        ("'draft'", False),
+        (None, False),
+    ],
+)
+def test_volatile_defaults(sql: str | None, volatile: bool) -> None:
+    assert is_volatile_default(sql) is volatile
+
+
+def test_raw_sql_statements_become_steps() -> None:
+    sql = (
+        "SET lock_timeout = '5s'; "
+        'ALTER TABLE app."Posts" ADD CONSTRAINT fk_p FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID; '
+        "ALTER TABLE posts VALIDATE CONSTRAINT fk_p; "
+        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS uq_e ON users (email); "
+        "ALTER TABLE users ADD CONSTRAINT uq_e UNIQUE USING INDEX uq_e; "
+        "ALTER TABLE users ALTER COLUMN email SET NOT NULL; "
+        "ALTER TABLE users ADD CONSTRAINT ck CHECK (email IS NOT NULL) NOT VALID; "
+        "ALTER TABLE users DROP COLUMN name; "
+        "UPDATE users SET a = 1; INSERT INTO t VALUES (1); INSERT INTO t SELECT * FROM u; "
+        "CREATE TABLE IF NOT EXISTS audit (id int); SELECT 1"
+    )
+    steps = steps_from_sql(sql, line=7, col=5, autocommit=True)
+    assert [(s.op, s.schema, s.table, s.name) for s in steps] == [
+        ("set_timeout", None, None, None),
+        ("add_foreign_key", "app", "Posts", "fk_p"),
+        ("validate_constraint", None, "posts", "fk_p"),
+        ("create_index", None, "users", "uq_e"),
+        ("add_unique", None, "users", "uq_e"),
+        ("alter_column", None, "users", None),
+        ("add_check", None, "users", "ck"),
+        ("alter_table", None, "users", None),
+        ("data", None, "users", None),
+        ("data", None, "t", None),
+        ("create_table", None, "audit", None),
+    ]
+    assert steps[1].not_valid and steps[3].concurrently and steps[3].unique and steps[4].using_index == "uq_e"
+    assert steps[5].nullable is False and steps[5].columns == ("email",)
+    assert steps[6].condition == "email IS NOT NULL" and steps[6].not_valid
+    assert all(s.line == 7 and s.col == 5 and s.autocommit for s in steps)
+
+
+def test_only_settings_and_validation_have_nothing_to_undo() -> None:
+    assert has_nothing_to_undo("SET lock_timeout = '5s'; ALTER TABLE posts VALIDATE CONSTRAINT fk_p")
+    assert not has_nothing_to_undo("SET lock_timeout = '5s'; UPDATE users SET a = 1")
+    assert not has_nothing_to_undo("ALTER TABLE users ADD CONSTRAINT uq UNIQUE USING INDEX uq")
+    assert not has_nothing_to_undo(None)
+
+
+def test_steps_round_trip_through_json() -> None:
+    step = Step("alter_column", "users", "app", columns=("email",), nullable=False, old_type="TEXT", line=3, col=5)
+    assert step_from_json(step_to_json(step)) == step
+    for bad in ({"op": "nope"}, {"op": "data", "line": "3"}, {"op": "data", "extra": 1}, ["data"]):
+        with pytest.raises(TypeError):
+            step_from_json(bad)
