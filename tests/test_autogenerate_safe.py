@@ -364,6 +364,15 @@ def test_off_by_default_nothing_changes(tmp_path: Path, pg_url: str) -> None:
     upgrade = project.revision(models(safe_step=True)).upgrade
     assert "not_valid" not in upgrade and "lock_timeout" not in upgrade and "USING INDEX" not in upgrade
     assert "op.create_unique_constraint(op.f('uq_orders_code'), 'orders', ['code'])" in upgrade
+    # The blocking forms, which the static checker reports (the safe revision above has none of these).
+    report = check_migrations([tmp_path / "migrations" / "versions"], Config(), cache=False)
+    assert sorted(f.rule_id for f in report.findings if f.rule_id.startswith("AS10")) == [
+        "AS1001",
+        "AS1002",
+        "AS1004",
+        "AS1005",
+        "AS1009",
+    ]
     # ...and the hook refuses nothing: the static checker reports the AS10xx steps instead.
     project.downgrade(models(safe_step=True), "r001")
     (tmp_path / "migrations" / "versions" / "r002_step.py").unlink()
