@@ -451,3 +451,16 @@ def test_lock_timeout_opens_the_first_template_section() -> None:
         (Section.INDEXES, [index]),
     ]
     assert _partition([timeout, index], order) == [(Section.INDEXES, [timeout, index])]
+
+
+def test_alembic_check_reports_the_safe_forms_as_drift(tmp_path: Path, pg_url: str) -> None:
+    """``alembic check`` runs the comparators too: the safe forms must describe themselves (``to_diff_tuple``)."""
+    project = project_of(tmp_path, pg_url)
+    project.revision(models(safe_step=False))
+    project.upgrade(models(safe_step=False))
+    with pytest.raises(CommandError) as info:
+        project.check(models(safe_step=True))
+    message = str(info.value)
+    assert message.startswith("New upgrade operations detected: [")
+    for kind in ("'modify_nullable'", "'add_constraint'", "'add_fk'", "'add_index'"):
+        assert kind in message
