@@ -57,6 +57,14 @@ rendered as ::
 writes while the index builds.  The block commits the migration's transaction before the index
 is built, which is why it is opt-in.  Only stock Alembic calls are rendered: migrations never
 import this package.
+
+``safe_migrations = true`` (implies ``concurrent_indexes``; PostgreSQL, tables that already exist):
+:func:`compare_table` also replaces each blocking constraint or NOT NULL change by its lock-safe
+form (:mod:`alembic_standards.safe_forms`: ``NOT VALID`` + ``VALIDATE``, ``UNIQUE USING INDEX``,
+the three-step NOT NULL), and :func:`arrange_operations` opens the upgrade with ``SET
+lock_timeout`` when it touches an existing table.  What has no safe form (a drop of something
+running code uses, a volatile default...) is refused by the revision hook
+(:mod:`alembic_standards.directives`), which applies :mod:`alembic_standards.safety`'s rules.
 """
 
 from __future__ import annotations
@@ -93,6 +101,8 @@ from .exceptions import INFO_KEY
 from .findings import Location, RuleId, StandardsError
 from .layout import Section, section_of_op
 from .naming import explicit_name, index_column_names, truncate_name
+from .reversal import has_leaf_ops
+from .safe_forms import SetLockTimeoutOp, autocommit_lines, is_autocommit_form, safe_form
 from .sqla_compat import (
     copy_constraint,
     copy_schema_item_state,
@@ -639,12 +649,6 @@ def _concurrently(op: ops.CreateIndexOp) -> CreateIndexConcurrentlyOp:
     )
 
 
-def _autocommit_lines(autogen_context: AutogenContext, stock: ops.MigrateOperation) -> list[str]:
-    body = _render.render_op_text(autogen_context, stock)
-    # A blank line ends the block for Alembic's PythonPrinter (as in batch_alter_table blocks).
-    return ["with op.get_context().autocommit_block():", *body.splitlines(), ""]
-
-
 @_render.renderers.dispatch_for(CreateIndexConcurrentlyOp)
 def _render_create_concurrently(autogen_context: AutogenContext, op: CreateIndexConcurrentlyOp) -> list[str]:
     stock = ops.CreateIndexOp(
@@ -656,13 +660,13 @@ def _render_create_concurrently(autogen_context: AutogenContext, op: CreateIndex
         if_not_exists=op.if_not_exists,
         **op.kw,
     )
-    return _autocommit_lines(autogen_context, stock)
+    return autocommit_lines(autogen_context, stock)
 
 
 @_render.renderers.dispatch_for(DropIndexConcurrentlyOp)
 def _render_drop_concurrently(autogen_context: AutogenContext, op: DropIndexConcurrentlyOp) -> list[str]:
     stock = ops.DropIndexOp(op.index_name, op.table_name, schema=op.schema, if_exists=op.if_exists, **op.kw)
-    return _autocommit_lines(autogen_context, stock)
+    return autocommit_lines(autogen_context, stock)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -721,11 +725,15 @@ def compare_table(
 
     if (
         conn_table is not None
-        and run.config.concurrent_indexes
+        and run.config.indexes_concurrently
         and autogen_context.dialect is not None
         and autogen_context.dialect.name == "postgresql"
     ):
+        # ``conn_table``: the database has the table, i.e. an earlier revision created it.  A
+        # table created by this revision is empty and new: nothing on it needs a safe form.
         table_ops[:] = [_concurrently(op) if type(op) is ops.CreateIndexOp else op for op in table_ops]
+        if run.config.safe_migrations:
+            table_ops[:] = [safe_form(op, naming) for op in table_ops]
     return PriorityDispatchResult.CONTINUE
 
 
@@ -1105,7 +1113,14 @@ def arrange_operations(autogen_context: AutogenContext, upgrade_ops: ops.Upgrade
             kept: list[ops.MigrateOperation] = []
             for child in op.ops:
                 slot = slot_of(child, op.table_name)
-                if slot is _Slot.STRUCTURE:
+                if slot is _Slot.STRUCTURE and is_autocommit_form(child):
+                    # A safe form renders an autocommit block: top level, never inside
+                    # batch_alter_table, at its place in the structure.
+                    if kept:
+                        layout.add(_Slot.STRUCTURE, ops.ModifyTableOps(op.table_name, kept, schema=op.schema))
+                        kept = []
+                    layout.add(_Slot.STRUCTURE, child)
+                elif slot is _Slot.STRUCTURE:
                     kept.append(child)
                 elif isinstance(child, (CreateIndexConcurrentlyOp, DropIndexConcurrentlyOp)) or slot is _Slot.DATA:
                     # Top level, never inside batch_alter_table: a batch defers its ops to the
@@ -1119,6 +1134,13 @@ def arrange_operations(autogen_context: AutogenContext, upgrade_ops: ops.Upgrade
         else:
             layout.add(slot_of(op, None), op)
     upgrade_ops.ops[:] = layout.operations()
+    if (
+        run.config.safe_migrations
+        and dialect is not None
+        and dialect.name == "postgresql"
+        and _locks_existing_tables(upgrade_ops)
+    ):
+        upgrade_ops.ops.insert(0, SetLockTimeoutOp())
     run.close()
     _require_reversible(upgrade_ops)
     return PriorityDispatchResult.CONTINUE
@@ -1149,7 +1171,28 @@ def _add_in_place(layout: _Arrangement, container: ops.ModifyTableOps) -> None:
 
 
 def _lifted(op: ops.MigrateOperation) -> bool:
-    return isinstance(op, (CreateIndexConcurrentlyOp, DropIndexConcurrentlyOp)) or section_of_op(op) is Section.DATA
+    return (
+        isinstance(op, (CreateIndexConcurrentlyOp, DropIndexConcurrentlyOp))
+        or is_autocommit_form(op)
+        or section_of_op(op) is Section.DATA
+    )
+
+
+def _locks_existing_tables(upgrade_ops: ops.UpgradeOps) -> bool:
+    """True when the upgrade (hence its downgrade) acts on a table it does not create.
+
+    Every such operation takes a lock on a table that may be busy (even a concurrent index build
+    waits for one); a created table is new and nobody else uses it yet.  The downgrade of a
+    revision that only creates tables drops them: new tables, nobody uses them yet either.
+    """
+    created = {(op.schema, op.table_name) for op in upgrade_ops.ops if isinstance(op, ops.CreateTableOp)}
+    for op in upgrade_ops.ops:
+        if isinstance(op, ops.CreateTableOp) or (isinstance(op, ops.OpContainer) and not has_leaf_ops(op)):
+            continue
+        table = getattr(op, "table_name", None) or getattr(op, "source_table", None)
+        if table is None or (getattr(op, "schema", None), table) not in created:
+            return True
+    return False
 
 
 def _leaves(container: ops.OpContainer) -> Iterator[ops.MigrateOperation]:

@@ -18,6 +18,7 @@ Example::
     pk_index = "allow"                         # allow | forbid | require  (see AS103)
     owner_columns = ["user_id"]                # AS601
     concurrent_indexes = false                 # CREATE INDEX CONCURRENTLY on existing PG tables
+    safe_migrations = false                    # autogenerate the lock-safe forms (implies the above)
 
     [[tool.alembic_standards.exceptions]]
     rule = "AS101"
@@ -67,6 +68,7 @@ _TOP_KEYS = (
     "status_columns",
     "timestamp_columns",
     "concurrent_indexes",
+    "safe_migrations",
     "exceptions",
     "testing",
     "baseline",
@@ -169,6 +171,11 @@ class Config:
     status_columns: tuple[str, ...] = ("status", "state", "kind", "frequency")
     timestamp_columns: tuple[str, str] = ("created_at", "updated_at")
     concurrent_indexes: bool = False
+    safe_migrations: bool = False
+    """Autogenerate writes the lock-safe forms on existing PostgreSQL tables and the revision hook
+    refuses what has none (AS10xx).  Off by default: it changes the generated files and their
+    transactions (autocommit blocks commit what came before them).  It implies
+    ``concurrent_indexes``; see :attr:`indexes_concurrently`."""
     exceptions: tuple[ExceptionEntry, ...] = ()
     testing: TestingConfig = field(default_factory=TestingConfig)
     baseline: Path | None = None
@@ -181,6 +188,11 @@ class Config:
         from .baseline import DEFAULT_BASELINE_NAME
 
         return self.baseline if self.baseline is not None else self.root / DEFAULT_BASELINE_NAME
+
+    @property
+    def indexes_concurrently(self) -> bool:
+        """Build indexes on existing PostgreSQL tables ``CONCURRENTLY`` (either key asks for it)."""
+        return self.concurrent_indexes or self.safe_migrations
 
     def is_enabled(self, rule_id: RuleId) -> bool:
         return rule_id in self.enabled
@@ -493,6 +505,16 @@ class _Parser:
             kwargs["timestamp_columns"] = (cols[0], cols[1])
         if "concurrent_indexes" in data:
             kwargs["concurrent_indexes"] = self._bool("concurrent_indexes", data["concurrent_indexes"])
+        if "safe_migrations" in data:
+            kwargs["safe_migrations"] = self._bool("safe_migrations", data["safe_migrations"])
+            if kwargs["safe_migrations"] and kwargs.get("concurrent_indexes") is False:
+                # Decision: a contradiction is an error, not a silent winner -- safe migrations
+                # cannot build an index on an existing table the blocking way.
+                raise self.error(
+                    "concurrent_indexes",
+                    "concurrent_indexes = false contradicts safe_migrations = true (which builds indexes concurrently)",
+                    "remove concurrent_indexes",
+                )
         if "exceptions" in data:
             kwargs["exceptions"] = self._exceptions(data["exceptions"])
         if "testing" in data:

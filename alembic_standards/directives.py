@@ -26,6 +26,14 @@ What it does, for every ``MigrationScript`` Alembic is about to write:
    happens when the project's ``script.py.mako`` declares support (:data:`SECTIONS_MARKER`), so a
    project on the stock template never loses operations to tokens its template does not render.
 
+4. With ``safe_migrations = true`` (PostgreSQL), **refuses** a revision whose upgrade still has a
+   step that :mod:`alembic_standards.safety` reports (AS10xx) -- the plugin already wrote the safe
+   form of everything that has one, so what is left has none: dropping or renaming a table or
+   column the running code uses (AS1008: the refusal says how to split it into expand and
+   contract revisions), a volatile default, a table rewrite, a NOT NULL column without a default.
+   ``-x unsafe="<reason>"`` lets it through.  Graded by rule selection, not ``fail_on``.  The
+   downgrade's ``SET lock_timeout`` (``reverse_into`` puts it last) is moved to its top.
+
 Under ``alembic check`` the hook does nothing: ``check`` runs the same hooks, only reads the
 upgrade, and would crash or mislead if the directives were changed (reference §3.4, §6).
 
@@ -56,6 +64,7 @@ if TYPE_CHECKING:
 __all__ = [
     "IRREVERSIBLE_X_ARG",
     "SECTIONS_MARKER",
+    "UNSAFE_X_ARG",
     "chain",
     "process_revision_directives",
     "section_token",
@@ -65,6 +74,9 @@ Hook = Callable[["MigrationContext", Any, list[ops.MigrationScript]], None]
 
 IRREVERSIBLE_X_ARG = "irreversible"
 """``alembic revision -x irreversible="reason"``: accept a revision that cannot be rolled back."""
+
+UNSAFE_X_ARG = "unsafe"
+"""``alembic revision -x unsafe="reason"``: with ``safe_migrations``, accept AS10xx steps that have no safe form."""
 
 SECTIONS_MARKER = "alembic-standards:sections"
 """A ``script.py.mako`` containing this text renders the per-section tokens."""
@@ -91,10 +103,16 @@ def process_revision_directives(
     problems = [p for script in directives for p in _problems(script, config)]
     if problems and reason is None:
         raise CommandError(_refusal(problems))
+    if config.safe_migrations and _is_postgresql(context):
+        hazards = [h for script in directives for h in _hazards(script, config)]
+        if hazards and _unsafe_reason(context) is None:
+            raise CommandError(_safety_refusal(hazards))
     if reason is not None:
         template_args = context.opts.get("template_args")
         if isinstance(template_args, dict):
             template_args["irreversible"] = reason
+    for script in directives:
+        _lock_timeout_first(script)
     if _template_has_sections(context):
         for script in directives:
             _split_sections(script)
@@ -129,35 +147,57 @@ def _running_check(context: MigrationContext) -> bool:
 
 
 def _project_config(context: MigrationContext) -> Config:
-    """``[tool.alembic_standards]`` found next to the Alembic config (rule selection)."""
+    """The configuration the comparators use: ``context.configure(alembic_standards_config=...)``
+    when given, else ``[tool.alembic_standards]`` found next to the Alembic config."""
+    from .autogenerate import CONFIG_OPTION
+
+    given = context.opts.get(CONFIG_OPTION)
+    if isinstance(given, Config):
+        return given
     alembic_config = context.config
     start = None
     if alembic_config is not None and alembic_config.config_file_name:
         start = Path(alembic_config.config_file_name).resolve().parent
     try:
-        return load_config(start=start)
+        return load_config(Path(given)) if given is not None else load_config(start=start)
     except StandardsError as exc:
         raise CommandError(f"alembic-standards: {exc}") from None
 
 
-def _irreversible_reason(context: MigrationContext) -> str | None:
-    """The reason given with ``-x irreversible=...`` (or ``config.attributes``); None when absent."""
+def _x_arg(context: MigrationContext, name: str) -> str | None:
+    """``-x name=value`` (or ``config.attributes[name]``), stripped of quotes; None when absent."""
     alembic_config = context.config
     if alembic_config is None:
         return None
-    value: object = alembic_config.attributes.get(IRREVERSIBLE_X_ARG)
+    value: object = alembic_config.attributes.get(name)
     cmd_opts = alembic_config.cmd_opts
     for arg in (getattr(cmd_opts, "x", None) or []) if cmd_opts is not None else []:
         key, _, given = str(arg).partition("=")
-        if key.strip() == IRREVERSIBLE_X_ARG:
+        if key.strip() == name:
             value = given
     if value is None:
         return None
-    reason = value.strip().strip("\"'").strip() if isinstance(value, str) else ""
-    if not reason:
+    return value.strip().strip("\"'").strip() if isinstance(value, str) else ""
+
+
+def _irreversible_reason(context: MigrationContext) -> str | None:
+    """The reason given with ``-x irreversible=...`` (or ``config.attributes``); None when absent."""
+    reason = _x_arg(context, IRREVERSIBLE_X_ARG)
+    if reason == "":
         raise CommandError(
             f"alembic-standards: {RuleId.AS705} -x irreversible needs a reason, "
             'e.g. -x irreversible="drops the legacy audit table; data archived (TICKET-123)"'
+        )
+    return reason
+
+
+def _unsafe_reason(context: MigrationContext) -> str | None:
+    """The reason given with ``-x unsafe=...``; None when absent (an empty one is refused)."""
+    reason = _x_arg(context, UNSAFE_X_ARG)
+    if reason == "":
+        raise CommandError(
+            "alembic-standards: -x unsafe needs a reason, "
+            'e.g. -x unsafe="contract: release 4.2 no longer reads orders.legacy_code (TICKET-123)"'
         )
     return reason
 
@@ -195,6 +235,59 @@ def _refusal(problems: Sequence[str]) -> str:
         'truly cannot be rolled back, re-run with -x irreversible="<reason>".'
     )
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ safe migrations
+
+
+def _is_postgresql(context: MigrationContext) -> bool:
+    # The AS10xx rules are PostgreSQL's locks; on another dialect (SQLite) they do not apply.
+    return context.dialect is not None and context.dialect.name == "postgresql"
+
+
+def _hazards(script: ops.MigrationScript, config: Config) -> list[str]:
+    """The AS10xx findings of the generated upgrade (``safety.check`` on its op objects).
+
+    Every table the upgrade does not create exists in the database; what the upgrade drops or
+    renames, the database has, so the code running now (the previous models) uses it (AS1008).
+    Graded by selection only, not by ``fail_on``: whoever turns ``safe_migrations`` on asks for a
+    revision without these steps, and a lower severity would let them through silently.
+    """
+    from .safety import check
+    from .safety_ops import in_use, steps_from_ops
+
+    label = f"revision {script.rev_id}" + (f" ({script.message!r})" if script.message else "")
+    out: list[str] = []
+    for up in script.upgrade_ops_list:
+        hazards = check(steps_from_ops(up.ops), None, in_use=in_use(up.ops))
+        out += [f"{label}: {h.rule_id} {h.message}" for h in hazards if config.is_enabled(h.rule_id)]
+    return out
+
+
+def _safety_refusal(hazards: Sequence[str]) -> str:
+    lines = [
+        "alembic-standards refused the revision: safe_migrations is on, and these steps on existing "
+        "tables have no lock-safe form the plugin can write:"
+    ]
+    lines += [f"  {h}" for h in hazards]
+    lines.append(
+        "A drop or rename (AS1008) is split across releases: keep the table or column in the models "
+        "for this release (the code stops using it), generate and deploy; once no running code uses "
+        'it, remove it from the models and generate the contract revision with -x unsafe="<reason>". '
+        "For the others, write the step by hand in its own revision (docs/rules/AS10xx.md), or "
+        're-run with -x unsafe="<reason>" to accept them.'
+    )
+    return "\n".join(lines)
+
+
+def _lock_timeout_first(script: ops.MigrationScript) -> None:
+    """Move ``SET lock_timeout`` to the start of the downgrade (``reverse_into`` puts it last)."""
+    from .safe_forms import SetLockTimeoutOp
+
+    for down in script.downgrade_ops_list:
+        first = [op for op in down.ops if isinstance(op, SetLockTimeoutOp)]
+        if first:
+            down.ops[:] = [*first[:1], *(op for op in down.ops if not isinstance(op, SetLockTimeoutOp))]
 
 
 # ------------------------------------------------------------------ sections
@@ -238,6 +331,24 @@ _UPGRADE_ORDER = (Section.TABLES, Section.INDEXES, Section.DATA)
 
 
 def _partition(
+    operations: list[ops.MigrateOperation], order: tuple[Section, ...]
+) -> list[tuple[Section, list[ops.MigrateOperation]]]:
+    """:func:`_cut`, with a leading ``SET lock_timeout`` (safe migrations) kept at the top of the first section.
+
+    It is raw SQL, which counts as data, yet it belongs before everything else: it is set aside,
+    the rest is cut, and it opens the first section.
+    """
+    from .safe_forms import SetLockTimeoutOp
+
+    if not operations or not isinstance(operations[0], SetLockTimeoutOp):
+        return _cut(operations, order)
+    runs = _cut(operations[1:], order)
+    if runs:
+        runs[0][1].insert(0, operations[0])
+    return runs
+
+
+def _cut(
     operations: list[ops.MigrateOperation], order: tuple[Section, ...]
 ) -> list[tuple[Section, list[ops.MigrateOperation]]]:
     """Cut ``operations`` into consecutive sections, in ``order``, without reordering anything.
