@@ -34,7 +34,9 @@ _FAMILIES = (
     ("AS7", "Downgrades (reversibility)"),
     ("AS8", "Migration-file layout"),
     ("AS9", "Exceptions register and objects not judged"),
+    ("AS10", "Safe migrations (locks on existing tables, running code)"),
 )
+"""Families by ID without its last two digits (``AS1`` holds AS101-AS199, ``AS10`` AS1001-AS1099)."""
 
 
 def _cell(text: str) -> str:
@@ -54,7 +56,7 @@ def render_index(rules: Sequence[Rule]) -> str:
         "`[tool.alembic_standards]` (`select`, `ignore`, `severity`) or with `--select/--ignore/--fail-on`.",
     ]
     for prefix, title in _FAMILIES:
-        family = [r for r in rules if r.id.startswith(prefix)]
+        family = [r for r in rules if r.id[:-2] == prefix]
         if not family:
             continue
         lines += [

@@ -88,6 +88,17 @@ class RuleId(str, enum.Enum):
     AS903 = "AS903"
     AS904 = "AS904"
     AS905 = "AS905"
+    AS1001 = "AS1001"
+    AS1002 = "AS1002"
+    AS1003 = "AS1003"
+    AS1004 = "AS1004"
+    AS1005 = "AS1005"
+    AS1006 = "AS1006"
+    AS1007 = "AS1007"
+    AS1008 = "AS1008"
+    AS1009 = "AS1009"
+    AS1010 = "AS1010"
+    AS1011 = "AS1011"
 
     def __str__(self) -> str:
         return self.value

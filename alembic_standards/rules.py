@@ -16,6 +16,7 @@ ID families (the first digit):
 * ``AS3xx`` relationships           * ``AS7xx`` downgrades (reversibility)
 * ``AS4xx`` timestamps              * ``AS8xx`` migration-file layout
 * ``AS9xx`` the exceptions register and objects the tools cannot judge
+* ``AS10xx`` safety: locks and rewrites on existing tables, changes that break running code
 """
 
 from __future__ import annotations
@@ -112,6 +113,15 @@ class Rule:
 def _indent(text: str) -> str:
     return "\n".join("    " + line if line else "" for line in text.splitlines())
 
+
+_SAFETY_NOTES = """
+PostgreSQL only (the locks and the safe forms are PostgreSQL's): operations in a
+``with op.batch_alter_table(...)`` block -- SQLite's batch mode -- are not judged.  Only steps on an
+*existing* table are reported: one the revision does not create itself (a revision runs after its
+ancestors, so any other table it touches was there before; nothing on a table created in the same
+revision is reported).  Steps inside ``op.get_context().autocommit_block()`` run outside the
+revision's transaction.  See docs/safe-migrations.md.
+""".strip()
 
 _A, _MIG, _MOD, _DB = Stage.AUTOGENERATE, Stage.MIGRATIONS, Stage.MODELS, Stage.DATABASE
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -1040,6 +1050,311 @@ $ alembic-standards check --write-baseline   # prunes the fixed entry; commit th
         stages=(_MOD, _MIG, _DB),
         spec="Core Principles",
     ),
+    # ------------------------------------------------------------------ AS10xx safety
+    _rule(
+        RuleId.AS1001,
+        "index-blocking",
+        "Index created on an existing table without CONCURRENTLY",
+        rationale="""
+``CREATE INDEX`` takes a SHARE lock on the table for the whole build: reads go on, but every
+``INSERT``, ``UPDATE`` and ``DELETE`` waits until the index is built -- minutes on a large table.
+``CREATE INDEX CONCURRENTLY`` builds it without blocking writes; it cannot run inside a
+transaction, so Alembic runs it in an autocommit block.  The spec's review checklist asks that
+every migration be "incremental and safe".
+""",
+        bad="""
+def upgrade() -> None:
+    op.create_index("idx_posts_user_id", "posts", ["user_id"])
+""",
+        good="""
+def upgrade() -> None:
+    with op.get_context().autocommit_block():
+        op.create_index("idx_posts_user_id", "posts", ["user_id"], postgresql_concurrently=True)
+""",
+        severity=_W,
+        stages=(_MIG,),
+        spec="Code Review Checklist (Migration is incremental and safe); Core Principles (backward compatibility)",
+        notes=_SAFETY_NOTES,
+    ),
+    _rule(
+        RuleId.AS1002,
+        "foreign-key-blocking",
+        "Foreign key added to an existing table without NOT VALID and a separate VALIDATE",
+        rationale="""
+``ALTER TABLE ... ADD FOREIGN KEY`` locks both tables against writes (SHARE ROW EXCLUSIVE) while
+PostgreSQL checks every existing row.  Added ``NOT VALID`` it only applies to new rows and takes the
+lock for an instant; ``VALIDATE CONSTRAINT`` then checks the old rows under a lock that lets reads
+and writes continue.
+""",
+        bad="""
+def upgrade() -> None:
+    op.create_foreign_key("fk_posts_user_id", "posts", "users", ["user_id"], ["id"])
+""",
+        good="""
+def upgrade() -> None:
+    op.create_foreign_key(
+        "fk_posts_user_id", "posts", "users", ["user_id"], ["id"], postgresql_not_valid=True
+    )
+    op.execute("ALTER TABLE posts VALIDATE CONSTRAINT fk_posts_user_id")
+""",
+        severity=_W,
+        stages=(_MIG,),
+        spec="Code Review Checklist (Migration is incremental and safe)",
+        notes=_SAFETY_NOTES,
+    ),
+    _rule(
+        RuleId.AS1003,
+        "check-blocking",
+        "CHECK constraint added to an existing table without NOT VALID and a separate VALIDATE",
+        rationale="""
+``ADD CONSTRAINT ... CHECK`` holds an ACCESS EXCLUSIVE lock -- no reads, no writes -- while every
+existing row is checked.  Added ``NOT VALID`` it is instant; ``VALIDATE CONSTRAINT`` then scans under
+a SHARE UPDATE EXCLUSIVE lock, which lets reads and writes continue.
+""",
+        bad="""
+def upgrade() -> None:
+    op.create_check_constraint("ck_posts_title_length", "posts", "length(title) > 0")
+""",
+        good="""
+def upgrade() -> None:
+    op.create_check_constraint(
+        "ck_posts_title_length", "posts", "length(title) > 0", postgresql_not_valid=True
+    )
+    op.execute("ALTER TABLE posts VALIDATE CONSTRAINT ck_posts_title_length")
+""",
+        severity=_W,
+        stages=(_MIG,),
+        spec="Code Review Checklist (Migration is incremental and safe)",
+        notes=_SAFETY_NOTES,
+    ),
+    _rule(
+        RuleId.AS1004,
+        "unique-blocking",
+        "Unique constraint (or primary key) added to an existing table directly",
+        rationale="""
+``ADD CONSTRAINT ... UNIQUE`` (or ``PRIMARY KEY``) builds its index under an ACCESS EXCLUSIVE lock:
+the table can be neither read nor written until the build ends.  Build the unique index
+``CONCURRENTLY`` first, then attach it with ``ADD CONSTRAINT ... UNIQUE USING INDEX``, which is
+instant.
+""",
+        bad="""
+def upgrade() -> None:
+    op.create_unique_constraint("uq_users_email", "users", ["email"])
+""",
+        good="""
+def upgrade() -> None:
+    with op.get_context().autocommit_block():
+        op.create_index(
+            "uq_users_email", "users", ["email"], unique=True, postgresql_concurrently=True
+        )
+    op.execute("ALTER TABLE users ADD CONSTRAINT uq_users_email UNIQUE USING INDEX uq_users_email")
+""",
+        severity=_W,
+        stages=(_MIG,),
+        spec="Code Review Checklist (Migration is incremental and safe)",
+        notes=_SAFETY_NOTES,
+    ),
+    _rule(
+        RuleId.AS1005,
+        "not-null-blocking",
+        "NOT NULL set on a column of an existing table with a full scan",
+        rationale="""
+``ALTER COLUMN ... SET NOT NULL`` scans the whole table under an ACCESS EXCLUSIVE lock.  Since
+PostgreSQL 12 the scan is skipped when a valid ``CHECK (column IS NOT NULL)`` already proves it:
+add that check ``NOT VALID``, validate it (no blocking lock), set ``NOT NULL``, then drop the check.
+""",
+        bad="""
+def upgrade() -> None:
+    op.alter_column("users", "email", existing_type=sa.String(255), nullable=False)
+""",
+        good="""
+def upgrade() -> None:
+    op.create_check_constraint(
+        "ck_users_email_not_null", "users", "email IS NOT NULL", postgresql_not_valid=True
+    )
+    op.execute("ALTER TABLE users VALIDATE CONSTRAINT ck_users_email_not_null")
+    op.alter_column("users", "email", existing_type=sa.String(255), nullable=False)
+    op.drop_constraint("ck_users_email_not_null", "users", type_="check")
+""",
+        severity=_W,
+        stages=(_MIG,),
+        spec="Code Review Checklist (Migration is incremental and safe)",
+        notes=_SAFETY_NOTES
+        + """
+
+The check may be added ``NOT VALID`` in an earlier revision: a ``VALIDATE CONSTRAINT`` on the same
+table before ``SET NOT NULL``, of a constraint this revision does not add, is taken as that proof.
+""",
+    ),
+    _rule(
+        RuleId.AS1006,
+        "default-rewrite",
+        "Column added to an existing table with a volatile default",
+        rationale="""
+Since PostgreSQL 11 a column added with a constant or stable default (``'draft'``, ``now()``) costs
+nothing: the value is stored once in the catalogue.  A volatile default (``gen_random_uuid()``,
+``random()``, ``clock_timestamp()``, an identity or serial column) must be computed for every
+existing row, so the whole table is rewritten under an ACCESS EXCLUSIVE lock.
+""",
+        bad="""
+def upgrade() -> None:
+    op.add_column(
+        "users",
+        sa.Column("token", sa.Uuid(), server_default=sa.text("gen_random_uuid()"), nullable=True),
+    )
+""",
+        good="""
+def upgrade() -> None:
+    op.add_column("users", sa.Column("token", sa.Uuid(), nullable=True))
+    op.alter_column("users", "token", server_default=sa.text("gen_random_uuid()"))
+    # then backfill the existing rows in batches, in a revision of its own
+""",
+        severity=_W,
+        stages=(_MIG,),
+        spec="Code Review Checklist (Migration is incremental and safe)",
+        notes=_SAFETY_NOTES,
+    ),
+    _rule(
+        RuleId.AS1007,
+        "type-rewrite",
+        "Column type changed in a way that rewrites an existing table",
+        rationale="""
+Changing a column's type rewrites the table (and its indexes) under an ACCESS EXCLUSIVE lock, unless
+the new type stores the same bytes: ``VARCHAR(n)`` to a longer ``VARCHAR``, ``VARCHAR`` or ``TEXT``;
+``NUMERIC(p, s)`` to a larger precision with the same scale; ``CIDR`` to ``INET``.  Anything else
+(``INTEGER`` to ``BIGINT``, ``TEXT`` to ``JSONB``, any ``postgresql_using``) is a rewrite: add a
+new column, backfill it, switch the code, then drop the old one.
+""",
+        bad="""
+def upgrade() -> None:
+    op.alter_column("events", "id", existing_type=sa.Integer(), type_=sa.BigInteger())
+""",
+        good="""
+def upgrade() -> None:
+    op.alter_column("users", "name", existing_type=sa.String(100), type_=sa.String(200))
+""",
+        severity=_W,
+        stages=(_MIG,),
+        spec="Code Review Checklist (Migration is incremental and safe)",
+        notes=_SAFETY_NOTES
+        + """
+
+Without ``existing_type=`` the old type is unknown and the change is reported (the message says
+so): pass it, as autogenerate does, and a free change is told apart.
+""",
+    ),
+    _rule(
+        RuleId.AS1008,
+        "breaking-change",
+        "Column or table dropped or renamed while running code still uses it",
+        rationale="""
+While a deployment rolls out, the code already running still reads and writes the old column or
+table; dropping or renaming it breaks that code before the new code replaces it.  The spec asks to
+"maintain backward compatibility during migrations": split the change into expand (add the new),
+deploy the code that stops using the old, then contract (drop it) in a later revision.
+""",
+        bad="""
+def upgrade() -> None:
+    op.alter_column("users", "name", new_column_name="full_name")  # the models still map "name"
+""",
+        good="""
+def upgrade() -> None:
+    op.add_column("users", sa.Column("full_name", sa.String(200), nullable=True))
+    # deploy code that writes both and reads full_name; drop "name" in a later revision
+""",
+        severity=_W,
+        stages=(_MIG,),
+        spec="Core Principles (Maintain backward compatibility during migrations)",
+        notes=_SAFETY_NOTES
+        + """
+
+Decided only when the caller knows what the running code uses (the tables and columns of the
+current models, or at autogenerate the previous models = the database).  The static checker reads
+revision files alone, so it reports this rule only when given those names (``check_migrations(...,
+in_use=...)``).
+""",
+    ),
+    _rule(
+        RuleId.AS1009,
+        "lock-timeout-missing",
+        "Revision locks an existing table without a lock_timeout",
+        rationale="""
+A DDL statement waits for its lock behind any running query on the table -- a long report, an
+idle-in-transaction session -- and every query that arrives after it waits behind *it*: one slow
+reader turns a millisecond ``ALTER TABLE`` into an outage.  ``SET lock_timeout`` makes the migration
+give up (and be retried) instead.  Reported once per revision, at its first locking step.
+""",
+        bad="""
+def upgrade() -> None:
+    op.add_column("users", sa.Column("nickname", sa.String(50), nullable=True))
+""",
+        good="""
+def upgrade() -> None:
+    op.execute("SET lock_timeout = '5s'")
+    op.add_column("users", sa.Column("nickname", sa.String(50), nullable=True))
+""",
+        severity=_W,
+        stages=(_MIG,),
+        spec="Code Review Checklist (Migration is incremental and safe)",
+        notes=_SAFETY_NOTES
+        + """
+
+A timeout set once for every revision counts too: the checker reads (never imports) the ``env.py``
+next to the versions directory and accepts a ``lock_timeout`` or ``statement_timeout`` set there
+(``SET lock_timeout`` executed, or ``-c lock_timeout=...`` in the connection's options).
+""",
+    ),
+    _rule(
+        RuleId.AS1010,
+        "backfill-in-ddl-transaction",
+        "Data backfill of an existing table in the same transaction as a schema change",
+        rationale="""
+A revision runs in one transaction: the locks its schema changes take are held until it commits.
+An ``UPDATE`` (or ``DELETE``, ``INSERT ... SELECT``) of every row of an existing table in that
+transaction keeps the table locked for as long as the backfill takes.  Put the backfill in a
+revision of its own (or in an autocommit block), in batches.
+""",
+        bad="""
+def upgrade() -> None:
+    op.add_column("users", sa.Column("status", sa.String(20), nullable=True))
+    op.execute("UPDATE users SET status = 'active'")
+""",
+        good="""
+def upgrade() -> None:
+    op.add_column("users", sa.Column("status", sa.String(20), nullable=True))
+    with op.get_context().autocommit_block():
+        op.execute("UPDATE users SET status = 'active' WHERE status IS NULL")
+""",
+        severity=_W,
+        stages=(_MIG,),
+        spec="Code Review Checklist (Migration is incremental and safe)",
+        notes=_SAFETY_NOTES,
+    ),
+    _rule(
+        RuleId.AS1011,
+        "not-null-column-no-default",
+        "NOT NULL column added to an existing table without a server default",
+        rationale="""
+``ADD COLUMN ... NOT NULL`` without a default fails on any table that has rows (the existing rows
+would hold NULL): the revision works on an empty development database and breaks in production.
+Add the column with a ``server_default`` (free since PostgreSQL 11), or nullable, backfill, then
+set ``NOT NULL``.
+""",
+        bad="""
+def upgrade() -> None:
+    op.add_column("users", sa.Column("status", sa.String(20), nullable=False))
+""",
+        good="""
+def upgrade() -> None:
+    op.add_column(
+        "users", sa.Column("status", sa.String(20), server_default="active", nullable=False)
+    )
+""",
+        severity=_W,
+        stages=(_MIG,),
+        spec="Code Review Checklist (Migration is incremental and safe)",
+        notes=_SAFETY_NOTES,
+    ),
 )
 
 RULES: Mapping[RuleId, Rule] = MappingProxyType({rule.id: rule for rule in _CATALOGUE})
@@ -1070,14 +1385,26 @@ def get_rule(key: str) -> Rule:
 def resolve_rule_ids(selectors: Iterable[str]) -> set[RuleId]:
     """Expand selectors (full IDs, prefixes like ``AS2`` / ``AS``, or short names) into rule IDs.
 
+    A full ID selects that rule alone, and a family (an ID without its last two digits: ``AS1``
+    for AS101-AS199, ``AS10`` for AS1001-AS1099) selects that family alone: since the four-digit
+    AS10xx IDs, ``AS101`` is also the start of ``AS1010`` and ``AS1`` of ``AS1001``.  Any other
+    prefix (``AS``, ``AS20``) selects the IDs starting with it.
+
     Raises KeyError for a selector that matches no rule.
     """
     out: set[RuleId] = set()
     for selector in selectors:
         key = selector.strip()
         upper = key.upper()
-        matched = {rid for rid in RULES if rid.startswith(upper)} if upper.startswith("AS") else set()
+        matched = _matching(upper) if upper.startswith("AS") else set()
         if not matched:
             matched = {get_rule(key).id}
         out |= matched
     return out
+
+
+def _matching(prefix: str) -> set[RuleId]:
+    if prefix in _BY_ID:
+        return {_BY_ID[prefix].id}
+    family = {rid for rid in RULES if rid[:-2] == prefix}
+    return family or {rid for rid in RULES if rid.startswith(prefix)}

@@ -53,6 +53,22 @@ _R = RuleId
 
 # The register's own rules: every stage that reads the exceptions register or the baseline.
 _REGISTER = frozenset({_R.AS901, _R.AS902, _R.AS903, _R.AS905})
+# The safe-migration rules (decided by alembic_standards.safety).
+_SAFETY = frozenset(
+    {
+        _R.AS1001,
+        _R.AS1002,
+        _R.AS1003,
+        _R.AS1004,
+        _R.AS1005,
+        _R.AS1006,
+        _R.AS1007,
+        _R.AS1008,
+        _R.AS1009,
+        _R.AS1010,
+        _R.AS1011,
+    }
+)
 _REGISTER_MODULES = ("alembic_standards.exceptions", "alembic_standards.baseline")
 
 _TABLE = (
@@ -64,7 +80,8 @@ _TABLE = (
     ),
     StageCode(
         Stage.MIGRATIONS,
-        ("alembic_standards.migrations", *_REGISTER_MODULES),
+        # safety: the decider of the AS10xx rules, which the checker's adapter (migrations.safety_steps) feeds.
+        ("alembic_standards.migrations", "alembic_standards.safety", *_REGISTER_MODULES),
         frozenset(
             {
                 _R.AS201,
@@ -82,6 +99,7 @@ _TABLE = (
                 _R.AS804,
             }
         )
+        | _SAFETY
         | _REGISTER,
     ),
     StageCode(

@@ -14,7 +14,7 @@ def test_every_rule_is_documented(rule: object) -> None:
     from alembic_standards.rules import Rule
 
     assert isinstance(rule, Rule)
-    assert re.fullmatch(r"AS\d{3}", rule.id)
+    assert re.fullmatch(r"AS\d{3}|AS10\d\d", rule.id)
     assert re.fullmatch(r"[a-z0-9-]+", rule.name)
     assert rule.title and not rule.title.endswith(".")
     assert len(rule.rationale) > 60

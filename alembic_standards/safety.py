@@ -1,0 +1,667 @@
+"""Is this migration safe to run on a live PostgreSQL database?  One decider for every stage.
+
+The static checker (``op.<name>(...)`` calls read from a revision's syntax tree,
+:mod:`alembic_standards.migrations.safety_steps`) and the revision hook (Alembic op objects at
+``alembic revision --autogenerate``) ask the same question: which step of this revision takes a
+lock that stops the application's reads or writes for as long as it scans or rewrites an existing
+table, or breaks code that is already running?  Each stage translates what it sees into neutral
+:class:`Step` records, and :func:`check` decides (rules AS1001-AS1011), so the rules cannot drift
+between stages -- the pattern of :mod:`alembic_standards.reversal`.
+
+What is decided here, once:
+
+* *Existing* table: one the steps did not create themselves.  The caller says which tables are
+  known to exist before the steps run (``existing``: the checker passes "every table this revision
+  did not create", which the history guarantees -- a revision runs after its ancestors --, the
+  revision hook passes the tables of the database); a table created by an earlier step of the same
+  list is new and nothing on it is reported (it is empty, and no one else can see it yet).
+* Autocommit blocks (``with op.get_context().autocommit_block():``) run outside the revision's
+  transaction: a ``CREATE INDEX CONCURRENTLY`` can only run there, and a backfill there is not held
+  in the DDL transaction.
+* Raw SQL (``op.execute``) is read by :func:`steps_from_sql`, which recognises the statements the
+  safe forms are written with (``CREATE INDEX CONCURRENTLY``, ``ADD CONSTRAINT ... NOT VALID``,
+  ``VALIDATE CONSTRAINT``, ``ADD CONSTRAINT ... UNIQUE USING INDEX``, ``SET lock_timeout``) and the
+  unsafe ones written by hand; anything else is not a step (never guessed).
+* Volatile defaults (:func:`is_volatile_default`) and type changes that rewrite the table
+  (:func:`type_change_rewrites`) are judged from the SQL text of the default and the types.
+
+PostgreSQL only: the locks and the safe forms are PostgreSQL's.  The caller leaves out what runs on
+another dialect (the checker skips ``batch_alter_table`` blocks, SQLite's mode).
+
+This module imports neither Alembic nor SQLAlchemy: it is pure data and string matching.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple
+
+from .findings import RuleId
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Container, Iterable, Sequence
+
+__all__ = [
+    "LOCKING_OPS",
+    "Hazard",
+    "InUse",
+    "Step",
+    "StepOp",
+    "TableKey",
+    "check",
+    "is_volatile_default",
+    "steps_from_sql",
+    "type_change_rewrites",
+]
+
+StepOp = Literal[
+    "create_table",
+    "drop_table",
+    "rename_table",
+    "add_column",
+    "drop_column",
+    "rename_column",
+    "alter_column",
+    "create_index",
+    "drop_index",
+    "add_foreign_key",
+    "add_check",
+    "add_unique",
+    "add_primary_key",
+    "drop_constraint",
+    "validate_constraint",
+    "data",
+    "set_timeout",
+]
+"""What a step does.  ``data`` is a backfill (``UPDATE``, ``DELETE``, ``INSERT ... SELECT``) of
+``table``; ``set_timeout`` is a ``SET [LOCAL] lock_timeout`` (or ``statement_timeout``)."""
+
+TableKey = tuple[str | None, str]
+"""(schema, table)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One operation of a migration, reduced to what matters for locks and running code."""
+
+    op: StepOp
+    table: str | None
+    schema: str | None = None
+    columns: tuple[str, ...] = ()
+    """The columns the step acts on (an added or altered column, an index's or constraint's columns)."""
+    name: str | None = None
+    """The index or constraint name (the constraint a ``validate_constraint`` validates)."""
+    new_name: str | None = None
+    """For ``rename_table`` / ``rename_column``: the new name."""
+    concurrently: bool = False
+    """``create_index``: ``postgresql_concurrently=True`` / ``CREATE INDEX CONCURRENTLY``."""
+    autocommit: bool = False
+    """The step runs inside an autocommit block, outside the revision's transaction."""
+    not_valid: bool = False
+    """``add_foreign_key`` / ``add_check``: created ``NOT VALID`` (existing rows not scanned)."""
+    using_index: str | None = None
+    """``add_unique`` / ``add_primary_key``: ``... USING INDEX name`` (no index build, no scan)."""
+    unique: bool = False
+    """``create_index``: a unique index."""
+    condition: str | None = None
+    """``add_check``: the SQL condition, when known (``email IS NOT NULL``)."""
+    nullable: bool | None = None
+    """``add_column``: the column's nullability; ``alter_column``: the new one (None: unchanged)."""
+    old_type: str | None = None
+    """``alter_column``: the type before (``existing_type``), SQL-like text (``VARCHAR(50)``)."""
+    new_type: str | None = None
+    """``alter_column``: the new type (None: unchanged)."""
+    using: bool = False
+    """``alter_column``: ``postgresql_using=...`` (an explicit conversion: always a rewrite)."""
+    server_default: str | None = None
+    """``add_column``: the server default's SQL text (``now()``, ``'x'``, ``gen_random_uuid()``)."""
+    volatile: bool | None = None
+    """``add_column``: the default is volatile (an identity or serial column is); None: decide
+    from ``server_default`` with :func:`is_volatile_default`."""
+    line: int | None = None
+    col: int | None = None
+
+    @property
+    def key(self) -> TableKey | None:
+        return (self.schema, self.table) if self.table is not None else None
+
+    def where(self) -> str:
+        """``'users'`` or ``'app.users'``."""
+        return repr(f"{self.schema}.{self.table}" if self.schema else str(self.table))
+
+    def column_text(self) -> str:
+        """``users.email`` for a one-column step, ``users(a, b)`` for several."""
+        table = f"{self.schema}.{self.table}" if self.schema else str(self.table)
+        if len(self.columns) == 1:
+            return f"{table}.{self.columns[0]}"
+        return f"{table}({', '.join(self.columns)})"
+
+
+class Hazard(NamedTuple):
+    """A step that breaks a rule: ``(rule_id, message, step)``."""
+
+    rule_id: RuleId
+    message: str
+    step: Step
+
+
+@dataclass(frozen=True)
+class InUse:
+    """What the code that is already running uses: the tables and ``(table, column)`` pairs of
+    the current models (checker) or of the previous models, i.e. the database (autogenerate).
+    Names are compared without schema."""
+
+    tables: frozenset[str]
+    columns: frozenset[tuple[str, str]]
+
+
+LOCKING_OPS: Final[frozenset[str]] = frozenset(
+    {
+        "drop_table",
+        "rename_table",
+        "add_column",
+        "drop_column",
+        "rename_column",
+        "alter_column",
+        "create_index",
+        "drop_index",
+        "add_foreign_key",
+        "add_check",
+        "add_unique",
+        "add_primary_key",
+        "drop_constraint",
+    }
+)
+"""Steps that take an ACCESS EXCLUSIVE (or, ``CREATE INDEX``, SHARE; ``ADD FOREIGN KEY``, SHARE ROW
+EXCLUSIVE) lock on their table: while they wait for it, every later query on the table waits too."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The decider
+# ---------------------------------------------------------------------------------------------
+
+
+def check(
+    steps: Sequence[Step],
+    existing: Container[TableKey] | Callable[[TableKey], bool] | None = None,
+    *,
+    timeout_elsewhere: bool = False,
+    in_use: InUse | None = None,
+) -> list[Hazard]:
+    """The hazards of one migration's steps, in step order.
+
+    ``existing``: the tables known to exist before the first step (a container of
+    ``(schema, table)`` or a predicate); None means every table the steps do not create.
+    ``timeout_elsewhere``: a lock timeout is set outside these steps (env.py): AS1009 is not reported.
+    ``in_use``: the tables and columns running code uses (AS1008 is decided only when given).
+    """
+    is_existing = _existing_test(existing)
+    created: set[TableKey] = set()
+    added_columns: set[tuple[TableKey, str]] = set()
+    checks: dict[str, Step] = {}
+    validated: list[Step] = []
+    timeout_set = timeout_elsewhere
+    hazards: list[Hazard] = []
+    first_lock: Step | None = None
+    ddl_in_transaction: list[Step] = []
+    data_steps: list[Step] = []
+
+    def old(step: Step) -> bool:
+        key = step.key
+        return key is not None and key not in created and is_existing(key)
+
+    for step in steps:
+        if step.op == "set_timeout":
+            timeout_set = True
+            continue
+        if step.op == "create_table":
+            if step.key is not None:
+                created.add(step.key)
+            continue
+        if step.op == "validate_constraint":
+            validated.append(step)
+            continue
+        if not old(step):
+            if step.op == "add_check" and step.name:
+                checks[step.name] = step
+            continue
+        if step.op == "data":
+            if not step.autocommit:
+                data_steps.append(step)
+            continue
+        if step.op in LOCKING_OPS and not (step.op == "create_index" and step.concurrently):
+            if first_lock is None and not timeout_set:
+                first_lock = step
+            if not step.autocommit:
+                ddl_in_transaction.append(step)
+        hazard = _judge(step, checks, validated, added_columns, in_use)
+        if hazard is not None:
+            hazards.append(hazard)
+        if step.op == "add_column" and step.key is not None:
+            added_columns.update((step.key, c) for c in step.columns)
+        if step.op == "add_check" and step.name:
+            checks[step.name] = step
+    if first_lock is not None:
+        hazards.append(
+            Hazard(
+                RuleId.AS1009,
+                f"{_describe(first_lock)} locks existing table {first_lock.where()} and no lock_timeout is set "
+                "(in the revision or env.py): while it waits for a running query, every query on the table "
+                "waits behind it; run op.execute(\"SET lock_timeout = '5s'\") first",
+                first_lock,
+            )
+        )
+    if data_steps and ddl_in_transaction:
+        schema_step = ddl_in_transaction[0]
+        for data in data_steps:
+            at = f" (line {schema_step.line})" if schema_step.line is not None else ""
+            hazards.append(
+                Hazard(
+                    RuleId.AS1010,
+                    f"backfill of existing table {data.where()} runs in the same transaction as "
+                    f"{_describe(schema_step)}{at}: the schema change's lock is held until every row is "
+                    "written; move the backfill to its own revision (or an autocommit block, in batches)",
+                    data,
+                )
+            )
+    hazards.sort(key=lambda h: (h.step.line or 0, h.step.col or 0, h.rule_id))
+    return hazards
+
+
+def _existing_test(existing: Container[TableKey] | Callable[[TableKey], bool] | None) -> Callable[[TableKey], bool]:
+    if existing is None:
+        return lambda key: True
+    if callable(existing):
+        return existing
+    container = existing
+    return lambda key: key in container
+
+
+def _describe(step: Step) -> str:
+    return f"op.{_OP_CALLS.get(step.op, step.op)}()"
+
+
+_OP_CALLS: Final = {
+    "add_foreign_key": "create_foreign_key",
+    "add_check": "create_check_constraint",
+    "add_unique": "create_unique_constraint",
+    "add_primary_key": "create_primary_key",
+    "rename_column": "alter_column",
+}
+
+
+def _judge(
+    step: Step,
+    checks: dict[str, Step],
+    validated: Sequence[Step],
+    added_columns: set[tuple[TableKey, str]],
+    in_use: InUse | None,
+) -> Hazard | None:
+    """The per-step rules (AS1001-AS1008, AS1011) for a step on an existing table."""
+    where = step.where()
+    if step.op == "create_index" and not step.concurrently:
+        kind = "unique index" if step.unique else "index"
+        return Hazard(
+            RuleId.AS1001,
+            f"creates {kind} {step.name!r} on existing table {where} without CONCURRENTLY: writes to the table "
+            "are blocked while the index builds; use postgresql_concurrently=True inside "
+            "op.get_context().autocommit_block()",
+            step,
+        )
+    if step.op == "add_foreign_key" and not step.not_valid:
+        return Hazard(
+            RuleId.AS1002,
+            f"adds foreign key {step.name!r} to existing table {where} in one step: both tables are locked "
+            "against writes while every row is checked; add it with postgresql_not_valid=True, then "
+            "VALIDATE CONSTRAINT in a separate step",
+            step,
+        )
+    if step.op == "add_check" and not step.not_valid:
+        return Hazard(
+            RuleId.AS1003,
+            f"adds check constraint {step.name!r} to existing table {where} in one step: the table is locked "
+            "while every row is checked; add it with postgresql_not_valid=True, then VALIDATE CONSTRAINT",
+            step,
+        )
+    if step.op in ("add_unique", "add_primary_key") and step.using_index is None:
+        kind = "unique constraint" if step.op == "add_unique" else "primary key"
+        return Hazard(
+            RuleId.AS1004,
+            f"adds {kind} {step.name!r} to existing table {where} directly: the table is locked while its "
+            "index builds; create a unique index CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX",
+            step,
+        )
+    if step.op == "alter_column":
+        if step.nullable is False and not _not_null_proven(step, checks, validated):
+            return Hazard(
+                RuleId.AS1005,
+                f"sets NOT NULL on {step.column_text()} of an existing table: the table is locked while every "
+                "row is scanned; add CHECK (column IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it, then "
+                "set NOT NULL (PostgreSQL 12+ skips the scan) and drop the check",
+                step,
+            )
+        if step.new_type is not None:
+            rewrites = step.using or type_change_rewrites(step.old_type, step.new_type)
+            if rewrites:
+                before = "" if step.old_type is None else f" from {step.old_type}"
+                unknown = (
+                    " (the old type is not given: pass existing_type= so a free change can be told apart)"
+                    if step.old_type is None and not step.using
+                    else ""
+                )
+                return Hazard(
+                    RuleId.AS1007,
+                    f"changes the type of {step.column_text()}{before} to {step.new_type}: the table is rewritten "
+                    f"under an ACCESS EXCLUSIVE lock{unknown}; add a new column, backfill it, then switch",
+                    step,
+                )
+    if step.op == "add_column":
+        volatile = step.volatile if step.volatile is not None else is_volatile_default(step.server_default)
+        if volatile:
+            default = f" ({step.server_default})" if step.server_default else ""
+            return Hazard(
+                RuleId.AS1006,
+                f"adds column {step.column_text()} with a volatile default{default} to an existing table: the "
+                "table is rewritten under an ACCESS EXCLUSIVE lock; add the column without a default, set the "
+                "default, then backfill in batches",
+                step,
+            )
+        if step.nullable is False and step.server_default is None:
+            return Hazard(
+                RuleId.AS1011,
+                f"adds NOT NULL column {step.column_text()} without a server default to an existing table: it "
+                "fails on any table with rows; add it nullable (or with a server_default), backfill, then set "
+                "NOT NULL",
+                step,
+            )
+    if in_use is not None:
+        return _breaking(step, in_use, added_columns)
+    return None
+
+
+def _not_null_proven(step: Step, checks: dict[str, Step], validated: Sequence[Step]) -> bool:
+    """True when a valid ``CHECK (column IS NOT NULL)`` precedes ``SET NOT NULL`` (PostgreSQL 12+
+    then skips the scan): a check added valid in these steps, or a ``VALIDATE CONSTRAINT`` on the
+    table of a check that is ``column IS NOT NULL`` -- or of a check added before these steps,
+    whose condition cannot be seen (the safe form's first step is often an earlier revision)."""
+    column = step.columns[0] if step.columns else None
+    for name, added in checks.items():
+        if (
+            column is not None
+            and _checks_not_null(added.condition, column)
+            and added.key == step.key
+            and (not added.not_valid or any(v.name == name and v.key == step.key for v in validated))
+        ):
+            return True
+    return any(v.key == step.key and v.name not in checks for v in validated)
+
+
+_NOT_NULL_CHECK: Final = re.compile(r'^\(*\s*"?(\w+)"?\s+IS\s+NOT\s+NULL\s*\)*$', re.IGNORECASE)
+
+
+def _checks_not_null(condition: str | None, column: str) -> bool:
+    match = _NOT_NULL_CHECK.match((condition or "").strip())
+    return match is not None and match.group(1) == column
+
+
+def _breaking(step: Step, in_use: InUse, added_columns: set[tuple[TableKey, str]]) -> Hazard | None:
+    """AS1008: a drop or rename of a table or column that running code still uses."""
+    if step.table is None:
+        return None
+    if step.op in ("drop_table", "rename_table") and step.table in in_use.tables:
+        verb = "drops" if step.op == "drop_table" else f"renames (to {step.new_name!r})"
+        return Hazard(
+            RuleId.AS1008,
+            f"{verb} table {step.where()}, which the running code still uses: split it into expand "
+            "(add the new), deploy code that stops using the old, then contract (drop it) in a later revision",
+            step,
+        )
+    if step.op in ("drop_column", "rename_column") and step.columns:
+        column = step.columns[0]
+        if (step.table, column) in in_use.columns and ((step.schema, step.table), column) not in added_columns:
+            verb = "drops" if step.op == "drop_column" else f"renames (to {step.new_name!r})"
+            return Hazard(
+                RuleId.AS1008,
+                f"{verb} column {step.column_text()}, which the running code still uses: split it into expand "
+                "(add the new), deploy code that stops using the old, then contract (drop it) in a later revision",
+                step,
+            )
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Defaults and types
+# ---------------------------------------------------------------------------------------------
+
+_VOLATILE: Final = re.compile(
+    r"\b(gen_random_uuid|uuid_generate_v1|uuid_generate_v1mc|uuid_generate_v4|uuidv4|uuidv7|random|"
+    r"clock_timestamp|timeofday|nextval|txid_current|statement_timestamp|setseed|gen_random_bytes)\s*\(",
+    re.IGNORECASE,
+)
+
+
+def is_volatile_default(sql: str | None) -> bool:
+    """True when a server default calls a volatile function (``gen_random_uuid()``, ``random()``,
+    ``clock_timestamp()``, ``nextval(...)``...): PostgreSQL then evaluates it for every existing row,
+    rewriting the table.  A constant, ``now()``/``CURRENT_TIMESTAMP`` (stable: one value per
+    transaction) is stored once in the catalogue since PostgreSQL 11, at no cost."""
+    return bool(sql) and _VOLATILE.search(sql or "") is not None
+
+
+_TYPE: Final = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*(?:\(\s*([^)]*)\))?\s*(\[\])?\s*$")
+_SYNONYMS: Final = {
+    "STRING": "VARCHAR",
+    "UNICODE": "VARCHAR",
+    "CHARACTER VARYING": "VARCHAR",
+    "UNICODETEXT": "TEXT",
+    "DECIMAL": "NUMERIC",
+    "INT": "INTEGER",
+    "INT4": "INTEGER",
+    "INT8": "BIGINT",
+    "INT2": "SMALLINT",
+    "BOOL": "BOOLEAN",
+    "FLOAT8": "DOUBLE PRECISION",
+    "DOUBLE": "DOUBLE PRECISION",
+    "TIMESTAMP WITHOUT TIME ZONE": "TIMESTAMP",
+    "DATETIME": "TIMESTAMP",
+    "TIMESTAMP WITH TIME ZONE": "TIMESTAMPTZ",
+    "VARBIT": "BIT VARYING",
+}
+
+
+def _parse_type(text: str) -> tuple[str, tuple[int, ...] | None, bool] | None:
+    """(name, integer parameters or None when none/not integers, is-array); None if unreadable."""
+    match = _TYPE.match(text)
+    if match is None:
+        return None
+    name = " ".join(match.group(1).upper().split())
+    name = _SYNONYMS.get(name, name)
+    params: tuple[int, ...] | None = None
+    if match.group(2):
+        parts = [p.strip() for p in match.group(2).split(",")]
+        if all(p.isdigit() for p in parts):
+            params = tuple(int(p) for p in parts)
+        else:
+            return None
+    return name, params, bool(match.group(3))
+
+
+def type_change_rewrites(old: str | None, new: str) -> bool:
+    """True unless changing a column from ``old`` to ``new`` is known to keep the stored data as is.
+
+    No rewrite (PostgreSQL's binary-coercible changes): the same type; ``VARCHAR(n)`` to
+    ``VARCHAR(m >= n)``, ``VARCHAR`` or ``TEXT``; ``TEXT`` to ``VARCHAR``; ``NUMERIC(p, s)`` to
+    ``NUMERIC(q >= p, s)`` or ``NUMERIC``; ``VARBIT(n)`` to a longer one; ``CIDR`` to ``INET``;
+    ``TIMESTAMP(p)``/``TIME(p)``/``INTERVAL(p)`` to a greater precision.  Anything else -- and a
+    change whose old type is unknown -- is reported (a shrink also scans to check every value).
+    """
+    if old is None:
+        return True
+    before, after = _parse_type(old), _parse_type(new)
+    if before is None or after is None:
+        return old.strip().upper() != new.strip().upper()
+    (b_name, b_params, b_array), (a_name, a_params, a_array) = before, after
+    if b_array != a_array:
+        return True
+    if (b_name, b_params) == (a_name, a_params):
+        return False
+    if b_name in ("VARCHAR", "TEXT") and a_name in ("VARCHAR", "TEXT"):
+        if a_params is None:
+            return False  # unbounded varchar or text takes any text
+        return b_name == "TEXT" or b_params is None or a_params[0] < b_params[0]
+    if b_name == a_name == "NUMERIC":
+        if a_params is None:
+            return False
+        if b_params is None:
+            return True
+        b_scale = b_params[1] if len(b_params) > 1 else 0
+        a_scale = a_params[1] if len(a_params) > 1 else 0
+        return not (a_params[0] >= b_params[0] and a_scale == b_scale)
+    if b_name == a_name and b_name in ("BIT VARYING", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "INTERVAL"):
+        return not (a_params is None or (b_params is not None and a_params[0] >= b_params[0]))
+    return not (b_name == "CIDR" and a_name == "INET")
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw SQL
+# ---------------------------------------------------------------------------------------------
+
+_IDENT: Final = r'(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)'
+_QUALIFIED: Final = rf"(?P<schema>{_IDENT}\s*\.\s*)?(?P<table>{_IDENT})"
+_CREATE_INDEX: Final = re.compile(
+    rf"^\s*CREATE\s+(?P<unique>UNIQUE\s+)?INDEX\s+(?P<concurrently>CONCURRENTLY\s+)?"
+    rf"(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{_IDENT})?\s*ON\s+(?:ONLY\s+)?{_QUALIFIED}\s*(?:USING\s+\w+\s*)?"
+    r"\((?P<columns>[^)]*)\)",
+    re.IGNORECASE | re.DOTALL,
+)
+_ALTER_TABLE: Final = re.compile(
+    rf"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_QUALIFIED}\s+(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
+)
+_ADD_CONSTRAINT: Final = re.compile(
+    rf"^ADD\s+CONSTRAINT\s+(?P<name>{_IDENT})\s+(?P<kind>FOREIGN\s+KEY|CHECK|UNIQUE|PRIMARY\s+KEY)\b(?P<body>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_CONSTRAINT_OPS: Final[dict[str, StepOp]] = {
+    "FOREIGN KEY": "add_foreign_key",
+    "CHECK": "add_check",
+    "UNIQUE": "add_unique",
+    "PRIMARY KEY": "add_primary_key",
+}
+_VALIDATE: Final = re.compile(rf"^VALIDATE\s+CONSTRAINT\s+(?P<name>{_IDENT})\s*$", re.IGNORECASE)
+_SET_NOT_NULL: Final = re.compile(rf"^ALTER\s+(?:COLUMN\s+)?(?P<column>{_IDENT})\s+SET\s+NOT\s+NULL\s*$", re.IGNORECASE)
+_USING_INDEX: Final = re.compile(rf"\bUSING\s+INDEX\s+(?P<index>{_IDENT})\s*$", re.IGNORECASE)
+_TIMEOUT: Final = re.compile(r"^\s*SET\s+(?:LOCAL\s+|SESSION\s+)?(lock_timeout|statement_timeout)\b", re.IGNORECASE)
+_SET_CONFIG: Final = re.compile(r"\bset_config\s*\(\s*'(lock_timeout|statement_timeout)'", re.IGNORECASE)
+_DATA: Final = re.compile(
+    rf"^\s*(?:WITH\b.*?\)\s*)?(?:UPDATE\s+(?:ONLY\s+)?{_QUALIFIED}|DELETE\s+FROM\s+(?:ONLY\s+)?{_QUALIFIED}"
+    rf"|INSERT\s+INTO\s+{_QUALIFIED}(?=.*\bSELECT\b))",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _unquote(name: str | None) -> str | None:
+    if name is None:
+        return None
+    name = name.strip().rstrip(".").strip()
+    return name[1:-1] if name.startswith('"') and name.endswith('"') else name.lower()
+
+
+def _split_statements(sql: str) -> Iterable[str]:
+    """Statements of a literal SQL text, split on ``;`` outside quotes (enough for migrations)."""
+    out: list[str] = []
+    current: list[str] = []
+    quote: str | None = None
+    for char in sql:
+        if quote is not None:
+            current.append(char)
+            if char == quote:
+                quote = None
+        elif char in ("'", '"'):
+            quote = char
+            current.append(char)
+        elif char == ";":
+            out.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    out.append("".join(current))
+    return [s.strip() for s in out if s.strip()]
+
+
+def steps_from_sql(
+    sql: str, *, line: int | None = None, col: int | None = None, autocommit: bool = False
+) -> list[Step]:
+    """The steps a literal SQL text performs, for the statements the rules know; others are skipped.
+
+    Recognised: ``CREATE [UNIQUE] INDEX [CONCURRENTLY]``, ``ALTER TABLE t ADD CONSTRAINT c
+    {FOREIGN KEY|CHECK|UNIQUE|PRIMARY KEY} ... [NOT VALID | USING INDEX i]``, ``ALTER TABLE t
+    VALIDATE CONSTRAINT c``, ``ALTER TABLE t ALTER [COLUMN] c SET NOT NULL``, ``SET [LOCAL]
+    lock_timeout``/``statement_timeout`` (and ``set_config('lock_timeout', ...)``), and backfills
+    (``UPDATE t``, ``DELETE FROM t``, ``INSERT INTO t ... SELECT``).
+    """
+    steps: list[Step] = []
+    for statement in _split_statements(sql):
+        if _TIMEOUT.match(statement) or _SET_CONFIG.search(statement):
+            steps.append(Step("set_timeout", None))
+            continue
+        match = _CREATE_INDEX.match(statement)
+        if match is not None:
+            steps.append(
+                Step(
+                    "create_index",
+                    _unquote(match.group("table")),
+                    _unquote(match.group("schema")),
+                    columns=tuple(c.strip() for c in match.group("columns").split(",") if c.strip()),
+                    name=_unquote(match.group("name")),
+                    concurrently=bool(match.group("concurrently")),
+                    unique=bool(match.group("unique")),
+                )
+            )
+            continue
+        match = _ALTER_TABLE.match(statement)
+        if match is not None:
+            steps.extend(_alter_table_steps(match))
+            continue
+        match = _DATA.match(statement)
+        if match is not None:
+            table = next((g for g in match.groups()[1::2] if g), None)
+            schema = next((g for g in match.groups()[0::2] if g), None)
+            steps.append(Step("data", _unquote(table), _unquote(schema)))
+    return [replace(step, line=line, col=col, autocommit=autocommit) for step in steps]
+
+
+def _alter_table_steps(match: re.Match[str]) -> list[Step]:
+    table, schema = _unquote(match.group("table")), _unquote(match.group("schema"))
+    rest = " ".join(match.group("rest").split())
+    add = _ADD_CONSTRAINT.match(rest)
+    if add is not None:
+        kind = " ".join(add.group("kind").upper().split())
+        body = add.group("body").strip()
+        not_valid = bool(re.search(r"\bNOT\s+VALID\s*$", body, re.IGNORECASE))
+        using = _USING_INDEX.search(body)
+        op = _CONSTRAINT_OPS[kind]
+        condition = None
+        if op == "add_check":
+            condition = re.sub(r"\s*\bNOT\s+VALID\s*$", "", body, flags=re.IGNORECASE).strip()
+            if condition.startswith("(") and condition.endswith(")"):
+                condition = condition[1:-1].strip()
+        return [
+            Step(
+                op,
+                table,
+                schema,
+                name=_unquote(add.group("name")),
+                not_valid=not_valid,
+                using_index=_unquote(using.group("index")) if using else None,
+                condition=condition,
+            )
+        ]
+    validate = _VALIDATE.match(rest)
+    if validate is not None:
+        return [Step("validate_constraint", table, schema, name=_unquote(validate.group("name")))]
+    not_null = _SET_NOT_NULL.match(rest)
+    if not_null is not None:
+        column = _unquote(not_null.group("column"))
+        return [Step("alter_column", table, schema, columns=(column,) if column else (), nullable=False)]
+    return []
