@@ -43,10 +43,10 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
     from .findings import Finding
+    from .safety import TableKey  # (schema, table) as a finding names it; schema None: the search path's
 
 __all__ = [
     "LargeTable",
-    "TableKey",
     "TableSize",
     "format_bytes",
     "is_safety_rule",
@@ -55,14 +55,11 @@ __all__ = [
     "tables_named",
 ]
 
-TableKey = tuple[str | None, str]
-"""``(schema, table)`` exactly as a finding's location names it (schema None: the search path's)."""
-
 _SAFETY_FAMILY = re.compile(r"AS10\d\d")
 """The ID family of the safe-migration rules (``AS10xx`` in the catalogue)."""
 
-_NEVER_SCALED: frozenset[str] = frozenset({"AS1008"})
-_LARGE_WITH_ANY_ROW: frozenset[str] = frozenset({"AS1011"})
+_NEVER_SCALED = frozenset({RuleId.AS1008})
+_LARGE_WITH_ANY_ROW = frozenset({RuleId.AS1011})
 
 
 @dataclass(frozen=True)
