@@ -18,7 +18,7 @@ Example::
     pk_index = "allow"                         # allow | forbid | require  (see AS103)
     owner_columns = ["user_id"]                # AS601
     concurrent_indexes = false                 # CREATE INDEX CONCURRENTLY on existing PG tables
-    large_table = { rows = 10_000, size_mb = 10 }  # AS10xx graded by live table size (--database-url)
+    large_table = { rows = 100_000, size_mb = 10 }  # AS10xx graded by live table size (--database-url)
 
     [[tool.alembic_standards.exceptions]]
     rule = "AS101"
@@ -515,7 +515,7 @@ class _Parser:
 
     def _large_table(self, value: Any) -> LargeTable:
         if not isinstance(value, dict):
-            raise self.error("large_table", "expected a table, e.g. { rows = 10_000, size_mb = 10 }")
+            raise self.error("large_table", "expected a table, e.g. { rows = 100_000, size_mb = 10 }")
         self._unknown("large_table.", value, _LARGE_TABLE_KEYS)
         limits: dict[str, int] = {}
         for key, scale in (("rows", 1), ("size_mb", 1024 * 1024)):

@@ -100,7 +100,7 @@ def test_format_bytes() -> None:
         "310 MB",
         "1.5 GB",
     ]
-    assert LargeTable().describe() == "10,000 rows or 10 MB"
+    assert LargeTable().describe() == "100,000 rows or 10 MB"
 
 
 # ------------------------------------------------------------------------------------ configuration
@@ -111,7 +111,7 @@ def _config(tmp_path: Path, body: str) -> Config:
 
 
 def test_large_table_threshold_defaults_and_configured(tmp_path: Path) -> None:
-    assert _config(tmp_path, "").large_table == LargeTable(rows=10_000, bytes=10 * 1024 * 1024)
+    assert _config(tmp_path, "").large_table == LargeTable(rows=100_000, bytes=10 * 1024 * 1024)
     assert _config(tmp_path, "large_table = { rows = 1_000_000, size_mb = 512 }").large_table == LargeTable(
         rows=1_000_000, bytes=512 * 1024 * 1024
     )
@@ -121,7 +121,7 @@ def test_large_table_threshold_defaults_and_configured(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "error"),
     [
-        ("large_table = 10000", "large_table: expected a table, e.g. { rows = 10_000, size_mb = 10 }"),
+        ("large_table = 10000", "large_table: expected a table, e.g. { rows = 100_000, size_mb = 10 }"),
         ("large_table = { rows = -1 }", "large_table.rows: expected a whole number >= 0, got -1"),
         ("large_table = { rows = true }", "large_table.rows: expected a whole number >= 0, got True"),
         ("large_table = { size_mb = '10MB' }", "large_table.size_mb: expected a whole number >= 0, got '10MB'"),
@@ -150,7 +150,7 @@ SIZES = {
     (None, "blobs"): TableSize(rows=40, bytes=64 * 1024 * 1024),  # few rows, large: TOAST
     (None, "fresh"): TableSize(rows=None, bytes=8192),
     (None, "empty"): TableSize(rows=0, bytes=16_384),
-    ("billing", "invoices"): TableSize(rows=20_000, bytes=2 * 1024 * 1024),
+    ("billing", "invoices"): TableSize(rows=200_000, bytes=2 * 1024 * 1024),
 }
 
 
@@ -172,7 +172,7 @@ SIZES = {
             "invoices",
             "billing",
             Severity.ERROR,
-            "billing.invoices: about 20,000 rows, 2.0 MB, large table",
+            "billing.invoices: about 200,000 rows, 2.0 MB, large table",
         ),
         (RuleId.AS1004, "gone", None, Severity.WARNING, "gone is not in the database: severity not scaled"),
         # AS1011 fails on any row: one row is "large"; an empty table is not; no estimate: unknown.
@@ -287,7 +287,9 @@ def cli_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ),
         encoding="utf-8",
     )
-    (tmp_path / "pyproject.toml").write_text('[tool.alembic_standards]\nmigrations = ["versions"]\n', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.alembic_standards]\nmigrations = ["versions"]\nlarge_table = { rows = 10_000 }\n', encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -334,7 +336,7 @@ def test_grading_in_the_cli_reads_the_database_once_and_hides_the_password(
     from alembic_standards.cli import _graded_by_size
 
     _populate(pg_engine, 30_000)
-    config = Config(root=tmp_path)
+    config = Config(root=tmp_path, large_table=LargeTable(rows=10_000))
     found = [_finding(RuleId.AS1001), _finding(RuleId.AS1002, "missing"), Finding(RuleId.AS201, Severity.WARNING, "x")]
     graded = _graded_by_size(pg_url, config, found)
     size = format_bytes(_bytes(pg_engine, "orders"))
