@@ -51,6 +51,9 @@ __all__ = [
     "TableKey",
     "check",
     "is_volatile_default",
+    "normalise_type",
+    "step_from_json",
+    "step_to_json",
     "steps_from_sql",
     "type_change_rewrites",
 ]
@@ -73,9 +76,11 @@ StepOp = Literal[
     "validate_constraint",
     "data",
     "set_timeout",
+    "alter_table",
 ]
 """What a step does.  ``data`` is a backfill (``UPDATE``, ``DELETE``, ``INSERT ... SELECT``) of
-``table``; ``set_timeout`` is a ``SET [LOCAL] lock_timeout`` (or ``statement_timeout``)."""
+``table``; ``set_timeout`` is a ``SET [LOCAL] lock_timeout`` (or ``statement_timeout``);
+``alter_table`` is any other ``ALTER TABLE`` of raw SQL (it locks the table; no other rule reads it)."""
 
 TableKey = tuple[str | None, str]
 """(schema, table)."""
@@ -138,6 +143,48 @@ class Step:
         return f"{table}({', '.join(self.columns)})"
 
 
+_STR_FIELDS: Final = frozenset(
+    {"table", "schema", "name", "new_name", "using_index", "condition", "old_type", "new_type", "server_default"}
+)
+_BOOL_FIELDS: Final = frozenset({"concurrently", "autocommit", "not_valid", "unique", "using"})
+_OPT_BOOL_FIELDS: Final = frozenset({"nullable", "volatile"})
+_INT_FIELDS: Final = frozenset({"line", "col"})
+_STEP_OPS: Final = frozenset(StepOp.__args__)  # type: ignore[attr-defined]
+
+
+def step_to_json(step: Step) -> dict[str, object]:
+    """A step as a JSON object of its non-default fields (the checker's cache stores steps)."""
+    out: dict[str, object] = {"op": step.op}
+    for name in (*_STR_FIELDS, *_BOOL_FIELDS, *_OPT_BOOL_FIELDS, *_INT_FIELDS):
+        value = getattr(step, name)
+        if value is not None and value is not False:
+            out[name] = value
+    if step.columns:
+        out["columns"] = list(step.columns)
+    return out
+
+
+def step_from_json(data: object) -> Step:
+    """The inverse of :func:`step_to_json`; TypeError/ValueError on anything else (a cache miss)."""
+    if type(data) is not dict or data.get("op") not in _STEP_OPS:
+        raise TypeError("not a step")
+    values: dict[str, object] = {}
+    for name, value in data.items():
+        if name == "op":
+            continue
+        if (
+            (name in _STR_FIELDS and type(value) is str)
+            or (name in (_BOOL_FIELDS | _OPT_BOOL_FIELDS) and type(value) is bool)
+            or (name in _INT_FIELDS and type(value) is int)
+        ):
+            values[name] = value
+        elif name == "columns" and type(value) is list and all(type(c) is str for c in value):
+            values[name] = tuple(value)
+        else:
+            raise TypeError(f"unexpected step field {name!r}")
+    return Step(data["op"], **values)  # type: ignore[arg-type]
+
+
 class Hazard(NamedTuple):
     """A step that breaks a rule: ``(rule_id, message, step)``."""
 
@@ -171,6 +218,7 @@ LOCKING_OPS: Final[frozenset[str]] = frozenset(
         "add_unique",
         "add_primary_key",
         "drop_constraint",
+        "alter_table",
     }
 )
 """Steps that take an ACCESS EXCLUSIVE (or, ``CREATE INDEX``, SHARE; ``ADD FOREIGN KEY``, SHARE ROW
@@ -288,6 +336,7 @@ _OP_CALLS: Final = {
     "add_unique": "create_unique_constraint",
     "add_primary_key": "create_primary_key",
     "rename_column": "alter_column",
+    "alter_table": "execute",
 }
 
 
@@ -467,6 +516,10 @@ _SYNONYMS: Final = {
     "DATETIME": "TIMESTAMP",
     "TIMESTAMP WITH TIME ZONE": "TIMESTAMPTZ",
     "VARBIT": "BIT VARYING",
+    "BIGINTEGER": "BIGINT",
+    "SMALLINTEGER": "SMALLINT",
+    "LARGEBINARY": "BYTEA",
+    "FLOAT4": "REAL",
 }
 
 
@@ -485,6 +538,17 @@ def _parse_type(text: str) -> tuple[str, tuple[int, ...] | None, bool] | None:
         else:
             return None
     return name, params, bool(match.group(3))
+
+
+def normalise_type(text: str) -> str:
+    """The SQL spelling of a type written the SQLAlchemy way or the SQL way: ``String(50)`` and
+    ``character varying(50)`` are ``VARCHAR(50)``, ``BigInteger`` is ``BIGINT`` (for messages)."""
+    parsed = _parse_type(text)
+    if parsed is None:
+        return text.strip()
+    name, params, array = parsed
+    args = f"({', '.join(str(p) for p in params)})" if params else ""
+    return f"{name}{args}{'[]' if array else ''}"
 
 
 def type_change_rewrites(old: str | None, new: str) -> bool:
@@ -535,6 +599,9 @@ _CREATE_INDEX: Final = re.compile(
     r"\((?P<columns>[^)]*)\)",
     re.IGNORECASE | re.DOTALL,
 )
+_CREATE_TABLE: Final = re.compile(
+    rf"^\s*CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?{_QUALIFIED}", re.IGNORECASE
+)
 _ALTER_TABLE: Final = re.compile(
     rf"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_QUALIFIED}\s+(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
 )
@@ -554,8 +621,7 @@ _USING_INDEX: Final = re.compile(rf"\bUSING\s+INDEX\s+(?P<index>{_IDENT})\s*$", 
 _TIMEOUT: Final = re.compile(r"^\s*SET\s+(?:LOCAL\s+|SESSION\s+)?(lock_timeout|statement_timeout)\b", re.IGNORECASE)
 _SET_CONFIG: Final = re.compile(r"\bset_config\s*\(\s*'(lock_timeout|statement_timeout)'", re.IGNORECASE)
 _DATA: Final = re.compile(
-    rf"^\s*(?:WITH\b.*?\)\s*)?(?:UPDATE\s+(?:ONLY\s+)?{_QUALIFIED}|DELETE\s+FROM\s+(?:ONLY\s+)?{_QUALIFIED}"
-    rf"|INSERT\s+INTO\s+{_QUALIFIED}(?=.*\bSELECT\b))",
+    rf"^\s*(?:WITH\b.*?\)\s*)?(?:UPDATE\s+(?:ONLY\s+)?|DELETE\s+FROM\s+(?:ONLY\s+)?|INSERT\s+INTO\s+(?=.*\bSELECT\b)){_QUALIFIED}",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -594,7 +660,7 @@ def steps_from_sql(
 ) -> list[Step]:
     """The steps a literal SQL text performs, for the statements the rules know; others are skipped.
 
-    Recognised: ``CREATE [UNIQUE] INDEX [CONCURRENTLY]``, ``ALTER TABLE t ADD CONSTRAINT c
+    Recognised: ``CREATE TABLE``, ``CREATE [UNIQUE] INDEX [CONCURRENTLY]``, ``ALTER TABLE t ADD CONSTRAINT c
     {FOREIGN KEY|CHECK|UNIQUE|PRIMARY KEY} ... [NOT VALID | USING INDEX i]``, ``ALTER TABLE t
     VALIDATE CONSTRAINT c``, ``ALTER TABLE t ALTER [COLUMN] c SET NOT NULL``, ``SET [LOCAL]
     lock_timeout``/``statement_timeout`` (and ``set_config('lock_timeout', ...)``), and backfills
@@ -619,15 +685,17 @@ def steps_from_sql(
                 )
             )
             continue
+        match = _CREATE_TABLE.match(statement)
+        if match is not None:
+            steps.append(Step("create_table", _unquote(match.group("table")), _unquote(match.group("schema"))))
+            continue
         match = _ALTER_TABLE.match(statement)
         if match is not None:
             steps.extend(_alter_table_steps(match))
             continue
         match = _DATA.match(statement)
         if match is not None:
-            table = next((g for g in match.groups()[1::2] if g), None)
-            schema = next((g for g in match.groups()[0::2] if g), None)
-            steps.append(Step("data", _unquote(table), _unquote(schema)))
+            steps.append(Step("data", _unquote(match.group("table")), _unquote(match.group("schema"))))
     return [replace(step, line=line, col=col, autocommit=autocommit) for step in steps]
 
 
@@ -664,4 +732,4 @@ def _alter_table_steps(match: re.Match[str]) -> list[Step]:
     if not_null is not None:
         column = _unquote(not_null.group("column"))
         return [Step("alter_column", table, schema, columns=(column,) if column else (), nullable=False)]
-    return []
+    return [Step("alter_table", table, schema)]

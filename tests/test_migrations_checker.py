@@ -191,7 +191,8 @@ def test_rule_selection_and_severity(tmp_path: Path) -> None:
     folder = SCENARIOS / "history"
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text(
-        '[tool.alembic_standards]\nignore = ["AS802", "AS803"]\nseverity = { AS804 = "error" }\n', encoding="utf-8"
+        '[tool.alembic_standards]\nignore = ["AS802", "AS803", "AS10"]\nseverity = { AS804 = "error" }\n',
+        encoding="utf-8",
     )
     config = load_config(pyproject)
     report = check_migrations([folder], config)

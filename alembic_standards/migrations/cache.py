@@ -24,6 +24,7 @@ from ..coverage import KeyColumns
 from ..fileio import read_regular_file
 from ..findings import Finding, Location, RuleId, Severity
 from ..rules import RULES
+from ..safety import step_from_json, step_to_json
 from .facts import RevisionInfo, _ConstraintNames, _FileResult, _ForeignKey, _NamedRef, _Revision, _Unnamed
 
 if TYPE_CHECKING:
@@ -34,9 +35,10 @@ CACHE_DIR_NAME: Final = ".alembic_standards_cache"
 CACHE_DIR_ENV: Final = "ALEMBIC_STANDARDS_CACHE_DIR"
 SCHEMA: Final = "alembic-standards/migrations-cache"
 """What a cache document says it is: a JSON file of any other origin is not read."""
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 """Bumped whenever a stored object gains, loses or changes a key.  Version 1 stored positional
-lists (a finding decoded from exactly ten items): it is read as a miss, like any unknown version."""
+lists (a finding decoded from exactly ten items): it is read as a miss, like any unknown version.
+Version 3 added each revision's safety steps."""
 MAX_CACHE_BYTES: Final = 256 * 1024 * 1024
 """A cache file larger than this is ignored (about 100 times what 1,000 revisions need)."""
 _RACY_NS: Final = 2_000_000_000
@@ -53,6 +55,8 @@ _CODE: Final = (
     "config.py",
     "findings.py",
     "rules.py",
+    "safety.py",
+    "migrations/safety_steps.py",
 )
 """The modules whose code decides a file's per-file results."""
 _CACHEDIR_TAG: Final = (
@@ -231,7 +235,7 @@ def _fingerprint(config: Config) -> str:
 
 _ENTRY: Final = frozenset({"size", "mtime_ns", "result"})
 _RESULT: Final = frozenset({"errors", "irreversible", "revision"})
-_REVISION: Final = frozenset({"info", "findings", "keys", "foreign_keys", "raw_sql", "names"})
+_REVISION: Final = frozenset({"info", "findings", "keys", "foreign_keys", "raw_sql", "names", "safety"})
 _INFO: Final = frozenset({"revision", "down_revisions", "depends_on", "branch_labels", "line"})
 _FINDING: Final = frozenset(
     {"rule", "severity", "message", "line", "col", "schema", "table", "column", "constraint", "revision"}
@@ -290,6 +294,7 @@ def _encode_result(path: Path, result: _FileResult) -> dict[str, Any]:
                 for fk in revision.foreign_keys
             ],
             "raw_sql": revision.raw_sql,
+            "safety": [step_to_json(step) for step in revision.safety],
             "names": {
                 "unnamed": [
                     {
@@ -394,6 +399,7 @@ def _decode_result(path: Path, data: Any, stat: tuple[int, int]) -> _FileResult:
         foreign_keys=foreign_keys,
         raw_sql=[_opt_str(sql) for sql in _list(revision["raw_sql"])],
         names=_decode_names(revision["names"]),
+        safety=[step_from_json(step) for step in _list(revision["safety"])],
     )
     return result
 

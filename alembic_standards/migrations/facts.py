@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..config import ExceptionEntry
     from ..coverage import KeyColumns
     from ..findings import Finding
+    from ..safety import Step
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class _Revision:
     """The upgrade's raw SQL (None when the text is computed): it may create indexes we cannot see."""
     names: _ConstraintNames = field(default_factory=lambda: _ConstraintNames())
     """The upgrade's constraints created unnamed, created by name and dropped by name (AS506)."""
+    safety: list[Step] = field(default_factory=list)
+    """The upgrade's steps as the safe-migration rules see them (AS1001-AS1011, judged history-wide)."""
 
 
 @dataclass(frozen=True)

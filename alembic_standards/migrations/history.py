@@ -1,8 +1,9 @@
 """The rules that need the whole history, recomputed from the per-file facts on every run.
 
-Why apart: a revision's per-file results are cached, but whether its foreign key is indexed (AS201)
-or whether it refers to a constraint by a name only an older revision's unnamed DDL gave it (AS506)
-depends on other revisions -- their ancestry (``down_revision``/``depends_on``, through merges) and
+Why apart: a revision's per-file results are cached, but whether its foreign key is indexed (AS201),
+whether it refers to a constraint by a name only an older revision's unnamed DDL gave it (AS506),
+or whether the table it locks already exists (AS1001-AS1011: created by an ancestor) depends on
+other revisions -- their ancestry (``down_revision``/``depends_on``, through merges) and
 what they created.  These checks never read a file; they take :class:`~.facts._Revision` facts.
 """
 
@@ -13,11 +14,14 @@ from typing import TYPE_CHECKING, Final
 from ..coverage import KeyColumns, is_covered
 from ..findings import Location, RuleId
 from ..naming import postgresql_default_name
+from ..safety import check as check_safety
+from .safety_steps import EnvTimeouts, hazard_finding
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from ..config import Config
+    from ..safety import TableKey
     from .facts import _Revision, _Unnamed
 
 
@@ -297,3 +301,50 @@ def _generated_message(name: str, creator: _Revision, unnamed: _Unnamed, config:
         f"and this drop fails: give that constraint this name explicitly there (name={name!r}), which replays the "
         "same with or without a convention, or run `alembic-standards rename-constraints` first"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# AS1001-AS1011: locks and rewrites on tables the history created
+# ---------------------------------------------------------------------------------------------
+
+_SAFETY_RULES: Final = tuple(RuleId(f"AS10{n:02d}") for n in range(1, 12))
+
+
+def _check_safety(revisions: Sequence[_Revision], config: Config) -> None:
+    """Judge each revision's safety steps (:func:`alembic_standards.safety.check`) against the
+    tables its ancestors created: an *existing* table is one created (or renamed into being) by an
+    ancestor revision -- decided from the history, never guessed.  A table no visible revision
+    creates (the history starts from a database made otherwise, or raw SQL we cannot read) is not
+    judged; a table the revision itself creates is new.
+    """
+    if not any(config.is_enabled(rule) for rule in _SAFETY_RULES):
+        return
+    by_id = {r.info.revision: r for r in revisions if r.info.revision}
+    graph = _Ancestry(by_id)
+    creators: dict[TableKey, int] = {}  # table -> bitset of the revisions that create it
+    bit_of: dict[int, int] = {}
+    for bit, node in enumerate(by_id.values()):
+        bit_of[id(node)] = bit
+        for step in node.safety:
+            if step.op == "create_table" and step.key is not None:
+                creators[step.key] = creators.get(step.key, 0) | 1 << bit
+            elif step.op == "rename_table" and step.new_name is not None:
+                key = (step.schema, step.new_name)
+                creators[key] = creators.get(key, 0) | 1 << bit
+    timeouts = EnvTimeouts()
+    for revision in revisions:
+        if not revision.safety:
+            continue
+        ancestors = graph.of(revision)
+        if ancestors is None:  # a cycle: walk the graph as written
+            ancestors = 0
+            for parent in _ancestors(revision, by_id):
+                ancestors |= 1 << bit_of[id(parent)] if id(parent) in bit_of else 0
+
+        def existing(key: TableKey, mask: int = ancestors) -> bool:
+            return bool(creators.get(key, 0) & mask)
+
+        hazards = check_safety(revision.safety, existing, timeout_elsewhere=timeouts.covers(revision.path))
+        revision.findings.extend(
+            hazard_finding(revision.path, revision.info.revision, hazard, config) for hazard in hazards
+        )

@@ -38,6 +38,7 @@ from .extract import (
     _Reader,
 )
 from .facts import MigrationReport, RevisionInfo, _ConstraintNames, _FileResult, _ForeignKey, _Revision
+from .safety_steps import steps_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 
     from ..config import Config
     from ..coverage import KeyColumns
+    from ..safety import Step
 
 
 _IDENTIFIERS: Final = ("revision", "down_revision", "branch_labels", "depends_on")
@@ -197,6 +199,7 @@ class _RevisionChecks(_Reader):
         undecided: list[_Undecided] = []
         all_up: list[_Op] = []
         all_down: list[_Op] = []
+        safety: list[Step] = []
         for up_fn, down_fn, suffix in pairs:
             up_ops = self.collect(up_fn) if up_fn is not None else []
             down_ops = self.collect(down_fn) if down_fn is not None else []
@@ -206,6 +209,8 @@ class _RevisionChecks(_Reader):
                     self._check_sections(function, ops)
             all_up += up_ops
             all_down += down_ops
+            # AS1001-AS1011: which tables exist is known from the history (history.py judges them).
+            safety += steps_of(self, up_ops)
         if undecided and self.config.is_enabled(RuleId.AS704):
             # Once per revision: a revision of 17 raw-SQL statements is one thing to review by hand.
             undecided.sort(key=lambda item: (getattr(item.node, "lineno", 0), getattr(item.node, "col_offset", 0)))
@@ -235,7 +240,7 @@ class _RevisionChecks(_Reader):
                 named.add(id(op))
                 self._check_names(op)
         raw_sql = [self._sql_text(op) for op in all_up if op.name == "execute"]
-        return _Revision(self.path, info, self.findings, keys, foreign_keys, raw_sql, names)
+        return _Revision(self.path, info, self.findings, keys, foreign_keys, raw_sql, names, safety)
 
     # -- AS801 / AS802 / AS803 / AS705 -------------------------------------------------------
     def _check_header(self) -> None:

@@ -1,0 +1,360 @@
+"""The static checker's side of the safe-migration rules (AS1001-AS1011): operations read from a
+revision's syntax tree become :class:`~alembic_standards.safety.Step` records, and
+:func:`alembic_standards.safety.check` decides.
+
+Why an adapter and not rules here: the revision hook judges Alembic's op objects with the same
+decider, so what counts as blocking is written once (:mod:`alembic_standards.safety`).  This module
+only reads -- from the operations :mod:`.extract` already found -- what the decider needs: names,
+columns, ``postgresql_concurrently`` / ``postgresql_not_valid``, nullability, types and server
+defaults as SQL-like text, the raw SQL of ``op.execute``, and whether a step runs inside
+``op.get_context().autocommit_block()``.
+
+Decisions:
+
+* A table is *existing* when the revision does not create it: Alembic runs a revision after its
+  ancestors, so any other table it alters was there before (created by an earlier revision, or by
+  whatever the history started from).  Nothing is guessed from names or sizes.
+* Operations inside ``with op.batch_alter_table(...)`` are skipped: batch mode is SQLite's way of
+  altering a table (projects that use it target SQLite, where these PostgreSQL locks do not exist).
+* An autocommit block is recognised by its ``with`` statement in the function being walked; an
+  operation in a helper function called from inside the block is taken as in the transaction.
+* ``env.py`` (next to the versions directory) is parsed, never imported: a ``lock_timeout`` or
+  ``statement_timeout`` it sets covers every revision (AS1009).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING, Final
+
+from ..findings import Location
+from ..safety import Step, StepOp, normalise_type, steps_from_sql
+from .extract import _as_str, _callee, _is_true, _kw
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from ..config import Config
+    from ..findings import Finding
+    from ..safety import Hazard
+    from .extract import _Op, _Reader
+
+__all__ = ["EnvTimeouts", "env_sets_timeout", "find_env", "hazard_finding", "steps_of"]
+
+
+def hazard_finding(path: Path, revision: str | None, hazard: Hazard, config: Config) -> Finding:
+    """The finding of one hazard, at its step's line, naming its table (and column)."""
+    step = hazard.step
+    location = Location(
+        path=path,
+        line=step.line,
+        col=step.col,
+        revision=revision,
+        schema=step.schema,
+        table=step.table,
+        column=step.columns[0] if len(step.columns) == 1 else None,
+    )
+    return config.finding(hazard.rule_id, hazard.message, location)
+
+
+def steps_of(reader: _Reader, ops: Sequence[_Op]) -> list[Step]:
+    """The steps of ``ops`` (an upgrade's operations, in order) that the safety rules judge."""
+    blocks = _autocommit_spans(reader.tree)
+    steps: list[Step] = []
+    for op in ops:
+        if _in_batch(reader, op):
+            continue
+        line, col = op.call.lineno, op.call.col_offset + 1
+        autocommit = any(start < line <= end for start, end in blocks)
+        if op.name == "execute":
+            sql = reader._sql_text(op)
+            if sql is not None:
+                steps.extend(steps_from_sql(sql, line=line, col=col, autocommit=autocommit))
+            continue
+        for step in _op_steps(reader, op):
+            steps.append(_placed(step, line, col, autocommit))
+    return steps
+
+
+def _placed(step: Step, line: int, col: int, autocommit: bool) -> Step:
+    return replace(step, line=line, col=col, autocommit=autocommit)
+
+
+def _in_batch(reader: _Reader, op: _Op) -> bool:
+    """``batch_op.<name>(...)``: called on a name that is not Alembic's ``op`` module."""
+    func = op.call.func
+    return (
+        op.name != "execute"
+        and isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id not in reader.op_modules
+    )
+
+
+def _autocommit_spans(tree: ast.Module) -> list[tuple[int, int]]:
+    spans = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.With, ast.AsyncWith)) and any(
+            isinstance(item.context_expr, ast.Call) and _callee(item.context_expr) == "autocommit_block"
+            for item in node.items
+        ):
+            spans.append((node.lineno, node.end_lineno or node.lineno))
+    return spans
+
+
+def _op_steps(reader: _Reader, op: _Op) -> list[Step]:
+    """The steps of one ``op.<name>(...)`` call (none for operations the rules do not judge)."""
+    table, schema, args, name = op.table, op.schema, op.args, op.name
+    if table is None:
+        return []
+    text = reader._literal_str
+    if name in ("create_table", "drop_table"):
+        return [Step("create_table" if name == "create_table" else "drop_table", table, schema)]
+    if name == "rename_table":
+        return [Step("rename_table", table, schema, new_name=text(args.get("new_table_name")))]
+    if name == "add_column":
+        column = args.get("column")
+        if not isinstance(column, ast.Call) or not column.args:
+            return []
+        column_name = text(column.args[0])
+        return [_added_column(reader, table, schema, column_name, column)]
+    if name == "drop_column":
+        column_name = text(_column_name_node(args.get("column_name")))
+        return [Step("drop_column", table, schema, columns=(column_name,) if column_name else ())]
+    if name == "alter_column":
+        return _altered_column(reader, op)
+    if name == "create_index":
+        return [
+            Step(
+                "create_index",
+                table,
+                schema,
+                columns=_strs(reader, args.get("columns")),
+                name=text(args.get("index_name")),
+                concurrently=_is_true(op.call, "postgresql_concurrently"),
+                unique=_is_true(op.call, "unique"),
+            )
+        ]
+    if name == "drop_index":
+        return [Step("drop_index", table, schema, name=text(args.get("index_name")))]
+    if name in _CONSTRAINT_STEPS:
+        condition = text(args.get("condition")) if name == "create_check_constraint" else None
+        return [
+            Step(
+                _CONSTRAINT_STEPS[name],
+                table,
+                schema,
+                columns=_strs(reader, args.get("local_cols" if name == "create_foreign_key" else "columns")),
+                name=text(args.get("constraint_name")),
+                not_valid=_is_true(op.call, "postgresql_not_valid"),
+                condition=condition,
+            )
+        ]
+    if name == "drop_constraint":
+        return [Step("drop_constraint", table, schema, name=text(args.get("constraint_name")))]
+    return []
+
+
+_CONSTRAINT_STEPS: Final[dict[str, StepOp]] = {
+    "create_foreign_key": "add_foreign_key",
+    "create_check_constraint": "add_check",
+    "create_unique_constraint": "add_unique",
+    "create_primary_key": "add_primary_key",
+}
+
+
+def _column_name_node(node: ast.expr | None) -> ast.expr | None:
+    # `op.drop_column("groups", sa.Column("properties"))`: Alembic takes the Column's name.
+    if isinstance(node, ast.Call) and node.args:
+        return node.args[0]
+    return node
+
+
+def _strs(reader: _Reader, node: ast.expr | None) -> tuple[str, ...]:
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return tuple(v for v in (reader._literal_str(e) for e in node.elts) if v is not None)
+    single = reader._literal_str(node)
+    return (single,) if single else ()
+
+
+def _added_column(reader: _Reader, table: str, schema: str | None, name: str | None, column: ast.Call) -> Step:
+    nullable_node = _kw(column, "nullable")
+    nullable: bool | None = None
+    if isinstance(nullable_node, ast.Constant) and isinstance(nullable_node.value, bool):
+        nullable = nullable_node.value
+    elif nullable_node is None:
+        nullable = not _is_true(column, "primary_key")
+    default_node = _kw(column, "server_default")
+    default = _sql_of(reader, default_node) if default_node is not None else None
+    volatile: bool | None = None
+    generated = [a for a in column.args[1:] if isinstance(a, ast.Call) and _callee(a) in ("Identity", "Computed")]
+    if generated or _type_text(column.args[1] if len(column.args) > 1 else None) in _SERIAL:
+        # An identity or serial column numbers every existing row; a stored generated column
+        # computes every row: either way the table is rewritten.
+        default = default or (_callee(generated[0]).upper() if generated else "serial")  # type: ignore[union-attr]
+        volatile = True
+    if isinstance(default_node, ast.Constant) and default_node.value is None:
+        default = None
+    return Step(
+        "add_column",
+        table,
+        schema,
+        columns=(name,) if name else (),
+        nullable=nullable,
+        server_default=default,
+        volatile=volatile,
+    )
+
+
+_SERIAL: Final = frozenset({"SERIAL", "BIGSERIAL", "SMALLSERIAL"})
+
+
+def _altered_column(reader: _Reader, op: _Op) -> list[Step]:
+    args, call = op.args, op.call
+    column = reader._literal_str(_column_name_node(args.get("column_name")))
+    if op.table is None or column is None:
+        return []
+    steps = []
+    new_name = reader._literal_str(_kw(call, "new_column_name"))
+    if new_name is not None:
+        steps.append(Step("rename_column", op.table, op.schema, columns=(column,), new_name=new_name))
+    nullable_node = _kw(call, "nullable")
+    nullable = nullable_node.value if isinstance(nullable_node, ast.Constant) else None
+    new_type = _type_text(_kw(call, "type_"))
+    changes = any(k.arg not in _NOT_A_CHANGE for k in call.keywords if k.arg is not None)
+    if new_name is None or changes:
+        steps.append(
+            Step(
+                "alter_column",
+                op.table,
+                op.schema,
+                columns=(column,),
+                nullable=nullable if isinstance(nullable, bool) else None,
+                old_type=_type_text(_kw(call, "existing_type")),
+                new_type=new_type,
+                using=_kw(call, "postgresql_using") is not None,
+            )
+        )
+    return steps
+
+
+_NOT_A_CHANGE: Final = frozenset(
+    {"new_column_name", "existing_type", "existing_nullable", "existing_server_default", "existing_comment", "schema"}
+)
+
+
+def _sql_of(reader: _Reader, node: ast.expr) -> str:
+    """A server default as SQL: ``'x'`` for a string, the text of ``sa.text("...")``,
+    ``name(...)`` for ``sa.func.name(...)``; ``?`` when it cannot be read."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return f"'{node.value}'"
+    if isinstance(node, ast.Call):
+        callee = _callee(node)
+        if callee in ("text", "literal_column") and node.args:
+            return _as_str(reader.resolve(node.args[0])) or "?"
+        if isinstance(node.func, ast.Attribute) and _is_func_namespace(node.func.value):
+            return f"{node.func.attr}()"
+    if isinstance(node, ast.Attribute) and _is_func_namespace(node.value):
+        return f"{node.attr}()"  # sa.func.now without the call
+    return "?"
+
+
+def _is_func_namespace(node: ast.expr) -> bool:
+    """``sa.func`` / ``func`` (SQLAlchemy's function namespace)."""
+    return (isinstance(node, ast.Attribute) and node.attr == "func") or (
+        isinstance(node, ast.Name) and node.id == "func"
+    )
+
+
+def _type_text(node: ast.expr | None) -> str | None:
+    """A SQLAlchemy type expression as SQL-like text: ``sa.String(length=50)`` -> ``VARCHAR(50)``,
+    ``sa.DateTime(timezone=True)`` -> ``TIMESTAMPTZ``; None when no type is given or readable."""
+    if node is None or (isinstance(node, ast.Constant) and node.value is None):
+        return None
+    call = node if isinstance(node, ast.Call) else None
+    target = call.func if call is not None else node
+    if isinstance(target, ast.Attribute):
+        name = target.attr
+    elif isinstance(target, ast.Name):
+        name = target.id
+    else:
+        return None
+    upper = name.upper()
+    if call is None:
+        return normalise_type(upper)
+    if upper in ("DATETIME", "TIMESTAMP") and _is_true(call, "timezone"):
+        return "TIMESTAMPTZ"
+    if upper in ("ENUM",):
+        enum_name = _kw(call, "name")
+        label = enum_name.value if isinstance(enum_name, ast.Constant) and isinstance(enum_name.value, str) else "?"
+        return f"ENUM {label}"
+    params: list[int] = []
+    for arg in call.args:
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, int) and not isinstance(arg.value, bool):
+            params.append(arg.value)
+    for keyword in ("length", "precision", "scale"):
+        value = _kw(call, keyword)
+        if isinstance(value, ast.Constant) and isinstance(value.value, int) and not isinstance(value.value, bool):
+            params.append(value.value)
+    text = f"{upper}({', '.join(str(p) for p in params)})" if params else upper
+    return normalise_type(text)
+
+
+_TIMEOUT_TEXT: Final = re.compile(
+    r"\b(lock_timeout|statement_timeout)\b\s*(=|\bTO\b)|set_config\s*\(\s*'(lock|statement)_timeout'", re.IGNORECASE
+)
+
+
+def env_sets_timeout(env: Path) -> bool:
+    """True when ``env.py`` (parsed, never imported) sets a ``lock_timeout`` or ``statement_timeout``:
+    ``SET lock_timeout ...`` executed, ``-c lock_timeout=...`` in the connection options.  A file
+    that cannot be read or parsed sets nothing (Alembic itself reports a broken env.py)."""
+    try:
+        tree = ast.parse(env.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    return any(
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and _TIMEOUT_TEXT.search(node.value) is not None
+        for node in ast.walk(tree)
+    )
+
+
+def find_env(revision_file: Path) -> Path | None:
+    """The ``env.py`` of a revision file: in its directory's parent (``migrations/versions/x.py`` ->
+    ``migrations/env.py``), or up to two levels higher for versions kept in subdirectories."""
+    for parent in list(revision_file.parents)[1:4]:
+        candidate = parent / "env.py"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+class EnvTimeouts:
+    """Whether a revision's ``env.py`` sets a lock timeout (AS1009), each env.py read once per run.
+
+    Decided per run, not stored with a file's cached results: a timeout added to env.py takes
+    effect without any revision file changing."""
+
+    def __init__(self) -> None:
+        self.known: dict[Path, bool] = {}
+
+    def covers(self, revision_file: Path) -> bool:
+        env = find_env(revision_file)
+        if env is None:
+            return False
+        if env not in self.known:
+            self.known[env] = env_sets_timeout(env)
+        return self.known[env]
