@@ -107,7 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--no-models", action="store_true", help="skip the model linter even when `metadata` is configured"
     )
-    check.add_argument("--database-url", metavar="URL", help="also audit this live database (reflection only)")
+    check.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="also audit this live database (reflection only), and grade the safe-migration findings (AS10xx) "
+        "by the size of its tables: info under `large_table`, error over it",
+    )
     check.add_argument(
         "--schema",
         action="append",
@@ -473,7 +478,34 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
 
 
 def _audit(url: str, config: Config, schemas: Sequence[str | None], models: Sequence[MetaData] = ()) -> list[Finding]:
-    """The live-database audit, with the URL's password hidden from every error it can raise.
+    """The live-database audit."""
+    from .audit import audit_database
+
+    with _database_errors(url):
+        return audit_database(url, config, schemas=schemas, models=models)
+
+
+def _graded_by_size(url: str, config: Config, findings: list[Finding]) -> list[Finding]:
+    """The AS10xx findings re-graded by the live size of their tables (``large_table``).
+
+    Done after the baseline is applied: the size is stated in the message, which the baseline's
+    fingerprints must not see (a table that grows would turn an accepted finding into a new one).
+    """
+    from .table_sizes import read_table_sizes, scale_by_table_size, tables_named
+
+    tables = tables_named(findings)
+    if not tables:
+        return findings
+    with _database_errors(url):
+        sizes = read_table_sizes(url, tables)
+    if sizes is None:  # not PostgreSQL: no size statistics, the catalogue's severity stays
+        return findings
+    return scale_by_table_size(findings, sizes, config.large_table, pinned=config.severities.keys())
+
+
+@contextlib.contextmanager
+def _database_errors(url: str) -> Iterator[None]:
+    """Errors of the code reading ``url`` as :class:`StandardsError`, with the password hidden.
 
     audit.py words its own errors with a hidden password, but a URL it cannot parse, a libpq
     keyword string or a driver's message (psycopg may quote the DSN, or report the tail of a
@@ -482,11 +514,10 @@ def _audit(url: str, config: Config, schemas: Sequence[str | None], models: Sequ
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    from .audit import audit_database
     from .redaction import display_url, redact
 
     try:
-        return audit_database(url, config, schemas=schemas, models=models)
+        yield
     except StandardsError as exc:
         raise StandardsError(
             redact(exc.message, url),
@@ -495,7 +526,7 @@ def _audit(url: str, config: Config, schemas: Sequence[str | None], models: Sequ
             hint=redact(exc.hint, url) if exc.hint else None,
             exit_code=exc.exit_code,
         ) from None
-    except (SQLAlchemyError, OSError, ValueError, ImportError) as exc:  # a driver error audit.py did not word
+    except (SQLAlchemyError, OSError, ValueError, ImportError) as exc:  # a driver error the reader did not word
         detail = (str(exc).strip().splitlines() or [""])[0]
         raise StandardsError(
             f"cannot read database {display_url(url)}: {type(exc).__name__}: {redact(detail, url)}"
@@ -561,6 +592,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         migration_findings = [f for f in findings if gathered.stage_of.get(id(f)) == migrations]
         keep = {id(f) for f in within_files(migration_findings, gathered.subset)}
         findings = [f for f in findings if gathered.stage_of.get(id(f)) != migrations or id(f) in keep]
+    if args.database_url:
+        findings = _graded_by_size(args.database_url, config, findings)
     # Input errors (AS800: a revision that does not parse) are never suppressed or deselected:
     # they mean the check is incomplete, hence exit 2.
     findings += gathered.input_errors

@@ -19,6 +19,7 @@ Example::
     owner_columns = ["user_id"]                # AS601
     concurrent_indexes = false                 # CREATE INDEX CONCURRENTLY on existing PG tables
     safe_migrations = false                    # autogenerate the lock-safe forms (implies the above)
+    large_table = { rows = 100_000, size_mb = 10 }  # AS10xx graded by live table size (--database-url)
 
     [[tool.alembic_standards.exceptions]]
     rule = "AS101"
@@ -42,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .findings import Finding, Location, RuleId, Severity, StandardsError
 from .naming import CONVENTION_KEYS, NamingConvention
 from .rules import RULES, resolve_rule_ids
+from .table_sizes import LargeTable
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -73,6 +75,7 @@ _TOP_KEYS = (
     "testing",
     "baseline",
     "since_revision",
+    "large_table",
 )
 _EXCEPTION_KEYS = ("rule", "table", "column", "constraint", "revision", "schema", "reason", "expires", "ticket")
 # ``%(name)<flags><width>.<precision>`` in a naming template: any digit or ``*`` after the key.
@@ -80,6 +83,7 @@ _FORMAT_WIDTH = re.compile(
     r"%(?:\([^)]*\))?[-#0 +]*(?:[1-9]\d*|\*)(?:\.(?:\d+|\*))?"  # width (and precision)
     r"|%(?:\([^)]*\))?[-#0 +]*\.(?:\d+|\*)"  # precision alone
 )
+_LARGE_TABLE_KEYS = ("rows", "size_mb")
 _TESTING_KEYS = ("checks", "skip_revisions", "skip_tables", "minimum_downgrade_revision")
 
 
@@ -182,6 +186,8 @@ class Config:
     """The baseline file (``baseline = "..."``, relative to the root); None: the default name there."""
     since_revision: str | None = None
     """Revisions up to and including this one are exempt from per-file migration rules."""
+    large_table: LargeTable = field(default_factory=LargeTable)
+    """From which live size (rows or bytes) an AS10xx finding is an error, below it info."""
 
     @property
     def baseline_path(self) -> Path:
@@ -525,7 +531,24 @@ class _Parser:
                 if not isinstance(value, str) or not value.strip():
                     raise self.error(key, f"expected a non-empty string, got {value!r}")
                 kwargs[key] = self.root / value if key == "baseline" else value.strip()
+        if "large_table" in data:
+            kwargs["large_table"] = self._large_table(data["large_table"])
         return Config(**kwargs)
+
+    def _large_table(self, value: Any) -> LargeTable:
+        if not isinstance(value, dict):
+            raise self.error("large_table", "expected a table, e.g. { rows = 100_000, size_mb = 10 }")
+        self._unknown("large_table.", value, _LARGE_TABLE_KEYS)
+        limits: dict[str, int] = {}
+        for key, scale in (("rows", 1), ("size_mb", 1024 * 1024)):
+            if key not in value:
+                continue
+            number = value[key]
+            # bool is an int in Python, and `rows = true` is a typo, not a limit of one row.
+            if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+                raise self.error(f"large_table.{key}", f"expected a whole number >= 0, got {_show(number)}")
+            limits["bytes" if key == "size_mb" else key] = number * scale
+        return LargeTable(**limits)
 
     def _exceptions(self, value: Any) -> tuple[ExceptionEntry, ...]:
         if not isinstance(value, list):

@@ -40,6 +40,7 @@ ALL_CHECKS = {
     "test_database_follows_standards",
     "test_downgrades_leave_no_trace",
     "test_every_revision_has_a_real_downgrade",
+    "test_migrations_are_safe",
     "test_model_definitions_match_ddl",
     "test_model_foreign_key_indexes",
     "test_model_primary_keys",
@@ -222,7 +223,7 @@ def test_unknown_check_name_is_a_clear_failure(pytester, monkeypatch, pg_url):
     )
     monkeypatch.setenv("DATABASE_URL", pg_url)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-k", "models_follow")
-    result.assert_outcomes(failed=1, deselected=9)
+    result.assert_outcomes(failed=1, deselected=10)
     result.stdout.fnmatch_lines(
         [
             "*?tool.alembic_standards.testing? checks names unknown checks: test_database_follows_standard",

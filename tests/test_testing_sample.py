@@ -25,6 +25,7 @@ EXPECTED = {
     "test_database_follows_standards",
     "test_downgrades_leave_no_trace",
     "test_every_revision_has_a_real_downgrade",
+    "test_migrations_are_safe",
     "test_model_definitions_match_ddl",
     "test_model_foreign_key_indexes",
     "test_model_primary_keys",

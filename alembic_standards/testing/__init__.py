@@ -26,6 +26,9 @@ The checks (see each docstring):
 
 * ``test_every_revision_has_a_real_downgrade`` -- the migration checker's downgrade rules (AS7xx)
   over every revision file Alembic knows, all branches; ``irreversible = "reason"`` is honoured;
+* ``test_migrations_are_safe`` -- the safe-migration rules (AS10xx) over every revision file, graded
+  by the size of the tables in the database at head (point ``alembic_engine`` at a copy of
+  production to grade by real sizes; see ``large_table``);
 * ``test_downgrades_leave_no_trace`` -- per revision, the reflected schema before its upgrade equals
   the schema after upgrade + downgrade (tables, columns and types, keys, indexes, checks, names);
 * ``test_database_follows_standards`` -- the live audit at head, reported per table;
@@ -59,6 +62,7 @@ from .checks import (
     test_database_follows_standards,
     test_downgrades_leave_no_trace,
     test_every_revision_has_a_real_downgrade,
+    test_migrations_are_safe,
     test_model_definitions_match_ddl,
     test_model_foreign_key_indexes,
     test_model_primary_keys,
@@ -74,6 +78,7 @@ __all__ = [
     "test_database_follows_standards",
     "test_downgrades_leave_no_trace",
     "test_every_revision_has_a_real_downgrade",
+    "test_migrations_are_safe",
     "test_model_definitions_match_ddl",
     "test_model_foreign_key_indexes",
     "test_model_primary_keys",

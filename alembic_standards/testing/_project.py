@@ -40,6 +40,7 @@ __all__ = ["CHECK_NAMES", "EnvInfo", "Project", "read_env"]
 #: The checks `[tool.alembic_standards.testing] checks` may name (with or without ``test_``).
 CHECK_NAMES = (
     "test_every_revision_has_a_real_downgrade",
+    "test_migrations_are_safe",
     "test_database_follows_standards",
     "test_no_revision_introduces_violations",
     "test_downgrades_leave_no_trace",

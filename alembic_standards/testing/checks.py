@@ -49,6 +49,7 @@ __all__ = [
     "test_database_follows_standards",
     "test_downgrades_leave_no_trace",
     "test_every_revision_has_a_real_downgrade",
+    "test_migrations_are_safe",
     "test_model_definitions_match_ddl",
     "test_model_foreign_key_indexes",
     "test_model_primary_keys",
@@ -186,6 +187,50 @@ def _step(runner: MigrationContext, direction: str, target: str, current: str) -
         raise AlembicTestFailure(
             f"Failed to {direction} to {target}.", context=[("Alembic error", f"{type(exc).__name__}: {exc}")]
         ) from None
+
+
+@pytest.mark.alembic
+def test_migrations_are_safe(alembic_runner: MigrationContext, alembic_engine: Engine) -> None:
+    """The revisions follow the safe-migration rules (AS10xx), graded by the size of the tables
+    in the database at head: under ``large_table`` a finding is informational, over it an error,
+    and the failure states each table's size.
+
+    The database is upgraded to head first, so that every table the findings name is there
+    whatever ran before this check; on the usual empty test database every table is small.  To
+    grade by real sizes, point ``alembic_engine`` at a copy of production (the rows decide, not
+    the schema).  On a database without size statistics (SQLite) the catalogue's severity stays.
+    Revisions in ``skip_revisions`` and up to ``since_revision`` are exempt, as in ``check``.
+    """
+    from ..table_sizes import is_safety_rule, read_table_sizes, scale_by_table_size, tables_named
+
+    project = Project.from_runner(alembic_runner, "test_migrations_are_safe")
+    config = project.config
+    report = _migration_report(project)
+    exempt = set(project.skip_revisions())
+    if config.since_revision:
+        from ..selection import revisions_up_to
+
+        exempt.update(revisions_up_to(report.revisions, config.since_revision))
+    findings = [
+        f
+        for f in report.findings
+        if is_safety_rule(f.rule_id) and config.is_enabled(f.rule_id) and f.location.revision not in exempt
+    ]
+    project.upgrade_to_heads()
+    sizes = read_table_sizes(alembic_engine, tables_named(findings))
+    if sizes is not None:
+        # Graded before the register and the baseline (fail_on needs the grade), annotated after
+        # them: the baseline fingerprints messages, and a size in one would change as tables grow.
+        pinned = config.severities.keys()
+        findings = scale_by_table_size(findings, sizes, config.large_table, pinned=pinned, annotate=False)
+    failures = project.keep([*report.input_errors, *findings], stage="migrations")
+    if sizes is not None:
+        failures = scale_by_table_size(failures, sizes, config.large_table, pinned=config.severities.keys())
+    if failures:
+        raise AlembicTestFailure(
+            f"{len(failures)} migration step(s) would lock or break a live table.",
+            context=[("Findings", "\n".join(f.render(relative_to=config.root) for f in failures))],
+        )
 
 
 # ------------------------------------------------------------------------------------ live database
