@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from .config import Config, ExceptionEntry
     from .findings import Finding
     from .migrations import RevisionInfo
+    from .safety import InUse
 
 __all__ = ["build_parser", "main"]
 
@@ -443,6 +444,20 @@ def _user_output_to_stderr() -> Iterator[_UserOutput]:
         yield proxy
 
 
+def _in_use(metadatas: Sequence[MetaData]) -> InUse:
+    """The tables and columns the current models map: what the code already running uses."""
+    from .safety import InUse
+
+    tables = {table.name for metadata in metadatas for table in metadata.tables.values()}
+    columns = {
+        (table.name, column.name)
+        for metadata in metadatas
+        for table in metadata.tables.values()
+        for column in table.columns
+    }
+    return InUse(frozenset(tables), frozenset(columns))
+
+
 def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _Gathered:
     """Run every configured stage; ``lint=False`` only collects what the register needs."""
     out = _Gathered()
@@ -463,7 +478,8 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
         from .migrations import check_migrations
 
         cache: bool | Path = False if getattr(args, "no_cache", False) else (getattr(args, "cache_dir", None) or True)
-        report = check_migrations(paths, config, cache=cache)
+        # AS1008 (a drop or rename the running code still uses) needs to know what the models map.
+        report = check_migrations(paths, config, cache=cache, in_use=_in_use(out.metadatas) if specs else None)
         out.stages.append(Stage.MIGRATIONS)
         out.irreversible = list(report.irreversible)
         out.revisions = list(report.revisions)

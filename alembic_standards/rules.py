@@ -1081,7 +1081,7 @@ def upgrade() -> None:
         op.create_index("idx_posts_user_id", "posts", ["user_id"], postgresql_concurrently=True)
 """,
         severity=_W,
-        stages=(_MIG,),
+        stages=(_A, _MIG),
         spec="Code Review Checklist (Migration is incremental and safe); Core Principles (backward compatibility)",
         notes=_SAFETY_NOTES,
     ),
@@ -1107,7 +1107,7 @@ def upgrade() -> None:
     op.execute("ALTER TABLE posts VALIDATE CONSTRAINT fk_posts_user_id")
 """,
         severity=_W,
-        stages=(_MIG,),
+        stages=(_A, _MIG),
         spec="Code Review Checklist (Migration is incremental and safe)",
         notes=_SAFETY_NOTES,
     ),
@@ -1132,7 +1132,7 @@ def upgrade() -> None:
     op.execute("ALTER TABLE posts VALIDATE CONSTRAINT ck_posts_title_length")
 """,
         severity=_W,
-        stages=(_MIG,),
+        stages=(_A, _MIG),
         spec="Code Review Checklist (Migration is incremental and safe)",
         notes=_SAFETY_NOTES,
     ),
@@ -1159,7 +1159,7 @@ def upgrade() -> None:
     op.execute("ALTER TABLE users ADD CONSTRAINT uq_users_email UNIQUE USING INDEX uq_users_email")
 """,
         severity=_W,
-        stages=(_MIG,),
+        stages=(_A, _MIG),
         spec="Code Review Checklist (Migration is incremental and safe)",
         notes=_SAFETY_NOTES,
     ),
@@ -1186,7 +1186,7 @@ def upgrade() -> None:
     # the check is now redundant: drop it in a later revision
 """,
         severity=_W,
-        stages=(_MIG,),
+        stages=(_A, _MIG),
         spec="Code Review Checklist (Migration is incremental and safe)",
         notes=_SAFETY_NOTES
         + """
@@ -1219,7 +1219,7 @@ def upgrade() -> None:
     # then backfill the existing rows in batches, in a revision of its own
 """,
         severity=_W,
-        stages=(_MIG,),
+        stages=(_A, _MIG),
         spec="Code Review Checklist (Migration is incremental and safe)",
         notes=_SAFETY_NOTES,
     ),
@@ -1243,7 +1243,7 @@ def upgrade() -> None:
     op.alter_column("users", "name", existing_type=sa.String(100), type_=sa.String(200))
 """,
         severity=_W,
-        stages=(_MIG,),
+        stages=(_A, _MIG),
         spec="Code Review Checklist (Migration is incremental and safe)",
         notes=_SAFETY_NOTES
         + """
@@ -1274,7 +1274,7 @@ def upgrade() -> None:
     # deploy code that writes both and reads full_name; drop "name" in a later revision
 """,
         severity=_W,
-        stages=(_MIG,),
+        stages=(_A, _MIG),
         spec="Core Principles (Maintain backward compatibility during migrations)",
         notes=_SAFETY_NOTES
         + """
@@ -1306,7 +1306,7 @@ def upgrade() -> None:
     op.add_column("users", sa.Column("nickname", sa.String(50), nullable=True))
 """,
         severity=_W,
-        stages=(_MIG,),
+        stages=(_A, _MIG),
         spec="Code Review Checklist (Migration is incremental and safe)",
         notes=_SAFETY_NOTES
         + """
@@ -1338,7 +1338,7 @@ def upgrade() -> None:
         op.execute("UPDATE users SET status = 'active' WHERE status IS NULL")
 """,
         severity=_W,
-        stages=(_MIG,),
+        stages=(_A, _MIG),
         spec="Code Review Checklist (Migration is incremental and safe)",
         notes=_SAFETY_NOTES,
     ),
@@ -1363,7 +1363,7 @@ def upgrade() -> None:
     )
 """,
         severity=_W,
-        stages=(_MIG,),
+        stages=(_A, _MIG),
         spec="Code Review Checklist (Migration is incremental and safe)",
         notes=_SAFETY_NOTES,
     ),

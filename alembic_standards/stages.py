@@ -74,9 +74,17 @@ _REGISTER_MODULES = ("alembic_standards.exceptions", "alembic_standards.baseline
 _TABLE = (
     StageCode(
         Stage.AUTOGENERATE,
-        # The comparators (FK indexes, names, order) and the revision hook (downgrade refusals).
-        ("alembic_standards.autogenerate", "alembic_standards.directives"),
-        frozenset({_R.AS201, _R.AS501, _R.AS702, _R.AS703, _R.AS705, _R.AS804}),
+        # The comparators (FK indexes, names, order), the revision hook (downgrade refusals) and,
+        # with safe_migrations, the safe forms and the hook's AS10xx refusals (safety_ops feeds
+        # the generated ops to the same decider the checker uses).
+        (
+            "alembic_standards.autogenerate",
+            "alembic_standards.directives",
+            "alembic_standards.safe_forms",
+            "alembic_standards.safety_ops",
+            "alembic_standards.safety",
+        ),
+        frozenset({_R.AS201, _R.AS501, _R.AS702, _R.AS703, _R.AS705, _R.AS804}) | _SAFETY,
     ),
     StageCode(
         Stage.MIGRATIONS,
@@ -163,6 +171,7 @@ REFERENCING_MODULES: frozenset[str] = frozenset(
         "alembic_standards.rules",  # the catalogue
         "alembic_standards.stages",  # this table
         "alembic_standards.selection",  # names the history-wide rules to keep them in a file subset
+        "alembic_standards.table_sizes",  # re-grades AS10xx findings by live table size (names AS1008, AS1011)
     }
 )
 """Modules that name rules without emitting any."""

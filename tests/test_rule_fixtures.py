@@ -12,7 +12,9 @@ find nothing in it.  Adding a rule's tests is copying one file.
 * ``models``: the file is imported under a private module name and every ``MetaData`` it defines
   is linted; its ORM registry is disposed afterwards, so no fixture sees another's mappers.
 
-``# config: key = value`` lines (TOML) set ``[tool.alembic_standards]`` for that file.
+``# config: key = value`` lines (TOML) set ``[tool.alembic_standards]`` for that file;
+``# in-use: users.name, posts`` lines say what the running code uses (the models' tables and
+columns: what ``check --metadata`` passes the checker for AS1008).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from alembic_standards.config import Config, load_config
+from alembic_standards.safety import InUse
 from alembic_standards.findings import Finding
 from alembic_standards.migrations import check_migrations
 from alembic_standards.models import lint_metadata
@@ -36,8 +39,9 @@ from alembic_standards.models import lint_metadata
 RULES_DIR = Path(__file__).parent / "rules"
 STAGES = ("migrations", "models")
 
-_EXPECT = re.compile(r"#\s*expect:\s*(AS\d{3})\s+(.*?)\s*(?=#\s*expect:|$)")
+_EXPECT = re.compile(r"#\s*expect:\s*(AS\d{3,4})\s+(.*?)\s*(?=#\s*expect:|$)")
 _CONFIG = re.compile(r"^#\s*config:\s*(.+)$")
+_IN_USE = re.compile(r"^#\s*in-use:\s*(.+)$")
 
 
 @dataclass(frozen=True, order=True)
@@ -74,6 +78,17 @@ def fixture_config(path: Path, root: Path) -> Config:
     return load_config(pyproject)
 
 
+def fixture_in_use(path: Path) -> InUse | None:
+    """The fixture's ``# in-use:`` lines: ``table`` or ``table.column`` names, comma-separated."""
+    text = "\n".join(source.read_text(encoding="utf-8") for source in sources(path))
+    names = [n.strip() for line in text.splitlines() if (m := _IN_USE.match(line)) for n in m.group(1).split(",")]
+    if not names:
+        return None
+    columns = {tuple(n.split(".", 1)) for n in names if "." in n}
+    tables = {n for n in names if "." not in n} | {table for table, _ in columns}
+    return InUse(frozenset(tables), frozenset((t, c) for t, c in columns))
+
+
 def found(findings: list[Finding]) -> list[Expected]:
     """The findings as markers (a finding without a file or line shows as ``?:0``, which no
     marker can match: it is always unexpected)."""
@@ -92,7 +107,7 @@ def run_migrations(path: Path, tmp_path: Path) -> list[Expected]:
     versions.mkdir()
     for source in sources(path):
         shutil.copyfile(source, versions / source.name)
-    report = check_migrations([versions], fixture_config(path, tmp_path), cache=False)
+    report = check_migrations([versions], fixture_config(path, tmp_path), cache=False, in_use=fixture_in_use(path))
     return found([*report.input_errors, *report.findings])
 
 

@@ -39,7 +39,7 @@ def rule_ids_named_in(source: str) -> set[RuleId]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "RuleId":
             found.add(RuleId(node.attr))  # ValueError: an uncatalogued rule
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(r"AS\d{3}", node.value):
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(r"AS\d{3,4}", node.value):
             found.add(RuleId(node.value))
     return found
 
