@@ -329,3 +329,42 @@ def test_steps_round_trip_through_json() -> None:
     for bad in ({"op": "nope"}, {"op": "data", "line": "3"}, {"op": "data", "extra": 1}, ["data"]):
         with pytest.raises(TypeError):
             step_from_json(bad)
+
+
+MODELS_USING_NAME = """
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+users = sa.Table("users", metadata, sa.Column("id", sa.Uuid(), primary_key=True), sa.Column("name", sa.String(100)))
+"""
+
+
+def test_check_with_models_reports_a_rename_the_models_still_use(tmp_path: Path) -> None:
+    """End to end: ``check --metadata`` hands the models' tables and columns to the checker (AS1008)."""
+    import subprocess
+    import sys
+
+    versions = tmp_path / "versions"
+    shutil.copytree(FIXTURES / "AS1008", versions)
+    (tmp_path / "using_name.py").write_text(MODELS_USING_NAME, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.alembic_standards]\nselect = ["AS1008"]\n', encoding="utf-8")
+    cli = Path(sys.executable).parent / "alembic-standards"
+
+    def check(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(cli), "check", "--no-cache", *extra, "versions"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+
+    with_models = check("--metadata", "using_name:metadata")
+    assert with_models.stdout.splitlines()[0] == (
+        "versions/0002_change.py:24:5: AS1008 renames (to 'full_name') column users.name, which the running code "
+        "still uses: split it into expand (add the new), deploy code that stops using the old, then contract (drop "
+        "it) in a later revision"
+    )
+    assert with_models.returncode == 0, with_models.stderr  # a warning; the default fail_on is error
+    without_models = check("--no-models")
+    assert "AS1008" not in without_models.stdout
