@@ -31,10 +31,10 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from alembic_standards.config import Config, load_config
-from alembic_standards.safety import InUse
 from alembic_standards.findings import Finding
 from alembic_standards.migrations import check_migrations
 from alembic_standards.models import lint_metadata
+from alembic_standards.safety import InUse
 
 RULES_DIR = Path(__file__).parent / "rules"
 STAGES = ("migrations", "models")
