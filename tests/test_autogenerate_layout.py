@@ -110,7 +110,11 @@ def test_generated_revisions_pass_the_checker(tmp_path: Path, url: str) -> None:
     assert upgrade.index("op.create_table('comments'") < upgrade.index("'idx_users_email'")
     assert downgrade.index("'idx_users_email'") < downgrade.index("op.drop_table(")
     assert "# 1. Indexes" in downgrade and "# 2. Tables" in downgrade
-    assert check_migrations([project.versions], Config(), cache=False).findings == []
+    # The layout rules pass as generated.  The lock-safety rules (AS10xx) are not this test's
+    # subject: without safe_migrations the second revision indexes and constrains the existing
+    # `comments` table the blocking way, which they report (tests/test_autogenerate_safe.py).
+    safety = frozenset(rule for rule in Config().enabled if rule.startswith("AS10"))
+    assert check_migrations([project.versions], Config(enabled=Config().enabled - safety), cache=False).findings == []
 
     alembic("upgrade", "head")
     alembic("downgrade", "base")
