@@ -117,10 +117,13 @@ def _indent(text: str) -> str:
 _SAFETY_NOTES = """
 PostgreSQL only (the locks and the safe forms are PostgreSQL's): operations in a
 ``with op.batch_alter_table(...)`` block -- SQLite's batch mode -- are not judged.  Only steps on an
-*existing* table are reported: one the revision does not create itself (a revision runs after its
-ancestors, so any other table it touches was there before; nothing on a table created in the same
-revision is reported).  Steps inside ``op.get_context().autocommit_block()`` run outside the
-revision's transaction.  See docs/safe-migrations.md.
+*existing* table are reported: one an ancestor revision created (through merges and
+``depends_on``); nothing on a table created in the same revision is reported, and a table no
+visible revision creates is not judged (never guessed).  Steps inside
+``op.get_context().autocommit_block()`` run outside the revision's transaction.  With
+``safe_migrations = true`` the autogenerate plugin writes the safe form itself (and refuses what has
+none); with ``check --database-url`` the severity follows the table's live size (``large_table``).
+See docs/safe-migrations.md.
 """.strip()
 
 _A, _MIG, _MOD, _DB = Stage.AUTOGENERATE, Stage.MIGRATIONS, Stage.MODELS, Stage.DATABASE
