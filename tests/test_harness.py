@@ -125,6 +125,7 @@ def test_no_postgres_hides_the_binaries(monkeypatch: pytest.MonkeyPatch, tmp_pat
     from support.postgres import PostgresServer, PostgresUnavailable, find_pg_bin
 
     (tmp_path / "initdb").touch()
+    monkeypatch.delenv("ALEMBIC_STANDARDS_NO_POSTGRES", raising=False)  # CI runs this layer with it set
     monkeypatch.setenv("ALEMBIC_STANDARDS_PG_BIN", str(tmp_path))
     assert find_pg_bin() == tmp_path
     monkeypatch.setenv("ALEMBIC_STANDARDS_NO_POSTGRES", "1")
