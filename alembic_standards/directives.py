@@ -104,6 +104,7 @@ def process_revision_directives(
     if problems and reason is None:
         raise CommandError(_refusal(problems))
     if config.safe_migrations and _is_postgresql(context):
+        _require_safe_rendering()
         hazards = [h for script in directives for h in _hazards(script, config)]
         if hazards and _unsafe_reason(context) is None:
             raise CommandError(_safety_refusal(hazards))
@@ -238,6 +239,26 @@ def _refusal(problems: Sequence[str]) -> str:
 
 
 # ------------------------------------------------------------------ safe migrations
+
+
+SAFE_RENDERING_SINCE = (1, 16)
+"""The first Alembic that renders ``op.create_foreign_key(..., postgresql_not_valid=True)`` with its
+dialect keyword: earlier ones write the call without it (checked on 1.13.3, 1.14.1 and 1.15.2)."""
+
+
+def _require_safe_rendering() -> None:
+    """Never fail silently: before 1.16 a "safe" foreign key would be written without ``NOT VALID``,
+    i.e. as the blocking form ``safe_migrations`` promises to avoid.  Refuse instead (no file)."""
+    from .compat import alembic_version
+
+    installed = alembic_version()
+    if installed and installed < SAFE_RENDERING_SINCE:
+        version = ".".join(map(str, installed))
+        raise CommandError(
+            f"alembic-standards: safe_migrations needs Alembic 1.16 or later; Alembic {version} writes "
+            "op.create_foreign_key() without postgresql_not_valid=True, so the revision would take the "
+            "blocking lock it promises to avoid.  Upgrade Alembic, or set safe_migrations = false."
+        )
 
 
 def _is_postgresql(context: MigrationContext) -> bool:

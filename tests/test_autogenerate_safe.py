@@ -22,7 +22,9 @@ from alembic.util import CommandError
 from autogen_support import Project
 
 import alembic_standards
+from alembic_standards.compat import alembic_version
 from alembic_standards.config import Config, load_config
+from alembic_standards.directives import SAFE_RENDERING_SINCE
 from alembic_standards.findings import Severity, StandardsError
 from alembic_standards.migrations import check_migrations
 from alembic_standards.naming import NamingConvention
@@ -316,6 +318,18 @@ REFUSAL = [
     "  revision r002 ('step'): AS1011 adds NOT NULL column orders.region without a server default to an existing "
     "table: it fails on any table with rows; add it nullable (or with a server_default), backfill, then set NOT NULL",
 ]
+
+
+@pytest.mark.skipif(
+    alembic_version() >= SAFE_RENDERING_SINCE, reason="runs where Alembic cannot render the safe forms (< 1.16)"
+)
+def test_safe_migrations_refuses_an_alembic_that_drops_not_valid(tmp_path: Path, pg_url: str) -> None:
+    """Alembic < 1.16 writes create_foreign_key() without postgresql_not_valid: refused, never a
+    blocking form passed off as safe (CI's oldest row runs this)."""
+    project = project_of(tmp_path, pg_url)
+    with pytest.raises(CommandError, match=r"safe_migrations needs Alembic 1\.16 or later; Alembic 1\."):
+        project.revision(models(safe_step=False))
+    assert list((tmp_path / "migrations" / "versions").glob("*.py")) == []
 
 
 def test_steps_without_a_safe_form_are_refused_and_nothing_is_written(tmp_path: Path, pg_url: str) -> None:
