@@ -52,6 +52,16 @@ def _counts(text: str) -> list[int]:
     return counts
 
 
+def _scenarios(text: str) -> tuple[int, ...]:
+    try:
+        chosen = tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
+    except ValueError:
+        chosen = ()
+    if not chosen or not set(chosen) <= {1, 2, 3}:
+        raise argparse.ArgumentTypeError(f"want scenario numbers among 1,2,3, got {text!r}")
+    return chosen
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.run",
@@ -76,6 +86,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     targets.add_argument("--large-repeat", type=int, default=3, help="rounds for the sizes after the first (default 3)")
     targets.add_argument("--no-profile", action="store_true", help="do not profile the missed targets")
+    targets.add_argument(
+        "--scenarios",
+        type=_scenarios,
+        default=(1, 2, 3),
+        help="which targets to run, e.g. 2 or 1,3 (default 1,2,3: all; the docs come from a full run)",
+    )
     targets.add_argument(
         "--markdown", type=Path, metavar="FILE", help="write the targets section into FILE (e.g. docs/benchmarks.md)"
     )
@@ -159,6 +175,7 @@ def _targets(args: argparse.Namespace) -> int:
             postgresql_url=args.postgresql_url,
             workdir=args.workdir,
             profile=not args.no_profile,
+            scenarios=args.scenarios,
         )
     )
     section = render_targets(results)
