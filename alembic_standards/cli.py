@@ -634,7 +634,8 @@ def _inline(gathered: _Gathered) -> list[ExceptionEntry]:
     from .suppressions import model_source_files, register_entries
 
     revisions = {info.path: info.revision for info in gathered.revisions}
-    files = set(revisions)
+    # Only the revision files the checker saw mention the marker are read again (issue 15).
+    files = {info.path for info in gathered.revisions if info.suppressions}
     if gathered.metadatas:
         files |= model_source_files(gathered.metadatas)
     return register_entries(files, revisions)

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -257,6 +258,8 @@ def test_inline_suppressions_need_a_reason_and_must_be_used(tmp_path: Path) -> N
         ),
         encoding="utf-8",
     )
+    for revision_file in (root / "versions").glob("*.py"):  # older than the run: cacheable
+        os.utime(revision_file, (time.time() - 60, time.time() - 60))
     run = _check(root, "check", "versions", "--no-baseline", "--select", "AS80,AS90")
     b2_lines = [line for line in run.stdout.splitlines() if line.startswith("versions/b2_posts.py")]
     assert b2_lines == [
@@ -270,6 +273,12 @@ def test_inline_suppressions_need_a_reason_and_must_be_used(tmp_path: Path) -> N
         "has no reason; it suppresses nothing",
         # ... downgrade()'s AS802 and AS803 (line 22) are suppressed with a reason.
     ]
+    # The second run reads the per-file cache, which records which files mention a suppression
+    # (only those are read again): the same suppressions apply, the same findings are reported.
+    cache = Path(os.environ["ALEMBIC_STANDARDS_CACHE_DIR"])  # tests/conftest.py
+    assert "b2_posts.py" in "".join(p.read_text(encoding="utf-8") for p in cache.rglob("*.json"))
+    again = _check(root, "check", "versions", "--no-baseline", "--select", "AS80,AS90")
+    assert (again.returncode, again.stdout) == (run.returncode, run.stdout)
 
     register = _check(root, "exceptions")
     assert register.returncode == 0

@@ -35,10 +35,10 @@ CACHE_DIR_NAME: Final = ".alembic_standards_cache"
 CACHE_DIR_ENV: Final = "ALEMBIC_STANDARDS_CACHE_DIR"
 SCHEMA: Final = "alembic-standards/migrations-cache"
 """What a cache document says it is: a JSON file of any other origin is not read."""
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 """Bumped whenever a stored object gains, loses or changes a key.  Version 1 stored positional
 lists (a finding decoded from exactly ten items): it is read as a miss, like any unknown version.
-Version 3 added each revision's safety steps."""
+Version 3 added each revision's safety steps; version 4 whether a file mentions an inline suppression."""
 MAX_CACHE_BYTES: Final = 256 * 1024 * 1024
 """A cache file larger than this is ignored (about 100 times what 1,000 revisions need)."""
 _RACY_NS: Final = 2_000_000_000
@@ -236,7 +236,7 @@ def _fingerprint(config: Config) -> str:
 _ENTRY: Final = frozenset({"size", "mtime_ns", "result"})
 _RESULT: Final = frozenset({"errors", "irreversible", "revision"})
 _REVISION: Final = frozenset({"info", "findings", "keys", "foreign_keys", "raw_sql", "names", "safety"})
-_INFO: Final = frozenset({"revision", "down_revisions", "depends_on", "branch_labels", "line"})
+_INFO: Final = frozenset({"revision", "down_revisions", "depends_on", "branch_labels", "line", "suppressions"})
 _FINDING: Final = frozenset(
     {"rule", "severity", "message", "line", "col", "schema", "table", "column", "constraint", "revision"}
 )
@@ -270,6 +270,7 @@ def _encode_result(path: Path, result: _FileResult) -> dict[str, Any]:
                 "depends_on": info.depends_on,
                 "branch_labels": info.branch_labels,
                 "line": info.line,
+                "suppressions": info.suppressions,
             },
             "findings": [_encode_finding(path, f) for f in revision.findings],
             "keys": [
@@ -393,6 +394,7 @@ def _decode_result(path: Path, data: Any, stat: tuple[int, int]) -> _FileResult:
             branch_labels=_strs(info["branch_labels"]),
             path=path,
             line=_opt_int(info["line"]),
+            suppressions=_bool(info["suppressions"]),
         ),
         findings=[_decode_finding(path, f) for f in _list(revision["findings"])],
         keys=keys,
@@ -506,6 +508,12 @@ def _opt_str(value: Any) -> str | None:
 
 def _strs(value: Any) -> tuple[str, ...]:
     return tuple(_str(v) for v in _list(value))
+
+
+def _bool(value: Any) -> bool:
+    if type(value) is not bool:
+        raise TypeError("expected true or false")
+    return value
 
 
 def _int(value: Any) -> int:

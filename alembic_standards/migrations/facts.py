@@ -29,6 +29,9 @@ class RevisionInfo:
     branch_labels: tuple[str, ...]
     path: Path
     line: int | None = None
+    suppressions: bool = False
+    """The file mentions ``alembic-standards:`` (an inline suppression may be there): only these
+    files are read again for suppressions, which saves a second read of every file (issue 15)."""
 
 
 @dataclass

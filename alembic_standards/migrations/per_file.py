@@ -24,6 +24,7 @@ from ..layout import is_destructive, out_of_order, section_of, sql_is_data
 from ..naming import MAX_IDENTIFIER_LENGTH
 from ..reversal import Change, match
 from ..safety import has_nothing_to_undo
+from ..suppressions import MARKER
 from .extract import (
     _DYNAMIC,
     _SESSION_FACTORIES,
@@ -182,6 +183,7 @@ class _RevisionChecks(_Reader):
             branch_labels=self._literal_strs(self._value("branch_labels")),
             path=self.path,
             line=getattr(self.assignments.get("revision"), "lineno", None),
+            suppressions=MARKER in self.source,
         )
         self._check_header()
         self._check_identifiers()
