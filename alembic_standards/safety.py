@@ -544,8 +544,7 @@ def _parse_type(text: str) -> tuple[str, tuple[int, ...] | None, bool] | None:
     match = _TYPE.match(text)
     if match is None:
         return None
-    name = " ".join(match.group(1).upper().split())
-    name = _SYNONYMS.get(name, name)
+    name = sql_type_name(" ".join(match.group(1).upper().split()))
     params: tuple[int, ...] | None = None
     if match.group(2):
         parts = [p.strip() for p in match.group(2).split(",")]
@@ -554,6 +553,12 @@ def _parse_type(text: str) -> tuple[str, tuple[int, ...] | None, bool] | None:
         else:
             return None
     return name, params, bool(match.group(3))
+
+
+def sql_type_name(name: str) -> str:
+    """The SQL name of an upper-case type name (``STRING`` -> ``VARCHAR``), as :func:`normalise_type`
+    spells it."""
+    return _SYNONYMS.get(name, name)
 
 
 def normalise_type(text: str) -> str:

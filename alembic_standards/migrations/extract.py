@@ -73,7 +73,8 @@ def _longest_operator_chain(source: str) -> int:
     """The most operator tokens at one bracket level of one statement (a cheap bound on how deep
     ``ast.parse`` must nest: ``a + a + ...`` and ``x.a.a...`` are left-deep trees).  Only files
     with a long line or of some size are tokenized; a normal revision costs one scan for newlines."""
-    if len(source) < 50_000 and max((len(line) for line in source.splitlines()), default=0) < 2_000:
+    # A file under 2,000 characters has no line of 2,000 (most revisions: no scan at all).
+    if len(source) < 2_000 or (len(source) < 50_000 and max(map(len, source.splitlines()), default=0) < 2_000):
         return 0
     longest = 0
     counts = [0]
@@ -315,6 +316,8 @@ class _Reader:
                 for handler in getattr(stmt, "handlers", ()):
                     self._walk(handler.body, batch, out, stack, dynamic)
                 continue
+            if type(stmt) is ast.Expr and type(stmt.value) is ast.Constant:
+                continue  # a docstring or a bare literal: no call in it
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
                 unknown = self._unknown_helper(stmt.value, batch)
                 if unknown is not None:
@@ -442,11 +445,16 @@ class _Reader:
         elif name == "bulk_insert":
             table, schema = self._table_object(args.get("table"))
         line, col = call.lineno, call.col_offset + 1
-        values = (table, obj, new_name, schema)
-        if name in OPS and (dynamic or any(v is _DYNAMIC for v in values)):
+        kind = OPS.get(name)
+        # `in` on a tuple tests identity first: the same answer as any(v is _DYNAMIC ...), in C.
+        if kind is not None and (dynamic or _DYNAMIC in (table, obj, new_name, schema)):
             change = Change(name, "undecidable", line=line, col=col, reason="its names are computed at run time")
         else:
-            columns = _all_str(self._columns(args.get("local_cols" if name == "create_foreign_key" else "columns")))
+            # The columns matter only for the name the database gives an unnamed constraint, and
+            # `if_exists` only for a drop: read only then (issue 15, the checker's per-file cost).
+            columns: tuple[str, ...] = ()
+            if kind == ("create", "constraint") and _as_str(obj) is None:
+                columns = _all_str(self._columns(args.get("local_cols" if name == "create_foreign_key" else "columns")))
             change = change_from_op_call(
                 name,
                 table=_as_str(table),
@@ -456,7 +464,7 @@ class _Reader:
                 line=line,
                 col=col,
                 columns=columns or None,
-                if_exists=_is_true(call, "if_exists"),
+                if_exists=kind is not None and kind[0] == "drop" and _is_true(call, "if_exists"),
             )
         return _Op(name, change, call, args, _as_str(table), _as_str(schema))
 
@@ -698,7 +706,7 @@ def _words(sql: str | None) -> tuple[str, ...]:
 
 
 def _bind(call: ast.Call, signature: tuple[str, ...], *, batch: bool) -> dict[str, ast.expr]:
-    params = tuple(p for p in signature if not (batch and p in _TABLE_PARAMS))
+    params = tuple(p for p in signature if p not in _TABLE_PARAMS) if batch else signature
     bound: dict[str, ast.expr] = {}
     for param, arg in zip(params, call.args, strict=False):
         if isinstance(arg, ast.Starred):
@@ -810,7 +818,8 @@ def _calls_in_order(node: ast.AST) -> Iterator[ast.Call]:
                         push(item)
             elif type(child) in entered:
                 push(child)
-    calls.sort(key=_source_order)
+    if len(calls) > 1:
+        calls.sort(key=_source_order)
     return iter(calls)
 
 
