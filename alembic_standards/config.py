@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .findings import Finding, Location, RuleId, Severity, StandardsError
+from .lazy_re import LazyPattern
 from .naming import CONVENTION_KEYS, NamingConvention
 from .rules import RULES, resolve_rule_ids
 from .table_sizes import LargeTable
@@ -79,7 +80,7 @@ _TOP_KEYS = (
 )
 _EXCEPTION_KEYS = ("rule", "table", "column", "constraint", "revision", "schema", "reason", "expires", "ticket")
 # ``%(name)<flags><width>.<precision>`` in a naming template: any digit or ``*`` after the key.
-_FORMAT_WIDTH = re.compile(
+_FORMAT_WIDTH = LazyPattern(
     r"%(?:\([^)]*\))?[-#0 +]*(?:[1-9]\d*|\*)(?:\.(?:\d+|\*))?"  # width (and precision)
     r"|%(?:\([^)]*\))?[-#0 +]*\.(?:\d+|\*)"  # precision alone
 )

@@ -22,6 +22,8 @@ import enum
 import re
 from typing import TYPE_CHECKING
 
+from .lazy_re import LazyPattern
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -76,7 +78,7 @@ def section_of_op(op: object) -> Section:
     return section_of(op_name_of(op), unique=bool(getattr(op, "unique", False)))
 
 
-_DML = re.compile(r"^\s*(INSERT|UPDATE|DELETE|MERGE|COPY|WITH|SELECT)\b", re.IGNORECASE)
+_DML = LazyPattern(r"^\s*(INSERT|UPDATE|DELETE|MERGE|COPY|WITH|SELECT)\b", re.IGNORECASE)
 
 
 def sql_is_data(sql: str | None) -> bool:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
 from .findings import RuleId
+from .lazy_re import LazyPattern
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Container, Iterable, Sequence
@@ -458,7 +459,7 @@ def _not_null_proven(step: Step, checks: dict[str, Step], validated: Sequence[St
     return any(v.key == step.key and v.name not in checks for v in validated)
 
 
-_NOT_NULL_CHECK: Final = re.compile(r'^\(*\s*"?(\w+)"?\s+IS\s+NOT\s+NULL\s*\)*$', re.IGNORECASE)
+_NOT_NULL_CHECK: Final = LazyPattern(r'^\(*\s*"?(\w+)"?\s+IS\s+NOT\s+NULL\s*\)*$', re.IGNORECASE)
 
 
 def _checks_not_null(condition: str | None, column: str) -> bool:
@@ -495,7 +496,7 @@ def _breaking(step: Step, in_use: InUse, added_columns: set[tuple[TableKey, str]
 # Defaults and types
 # ---------------------------------------------------------------------------------------------
 
-_VOLATILE: Final = re.compile(
+_VOLATILE: Final = LazyPattern(
     r"\b(gen_random_uuid|uuid_generate_v1|uuid_generate_v1mc|uuid_generate_v4|uuidv4|uuidv7|random|"
     r"clock_timestamp|timeofday|nextval|txid_current|statement_timestamp|setseed|gen_random_bytes)\s*\(",
     re.IGNORECASE,
@@ -514,7 +515,7 @@ _FREE_TARGETS: Final = frozenset(
     {"VARCHAR", "TEXT", "NUMERIC", "INET", "BIT VARYING", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "INTERVAL"}
 )
 """Types that another type changes into without a rewrite (see :func:`type_change_rewrites`)."""
-_TYPE: Final = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*(?:\(\s*([^)]*)\))?\s*(\[\])?\s*$")
+_TYPE: Final = LazyPattern(r"^\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*(?:\(\s*([^)]*)\))?\s*(\[\])?\s*$")
 _SYNONYMS: Final = {
     "STRING": "VARCHAR",
     "UNICODE": "VARCHAR",
@@ -618,19 +619,19 @@ def type_change_rewrites(old: str | None, new: str) -> bool:
 
 _IDENT: Final = r'(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)'
 _QUALIFIED: Final = rf"(?P<schema>{_IDENT}\s*\.\s*)?(?P<table>{_IDENT})"
-_CREATE_INDEX: Final = re.compile(
+_CREATE_INDEX: Final = LazyPattern(
     rf"^\s*CREATE\s+(?P<unique>UNIQUE\s+)?INDEX\s+(?P<concurrently>CONCURRENTLY\s+)?"
     rf"(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{_IDENT})?\s*ON\s+(?:ONLY\s+)?{_QUALIFIED}\s*(?:USING\s+\w+\s*)?"
     r"\((?P<columns>[^)]*)\)",
     re.IGNORECASE | re.DOTALL,
 )
-_CREATE_TABLE: Final = re.compile(
+_CREATE_TABLE: Final = LazyPattern(
     rf"^\s*CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?{_QUALIFIED}", re.IGNORECASE
 )
-_ALTER_TABLE: Final = re.compile(
+_ALTER_TABLE: Final = LazyPattern(
     rf"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_QUALIFIED}\s+(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
 )
-_ADD_CONSTRAINT: Final = re.compile(
+_ADD_CONSTRAINT: Final = LazyPattern(
     rf"^ADD\s+CONSTRAINT\s+(?P<name>{_IDENT})\s+(?P<kind>FOREIGN\s+KEY|CHECK|UNIQUE|PRIMARY\s+KEY)\b(?P<body>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -640,12 +641,14 @@ _CONSTRAINT_OPS: Final[dict[str, StepOp]] = {
     "UNIQUE": "add_unique",
     "PRIMARY KEY": "add_primary_key",
 }
-_VALIDATE: Final = re.compile(rf"^VALIDATE\s+CONSTRAINT\s+(?P<name>{_IDENT})\s*$", re.IGNORECASE)
-_SET_NOT_NULL: Final = re.compile(rf"^ALTER\s+(?:COLUMN\s+)?(?P<column>{_IDENT})\s+SET\s+NOT\s+NULL\s*$", re.IGNORECASE)
-_USING_INDEX: Final = re.compile(rf"\bUSING\s+INDEX\s+(?P<index>{_IDENT})\s*$", re.IGNORECASE)
-_TIMEOUT: Final = re.compile(r"^\s*SET\s+(?:LOCAL\s+|SESSION\s+)?(lock_timeout|statement_timeout)\b", re.IGNORECASE)
-_SET_CONFIG: Final = re.compile(r"\bset_config\s*\(\s*'(lock_timeout|statement_timeout)'", re.IGNORECASE)
-_DATA: Final = re.compile(
+_VALIDATE: Final = LazyPattern(rf"^VALIDATE\s+CONSTRAINT\s+(?P<name>{_IDENT})\s*$", re.IGNORECASE)
+_SET_NOT_NULL: Final = LazyPattern(
+    rf"^ALTER\s+(?:COLUMN\s+)?(?P<column>{_IDENT})\s+SET\s+NOT\s+NULL\s*$", re.IGNORECASE
+)
+_USING_INDEX: Final = LazyPattern(rf"\bUSING\s+INDEX\s+(?P<index>{_IDENT})\s*$", re.IGNORECASE)
+_TIMEOUT: Final = LazyPattern(r"^\s*SET\s+(?:LOCAL\s+|SESSION\s+)?(lock_timeout|statement_timeout)\b", re.IGNORECASE)
+_SET_CONFIG: Final = LazyPattern(r"\bset_config\s*\(\s*'(lock_timeout|statement_timeout)'", re.IGNORECASE)
+_DATA: Final = LazyPattern(
     rf"^\s*(?:WITH\b.*?\)\s*)?(?:UPDATE\s+(?:ONLY\s+)?|DELETE\s+FROM\s+(?:ONLY\s+)?|INSERT\s+INTO\s+(?=.*\bSELECT\b)){_QUALIFIED}",
     re.IGNORECASE | re.DOTALL,
 )
@@ -680,7 +683,7 @@ def _split_statements(sql: str) -> Iterable[str]:
     return [s.strip() for s in out if s.strip()]
 
 
-_SESSION: Final = re.compile(r"^\s*(SET|RESET)\s+\w", re.IGNORECASE)
+_SESSION: Final = LazyPattern(r"^\s*(SET|RESET)\s+\w", re.IGNORECASE)
 
 
 def has_nothing_to_undo(sql: str | None) -> bool:

@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import ast
 import io
-import re
 import tokenize
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .config import ExceptionEntry
 from .findings import Location, StandardsError
+from .lazy_re import LazyPattern
 from .rules import resolve_rule_ids
 
 if TYPE_CHECKING:
+    import re
     from collections.abc import Iterable, Mapping
     from pathlib import Path
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["MARKER", "InlineSuppression", "model_source_files", "register_entries", "scan_file", "scan_source"]
 
 MARKER = "alembic-standards:"
-_PATTERN = re.compile(r"#\s*alembic-standards:\s*ignore\[(?P<rules>[^\]]*)\]\s*(?P<reason>.*?)\s*$")
+_PATTERN = LazyPattern(r"#\s*alembic-standards:\s*ignore\[(?P<rules>[^\]]*)\]\s*(?P<reason>.*?)\s*$")
 # A revision or model file larger than this is not scanned for suppressions (the checker reports
 # such files itself); it keeps a hostile file from costing more than reading it.
 _MAX_BYTES = 8 * 1024 * 1024

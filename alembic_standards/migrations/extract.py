@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ..coverage import KeyColumns
 from ..findings import Finding, Location, RuleId
+from ..lazy_re import LazyPattern
 from ..reversal import NEUTRAL_OPS, OPS, Change, change_from_op_call
 from .facts import _ConstraintNames, _ForeignKey, _NamedRef, _Unnamed
 
@@ -696,7 +697,7 @@ _CREATE_KINDS: Final = {
     "create_primary_key": "pk",
 }
 """Operations that create one constraint, and its kind (the name PostgreSQL would give it)."""
-_IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_IDENTIFIER: Final = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _words(sql: str | None) -> tuple[str, ...]:
@@ -796,6 +797,17 @@ _ENTERED: Final = frozenset(
 )
 
 
+# Fields that never hold a node the call walk enters (names, operators, contexts, flags): left out
+# of each class's field list once, here, instead of being fetched and rejected at every node.
+_LEAF_FIELDS: Final = frozenset(
+    {"ctx", "attr", "id", "arg", "op", "ops", "conversion", "kind", "type_comment", "level", "module"}
+    | {"is_async", "simple", "name", "names", "asname"}
+)
+_CHILD_FIELDS: Final[dict[type[ast.AST], tuple[str, ...]]] = {
+    cls: tuple(f for f in cls._fields if f not in _LEAF_FIELDS) for cls in _ENTERED
+}
+
+
 def _calls_in_order(node: ast.AST) -> Iterator[ast.Call]:
     """Calls inside ``node`` in source order, outer calls before the calls in their arguments;
     nested function definitions and lambdas are skipped (``node`` itself is always entered).
@@ -805,12 +817,12 @@ def _calls_in_order(node: ast.AST) -> Iterator[ast.Call]:
     """
     calls: list[ast.Call] = []
     stack: list[ast.AST] = [node]
-    pop, push, entered = stack.pop, stack.append, _ENTERED
+    pop, push, entered, fields = stack.pop, stack.append, _ENTERED, _CHILD_FIELDS
     while stack:
         current = pop()
         if type(current) is ast.Call:
             calls.append(current)
-        for name in current._fields:
+        for name in fields.get(type(current)) or current._fields:
             child: Any = getattr(current, name, None)
             if type(child) is list:
                 for item in child:
@@ -872,8 +884,8 @@ _OP_ALIASES: Final = {
 }
 # SQLAlchemy statement constructors (`table.select()`, `sa.update(table)`...) and what they run.
 _EXPRESSION_STATEMENTS: Final = {"select": "SELECT", "update": "UPDATE", "insert": "INSERT", "delete": "DELETE"}
-_READ_ONLY = re.compile(r"^\s*SELECT\b", re.IGNORECASE)
-_WRITES = re.compile(r"\b(INTO|setval|nextval|pg_advisory\w*|FOR\s+UPDATE|FOR\s+SHARE)\b", re.IGNORECASE)
+_READ_ONLY = LazyPattern(r"^\s*SELECT\b", re.IGNORECASE)
+_WRITES = LazyPattern(r"\b(INTO|setval|nextval|pg_advisory\w*|FOR\s+UPDATE|FOR\s+SHARE)\b", re.IGNORECASE)
 
 
 def _reads_only(sql: str | None) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import inspect
 import io
-import re
 import tokenize
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
@@ -21,6 +20,7 @@ from ..config import ExceptionEntry
 from ..fileio import NotRegularFile, read_regular_file
 from ..findings import Finding, Location, RuleId
 from ..layout import is_destructive, out_of_order, section_of, sql_is_data
+from ..lazy_re import LazyPattern
 from ..naming import MAX_IDENTIFIER_LENGTH
 from ..reversal import Change, match
 from ..safety import has_nothing_to_undo
@@ -583,7 +583,7 @@ class _RevisionChecks(_Reader):
     # -- keys and foreign keys for AS201 -------------------------------------------------------
 
 
-_WORD: Final = re.compile(r"\w+")
+_WORD: Final = LazyPattern(r"\w+")
 
 _CONVENTION_KIND: Final = {
     "create_index": "ix",

@@ -29,6 +29,7 @@ import re
 from typing import TYPE_CHECKING, Any, Final
 
 from ..findings import Location
+from ..lazy_re import LazyPattern
 from ..safety import Step, StepOp, normalise_type, sql_type_name, steps_from_sql
 from .extract import _as_str, _callee, _is_true, _kw
 
@@ -312,7 +313,7 @@ def _type_text(node: ast.expr | None) -> str | None:
     return normalise_type(text)
 
 
-_TIMEOUT_TEXT: Final = re.compile(
+_TIMEOUT_TEXT: Final = LazyPattern(
     r"\b(lock_timeout|statement_timeout)\b\s*(=|\bTO\b)|set_config\s*\(\s*'(lock|statement)_timeout'", re.IGNORECASE
 )
 
