@@ -263,7 +263,9 @@ class _RevisionChecks(_Reader):
             self.report(RuleId.AS801, "revision has no module docstring (message, Revision ID, Revises, Create Date)")
             return
         lines = [line.strip() for line in doc.splitlines()]
-        missing = [f.rstrip(":") for f in _HEADER_FIELDS if not any(line.startswith(f) for line in lines)]
+        # "Some line starts with the field" as one substring search: the lines hold no line break.
+        text = "\n" + "\n".join(lines)
+        missing = [f.rstrip(":") for f in _HEADER_FIELDS if "\n" + f not in text]
         first = lines[0] if lines else ""
         if not first or first.startswith(_HEADER_FIELDS) or first == "empty message":
             missing.insert(0, "message")
