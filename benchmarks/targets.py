@@ -490,6 +490,15 @@ def _checker(options: TargetOptions, workdir: Path, results: TargetResults) -> N
             comp.facts.append(
                 f"peak RSS: checker {_mib(check.peak_mib)}, {comp.reference.label} {_mib(comp.reference.peak_mib)}"
             )
+        floor_cpu, history_cpu = floor.best("cpu"), hist.best("cpu")
+        if floor_cpu and history_cpu:
+            # What the two targets leave a checker that reads and parses every file: the history
+            # target allows (1/3 x history) / floor times the floor.
+            budget = history_cpu / 3 / floor_cpu
+            vs_history.facts.append(
+                f"the read+parse floor alone is {floor_cpu / history_cpu:.3f}x alembic history: 3x faster than "
+                f"history leaves {budget:.2f}x the floor for everything else (import, analysis, output)"
+            )
         if check.samples and check.values("exit") != {0}:
             vs_floor.problems.append(f"checker exit status {sorted(check.values('exit'))} (warnings only: 0 expected)")
         if options.profile and (vs_history.met is False or vs_floor.met is False):

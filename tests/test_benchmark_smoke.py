@@ -227,6 +227,7 @@ def test_targets_run_at_tiny_sizes(postgres_server: str, tmp_path: Path) -> None
     assert any(f.startswith("rendered upgrade(): ") for f in first.facts)
     assert results.comparisons[2].ours.values("exit") == {0}  # findings are warnings
     assert results.comparisons[3].reference.values("files") == {4}
+    assert any(f.startswith("the read+parse floor alone is ") for f in results.comparisons[2].facts)
     assert results.comparisons[6].ours.payload["ops"] > 0  # the linter has findings on this schema
 
     text = report.render_targets(results)
@@ -287,12 +288,43 @@ def test_declared_models_give_plain_alembic_the_plugins_names() -> None:
     assert index.name == "idx_child_parent_id" and [c.name for c in index.columns] == ["parent_id"]
 
 
-@pytest.mark.parametrize("argv", [["--tables", "1000,2000"], ["--lint-tables", "x"], ["--large-repeat", "0"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--tables", "1000,2000"],
+        ["--lint-tables", "x"],
+        ["--large-repeat", "0"],
+        ["--scenarios", "4"],
+        ["--scenarios", ""],
+    ],
+)
 def test_targets_cli_rejects_bad_arguments(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         run.main(argv)
     assert exc.value.code == 2
     assert "usage:" in capsys.readouterr().err
+
+
+def test_the_checker_target_alone_needs_no_postgresql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_server() -> None:
+        raise AssertionError("scenario 2 asked for PostgreSQL")
+
+    monkeypatch.setattr(targets, "postgres_support", no_server)
+    results = run_targets(
+        TargetOptions(
+            revisions=(3, 4),
+            repeat=1,
+            large_repeat=1,
+            scenarios=(2,),
+            workdir=tmp_path,
+            profile=False,
+            warmup=False,
+            log=lambda message: None,
+        )
+    )
+    assert results.all_problems() == []
+    assert {c.scenario for c in results.comparisons} == {"2. static checker, cold"}
+    assert run.parse_args(["--scenarios", "3,1"]).scenarios == (1, 3)
 
 
 def test_profile_of_a_timed_call_leaves_out_the_model_import(tmp_path: Path) -> None:
