@@ -125,7 +125,6 @@ def has_plugin_system() -> bool:
     return alembic_version() >= PLUGIN_SYSTEM_VERSION
 
 
-
 def require_alembic(minimum: tuple[int, ...], feature: str) -> None:
     """Refuse (``StandardsError``, exit 2) a feature the installed Alembic does not have."""
     if alembic_version() < minimum:
