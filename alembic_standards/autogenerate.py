@@ -751,7 +751,7 @@ def compare_table(
     return PriorityDispatchResult.CONTINUE
 
 
-def _cancel_name_only_changes(table_ops: list[ops.MigrateOperation], renamed: list[ops.MigrateOperation]) -> None:
+def _cancel_name_only_changes(table_ops: list[ops.MigrateOperation], renamed: Sequence[ops.MigrateOperation]) -> None:
     """Drop "create X + drop Y" pairs where Y is the name we just gave X, same definition.
 
     That pair is what Alembic proposes once the database holds our name and the models a
