@@ -76,6 +76,9 @@ DEFAULT_PLUGINS = ("alembic.autogenerate.*",)
 
 PLUGIN_SYSTEM_VERSION = (1, 18)
 
+_PLUGIN_MODULE = "alembic.runtime.plugins"
+"""Alembic's plugin registry (1.18+; absent before)."""
+
 CONFIGURE_LINE = 'autogenerate_plugins=["alembic.autogenerate.*", "alembic_standards.*"]'
 
 
@@ -94,8 +97,18 @@ def _version_tuple(text: str) -> tuple[int, ...]:
 
 @cache
 def alembic_version() -> tuple[int, ...]:
-    """The installed Alembic's version, read from its metadata (``alembic.__version__`` does not
-    exist yet while Alembic loads its plugins, and this must not import Alembic)."""
+    """The installed Alembic's version.
+
+    ``alembic.__version__`` when Alembic is already imported (the usual case: env.py, the
+    revision hook), else its distribution metadata -- ``__version__`` does not exist yet while
+    Alembic loads its plugins, and this must not import Alembic.  Reading the metadata scans
+    ``sys.path`` (about 3 ms per process), so it is only the fallback; both give the same version
+    (tests/test_compat.py).
+    """
+    module = sys.modules.get("alembic")
+    loaded = getattr(module, "__version__", None)
+    if isinstance(loaded, str):
+        return _version_tuple(loaded)
     try:
         return _version_tuple(metadata.version("alembic"))
     except metadata.PackageNotFoundError:  # pragma: no cover - alembic is a hard dependency
@@ -104,6 +117,11 @@ def alembic_version() -> tuple[int, ...]:
 
 def has_plugin_system() -> bool:
     """True on Alembic 1.18+ (``alembic.plugins`` entry points, ``autogenerate_plugins``)."""
+    if _PLUGIN_MODULE in sys.modules:
+        # Alembic 1.18+ is importing us from that very module (``import alembic`` loads its
+        # plugins): it exists, so the plugin system does -- no version read needed, which saves
+        # the metadata scan every ``import alembic`` would otherwise pay (see alembic_version).
+        return True
     return alembic_version() >= PLUGIN_SYSTEM_VERSION
 
 

@@ -245,6 +245,38 @@ def test_import_alembic_accepts_our_entry_point_without_warnings() -> None:
     assert (result.returncode, result.stdout, result.stderr) == (0, "ok\n", "")
 
 
+def test_alembic_version_is_the_same_from_the_module_and_from_the_metadata() -> None:
+    """``alembic.__version__`` (used once Alembic is imported) and the distribution metadata (the
+    fallback while Alembic is still importing) give the same version."""
+    import alembic
+
+    from alembic_standards.compat import _version_tuple, alembic_version
+
+    assert alembic_version() == _version_tuple(alembic.__version__) == _version_tuple(metadata.version("alembic"))
+
+
+def test_has_plugin_system_agrees_with_the_version() -> None:
+    """Answered without reading the version while Alembic 1.18+ imports its plugins, and from
+    ``alembic.__version__`` otherwise: the same answer as the version says, on every row."""
+    code = textwrap.dedent(
+        """
+        from importlib import metadata
+        read = []
+        version = metadata.version
+        metadata.version = lambda name: read.append(name) or version(name)
+        import alembic
+        from alembic_standards import compat
+        print(compat.has_plugin_system(), compat.alembic_version() >= compat.PLUGIN_SYSTEM_VERSION, "alembic" in read)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    plugin_system = has_plugin_system()
+    assert result.returncode == 0, result.stderr
+    # Before 1.18 ``import alembic_standards`` (which asks) runs after ``import alembic`` here, so
+    # neither version needs the metadata scan.
+    assert result.stdout.split() == [str(plugin_system), str(plugin_system), "False"]
+
+
 def test_version_and_doctor_name_the_environment(tmp_path: Path) -> None:
     cli = [sys.executable, "-m", "alembic_standards.cli"]
     version = subprocess.run([*cli, "--version"], capture_output=True, text=True, check=False, cwd=tmp_path)
