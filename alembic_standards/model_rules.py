@@ -331,7 +331,7 @@ def _column_reference(column: str) -> re.Pattern[str]:
 
 
 def _check_names_column(text: str, table: str, column: str) -> bool:
-    """True when the CHECK ``text`` names ``column``: bare or quoted, optionally qualified by
+    r"""True when the CHECK ``text`` names ``column``: bare or quoted, optionally qualified by
     ``table`` (``reminders.frequency``, ``"reminders"."frequency"``); a column of another table
     (``other.status``) is not it.
 
