@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from keyword import iskeyword
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -92,6 +93,14 @@ class ClassSource:
     @property
     def table_args(self) -> tuple[ArgsEntry, ...]:
         return self.body.table_args
+
+    def position(self, name: str) -> tuple[int, int] | None:
+        """Line and column of the statement assigning ``name`` (None: the body does not)."""
+        body = self.body
+        if isinstance(body, _LazyBody):
+            return body.position(name)
+        found = body.attributes.get(name)
+        return (found.line, found.col) if found is not None else None
 
     @property
     def table_args_line(self) -> int | None:
@@ -184,8 +193,11 @@ class _LazyBody(Mapping[str, AttributeSource]):
     :func:`_plain_class` refuses any class whose statements it cannot cut exactly.
     """
 
-    def __init__(self, chunk: bytes, lines: list[bytes], offset: int, starts: Mapping[str, list[tuple[int, int]]]):
+    def __init__(
+        self, chunk: bytes, lines: list[bytes], offset: int, starts: Mapping[str, list[tuple[int, int]]], indent: int
+    ) -> None:
         self._chunk = chunk
+        self._indent = indent  # the body's (ASCII: columns are characters)
         self._lines = lines
         self._offset = offset  # lines before the chunk
         self._starts = starts  # name -> [first, end) line ranges of the statements starting with it
@@ -217,6 +229,20 @@ class _LazyBody(Mapping[str, AttributeSource]):
                 found = _read_body(node.body, self._offset + first - 1).attributes.get(name, found)
             self._found[name] = found
         return self._found[name]
+
+    def position(self, name: str) -> tuple[int, int] | None:
+        """Line and column of the statement assigning ``name`` last, without parsing it: the scan
+        knows where each statement starts, and one starting with ``name =`` or ``name:`` assigns
+        it (a keyword there is a block, ``else:``; ``__table_args__`` goes to ``table_args``).
+
+        Most look-ups are for a location only (a column's finding); parsing the statement for it
+        cost 0.08 s of CPU at 1,000 tables, cold.
+        """
+        if self._whole is not None or name == "__table_args__" or iskeyword(name):
+            found = self._get(name)
+            return (found.line, found.col) if found is not None else None
+        ranges = self._starts.get(name)
+        return (self._offset + ranges[-1][0] + 1, self._indent + 1) if ranges else None
 
     def __getitem__(self, name: str) -> AttributeSource:
         found = self._get(name)
@@ -257,9 +283,9 @@ _ASSIGNED_NAME = re.compile(rb" +(\w+) *(?:=(?!=)|:)")
 _NOT_BRACKETS = bytes(c for c in range(256) if c not in b"()[]{}\n")
 
 
-def _plain_class(chunk: bytes) -> tuple[str, list[bytes], dict[str, list[tuple[int, int]]]] | None:
-    """The class name, the lines and the statements of the class body that start with an
-    assignment (by name), for a *plain* ``chunk``; None for any other.
+def _plain_class(chunk: bytes) -> tuple[str, list[bytes], dict[str, list[tuple[int, int]]], int] | None:
+    """The class name, the lines, the statements of the class body that start with an
+    assignment (by name) and the body's indentation, for a *plain* ``chunk``; None for any other.
 
     ``chunk`` is one top-level class and what follows it up to the next (``_top_level_chunks``).
     Plain: it starts with a one-line ``class Name...:`` header (no decorator), holds nothing of
@@ -318,7 +344,7 @@ def _plain_class(chunk: bytes) -> tuple[str, list[bytes], dict[str, list[tuple[i
         return None
     if current is not None:
         starts.setdefault(current[0], []).append((current[1], end))
-    return header.group(1).decode("ascii"), lines, starts
+    return header.group(1).decode("ascii"), lines, starts, indent
 
 
 def _depth(code: bytes) -> int:
@@ -363,8 +389,8 @@ def _read_classes(path: Path, mtime_ns: int, size: int) -> Mapping[str, tuple[_C
                 _visit(path, ast.parse(chunk, filename=str(path)).body, "", offset, found)
                 continue
             # A plain top-level class: its statements are parsed when asked for (_LazyBody).
-            name, lines, starts = plain
-            source = ClassSource(path, offset + 1, 1, _LazyBody(chunk, lines, offset, starts))
+            name, lines, starts, indent = plain
+            source = ClassSource(path, offset + 1, 1, _LazyBody(chunk, lines, offset, starts, indent))
             found.setdefault(name, []).append(_ClassStatement(name, offset + 1, source))
     except (SyntaxError, ValueError):
         # A cut fell inside a string, a bracket or a continuation line (or the file is not
@@ -566,13 +592,17 @@ class SourceIndex:
     def attribute_source(self, table: Table, attr: str) -> tuple[ClassSource, AttributeSource] | None:
         """The class body assigning ``attr``: the mapped class, a mixin or base in its MRO, or a
         single-table-inheritance subclass mapped onto the same table."""
+        src = self._declaring(table, attr)
+        return (src, src.attributes[attr]) if src is not None else None
+
+    def _declaring(self, table: Table, attr: str) -> ClassSource | None:
         for mapper in self.mappers(table):
             for klass in mapper.class_.__mro__:
                 if klass is object:
                     continue
                 src = self.source(klass)
-                if src is not None and attr in src.attributes:
-                    return src, src.attributes[attr]
+                if src is not None and src.position(attr) is not None:
+                    return src
         return None
 
     def column_attribute(self, column: Column[Any]) -> str | None:
@@ -598,11 +628,11 @@ class SourceIndex:
         table = column.table
         assert isinstance(table, Table)
         attr = self.column_attribute(column)
-        found = self.attribute_source(table, attr) if attr else None
-        if found is not None:
-            src, at = found
+        src = self._declaring(table, attr) if attr else None
+        at = src.position(attr) if src is not None and attr else None
+        if src is not None and at is not None:
             return Location(
-                path=src.path, line=at.line, col=at.col, schema=table.schema, table=table.name, column=column.name
+                path=src.path, line=at[0], col=at[1], schema=table.schema, table=table.name, column=column.name
             )
         loc = self.table_location(table)
         return Location(

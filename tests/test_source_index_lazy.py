@@ -120,15 +120,17 @@ def test_lazy_bodies_answer_as_the_whole_parse(text: bytes) -> None:
         plain = _plain_class(chunk)
         if plain is None:
             continue
-        _name, lines, starts = plain
+        _name, lines, starts, indent = plain
         whole = _whole(chunk, offset)
         assert whole.line == offset + 1 and whole.col == 1
         names = {*whole.attributes, *starts, "missing", "__table_args__", "else"}
         # Asked one name at a time (lazy), the answers are the whole parse's.
-        lazy = _LazyBody(chunk, lines, offset, starts)
+        lazy = _LazyBody(chunk, lines, offset, starts, indent)
+        unread = _LazyBody(chunk, lines, offset, starts, indent)
         for attr in sorted(names):
             assert (attr in lazy) == (attr in whole.attributes), attr
             assert lazy._get(attr) == whole.attributes.get(attr), attr
+            assert unread.position(attr) == whole.position(attr), attr  # located without a parse
         assert lazy.table_args == whole.table_args
         assert lazy.table_args_line == whole.table_args_line
         assert dict(lazy) == dict(whole.attributes)
@@ -153,7 +155,7 @@ def test_a_plain_class_reads_what_it_is_asked() -> None:
     chunk = next(c for _, c in _top_level_chunks(TRICKY.encode()) if c.startswith(b"class Plain"))
     plain = _plain_class(chunk)
     assert plain is not None
-    name, _lines, starts = plain
+    name, _lines, starts, _indent = plain
     assert name == "Plain"
     assert [first for first, _ in starts["note"]] == [8, 9]
     assert "other" not in starts and "hidden" not in starts
