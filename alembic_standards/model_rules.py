@@ -95,6 +95,7 @@ from sqlalchemy.types import NullType
 
 from . import messages, sqla_compat
 from .coverage import (
+    KeyColumns,
     _index_predicate,
     foreign_key_columns,
     is_covered,
@@ -865,11 +866,15 @@ class ModelRules:
         created = self.config.timestamp_columns[0]
         if created not in table.c:
             return []
-        keys = table_keys(table)
+        # The keys only for a table with an owner column: most tables have none, and collecting
+        # them (already done once per table for AS201) cost 0.04 s of CPU at 1,000 tables.
+        keys: list[KeyColumns] | None = None
         out: list[Finding] = []
         for owner in self.config.owner_columns:
             if owner not in table.c or not table.c[owner].foreign_keys:
                 continue
+            if keys is None:
+                keys = table_keys(table)
             if is_covered([owner, created], keys):
                 continue
             suggestion = self.config.naming.index(table.name, [owner, created])
