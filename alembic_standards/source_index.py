@@ -321,7 +321,10 @@ def _plain_class(chunk: bytes) -> tuple[str, list[bytes], dict[str, list[tuple[i
         line = stripped[number]
         if depth == 0:
             text = line.lstrip(b" ")
-            if text:
+            # A comment line (any indentation, even column 0 inside the body) starts nothing; nor
+            # does a line that starts with a string: it is a statement of its own (a docstring),
+            # left inside the piece before it, which parses as two statements if ever read.
+            if text and not text.startswith(b"\x01"):
                 here = len(line) - len(text)
                 indent = indent or here
                 if here == 0:  # back at the top level: the rest is other code (no class in it)
@@ -368,7 +371,9 @@ class _ClassStatement:
 def _read_classes(path: Path, mtime_ns: int, size: int) -> Mapping[str, tuple[_ClassStatement, ...]] | None:
     """Every ``class`` statement of a file by name, in source order; None if it cannot be parsed.
 
-    Each class is read into its (immutable) :class:`ClassSource` at once and the syntax tree is
+    A plain top-level class (:func:`_plain_class`, what model modules are made of) is not parsed
+    here: its statements are found by a line scan and parsed when asked for (:class:`_LazyBody`).
+    Anything else is parsed and read into its :class:`ClassSource` at once and the syntax tree is
     dropped: keeping the tree of a large model module alive (millions of nodes) makes every later
     run of the cycle collector walk it, which cost more than the parse itself.
 

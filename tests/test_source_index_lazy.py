@@ -21,6 +21,9 @@ class Plain(Base):
     __tablename__ = "plain"
     # a comment: name = Column()  with a quote ' in it
     id = Column(Integer, primary_key=True)
+# a comment in column 0 does not end the class
+      # nor does one indented oddly
+    "a string statement"
     name: Mapped[str] = mapped_column(
         String(100),
         nullable=False,
@@ -157,5 +160,6 @@ def test_a_plain_class_reads_what_it_is_asked() -> None:
     assert plain is not None
     name, _lines, starts, _indent = plain
     assert name == "Plain"
-    assert [first for first, _ in starts["note"]] == [8, 9]
+    assert [first for first, _ in starts["note"]] == [11, 12]
+    assert "name" in starts
     assert "other" not in starts and "hidden" not in starts
