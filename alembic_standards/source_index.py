@@ -275,7 +275,7 @@ class _LazyBody(Mapping[str, AttributeSource]):
 _NOT_PLAIN = re.compile(rb"[\\;\t\f\r\v\x00\x01\x80-\xff]")
 _STRINGS_AND_COMMENTS = re.compile(rb"\"[^\"\n]*\"|'[^'\n]*'|#[^\n]*")
 _STRING_PREFIX = re.compile(rb"\b(?:[fFtT][rR]?|[rR][fFtT])\x01")
-_CLASS_HEADER = re.compile(rb"class +(\w+)[^\n]*: *")
+_CLASS_HEADER = re.compile(rb"class +(\w+)[^\n]*: *\x01?")  # \x01: a comment (a string: no body follows)
 _CLASS_WORD = re.compile(rb"\bclass\b")
 # A further assignment target (``a = b = ...``, ``a = (b) = ...``): the scan sees only the first.
 _CHAINED_TARGET = re.compile(rb"=[ ]*\w+[ ]*=(?!=)|\)[ ]*=(?!=)")

@@ -48,6 +48,13 @@ class Plain(Base):
     )
 
 
+class Commented(Base):  # a comment after the header
+    a = Column(Integer)  # and after a statement
+
+
+class OneLineDocstring(Base): "doc"
+
+
 class Chained(Base):
     a = b = Column(Integer)
 
@@ -149,6 +156,7 @@ def test_unplain_classes_are_refused() -> None:
         "class FString(Base):",
         "class Nested(Base):",
         "class OneLine(Base): a = 1",
+        'class OneLineDocstring(Base): "doc"',
         "class Semicolon(Base):",
         "decorated",
     }
@@ -162,4 +170,5 @@ def test_a_plain_class_reads_what_it_is_asked() -> None:
     assert name == "Plain"
     assert [first for first, _ in starts["note"]] == [11, 12]
     assert "name" in starts
+    assert _plain_class(next(c for _, c in _top_level_chunks(TRICKY.encode()) if c.startswith(b"class Commented")))
     assert "other" not in starts and "hidden" not in starts
