@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from alembic_standards.compat import has_plugin_system, plugin_selected
+from alembic_standards.compat import PLUGIN_SYSTEM_VERSION, _version_tuple, has_plugin_system, plugin_selected
 from alembic_standards.scaffold import init_project
 
 STANDARD_PLUGINS = '["alembic.autogenerate.*", "alembic_standards.*"]'
@@ -275,6 +275,25 @@ def test_has_plugin_system_agrees_with_the_version() -> None:
     # Before 1.18 ``import alembic_standards`` (which asks) runs after ``import alembic`` here, so
     # neither version needs the metadata scan.
     assert result.stdout.split() == [str(plugin_system), str(plugin_system), "False"]
+
+
+def test_without_alembic_imported_the_plugin_system_is_read_from_the_installed_package() -> None:
+    """``alembic-standards check`` imports neither Alembic nor importlib.metadata (issue 15): the
+    answer comes from the installed package's files and agrees with its version, on every row."""
+    code = textwrap.dedent(
+        """
+        import sys
+        from alembic_standards import compat
+        print(compat.has_plugin_system(), compat._plugin_module_installed())
+        print("alembic" in sys.modules, "importlib.metadata" in sys.modules)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    by_version = _version_tuple(metadata.version("alembic")) >= PLUGIN_SYSTEM_VERSION
+    assert result.stdout.split()[:2] == [str(by_version), str(by_version)]
+    if by_version:  # before 1.18, importing the package registers the legacy comparators (imports Alembic)
+        assert result.stdout.split()[2:] == ["False", "False"]
 
 
 def test_version_and_doctor_name_the_environment(tmp_path: Path) -> None:
