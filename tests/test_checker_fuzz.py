@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-TEXT_LINE = re.compile(r"^\S.*?: AS\d{3} \S.*$")
+TEXT_LINE = re.compile(r"^\S.*?: AS\d{3,4} \S.*$")
 FORMATS = ("text", "json", "sarif")
 SIZES = st.one_of(st.integers(1, 100), st.sampled_from([1000, 3000, 5000]))
 """Mostly small, sometimes past what CPython's parser can nest (about 3,000 on Python 3.11)."""
