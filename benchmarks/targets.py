@@ -23,7 +23,7 @@ a shared machine).  The **A/A** figure is the reference measured twice in the sa
 minimum of its odd rounds over the minimum of its even rounds, reported as the distance from 1
 (``±x %``).  Each half has fewer rounds than the ratio's minimum, so it overstates the noise of the
 ratio rather than hiding it; a dedicated third side would cost a third more run time on a 2-core
-machine whose default run has to stay near ten minutes.  A ratio within the noise of its target
+machine whose default run already takes about half an hour.  A ratio within the noise of its target
 is not a result.
 """
 
