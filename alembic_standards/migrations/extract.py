@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import builtins
 import io
+import operator
 import re
 import tokenize
 from collections import deque
@@ -27,7 +28,7 @@ from ..reversal import NEUTRAL_OPS, OPS, Change, change_from_op_call
 from .facts import _ConstraintNames, _ForeignKey, _NamedRef, _Unnamed
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Sequence
     from pathlib import Path
 
     from ..config import Config
@@ -40,6 +41,8 @@ MAX_HELPER_DEPTH: Final = 32
 """Helper functions calling helpers are followed this deep; a deeper chain is reported (AS704)."""
 _DYNAMIC: Final = object()
 """Marker for a value computed at run time."""
+_Call: Final = ast.Call
+_Attribute: Final = ast.Attribute
 
 
 @dataclass
@@ -116,14 +119,16 @@ class _Reader:
         self.alembic_modules: set[str] = set()
         self.assigned_anywhere: dict[str, list[ast.expr]] | None = None
         self.helper_memo: dict[tuple[str, tuple[tuple[str, tuple[object, object]], ...], bool], list[_Op]] = {}
+        node: Any  # type() tests below (exact AST classes; cheaper than isinstance per statement)
         for node in tree.body:
-            if isinstance(node, ast.FunctionDef):
+            kind = type(node)
+            if kind is ast.FunctionDef:
                 self.functions[node.name] = node
-            elif isinstance(node, ast.Assign):
+            elif kind is ast.Assign:
                 for target in node.targets:
-                    if isinstance(target, ast.Name):
+                    if type(target) is ast.Name:
                         self.assignments[target.id] = node
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            elif kind is ast.AnnAssign and type(node.target) is ast.Name:
                 self.assignments[node.target.id] = node
         for found in _imports(tree, source):
             if isinstance(found, ast.ImportFrom) and found.module in ("alembic", "alembic.op"):
@@ -165,7 +170,7 @@ class _Reader:
 
     def _literal_str(self, node: ast.expr | None) -> str | None:
         value = self.resolve(node)
-        return value if isinstance(value, str) else None
+        return value if type(value) is str else None
 
     def _literal_strs(self, node: ast.expr | None) -> tuple[str, ...]:
         if node is None:
@@ -181,14 +186,19 @@ class _Reader:
         Understands ``"x"``, ``None``, ``op.f("x")`` / ``batch_op.f("x")`` / ``conv("x")`` and
         module-level constants (``TABLE = "tags"``).
         """
-        if node is None:
+        # type() checks in the order the nodes come (literals first): this runs several times per
+        # operation of every revision.  ast.parse makes exact node and str types, never subclasses.
+        n: Any = node
+        kind = type(n)
+        if kind is ast.Constant:
+            value = n.value
+            return value if value is None or type(value) is str else _DYNAMIC
+        if n is None:
             return None
-        if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, str)):
-            return node.value
-        if isinstance(node, ast.Call) and _callee(node) in ("f", "conv") and len(node.args) == 1:
-            return self.resolve(node.args[0], depth)
-        if isinstance(node, ast.Name) and depth < 5:
-            assigned = self.assignments.get(node.id)
+        if kind is _Call and _callee(n) in ("f", "conv") and len(n.args) == 1:
+            return self.resolve(n.args[0], depth)
+        if kind is ast.Name and depth < 5:
+            assigned = self.assignments.get(n.id)
             if assigned is not None and assigned.value is not None:
                 return self.resolve(assigned.value, depth + 1)
         return _DYNAMIC
@@ -278,10 +288,31 @@ class _Reader:
         stack: tuple[str, ...],
         dynamic: bool = False,
     ) -> None:
+        stmt: Any  # type() tests below (exact AST classes; cheaper than isinstance per statement)
         for stmt in body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            kind = type(stmt)
+            if kind is ast.Expr:  # most statements of a revision: `op.<name>(...)`
+                value = stmt.value
+                if type(value) is ast.Constant:
+                    continue  # a docstring or a bare literal: no call in it
+                if type(value) is ast.Call:
+                    unknown = self._unknown_helper(value, batch)
+                    if unknown is not None:
+                        change = Change(
+                            f"{unknown}",
+                            "undecidable",
+                            reason=f"calls {unknown}(), which is not defined in this file",
+                            line=stmt.lineno,
+                            col=stmt.col_offset + 1,
+                        )
+                        out.add(_Op(unknown, change, value, {}, None, None))
+                        continue
+                self._calls(value, batch, out, stack, dynamic)
                 continue
-            if isinstance(stmt, (ast.With, ast.AsyncWith)):
+            if kind in _SCOPES:
+                continue
+            if kind is ast.With or kind is ast.AsyncWith:
+                assert isinstance(stmt, (ast.With, ast.AsyncWith))
                 inner = dict(batch)
                 for item in stmt.items:
                     call = item.context_expr
@@ -311,26 +342,12 @@ class _Reader:
                 for case in stmt.cases:
                     self._walk(case.body, batch, out, stack, dynamic)
                 continue
-            if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            if kind in _TRIES:
                 for part in ("body", "orelse", "finalbody"):
                     self._walk(getattr(stmt, part), batch, out, stack, dynamic)
                 for handler in getattr(stmt, "handlers", ()):
                     self._walk(handler.body, batch, out, stack, dynamic)
                 continue
-            if type(stmt) is ast.Expr and type(stmt.value) is ast.Constant:
-                continue  # a docstring or a bare literal: no call in it
-            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-                unknown = self._unknown_helper(stmt.value, batch)
-                if unknown is not None:
-                    change = Change(
-                        f"{unknown}",
-                        "undecidable",
-                        reason=f"calls {unknown}(), which is not defined in this file",
-                        line=stmt.lineno,
-                        col=stmt.col_offset + 1,
-                    )
-                    out.add(_Op(unknown, change, stmt.value, {}, None, None))
-                    continue
             self._calls(stmt, batch, out, stack, dynamic)
 
     def _calls(
@@ -342,11 +359,16 @@ class _Reader:
         dynamic: bool,
     ) -> None:
         """Every operation call inside ``node``, outermost first, in source order."""
+        functions = self.functions
+        func: Any
         for call in _calls_in_order(node):
-            if _callee(call) in _SESSION_FACTORIES and not self._op_name(call, batch):
+            func = call.func
+            is_name = type(func) is ast.Name
+            callee = func.id if is_name else func.attr if type(func) is _Attribute else None
+            if callee in _SESSION_FACTORIES and not self._op_name(call, batch):
                 # Data changed through an ORM session on op.get_bind(): no op.* call shows it, yet
                 # the downgrade must roll it back (or the revision be marked irreversible).
-                factory = _callee(call) or "Session"
+                factory = callee or "Session"
                 change = Change(
                     factory,
                     "undecidable",
@@ -356,17 +378,15 @@ class _Reader:
                 )
                 out.add(_Op(factory, change, call, {}, None, None))
                 continue
-            if isinstance(call.func, ast.Name) and call.func.id in self.functions and call.func.id not in stack:
+            if is_name and callee in functions and callee not in stack:
                 if len(stack) > MAX_HELPER_DEPTH:
                     # Deeper than any real revision nests helpers: say so instead of following
                     # (the walk is recursive; an unbounded chain would exhaust the stack).
                     reason = f"helper calls nested deeper than {MAX_HELPER_DEPTH} levels are not followed"
-                    change = Change(
-                        call.func.id, "undecidable", reason=reason, line=call.lineno, col=call.col_offset + 1
-                    )
-                    out.add(_Op(call.func.id, change, call, {}, None, None))
+                    change = Change(callee, "undecidable", reason=reason, line=call.lineno, col=call.col_offset + 1)
+                    out.add(_Op(callee, change, call, {}, None, None))
                     continue
-                for op in self._helper_ops(self.functions[call.func.id], batch, stack, dynamic):
+                for op in self._helper_ops(functions[callee], batch, stack, dynamic):
                     out.add(op)
                 continue
             name = self._op_name(call, batch)
@@ -383,22 +403,24 @@ class _Reader:
         """``create_table`` for ``op.create_table(...)`` (any alias), ``batch_op.add_column``...;
         ``execute`` for any ``<something>.execute(...)`` (connections, ``context``); else None."""
         func = call.func
-        if isinstance(func, ast.Name):
-            return self.op_functions.get(func.id)
-        if not isinstance(func, ast.Attribute):
-            return None
-        base = func.value
-        if isinstance(base, ast.Name) and (base.id in self.op_modules or base.id in batch):
-            return _OP_ALIASES.get(func.attr, func.attr)
-        if (
-            isinstance(base, ast.Attribute)
-            and base.attr == "op"
-            and isinstance(base.value, ast.Name)
-            and base.value.id in self.alembic_modules
-        ):
-            return _OP_ALIASES.get(func.attr, func.attr)
-        if func.attr in ("execute", "exec_driver_sql"):
-            return "execute"
+        kind = type(func)
+        if kind is _Attribute:
+            base = func.value  # type: ignore[attr-defined]
+            attr: str = func.attr  # type: ignore[attr-defined]
+            base_kind = type(base)
+            if base_kind is ast.Name:
+                if base.id in self.op_modules or base.id in batch:
+                    return _OP_ALIASES.get(attr, attr)
+            elif (
+                base_kind is _Attribute
+                and base.attr == "op"
+                and type(base.value) is ast.Name
+                and base.value.id in self.alembic_modules
+            ):
+                return _OP_ALIASES.get(attr, attr)
+            return "execute" if attr == "execute" or attr == "exec_driver_sql" else None
+        if kind is ast.Name:
+            return self.op_functions.get(func.id)  # type: ignore[attr-defined]
         return None
 
     def _unknown_helper(self, call: ast.Call, batch: dict[str, tuple[object, object]]) -> str | None:
@@ -412,23 +434,21 @@ class _Reader:
         return name
 
     def _op(self, name: str, call: ast.Call, batch: dict[str, tuple[object, object]], dynamic: bool) -> _Op:
-        is_batch = (
-            isinstance(call.func, ast.Attribute)
-            and isinstance(call.func.value, ast.Name)
-            and (call.func.value.id in batch)
-        )
-        args = _bind(call, _SIGNATURES.get(name, ()), batch=is_batch)
-        if is_batch:
-            assert isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
-            table, schema = batch[call.func.value.id]
+        func: Any = call.func
+        alias = func.value.id if batch and type(func) is _Attribute and type(func.value) is ast.Name else None
+        if alias is not None and alias in batch:
+            args = _bind(call, _SIGNATURES.get(name, ()), batch=True)
+            table, schema = batch[alias]
         else:
-            table = self.resolve(args.get("table_name") or args.get("source_table") or args.get("old_table_name"))
-            schema = self.resolve(args.get("schema") or args.get("source_schema"))
+            args = _bind(call, _SIGNATURES.get(name, ()), batch=False)
+            get = args.get
+            table = self.resolve(get("table_name") or get("source_table") or get("old_table_name"))
+            schema = self.resolve(get("schema") or get("source_schema"))
         obj: object = None
         new_name: object = None
         if name == "add_column":
             column = args.get("column")
-            obj = self.resolve(column.args[0]) if isinstance(column, ast.Call) and column.args else _DYNAMIC
+            obj = self.resolve(column.args[0]) if type(column) is _Call and column.args else _DYNAMIC
         elif name in ("drop_column", "alter_column"):
             column_name = args.get("column_name")
             if isinstance(column_name, ast.Call) and column_name.args:
@@ -458,16 +478,18 @@ class _Reader:
                 columns = _all_str(self._columns(args.get("local_cols" if name == "create_foreign_key" else "columns")))
             change = change_from_op_call(
                 name,
-                table=_as_str(table),
-                name=_as_str(obj),
-                schema=_as_str(schema),
-                new_name=_as_str(new_name),
+                table=table if type(table) is str else None,
+                name=obj if type(obj) is str else None,
+                schema=schema if type(schema) is str else None,
+                new_name=new_name if type(new_name) is str else None,
                 line=line,
                 col=col,
                 columns=columns or None,
                 if_exists=kind is not None and kind[0] == "drop" and _is_true(call, "if_exists"),
             )
-        return _Op(name, change, call, args, _as_str(table), _as_str(schema))
+        return _Op(
+            name, change, call, args, table if type(table) is str else None, schema if type(schema) is str else None
+        )
 
     def _collect_keys(
         self, op: _Op, keys: dict[tuple[str | None, str], list[KeyColumns]], fks: list[_ForeignKey]
@@ -710,7 +732,7 @@ def _bind(call: ast.Call, signature: tuple[str, ...], *, batch: bool) -> dict[st
     params = tuple(p for p in signature if p not in _TABLE_PARAMS) if batch else signature
     bound: dict[str, ast.expr] = {}
     for param, arg in zip(params, call.args, strict=False):
-        if isinstance(arg, ast.Starred):
+        if type(arg) is ast.Starred:
             break
         bound[param] = arg
     for keyword in call.keywords:
@@ -728,10 +750,11 @@ def _bind(call: ast.Call, signature: tuple[str, ...], *, batch: bool) -> dict[st
 
 def _callee(call: ast.Call) -> str | None:
     func = call.func
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
+    kind = type(func)
+    if kind is _Attribute:
+        return func.attr  # type: ignore[attr-defined,no-any-return]
+    if kind is ast.Name:
+        return func.id  # type: ignore[attr-defined,no-any-return]
     return None
 
 
@@ -743,8 +766,11 @@ def _kw(call: ast.Call, name: str) -> ast.expr | None:
 
 
 def _is_true(call: ast.Call, name: str) -> bool:
-    value = _kw(call, name)
-    return isinstance(value, ast.Constant) and value.value is True
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            value: Any = keyword.value
+            return type(value) is ast.Constant and value.value is True
+    return False
 
 
 def _all_str(values: tuple[str | None, ...]) -> tuple[str, ...]:
@@ -754,7 +780,7 @@ def _all_str(values: tuple[str | None, ...]) -> tuple[str, ...]:
 
 
 def _as_str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+    return value if type(value) is str else None  # resolved values: literal str, None or _DYNAMIC
 
 
 def _on(table: str | None) -> str:
@@ -797,32 +823,44 @@ _ENTERED: Final = frozenset(
 )
 
 
-# Fields that never hold a node the call walk enters (names, operators, contexts, flags): left out
-# of each class's field list once, here, instead of being fetched and rejected at every node.
-_LEAF_FIELDS: Final = frozenset(
-    {"ctx", "attr", "id", "arg", "op", "ops", "conversion", "kind", "type_comment", "level", "module"}
-    | {"is_async", "simple", "name", "names", "asname"}
-)
-_CHILD_FIELDS: Final[dict[type[ast.AST], tuple[str, ...]]] = {
-    cls: tuple(f for f in cls._fields if f not in _LEAF_FIELDS) for cls in _ENTERED
-}
+_SCOPES: Final = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+_TRIES: Final = frozenset({ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") else [])})  # TryStar: 3.11+
+_by_position: Final = operator.attrgetter("lineno", "col_offset")
 
 
-def _calls_in_order(node: ast.AST) -> Iterator[ast.Call]:
+def _calls_in_order(node: ast.AST) -> list[ast.Call]:
     """Calls inside ``node`` in source order, outer calls before the calls in their arguments;
     nested function definitions and lambdas are skipped (``node`` itself is always entered).
 
     One iterative walk with an explicit stack: this runs for every statement of every upgrade and
-    downgrade, and recursive generators (one per AST node) were the checker's largest cost.
+    downgrade, and recursive generators (one per AST node) were the checker's largest cost.  Calls
+    and attributes (most of a revision's nodes) are taken apart directly, other nodes field by field.
     """
     calls: list[ast.Call] = []
-    stack: list[ast.AST] = [node]
-    pop, push, entered, fields = stack.pop, stack.append, _ENTERED, _CHILD_FIELDS
+    stack: list[Any] = [node]
+    pop, push, entered = stack.pop, stack.append, _ENTERED
     while stack:
         current = pop()
-        if type(current) is ast.Call:
+        kind = type(current)
+        if kind is _Call:
             calls.append(current)
-        for name in fields.get(type(current)) or current._fields:
+            func = current.func
+            if type(func) is _Attribute:
+                func = func.value
+            if type(func) in entered:
+                push(func)
+            for arg in current.args:
+                if type(arg) in entered:
+                    push(arg)
+            for keyword in current.keywords:
+                if type(keyword.value) in entered:
+                    push(keyword.value)
+            continue
+        if kind is _Attribute:
+            if type(current.value) in entered:
+                push(current.value)
+            continue
+        for name in current._fields:
             child: Any = getattr(current, name, None)
             if type(child) is list:
                 for item in child:
@@ -831,12 +869,15 @@ def _calls_in_order(node: ast.AST) -> Iterator[ast.Call]:
             elif type(child) in entered:
                 push(child)
     if len(calls) > 1:
-        calls.sort(key=_source_order)
-    return iter(calls)
+        # Source order.  A call is always popped before the calls inside it, so the stable sort on
+        # the start position alone keeps an outer call before an inner one starting at the same
+        # place (`a.b(x).c(y)`): what sorting on the end position as well gave, with a C key.
+        calls.sort(key=_by_position)
+    return calls
 
 
-def _source_order(call: ast.Call) -> tuple[int, int, int, int]:
-    return (call.lineno, call.col_offset, -(call.end_lineno or 0), -(call.end_col_offset or 0))
+_IMPORT_NESTS: Final = frozenset({ast.If, ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") else [])})
+"""Top-level statements an import may sit inside (the full breadth-first search is then needed)."""
 
 
 def _imports(tree: ast.Module, source: str) -> list[ast.Import | ast.ImportFrom]:
@@ -848,9 +889,18 @@ def _imports(tree: ast.Module, source: str) -> list[ast.Import | ast.ImportFrom]
     tree walked, as it always was: the answer is the same either way, only its cost differs.
     """
     # Breadth first, children in field order: the order ast.walk() gives, so that a name bound
-    # twice resolves exactly as before.
+    # twice resolves exactly as before.  Most revisions import only at the top level: one pass.
     found: list[ast.Import | ast.ImportFrom] = []
-    todo: deque[ast.AST] = deque(tree.body)
+    nested = False
+    for statement in tree.body:
+        kind = type(statement)
+        if kind is ast.Import or kind is ast.ImportFrom:
+            found.append(statement)  # type: ignore[arg-type]  # (type() tested just above)
+        elif kind in _IMPORT_NESTS:
+            nested = True
+    todo: deque[ast.AST] = deque(tree.body if nested else ())
+    if nested:
+        found = []
     while todo:
         node = todo.popleft()
         if isinstance(node, (ast.Import, ast.ImportFrom)):
