@@ -361,7 +361,7 @@ class _Reader:
         """Every operation call inside ``node``, outermost first, in source order."""
         functions = self.functions
         func: Any
-        for call in _calls_in_order(node):
+        for call in self._candidate_calls(node, batch):
             func = call.func
             is_name = type(func) is ast.Name
             callee = func.id if is_name else func.attr if type(func) is _Attribute else None
@@ -398,6 +398,69 @@ class _Reader:
                 # a query changes nothing, so there is nothing for the downgrade to undo.
                 continue
             out.add(op)
+
+    def _candidate_calls(self, node: ast.AST, batch: dict[str, tuple[object, object]]) -> list[ast.Call]:
+        """The calls inside ``node`` that :meth:`_calls` acts on, in source order, outer calls before
+        the calls in their arguments; nested function definitions and lambdas are skipped (``node``
+        itself is always entered).
+
+        The calls it would pass over (``sa.Column(...)``, ``op.f(...)``: no operation, no local
+        helper, no ORM session) are left out here, as the walk meets them.  One iterative walk with
+        an explicit stack, calls and attributes (most of a revision's nodes) taken apart directly:
+        this runs for every statement of every upgrade and downgrade (issue 15).
+        """
+        found: list[ast.Call] = []
+        stack: list[Any] = [node]
+        pop, push, entered = stack.pop, stack.append, _ENTERED
+        op_modules, op_functions, functions = self.op_modules, self.op_functions, self.functions
+        while stack:
+            current = pop()
+            kind = type(current)
+            if kind is _Call:
+                func = current.func
+                if type(func) is _Attribute:
+                    attr = func.attr
+                    func = func.value
+                    if attr in _SESSION_FACTORIES or attr == "execute" or attr == "exec_driver_sql":
+                        found.append(current)
+                    elif type(func) is ast.Name:
+                        if (func.id in op_modules or func.id in batch) and _OP_ALIASES.get(
+                            attr, attr
+                        ) not in NEUTRAL_OPS:
+                            found.append(current)
+                    elif type(func) is _Attribute and func.attr == "op":
+                        found.append(current)  # `alembic.op.<name>(...)`: _op_name decides
+                elif type(func) is ast.Name:
+                    name = func.id
+                    if name in functions or name in op_functions or name in _SESSION_FACTORIES:
+                        found.append(current)
+                if type(func) in entered:
+                    push(func)
+                for arg in current.args:
+                    if type(arg) in entered:
+                        push(arg)
+                for keyword in current.keywords:
+                    if type(keyword.value) in entered:
+                        push(keyword.value)
+                continue
+            if kind is _Attribute:
+                if type(current.value) in entered:
+                    push(current.value)
+                continue
+            for field in current._fields:
+                child: Any = getattr(current, field, None)
+                if type(child) is list:
+                    for item in child:
+                        if type(item) in entered:
+                            push(item)
+                elif type(child) in entered:
+                    push(child)
+        if len(found) > 1:
+            # Source order.  A call is always popped before the calls inside it, so the stable sort
+            # on the start position alone keeps an outer call before an inner one starting at the
+            # same place (`a.b(x).c(y)`), as sorting on the end position as well did, with a C key.
+            found.sort(key=_by_position)
+        return found
 
     def _op_name(self, call: ast.Call, batch: dict[str, tuple[object, object]]) -> str | None:
         """``create_table`` for ``op.create_table(...)`` (any alias), ``batch_op.add_column``...;
@@ -828,54 +891,6 @@ _TRIES: Final = frozenset({ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") e
 _by_position: Final = operator.attrgetter("lineno", "col_offset")
 
 
-def _calls_in_order(node: ast.AST) -> list[ast.Call]:
-    """Calls inside ``node`` in source order, outer calls before the calls in their arguments;
-    nested function definitions and lambdas are skipped (``node`` itself is always entered).
-
-    One iterative walk with an explicit stack: this runs for every statement of every upgrade and
-    downgrade, and recursive generators (one per AST node) were the checker's largest cost.  Calls
-    and attributes (most of a revision's nodes) are taken apart directly, other nodes field by field.
-    """
-    calls: list[ast.Call] = []
-    stack: list[Any] = [node]
-    pop, push, entered = stack.pop, stack.append, _ENTERED
-    while stack:
-        current = pop()
-        kind = type(current)
-        if kind is _Call:
-            calls.append(current)
-            func = current.func
-            if type(func) is _Attribute:
-                func = func.value
-            if type(func) in entered:
-                push(func)
-            for arg in current.args:
-                if type(arg) in entered:
-                    push(arg)
-            for keyword in current.keywords:
-                if type(keyword.value) in entered:
-                    push(keyword.value)
-            continue
-        if kind is _Attribute:
-            if type(current.value) in entered:
-                push(current.value)
-            continue
-        for name in current._fields:
-            child: Any = getattr(current, name, None)
-            if type(child) is list:
-                for item in child:
-                    if type(item) in entered:
-                        push(item)
-            elif type(child) in entered:
-                push(child)
-    if len(calls) > 1:
-        # Source order.  A call is always popped before the calls inside it, so the stable sort on
-        # the start position alone keeps an outer call before an inner one starting at the same
-        # place (`a.b(x).c(y)`): what sorting on the end position as well gave, with a C key.
-        calls.sort(key=_by_position)
-    return calls
-
-
 _IMPORT_NESTS: Final = frozenset({ast.If, ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") else [])})
 """Top-level statements an import may sit inside (the full breadth-first search is then needed)."""
 
@@ -911,13 +926,17 @@ def _imports(tree: ast.Module, source: str) -> list[ast.Import | ast.ImportFrom]
         elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             for part in ("body", "handlers", "orelse", "finalbody"):
                 todo.extend(getattr(node, part))
-    mentioned = 0
+    # How often the imports spell "alembic": one count over their names joined by a character no
+    # name holds (the same total as counting name by name, in one call).
+    names: list[str] = []
     for stmt in found:
-        if isinstance(stmt, ast.ImportFrom):
-            mentioned += (stmt.module or "").count("alembic")
+        if type(stmt) is ast.ImportFrom and stmt.module:
+            names.append(stmt.module)
         for alias in stmt.names:
-            mentioned += alias.name.count("alembic") + (alias.asname or "").count("alembic")
-    if source.count("alembic") == mentioned:
+            names.append(alias.name)
+            if alias.asname:
+                names.append(alias.asname)
+    if source.count("alembic") == " ".join(names).count("alembic"):
         return found
     return [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
 
