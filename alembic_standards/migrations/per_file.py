@@ -261,7 +261,7 @@ class _RevisionChecks(_Reader):
             self._collect_keys(op, keys, foreign_keys)
             self._collect_names(op, names)
         for op in (*all_up, *all_down):
-            if id(op) not in named:
+            if op.name in _NAMING_OPS and id(op) not in named:  # the only ops _check_names judges
                 named.add(id(op))
                 self._check_names(op)
         raw_sql = [self._sql_text(op) for op in all_up if op.name == "execute"]
@@ -468,14 +468,7 @@ class _RevisionChecks(_Reader):
     # -- AS501 / AS504 -----------------------------------------------------------------------
     def _check_names(self, op: _Op) -> None:
         table = op.table
-        if op.name in (
-            "create_index",
-            "create_unique_constraint",
-            "create_foreign_key",
-            "create_check_constraint",
-            "create_primary_key",
-            "create_exclude_constraint",
-        ):
+        if op.name in _CREATES_NAMED:
             key = "index_name" if op.name == "create_index" else "constraint_name"
             node = op.args.get(key)
             if self.resolve(node) is None:
@@ -609,6 +602,19 @@ class _RevisionChecks(_Reader):
 
 
 _WORD: Final = LazyPattern(r"\w+")
+_CREATES_NAMED: Final = frozenset(
+    {
+        "create_index",
+        "create_unique_constraint",
+        "create_foreign_key",
+        "create_check_constraint",
+        "create_primary_key",
+        "create_exclude_constraint",
+    }
+)
+"""Operations creating one index or constraint, whose name is the first argument."""
+_NAMING_OPS: Final = _CREATES_NAMED | {"drop_constraint", "create_table", "add_column"}
+"""The operations whose names AS501/AS504 judge (:meth:`_RevisionChecks._check_names`)."""
 
 _CONVENTION_KIND: Final = {
     "create_index": "ix",
