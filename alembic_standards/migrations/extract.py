@@ -600,10 +600,11 @@ class _Reader:
                 column = self._literal_str(element.args[0])
                 if column is None:
                     continue
-                if _is_true(element, "primary_key"):
+                flags = _true_keywords(element)
+                if "primary_key" in flags:
                     pk.append(column)
-                if _is_true(element, "index") or _is_true(element, "unique"):
-                    bucket.append(KeyColumns((column,), "unique" if _is_true(element, "unique") else "index"))
+                if "index" in flags or "unique" in flags:
+                    bucket.append(KeyColumns((column,), "unique" if "unique" in flags else "index"))
                 for inner in element.args[1:]:
                     if isinstance(inner, ast.Call) and _callee(inner) == "ForeignKey" and inner.args:
                         target = self._literal_str(inner.args[0]) or ""
@@ -693,9 +694,10 @@ class _Reader:
                         found.append(("fk", inner, (column,), target.rpartition(".")[0] or None))
                     elif isinstance(inner, ast.Call) and _callee(inner) == "CheckConstraint" and inner.args:
                         found.append(("ck", inner, _words(self._literal_str(inner.args[0])), None))
-                if _is_true(element, "unique"):
+                flags = _true_keywords(element)
+                if "unique" in flags:
                     found.append(("uq", element, (column,), None))
-                if _is_true(element, "primary_key"):
+                if "primary_key" in flags:
                     pk_columns.append(column)
             elif callee == "ForeignKeyConstraint" and element.args:
                 columns = _all_str(self._columns(element.args[0]))
@@ -834,6 +836,18 @@ def _is_true(call: ast.Call, name: str) -> bool:
             value: Any = keyword.value
             return type(value) is ast.Constant and value.value is True
     return False
+
+
+def _true_keywords(call: ast.Call) -> set[str]:
+    """The keywords of ``call`` given a literal ``True`` (``unique=True``...): one pass over them for
+    a column's several flags, where :func:`_is_true` would make one per flag.  A keyword cannot be
+    repeated in a call, so ``name in _true_keywords(call)`` is ``_is_true(call, name)``."""
+    out: set[str] = set()
+    for keyword in call.keywords:
+        value: Any = keyword.value
+        if type(value) is ast.Constant and value.value is True and keyword.arg is not None:
+            out.add(keyword.arg)
+    return out
 
 
 def _all_str(values: tuple[str | None, ...]) -> tuple[str, ...]:

@@ -41,6 +41,7 @@ from .extract import (
     _Op,
     _raises_not_implemented,
     _Reader,
+    _true_keywords,
 )
 from .facts import MigrationReport, RevisionInfo, _ConstraintNames, _FileResult, _ForeignKey, _Revision
 from .safety_steps import steps_of
@@ -421,7 +422,8 @@ class _RevisionChecks(_Reader):
             ],
             restoring=function.name.startswith("downgrade"),
         )
-        pairs = [(o.name, section_of(o.name, unique=_is_true(o.call, "unique"))) for o in placed]
+        # `unique` moves only an index operation (section_of): read it only for those.
+        pairs = [(o.name, section_of(o.name, unique="_index" in o.name and _is_true(o.call, "unique"))) for o in placed]
         downgrade = function.name.startswith("downgrade")
         bad = out_of_order(pairs, downgrade=downgrade)
         if not bad:
@@ -540,8 +542,9 @@ class _RevisionChecks(_Reader):
                             table=table,
                             column=column,
                         )
+                flags = _true_keywords(element)
                 for flag, what, kind in (("unique", "unique constraint", "uq"), ("index", "index", "ix")):
-                    if _is_true(element, flag):
+                    if flag in flags:
                         suggestion = self._suggest(kind, table, [column])
                         self.report(
                             RuleId.AS501,
@@ -550,7 +553,7 @@ class _RevisionChecks(_Reader):
                             table=table,
                             column=column,
                         )
-                if _is_true(element, "primary_key"):
+                if "primary_key" in flags:
                     pk_columns.append(element)
         if pk_columns and not has_named_pk and op_name == "create_table":
             self.report(
