@@ -87,6 +87,8 @@ StepOp = Literal[
 TableKey = tuple[str | None, str]
 """(schema, table)."""
 
+_set: Final = object.__setattr__
+
 
 @dataclass(frozen=True)
 class Step:
@@ -128,6 +130,59 @@ class Step:
     from ``server_default`` with :func:`is_volatile_default`."""
     line: int | None = None
     col: int | None = None
+
+    def __init__(
+        self,
+        op: StepOp,
+        table: str | None,
+        schema: str | None = None,
+        columns: tuple[str, ...] = (),
+        name: str | None = None,
+        new_name: str | None = None,
+        concurrently: bool = False,
+        autocommit: bool = False,
+        not_valid: bool = False,
+        using_index: str | None = None,
+        unique: bool = False,
+        condition: str | None = None,
+        nullable: bool | None = None,
+        old_type: str | None = None,
+        new_type: str | None = None,
+        using: bool = False,
+        server_default: str | None = None,
+        volatile: bool | None = None,
+        line: int | None = None,
+        col: int | None = None,
+    ) -> None:
+        # The dataclass's own __init__ of a frozen class calls object.__setattr__ once per field
+        # (20 here); one instance dict built at once costs a fraction (issue 15: a step per
+        # operation of every revision).  Keep in step with the fields above.
+        _set(
+            self,
+            "__dict__",
+            {
+                "op": op,
+                "table": table,
+                "schema": schema,
+                "columns": columns,
+                "name": name,
+                "new_name": new_name,
+                "concurrently": concurrently,
+                "autocommit": autocommit,
+                "not_valid": not_valid,
+                "using_index": using_index,
+                "unique": unique,
+                "condition": condition,
+                "nullable": nullable,
+                "old_type": old_type,
+                "new_type": new_type,
+                "using": using,
+                "server_default": server_default,
+                "volatile": volatile,
+                "line": line,
+                "col": col,
+            },
+        )
 
     @property
     def key(self) -> TableKey | None:
