@@ -315,33 +315,32 @@ def check(
     ddl_in_transaction: list[Step] = []
     backfilled: set[tuple[int | None, TableKey | None]] = set()
 
-    def old(step: Step) -> bool:
-        key = step.key
-        return key is not None and key not in created and is_existing(key)
-
     for step in steps:
-        if step.op == "set_timeout":
+        op = step.op
+        if op == "set_timeout":
             timeout_set = True
             continue
-        if step.op == "create_table":
-            if step.key is not None:
-                created.add(step.key)
+        if op == "create_table":
+            if step.table is not None:
+                created.add((step.schema, step.table))
             continue
-        if step.op == "validate_constraint":
+        if op == "validate_constraint":
             validated.append(step)
             continue
-        if not old(step):
-            if step.op == "add_check" and step.name:
+        # Is the step on an existing table?  (Step.key, written out: once per step of every revision.)
+        table = step.table
+        if table is None or (key := (step.schema, table)) in created or not is_existing(key):
+            if op == "add_check" and step.name:
                 checks[step.name] = step
             continue
-        if step.op == "data":
+        if op == "data":
             # Only a backfill *after* a schema change holds that change's lock for its duration (one
             # before it holds only its own row locks); one finding per statement and table.
             if not step.autocommit and ddl_in_transaction and (step.line, step.key) not in backfilled:
                 backfilled.add((step.line, step.key))
                 hazards.append(_backfill(step, ddl_in_transaction[0]))
             continue
-        if step.op in LOCKING_OPS and not (step.op == "create_index" and step.concurrently):
+        if op in LOCKING_OPS and not (op == "create_index" and step.concurrently):
             if first_lock is None and not timeout_set:
                 first_lock = step
             if not step.autocommit:
@@ -349,9 +348,9 @@ def check(
         hazard = _judge(step, checks, validated, added_columns, in_use)
         if hazard is not None:
             hazards.append(hazard)
-        if step.op == "add_column" and step.key is not None:
+        if op == "add_column" and step.key is not None:
             added_columns.update((step.key, c) for c in step.columns)
-        if step.op == "add_check" and step.name:
+        if op == "add_check" and step.name:
             checks[step.name] = step
     if first_lock is not None:
         hazards.append(
