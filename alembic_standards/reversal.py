@@ -71,7 +71,7 @@ class Effect:
 
     def __init__(self, kind: Kind, table: str | None, name: str | None = None, schema: str | None = None) -> None:
         # The dataclass's own __init__ of a frozen class calls object.__setattr__ once per field;
-        # one instance dict built at once costs a third (an Effect and a Change per
+        # one instance dict built at once takes half the instructions (an Effect and a Change per
         # operation of every revision: issue 15).  Keep in step with the fields above.
         _set(self, "__dict__", {"kind": kind, "table": table, "name": name, "schema": schema})
 
