@@ -53,6 +53,8 @@ __all__ = [
     "unnamed_constraint_name",
 ]
 
+_set: Final = object.__setattr__
+
 Action = Literal["create", "drop", "alter", "rename", "undecidable"]
 Kind = Literal["table", "column", "index", "constraint", "table_comment", "rows"]
 
@@ -66,6 +68,12 @@ class Effect:
     name: str | None = None
     """Column, index or constraint name (None for a table or a table comment)."""
     schema: str | None = None
+
+    def __init__(self, kind: Kind, table: str | None, name: str | None = None, schema: str | None = None) -> None:
+        # The dataclass's own __init__ of a frozen class calls object.__setattr__ once per field;
+        # one instance dict built at once takes half the instructions (an Effect and a Change per
+        # operation of every revision: issue 15).  Keep in step with the fields above.
+        _set(self, "__dict__", {"kind": kind, "table": table, "name": name, "schema": schema})
 
     def same_object(self, other: Effect) -> bool:
         if self.kind != other.kind or self.schema != other.schema:
@@ -119,6 +127,35 @@ class Change:
     """For a constraint created without a name: the name(s) the database gives it."""
     if_exists: bool = False
     """A drop guarded with ``if_exists=True`` (the object may not exist)."""
+
+    def __init__(
+        self,
+        op: str,
+        action: Action,
+        effect: Effect | None = None,
+        new_name: str | None = None,
+        line: int | None = None,
+        col: int | None = None,
+        reason: str = "",
+        default_names: tuple[str, ...] = (),
+        if_exists: bool = False,
+    ) -> None:
+        # As Effect.__init__: the fields in one step.  Keep in step with the fields above.
+        _set(
+            self,
+            "__dict__",
+            {
+                "op": op,
+                "action": action,
+                "effect": effect,
+                "new_name": new_name,
+                "line": line,
+                "col": col,
+                "reason": reason,
+                "default_names": default_names,
+                "if_exists": if_exists,
+            },
+        )
 
     def describe(self) -> str:
         if self.effect is None:
@@ -210,31 +247,26 @@ def change_from_op_call(
     of a created constraint (when all are known: they give an unnamed constraint its database
     name); ``if_exists`` whether a drop is guarded.  Unknown operation names are undecidable.
     """
-    if op == "bulk_insert" and table is not None:
-        # Rows inserted into a known table are undone when the downgrade drops that table; a
-        # DELETE in raw SQL makes the downgrade undecidable, which is reported as such.
-        return Change(op, "create", Effect("rows", table, None, schema), line=line, col=col)
-    if op in UNDECIDABLE_OPS or op not in OPS:
+    entry = OPS.get(op)
+    if entry is None:  # no operation of UNDECIDABLE_OPS is in OPS
+        if op == "bulk_insert" and table is not None:
+            # Rows inserted into a known table are undone when the downgrade drops that table; a
+            # DELETE in raw SQL makes the downgrade undecidable, which is reported as such.
+            return Change(op, "create", Effect("rows", table, None, schema), line=line, col=col)
         why = (
             "raw SQL"
             if op in ("execute", "exec_driver_sql")
             else ("data operation" if op == "bulk_insert" else "operation unknown to alembic-standards")
         )
         return Change(op, "undecidable", None, line=line, col=col, reason=why)
-    action, kind = OPS[op]
+    action, kind = entry
     defaults: tuple[str, ...] = ()
     if name is None and action == "create" and kind == "constraint" and table is not None:
         default = unnamed_constraint_name(op, table, columns)
         defaults = (default,) if default is not None else ()
+    # Positional arguments: cheaper than keywords on this per-operation path.
     return Change(
-        op,
-        action,
-        Effect(kind, table, name, schema),
-        new_name=new_name,
-        line=line,
-        col=col,
-        default_names=defaults,
-        if_exists=if_exists and action == "drop",
+        op, action, Effect(kind, table, name, schema), new_name, line, col, "", defaults, if_exists and action == "drop"
     )
 
 
@@ -300,8 +332,10 @@ def _expected(change: Change) -> str:
     return inverse.get((change.action, e.kind), "its reversal")
 
 
-_Key = tuple[str, "str | None", "str | None", "str | None"]
-"""(kind, schema, table identity, name) of an effect."""
+_Key = tuple[str, str, "str | None", "str | None", "str | None"]
+"""(action, kind, schema, table identity, name) of a change's effect."""
+_IndexKey = tuple[str, "str | None", "str | None"]
+"""(action, schema, name) of an index's creation or drop."""
 
 
 class _Tables:
@@ -310,14 +344,17 @@ class _Tables:
     A union-find over (schema, name); :meth:`identity` is the representative name.
     """
 
-    def __init__(self, changes: Iterable[Change]) -> None:
+    def __init__(self, upgrade: Sequence[Change], downgrade: Sequence[Change]) -> None:
         self.parent: dict[tuple[str | None, str], tuple[str | None, str]] = {}
-        for change in changes:
-            e = change.effect
-            if change.op == "rename_table" and e is not None and e.table is not None and change.new_name is not None:
-                a, b = self._find((e.schema, e.table)), self._find((e.schema, change.new_name))
-                if a != b:
-                    self.parent[max(a, b, key=repr)] = min(a, b, key=repr)
+        for changes in (upgrade, downgrade):
+            for change in changes:
+                if change.op != "rename_table":
+                    continue
+                e = change.effect
+                if e is not None and e.table is not None and change.new_name is not None:
+                    a, b = self._find((e.schema, e.table)), self._find((e.schema, change.new_name))
+                    if a != b:
+                        self.parent[max(a, b, key=repr)] = min(a, b, key=repr)
 
     def _find(self, node: tuple[str | None, str]) -> tuple[str | None, str]:
         path = []
@@ -339,72 +376,90 @@ class _Effects:
 
     Same answers as comparing every pair with :meth:`Effect.same_object` / :meth:`Effect.lives_on`
     (an index named without its table matches an index of that name on any table), only linear.
+    One flat set of (action, object) keys: the matcher runs once per revision, and its set-up
+    (a set per action) cost more than the matching (issue 15).
     """
 
     def __init__(self, changes: Iterable[Change], tables: _Tables) -> None:
         self.tables = tables
-        self.by_action: dict[str, set[_Key]] = {"create": set(), "drop": set(), "alter": set()}
+        self.renamed = bool(tables.parent)
+        """Whether any table is renamed (else a table's identity is its name)."""
+        self.keys: set[_Key] = set()
         # Index effects by (schema, name) regardless of table, and those given without a table.
-        self.index_any_table: dict[str, set[tuple[str | None, str | None]]] = {"create": set(), "drop": set()}
-        self.index_no_table: dict[str, set[tuple[str | None, str | None]]] = {"create": set(), "drop": set()}
+        self.indexes: set[_IndexKey] = set()
+        self.indexes_without_table: set[_IndexKey] = set()
         self.renames: set[tuple[str | None, str | None, str | None]] = set()
+        self.decidable = True
+        """No change is undecidable."""
         for change in changes:
+            action = change.action
+            if action == "undecidable":
+                self.decidable = False
+                continue
             e = change.effect
             if e is None:
                 continue
-            if change.action == "rename":
+            if action == "rename":
                 self.renames.add((e.schema, e.table, change.new_name))
                 continue
-            if change.action not in self.by_action:
-                continue
-            self.by_action[change.action].add(self.key(e))
-            if e.kind == "index" and change.action in self.index_any_table:
-                self.index_any_table[change.action].add((e.schema, e.name))
-                if e.table is None:
-                    self.index_no_table[change.action].add((e.schema, e.name))
+            self.add(action, e)
 
-    def key(self, e: Effect, name: str | None = None) -> _Key:
-        table = self.tables.identity(e.schema, e.table)
-        if e.kind in ("table", "table_comment"):
-            return (e.kind, e.schema, table, None)
-        return (e.kind, e.schema, table, e.name if name is None else name)
+    def add(self, action: str, e: Effect) -> None:
+        """Record a ``create``, ``drop`` or ``alter`` of ``e``."""
+        kind = e.kind
+        table = self.tables.identity(e.schema, e.table) if self.renamed else e.table
+        if kind == "table" or kind == "table_comment":
+            self.keys.add((action, kind, e.schema, table, None))
+            return
+        self.keys.add((action, kind, e.schema, table, e.name))
+        if kind == "index" and action != "alter":
+            self.indexes.add((action, e.schema, e.name))
+            if e.table is None:
+                self.indexes_without_table.add((action, e.schema, e.name))
 
     def has(self, action: str, e: Effect, name: str | None = None) -> bool:
         """Is there a ``action`` (create/drop/alter) of the same object as ``e`` (named ``name``)?"""
-        found = self.by_action[action]
-        if e.kind == "index" and action in self.index_any_table:
-            wanted = (e.schema, e.name if name is None else name)
+        kind = e.kind
+        if name is None:
+            name = e.name
+        if kind == "index" and action != "alter":
+            wanted = (action, e.schema, name)
             if e.table is None:
-                return wanted in self.index_any_table[action]
-            if wanted in self.index_no_table[action]:
+                return wanted in self.indexes
+            if wanted in self.indexes_without_table:
                 return True
-        return self.key(e, name) in found
+        table = self.tables.identity(e.schema, e.table) if self.renamed else e.table
+        if kind == "table" or kind == "table_comment":
+            name = None
+        return (action, kind, e.schema, table, name) in self.keys
 
     def drops_table_of(self, e: Effect) -> bool:
         """Is the table ``e`` lives on dropped?"""
         if e.kind == "table" or e.table is None:
             return False
-        return ("table", e.schema, self.tables.identity(e.schema, e.table), None) in self.by_action["drop"]
+        table = self.tables.identity(e.schema, e.table) if self.renamed else e.table
+        return ("drop", "table", e.schema, table, None) in self.keys
 
 
 def _undone(change: Change, down: _Effects) -> bool:
     u = change.effect
     if u is None:
         return False
-    if change.action == "create":
+    action = change.action
+    if action == "create":
         if down.has("drop", u) or down.drops_table_of(u):
             return True
         return u.name is None and any(down.has("drop", u, name) for name in change.default_names)
-    if change.action == "drop":
+    if action == "drop":
         return down.has("create", u)
-    if change.action == "alter":
+    if action == "alter":
         if down.has("drop", u) or down.drops_table_of(u):
             return True
         if down.has("alter", u):
             return True
         # A column renamed by the upgrade is restored by altering it under its new name.
         return change.new_name is not None and down.has("alter", u, change.new_name)
-    if change.action == "rename":
+    if action == "rename":
         if (u.schema, change.new_name, u.table) in down.renames:
             return True
         renamed = Effect("table", change.new_name, None, u.schema)
@@ -420,6 +475,11 @@ def _replaced(upgrade: Sequence[Change], tables: _Tables) -> set[int]:
     may not have existed, so only the creation needs undoing.
     """
     out: set[int] = set()
+    for change in upgrade:
+        if change.if_exists and change.action == "drop":
+            break
+    else:
+        return out  # no guarded drop (nearly every revision): nothing to index
     later = _Effects((), tables)
     for change in reversed(upgrade):
         e = change.effect
@@ -428,11 +488,7 @@ def _replaced(upgrade: Sequence[Change], tables: _Tables) -> set[int]:
         if change.action == "drop" and change.if_exists and later.has("create", e):
             out.add(id(change))
         if change.action == "create":
-            later.by_action["create"].add(later.key(e))
-            if e.kind == "index":
-                later.index_any_table["create"].add((e.schema, e.name))
-                if e.table is None:
-                    later.index_no_table["create"].add((e.schema, e.name))
+            later.add("create", e)
     return out
 
 
@@ -442,18 +498,17 @@ def match(upgrade: Sequence[Change], downgrade: Sequence[Change]) -> Verdict:
     Linear in the number of changes: the downgrade's effects are indexed once (:class:`_Effects`).
     """
     verdict = Verdict()
-    down_is_decidable = all(c.action != "undecidable" for c in downgrade)
-    tables = _Tables([*upgrade, *downgrade])
+    tables = _Tables(upgrade, downgrade)
     effects = _Effects(downgrade, tables)
     replaced = _replaced(upgrade, tables)
     for change in upgrade:
         if change.action == "undecidable":
             verdict.undecidable.append(change)
             continue
-        if id(change) in replaced or _undone(change, effects):
+        if (replaced and id(change) in replaced) or _undone(change, effects):
             continue
         missing = Missing(change, _expected(change))
-        (verdict.missing if down_is_decidable else verdict.unsure).append(missing)
+        (verdict.missing if effects.decidable else verdict.unsure).append(missing)
     return verdict
 
 
