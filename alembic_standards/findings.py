@@ -185,7 +185,7 @@ class Location:
                 path = path.resolve().relative_to(relative_to.resolve())
         return self.render_as(path)
 
-    def render_as(self, path: Path | None) -> str:
+    def render_as(self, path: Path | str | None) -> str:
         """:meth:`render` with the file already shown as ``path`` (e.g. made relative once per
         file by a report of thousands of findings, rather than once per finding)."""
         if self.path is not None and path is not None:

@@ -21,8 +21,10 @@ Decisions recorded here:
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -78,6 +80,10 @@ def _sorted(findings: Sequence[Finding]) -> list[Finding]:
     return sorted(findings, key=Finding.sort_key)
 
 
+# The errors Path.is_symlink() answers False to (pathlib's _IGNORED_ERRNOS).
+_NOT_A_LINK = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
 class _Paths:
     """Finding paths made relative to ``root``, once per file for one report.
 
@@ -85,37 +91,65 @@ class _Paths:
     few directories and files again and again: each file is resolved once, through its
     directory's resolution (one ``lstat`` for the file itself, to follow it if it is a link, as
     ``resolve`` does).  Kept for this report only: a later one may see a different file system.
+
+    The common case (a plain file in a directory inside ``root``) is done on strings: the
+    directory's relative form is computed once with ``Path`` and each file only appends its
+    name, which saves the ``Path`` objects, ``relative_to`` and hashing per file (about 60 k
+    instructions per file, 6 % of a cold check of 1,000 revisions).  Anything else (a link, a
+    directory outside ``root``, a name such as ``..``) takes the general ``Path`` way.
     """
 
     def __init__(self, root: Path | None) -> None:
         self.root = root.resolve() if root is not None else None
-        self._files: dict[Path, Path] = {}
-        self._directories: dict[Path, Path] = {}
+        self._files: dict[str, str] = {}
+        self._directories: dict[str, str | None] = {}
 
-    def _resolve(self, path: Path) -> Path:
-        if path.name in ("", ".", "..") or path.is_symlink():
-            return path.resolve()
-        directory = self._directories.get(path.parent)
-        if directory is None:
-            directory = self._directories[path.parent] = path.parent.resolve()
-        return directory / path.name
-
-    def shown(self, path: Path) -> Path:
-        """``path`` relative to ``root`` when inside it, else as given."""
-        if self.root is None:
+    def _shown_path(self, path: Path) -> Path:
+        """The general way: ``path`` relative to ``root`` when inside it, else as given."""
+        assert self.root is not None
+        try:
+            if path.name in ("", ".", "..") or path.is_symlink():
+                return path.resolve().relative_to(self.root)
+            return (path.parent.resolve() / path.name).relative_to(self.root)
+        except (ValueError, OSError, RuntimeError):  # outside root; a symlink loop (Python < 3.13)
             return path
-        shown = self._files.get(path)
+
+    def _directory_prefix(self, directory: str) -> str | None:
+        """What a plain file in ``directory`` is shown under (``"a/b/"``, or ``""`` for ``root``
+        itself); None when the directory is not inside ``root`` or cannot be resolved."""
+        assert self.root is not None
+        try:
+            relative = Path(directory or ".").resolve().relative_to(self.root)
+        except (ValueError, OSError, RuntimeError):
+            return None
+        return str(relative) + os.sep if relative.parts else ""
+
+    def shown(self, path: Path) -> str:
+        """``path`` relative to ``root`` when inside it, else as given (as text)."""
+        text = os.fspath(path)
+        if self.root is None:
+            return text
+        shown = self._files.get(text)
         if shown is None:
-            try:
-                shown = self._resolve(path).relative_to(self.root)
-            except (ValueError, OSError, RuntimeError):  # outside root; a symlink loop (Python < 3.13)
-                shown = path
-            self._files[path] = shown
+            directory, name = os.path.split(text)
+            if directory in self._directories:
+                prefix = self._directories[directory]
+            else:
+                prefix = self._directories[directory] = self._directory_prefix(directory)
+            plain = prefix is not None and name not in ("", ".", "..")
+            if plain:
+                try:
+                    plain = not stat.S_ISLNK(os.lstat(text).st_mode)
+                except OSError as exc:  # a missing file is no link (Path.is_symlink); others: the general way
+                    plain = exc.errno in _NOT_A_LINK
+            shown = f"{prefix}{name}" if plain else str(self._shown_path(path))
+            self._files[text] = shown
         return shown
 
     def posix(self, path: Path) -> str:
         """:meth:`shown`, with forward slashes (JSON, SARIF, GitHub)."""
-        return self.shown(path).as_posix()
+        shown = self.shown(path)
+        return shown if os.sep == "/" else shown.replace(os.sep, "/")
 
 
 # ---------------------------------------------------------------------------------------- text
