@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
 
 from .doctor import VersionAction, run_doctor
-from .findings import ExitCode, Severity, StandardsError
+from .findings import ExitCode, Finding, Severity, StandardsError
 from .report import FORMATS, format_findings, summary, use_color
 from .rules import RULES, Stage, get_rule, resolve_rule_ids
 
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from sqlalchemy import MetaData
 
     from .config import Config, ExceptionEntry
-    from .findings import Finding
     from .migrations import RevisionInfo
     from .safety import InUse
 
@@ -613,7 +612,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     # Input errors (AS800: a revision that does not parse) are never suppressed or deselected:
     # they mean the check is incomplete, hence exit 2.
     findings += gathered.input_errors
-    findings.sort(key=lambda f: f.sort_key())
+    findings.sort(key=Finding.sort_key)
 
     sys.stdout.write(format_findings(args.format, findings, root=cwd, color=use_color(sys.stdout)))
     if not args.quiet:

@@ -31,6 +31,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from dataclasses import dataclass, field
@@ -208,9 +209,15 @@ class Config:
     def severity_of(self, rule_id: RuleId) -> Severity:
         return self.severities.get(rule_id) or RULES[rule_id].severity
 
+    @functools.cached_property
+    def _severity_by_rule(self) -> dict[RuleId, Severity]:
+        # severity_of for every rule, looked up once per configuration: finding() runs per finding.
+        return {rule_id: self.severity_of(rule_id) for rule_id in RULES}
+
     def finding(self, rule_id: RuleId, message: str, location: Location | None = None) -> Finding:
         """Build a finding for ``rule_id`` with the configured severity."""
-        return Finding(rule_id, self.severity_of(rule_id), message, location or Location())
+        severity = self._severity_by_rule.get(rule_id)
+        return Finding(rule_id, severity or self.severity_of(rule_id), message, location)
 
     def fails(self, findings: Sequence[Finding]) -> bool:
         """True when any finding is at or above ``fail_on``."""
