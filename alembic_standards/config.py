@@ -221,7 +221,8 @@ class Config:
 
     def fails(self, findings: Sequence[Finding]) -> bool:
         """True when any finding is at or above ``fail_on``."""
-        return any(self.fail_on <= f.severity for f in findings)
+        failing = {severity for severity in Severity if self.fail_on <= severity}  # compared once, not per finding
+        return any(f.severity in failing for f in findings)
 
 
 def parse_date(value: object) -> dt.date | None:
