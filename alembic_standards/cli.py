@@ -35,7 +35,6 @@ import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
 
-from .doctor import VersionAction, run_doctor
 from .findings import ExitCode, Finding, Severity, StandardsError
 from .report import FORMATS, format_findings, summary, use_color
 from .rules import RULES, Stage, get_rule, resolve_rule_ids
@@ -201,6 +200,9 @@ def _parse(argv: Sequence[str] | None) -> tuple[argparse.ArgumentParser | None, 
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Imported here: the `check` fast path (_parse) needs neither (about 4 M instructions).
+    from .doctor import VersionAction, run_doctor
+
     parser = _Parser(
         prog="alembic-standards",
         description="Enforce schema standards on SQLAlchemy models, Alembic migrations and live databases.",
