@@ -250,7 +250,7 @@ class Finding:
             str(loc.path or ""),
             loc.line or 0,
             loc.col or 0,
-            loc.object_name or "",
+            (loc.object_name or "") if loc.table is not None else "",  # no property call for a file's finding
             self.rule_id,
             self.message,
         )

@@ -160,8 +160,11 @@ def format_text(findings: Sequence[Finding], *, root: Path | None = None, color:
     for finding in _sorted(findings):
         loc = finding.location
         where = loc.render_as(paths.shown(loc.path) if loc.path is not None else None)
-        rule = _sgr(finding.rule_id, f"{_BOLD};{_COLOR[finding.severity]}", color)
-        lines.append(f"{_sgr(where, _BOLD, color)}: {rule} {finding.message}")
+        rule: str = finding.rule_id
+        if color:
+            where, rule = _sgr(where, _BOLD, color), _sgr(rule, f"{_BOLD};{_COLOR[finding.severity]}", color)
+        # Concatenated, not an f-string: formatting a RuleId runs its Python __format__ per finding.
+        lines.append(where + ": " + rule + " " + finding.message)
     return "".join(line + "\n" for line in lines)
 
 
