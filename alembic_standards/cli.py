@@ -35,7 +35,7 @@ import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
 
-from .findings import ExitCode, Finding, Severity, StandardsError
+from .findings import ExitCode, Severity, StandardsError
 from .report import FORMATS, format_findings, summary, use_color
 from .rules import RULES, Stage, get_rule, resolve_rule_ids
 
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from sqlalchemy import MetaData
 
     from .config import Config, ExceptionEntry
+    from .findings import Finding
     from .migrations import RevisionInfo
     from .safety import InUse
 
@@ -668,7 +669,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     # Input errors (AS800: a revision that does not parse) are never suppressed or deselected:
     # they mean the check is incomplete, hence exit 2.
     findings += gathered.input_errors
-    findings.sort(key=Finding.sort_key)
+    # Not sorted here: format_findings sorts what it prints, and nothing below depends on the order.
 
     sys.stdout.write(format_findings(args.format, findings, root=cwd, color=use_color(sys.stdout)))
     if not args.quiet:
