@@ -627,7 +627,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     # linter skipped, a model exception is not unused, merely not looked at.  When only some revision
     # files are reported on, exceptions about the others are not looked at either.
     findings = register.apply(gathered.findings, config, stages=gathered.stages, report_unused=gathered.subset is None)
-    findings = [f for f in findings if config.is_enabled(f.rule_id)]
+    enabled = config.enabled
+    findings = [f for f in findings if f.rule_id in enabled]  # config.is_enabled, inlined: per finding
     since = args.since or config.since_revision
     if since:
         from .selection import exempt_old_revisions, revisions_up_to
@@ -640,9 +641,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         from .baseline import Baseline
 
         path = args.baseline or config.baseline_path
-        tagged = [(gathered.stage_of.get(id(f), _REGISTER), f) for f in findings]
         if args.write_baseline:
-            fresh = Baseline.from_findings(path, tagged, config.root)
+            fresh = Baseline.from_findings(path, _tagged(gathered, findings), config.root)
             fresh.write()
             print(
                 f"wrote {_relative_to_cwd(path)}: {sum(e.count for e in fresh.entries.values())} finding(s) "
@@ -654,7 +654,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         baseline = Baseline.load(path)
         if baseline.entries:
             ran = {stage.value for stage in gathered.stages} | {_REGISTER}
-            result = baseline.apply(tagged, config.root, stages_ran=ran)
+            result = baseline.apply(_tagged(gathered, findings), config.root, stages_ran=ran)
             findings = result.new + baseline.stale_findings(result.stale, config.root)
             baseline_note = result.summary()
     if gathered.subset is not None:
@@ -683,6 +683,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
 # Findings of the exceptions register itself (AS901-AS903) belong to no pipeline stage; in the
 # baseline they are keyed under this name.
 _REGISTER = "register"
+
+
+def _tagged(gathered: _Gathered, findings: list[Finding]) -> list[tuple[str, Finding]]:
+    """Each finding with the name of the stage that reported it (the baseline's key); made only
+    when a baseline is written or applied (not per finding of every run)."""
+    return [(gathered.stage_of.get(id(f), _REGISTER), f) for f in findings]
 
 
 def _inline(gathered: _Gathered) -> list[ExceptionEntry]:
