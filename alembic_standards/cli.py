@@ -695,11 +695,13 @@ def _inline(gathered: _Gathered) -> list[ExceptionEntry]:
     """Inline ``# alembic-standards: ignore[...]`` suppressions in revision and model files."""
     from .suppressions import model_source_files, register_entries
 
-    revisions = {info.path: info.revision for info in gathered.revisions}
     # Only the revision files the checker saw mention the marker are read again (issue 15).
     files = {info.path for info in gathered.revisions if info.suppressions}
     if gathered.metadatas:
         files |= model_source_files(gathered.metadatas)
+    if not files:
+        return []  # the usual case: no revision path is hashed for the map below
+    revisions = {info.path: info.revision for info in gathered.revisions}
     return register_entries(files, revisions)
 
 

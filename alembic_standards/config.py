@@ -221,7 +221,8 @@ class Config:
 
     def fails(self, findings: Sequence[Finding]) -> bool:
         """True when any finding is at or above ``fail_on``."""
-        failing = {severity for severity in Severity if self.fail_on <= severity}  # compared once, not per finding
+        # Compared once, not per finding; a tuple, as Enum.__hash__ is Python (`in` on a tuple is by identity).
+        failing = tuple(severity for severity in Severity if self.fail_on <= severity)
         return any(f.severity in failing for f in findings)
 
 

@@ -126,7 +126,7 @@ class _Paths:
 
     def shown(self, path: Path) -> str:
         """``path`` relative to ``root`` when inside it, else as given (as text)."""
-        text = os.fspath(path)
+        text = str(path)
         if self.root is None:
             return text
         shown = self._files.get(text)
