@@ -353,18 +353,23 @@ def _relative_to_cwd(path: Path) -> Path:
 
 
 # ------------------------------------------------------------------------------ the stages
-@dataclasses.dataclass
 class _Gathered:
-    findings: list[Finding] = dataclasses.field(default_factory=list)
-    input_errors: list[Finding] = dataclasses.field(default_factory=list)
-    metadatas: list[MetaData] = dataclasses.field(default_factory=list)
-    irreversible: list[ExceptionEntry] = dataclasses.field(default_factory=list)
-    stages: list[Stage] = dataclasses.field(default_factory=list)
-    stage_of: dict[int, str] = dataclasses.field(default_factory=dict)
-    """id(finding) -> the name of the stage that reported it (baseline fingerprints, subsets)."""
-    revisions: list[RevisionInfo] = dataclasses.field(default_factory=list)
-    subset: list[Path] | None = None
-    """Revision files the user asked about (PATHS naming files, or --changed-since); None: all."""
+    """What the stages of one command reported.
+
+    A plain class, not a dataclass: making a dataclass runs ``exec`` for each generated method,
+    about 4 M instructions at start-up (issue 15), and nothing compares or prints this one."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.input_errors: list[Finding] = []
+        self.metadatas: list[MetaData] = []
+        self.irreversible: list[ExceptionEntry] = []
+        self.stages: list[Stage] = []
+        self.stage_of: dict[int, str] = {}
+        """id(finding) -> the name of the stage that reported it (baseline fingerprints, subsets)."""
+        self.revisions: list[RevisionInfo] = []
+        self.subset: list[Path] | None = None
+        """Revision files the user asked about (PATHS naming files, or --changed-since); None: all."""
 
     def add(self, stage: Stage, findings: Iterable[Finding]) -> None:
         for finding in findings:
