@@ -698,14 +698,16 @@ def _tagged(gathered: _Gathered, findings: list[Finding]) -> list[tuple[str, Fin
 
 def _inline(gathered: _Gathered) -> list[ExceptionEntry]:
     """Inline ``# alembic-standards: ignore[...]`` suppressions in revision and model files."""
-    from .suppressions import model_source_files, register_entries
-
     # Only the revision files the checker saw mention the marker are read again (issue 15).
     files = {info.path for info in gathered.revisions if info.suppressions}
     if gathered.metadatas:
+        from .suppressions import model_source_files
+
         files |= model_source_files(gathered.metadatas)
     if not files:
-        return []  # the usual case: no revision path is hashed for the map below
+        return []  # the usual case: no revision path is hashed for the map below, no module imported
+    from .suppressions import register_entries
+
     revisions = {info.path: info.revision for info in gathered.revisions}
     return register_entries(files, revisions)
 
