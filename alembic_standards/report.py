@@ -22,7 +22,6 @@ Decisions recorded here:
 from __future__ import annotations
 
 import errno
-import json
 import os
 import stat
 from pathlib import Path
@@ -202,6 +201,8 @@ def _json_record(finding: Finding, paths: _Paths) -> dict[str, Any]:
 
 def format_json(findings: Sequence[Finding], *, root: Path | None = None) -> str:
     """A JSON array of findings; every key is always present (null when unknown)."""
+    import json  # here, not at start-up: text output does not need it (about 7 M instructions)
+
     paths = _Paths(root)
     return json.dumps([_json_record(f, paths) for f in _sorted(findings)], indent=2) + "\n"
 
@@ -275,6 +276,8 @@ def _sarif_result(finding: Finding, index: dict[str, int], paths: _Paths) -> dic
 
 def format_sarif(findings: Sequence[Finding], *, root: Path | None = None, version: str | None = None) -> str:
     """A SARIF 2.1.0 log with one run (what ``github/codeql-action/upload-sarif`` accepts)."""
+    import json
+
     if version is None:
         from . import __version__ as version
     rules = _sarif_rules()
