@@ -35,7 +35,6 @@ import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
 
-from .doctor import VersionAction, run_doctor
 from .findings import ExitCode, Severity, StandardsError
 from .report import FORMATS, format_findings, summary, use_color
 from .rules import RULES, Stage, get_rule, resolve_rule_ids
@@ -43,6 +42,7 @@ from .rules import RULES, Stage, get_rule, resolve_rule_ids
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
 
+    from _typeshed import SupportsWrite
     from sqlalchemy import MetaData
 
     from .config import Config, ExceptionEntry
@@ -75,22 +75,11 @@ def _add_config_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="alembic-standards",
-        description="Enforce schema standards on SQLAlchemy models, Alembic migrations and live databases.",
-        epilog="Exit codes: 0 clean, 1 findings at or above fail_on, 2 usage/config/input error.",
-    )
-    parser.add_argument("--version", action=VersionAction)  # + Alembic, SQLAlchemy, driver... (doctor.py)
-    _add_config_option(parser)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+_CHECK_DESCRIPTION = "Lint SQLAlchemy models, Alembic revision files and optionally a live database."
+_CHECK_EPILOG = "Exit codes: 0 clean, 1 findings at or above fail_on, 2 usage/config/input error."
 
-    check = sub.add_parser(
-        "check",
-        help="lint models, revision files and (optionally) a live database",
-        description="Lint SQLAlchemy models, Alembic revision files and optionally a live database.",
-        epilog="Exit codes: 0 clean, 1 findings at or above fail_on, 2 usage/config/input error.",
-    )
+
+def _add_check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument(
         "paths",
         nargs="*",
@@ -164,6 +153,73 @@ def build_parser() -> argparse.ArgumentParser:
     cache.add_argument("--cache-dir", type=Path, metavar="DIR", help="keep the revision-file cache in DIR")
     _add_config_option(check)
     check.set_defaults(handler=_cmd_check)
+
+
+class _Fallback(Exception):
+    """Raised by :class:`_CheckOnly` for anything but a plain, valid ``check`` command line."""
+
+
+class _CheckOnly(_Parser):
+    """The ``check`` sub-command's parser alone, for :func:`_parse`'s fast path: it prints nothing
+    and gives up (``_Fallback``) on help, errors and anything else argparse would print."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _Fallback(message)
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        raise _Fallback(message)
+
+    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
+        raise _Fallback("help")
+
+    def print_usage(self, file: SupportsWrite[str] | None = None) -> None:
+        raise _Fallback("usage")
+
+
+def _parse(argv: Sequence[str] | None) -> tuple[argparse.ArgumentParser | None, argparse.Namespace]:
+    """The parsed command line, and the full parser when it was built (None: the fast path).
+
+    Building every sub-command's parser costs about 26 M instructions (argparse and gettext run for
+    each of ten parsers), 3 % of a cold check of 200 revisions.  A command line that starts with
+    ``check`` is parsed by the ``check`` parser alone, into the same namespace the full parser gives;
+    anything that parser would not accept silently (help, an error, an unknown argument) is parsed
+    again by the full parser, which prints exactly what it always did.
+    """
+    args_list = sys.argv[1:] if argv is None else list(argv)
+    if args_list[:1] == ["check"]:
+        check = _CheckOnly(prog="alembic-standards check", description=_CHECK_DESCRIPTION, epilog=_CHECK_EPILOG)
+        _add_check_arguments(check)
+        try:
+            namespace, rest = check.parse_known_args(args_list[1:], argparse.Namespace(command="check"))
+        except _Fallback:
+            pass
+        else:
+            if not rest:
+                return None, namespace
+    parser = build_parser()
+    return parser, parser.parse_args(args_list)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # Imported here: the `check` fast path (_parse) needs neither (about 4 M instructions).
+    from .doctor import VersionAction, run_doctor
+
+    parser = _Parser(
+        prog="alembic-standards",
+        description="Enforce schema standards on SQLAlchemy models, Alembic migrations and live databases.",
+        epilog="Exit codes: 0 clean, 1 findings at or above fail_on, 2 usage/config/input error.",
+    )
+    parser.add_argument("--version", action=VersionAction)  # + Alembic, SQLAlchemy, driver... (doctor.py)
+    _add_config_option(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser(
+        "check",
+        help="lint models, revision files and (optionally) a live database",
+        description=_CHECK_DESCRIPTION,
+        epilog=_CHECK_EPILOG,
+    )
+    _add_check_arguments(check)
 
     rules = sub.add_parser("rules", help="list the rules")
     _add_config_option(rules)
@@ -297,18 +353,23 @@ def _relative_to_cwd(path: Path) -> Path:
 
 
 # ------------------------------------------------------------------------------ the stages
-@dataclasses.dataclass
 class _Gathered:
-    findings: list[Finding] = dataclasses.field(default_factory=list)
-    input_errors: list[Finding] = dataclasses.field(default_factory=list)
-    metadatas: list[MetaData] = dataclasses.field(default_factory=list)
-    irreversible: list[ExceptionEntry] = dataclasses.field(default_factory=list)
-    stages: list[Stage] = dataclasses.field(default_factory=list)
-    stage_of: dict[int, str] = dataclasses.field(default_factory=dict)
-    """id(finding) -> the name of the stage that reported it (baseline fingerprints, subsets)."""
-    revisions: list[RevisionInfo] = dataclasses.field(default_factory=list)
-    subset: list[Path] | None = None
-    """Revision files the user asked about (PATHS naming files, or --changed-since); None: all."""
+    """What the stages of one command reported.
+
+    A plain class, not a dataclass: making a dataclass runs ``exec`` for each generated method,
+    about 4 M instructions at start-up (issue 15), and nothing compares or prints this one."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.input_errors: list[Finding] = []
+        self.metadatas: list[MetaData] = []
+        self.irreversible: list[ExceptionEntry] = []
+        self.stages: list[Stage] = []
+        self.stage_of: dict[int, str] = {}
+        """id(finding) -> the name of the stage that reported it (baseline fingerprints, subsets)."""
+        self.revisions: list[RevisionInfo] = []
+        self.subset: list[Path] | None = None
+        """Revision files the user asked about (PATHS naming files, or --changed-since); None: all."""
 
     def add(self, stage: Stage, findings: Iterable[Finding]) -> None:
         for finding in findings:
@@ -571,7 +632,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     # linter skipped, a model exception is not unused, merely not looked at.  When only some revision
     # files are reported on, exceptions about the others are not looked at either.
     findings = register.apply(gathered.findings, config, stages=gathered.stages, report_unused=gathered.subset is None)
-    findings = [f for f in findings if config.is_enabled(f.rule_id)]
+    enabled = config.enabled
+    findings = [f for f in findings if f.rule_id in enabled]  # config.is_enabled, inlined: per finding
     since = args.since or config.since_revision
     if since:
         from .selection import exempt_old_revisions, revisions_up_to
@@ -584,9 +646,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         from .baseline import Baseline
 
         path = args.baseline or config.baseline_path
-        tagged = [(gathered.stage_of.get(id(f), _REGISTER), f) for f in findings]
         if args.write_baseline:
-            fresh = Baseline.from_findings(path, tagged, config.root)
+            fresh = Baseline.from_findings(path, _tagged(gathered, findings), config.root)
             fresh.write()
             print(
                 f"wrote {_relative_to_cwd(path)}: {sum(e.count for e in fresh.entries.values())} finding(s) "
@@ -598,7 +659,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         baseline = Baseline.load(path)
         if baseline.entries:
             ran = {stage.value for stage in gathered.stages} | {_REGISTER}
-            result = baseline.apply(tagged, config.root, stages_ran=ran)
+            result = baseline.apply(_tagged(gathered, findings), config.root, stages_ran=ran)
             findings = result.new + baseline.stale_findings(result.stale, config.root)
             baseline_note = result.summary()
     if gathered.subset is not None:
@@ -613,7 +674,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     # Input errors (AS800: a revision that does not parse) are never suppressed or deselected:
     # they mean the check is incomplete, hence exit 2.
     findings += gathered.input_errors
-    findings.sort(key=lambda f: f.sort_key())
+    # Not sorted here: format_findings sorts what it prints, and nothing below depends on the order.
 
     sys.stdout.write(format_findings(args.format, findings, root=cwd, color=use_color(sys.stdout)))
     if not args.quiet:
@@ -629,15 +690,25 @@ def _cmd_check(args: argparse.Namespace) -> int:
 _REGISTER = "register"
 
 
+def _tagged(gathered: _Gathered, findings: list[Finding]) -> list[tuple[str, Finding]]:
+    """Each finding with the name of the stage that reported it (the baseline's key); made only
+    when a baseline is written or applied (not per finding of every run)."""
+    return [(gathered.stage_of.get(id(f), _REGISTER), f) for f in findings]
+
+
 def _inline(gathered: _Gathered) -> list[ExceptionEntry]:
     """Inline ``# alembic-standards: ignore[...]`` suppressions in revision and model files."""
-    from .suppressions import model_source_files, register_entries
-
-    revisions = {info.path: info.revision for info in gathered.revisions}
     # Only the revision files the checker saw mention the marker are read again (issue 15).
     files = {info.path for info in gathered.revisions if info.suppressions}
     if gathered.metadatas:
+        from .suppressions import model_source_files
+
         files |= model_source_files(gathered.metadatas)
+    if not files:
+        return []  # the usual case: no revision path is hashed for the map below, no module imported
+    from .suppressions import register_entries
+
+    revisions = {info.path: info.revision for info in gathered.revisions}
     return register_entries(files, revisions)
 
 
@@ -758,14 +829,13 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        parser, args = _parse(argv)
     except SystemExit as exc:  # --help/--version (0) or a usage error (2): return, don't exit
         return int(exc.code or 0) if isinstance(exc.code, int) or exc.code is None else ExitCode.USAGE
     handler = getattr(args, "handler", None)
     if handler is None:
-        parser.print_help(sys.stderr)
+        (parser or build_parser()).print_help(sys.stderr)
         return ExitCode.USAGE
     try:
         return int(handler(args))

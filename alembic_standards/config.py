@@ -31,10 +31,8 @@ Example::
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
+import functools
 import re
-import reprlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,12 +45,12 @@ from .rules import RULES, resolve_rule_ids
 from .table_sizes import LargeTable
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Mapping, Sequence
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+# Start-up cost (issue 15): tomllib and datetime (about 19 M instructions) are imported when a
+# pyproject.toml is read or a date is used, difflib and reprlib (about 5 M) when an error is
+# worded; a check with no configuration file needs none of them.
 
 __all__ = ["Config", "ExceptionEntry", "TestingConfig", "find_pyproject", "load_config"]
 
@@ -127,7 +125,11 @@ class ExceptionEntry:
         return all(want is None or want == got for want, got in pairs)
 
     def is_expired(self, today: dt.date | None = None) -> bool:
-        return self.expires is not None and self.expires < (today or dt.date.today())
+        if self.expires is None:
+            return False
+        import datetime as dt
+
+        return self.expires < (today or dt.date.today())
 
 
 def _same_file(a: Path, b: Path | None) -> bool:
@@ -207,17 +209,27 @@ class Config:
     def severity_of(self, rule_id: RuleId) -> Severity:
         return self.severities.get(rule_id) or RULES[rule_id].severity
 
+    @functools.cached_property
+    def _severity_by_rule(self) -> dict[RuleId, Severity]:
+        # severity_of for every rule, looked up once per configuration: finding() runs per finding.
+        return {rule_id: self.severity_of(rule_id) for rule_id in RULES}
+
     def finding(self, rule_id: RuleId, message: str, location: Location | None = None) -> Finding:
         """Build a finding for ``rule_id`` with the configured severity."""
-        return Finding(rule_id, self.severity_of(rule_id), message, location or Location())
+        severity = self._severity_by_rule.get(rule_id)
+        return Finding(rule_id, severity or self.severity_of(rule_id), message, location)
 
     def fails(self, findings: Sequence[Finding]) -> bool:
         """True when any finding is at or above ``fail_on``."""
-        return any(self.fail_on <= f.severity for f in findings)
+        # Compared once, not per finding; a tuple, as Enum.__hash__ is Python (`in` on a tuple is by identity).
+        failing = tuple(severity for severity in Severity if self.fail_on <= severity)
+        return any(f.severity in failing for f in findings)
 
 
 def parse_date(value: object) -> dt.date | None:
     """An exception's ``expires``: a TOML date/datetime or a ``YYYY-MM-DD`` string; None otherwise."""
+    import datetime as dt
+
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -267,6 +279,10 @@ def load_config(path: Path | str | None = None, *, start: Path | None = None) ->
     except OSError as exc:
         raise StandardsError(f"cannot read configuration: {exc.strerror}", path=path) from None
     text = _decode(raw, path)
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     # A value nested deeper than the interpreter's recursion limit makes tomllib (and repr)
     # raise RecursionError; that is bad input like any other, reported with the file, not a crash
     # of the CLI or of `alembic revision` (whose hook loads this same configuration).
@@ -284,7 +300,7 @@ def load_config(path: Path | str | None = None, *, start: Path | None = None) ->
     if not isinstance(tool, dict):
         line = _first_line(text, r"^[ \t]*(\[\[[ \t]*)?\"?tool\"?[ \t]*(=|\]\])")
         raise StandardsError(
-            f"`tool` must be a table (PEP 518), got {_TOML_TYPES.get(type(tool), type(tool).__name__)}",
+            f"`tool` must be a table (PEP 518), got {_toml_type(tool)}",
             path=path,
             line=line,
         )
@@ -297,17 +313,21 @@ def load_config(path: Path | str | None = None, *, start: Path | None = None) ->
         raise _too_deep(path, text) from None
 
 
-# How a TOML user names the types tomllib returns (for "got a string", not "got str").
-_TOML_TYPES: Mapping[type, str] = {
-    str: "a string",
-    int: "an integer",
-    float: "a float",
-    bool: "a boolean",
-    list: "an array",
-    dt.date: "a date",
-    dt.datetime: "a date-time",
-    dt.time: "a time",
-}
+def _toml_type(value: object) -> str:
+    """How a TOML user names the type of a value tomllib returned ("a string", not "str")."""
+    import datetime as dt
+
+    names: Mapping[type, str] = {
+        str: "a string",
+        int: "an integer",
+        float: "a float",
+        bool: "a boolean",
+        list: "an array",
+        dt.date: "a date",
+        dt.datetime: "a date-time",
+        dt.time: "a time",
+    }
+    return names.get(type(value), type(value).__name__)
 
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -327,6 +347,8 @@ def _decode(raw: bytes, path: Path) -> str:
 def _show(value: object) -> str:
     """``repr`` for an error message, bounded: a huge or deeply nested value is shortened
     (``[[[...]]]``, ``'aaaa...aaaa'``) instead of flooding the terminal or recursing."""
+    import reprlib
+
     short = reprlib.Repr()
     short.maxstring = short.maxother = 80
     short.maxlevel = 3
@@ -405,6 +427,8 @@ class _Parser:
     def _unknown(self, where: str, keys: Mapping[str, Any], allowed: Sequence[str]) -> None:
         for key in keys:
             if key not in allowed:
+                import difflib
+
                 close = difflib.get_close_matches(key, allowed, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(allowed)}"
                 raise self.error(f"{where}{key}", "unknown key", hint)

@@ -125,11 +125,18 @@ class ExceptionRegister:
         """
         valid = [self.is_valid(e, today) for e in self.entries]
         used = [False] * len(self.entries)
+        # The valid entries by rule: an entry covers only findings of its own rule, so each finding
+        # is compared with those alone (and a history of thousands of findings with an empty
+        # register costs one dictionary lookup per finding).
+        by_rule: dict[RuleId, list[int]] = {}
+        for i, entry in enumerate(self.entries):
+            if valid[i]:
+                by_rule.setdefault(entry.rule, []).append(i)
         kept: list[Finding] = []
         for finding in findings:
             suppressed = False
-            for i, entry in enumerate(self.entries):
-                if valid[i] and _covers(entry, finding.rule_id, finding.location):
+            for i in by_rule.get(finding.rule_id, ()):
+                if _covers(self.entries[i], finding.rule_id, finding.location):
                     used[i] = True
                     suppressed = True
             if not suppressed:

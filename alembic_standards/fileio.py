@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 __all__ = ["NotRegularFile", "read_regular_file"]
 
 
+# Computed once: this runs for every revision file.
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 class NotRegularFile(OSError):
     """The path is a FIFO, a device, a socket...: reading it could block or never end."""
 
@@ -31,9 +35,7 @@ def read_regular_file(path: Path, limit: int, *, follow: bool = True) -> tuple[o
     is what they point at); the cache file is ours and never a link.  Reading one byte past
     ``limit`` lets the caller tell "at the limit" from "over it".
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    if not follow:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
+    flags = _FLAGS if follow else _FLAGS | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(path, flags)
     try:
         status = os.fstat(fd)

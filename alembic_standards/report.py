@@ -21,8 +21,9 @@ Decisions recorded here:
 
 from __future__ import annotations
 
-import json
+import errno
 import os
+import stat
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -78,6 +79,10 @@ def _sorted(findings: Sequence[Finding]) -> list[Finding]:
     return sorted(findings, key=Finding.sort_key)
 
 
+# The errors Path.is_symlink() answers False to (pathlib's _IGNORED_ERRNOS).
+_NOT_A_LINK = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
 class _Paths:
     """Finding paths made relative to ``root``, once per file for one report.
 
@@ -85,37 +90,65 @@ class _Paths:
     few directories and files again and again: each file is resolved once, through its
     directory's resolution (one ``lstat`` for the file itself, to follow it if it is a link, as
     ``resolve`` does).  Kept for this report only: a later one may see a different file system.
+
+    The common case (a plain file in a directory inside ``root``) is done on strings: the
+    directory's relative form is computed once with ``Path`` and each file only appends its
+    name, which saves the ``Path`` objects, ``relative_to`` and hashing per file (about 60 k
+    instructions per file, 6 % of a cold check of 1,000 revisions).  Anything else (a link, a
+    directory outside ``root``, a name such as ``..``) takes the general ``Path`` way.
     """
 
     def __init__(self, root: Path | None) -> None:
         self.root = root.resolve() if root is not None else None
-        self._files: dict[Path, Path] = {}
-        self._directories: dict[Path, Path] = {}
+        self._files: dict[str, str] = {}
+        self._directories: dict[str, str | None] = {}
 
-    def _resolve(self, path: Path) -> Path:
-        if path.name in ("", ".", "..") or path.is_symlink():
-            return path.resolve()
-        directory = self._directories.get(path.parent)
-        if directory is None:
-            directory = self._directories[path.parent] = path.parent.resolve()
-        return directory / path.name
-
-    def shown(self, path: Path) -> Path:
-        """``path`` relative to ``root`` when inside it, else as given."""
-        if self.root is None:
+    def _shown_path(self, path: Path) -> Path:
+        """The general way: ``path`` relative to ``root`` when inside it, else as given."""
+        assert self.root is not None
+        try:
+            if path.name in ("", ".", "..") or path.is_symlink():
+                return path.resolve().relative_to(self.root)
+            return (path.parent.resolve() / path.name).relative_to(self.root)
+        except (ValueError, OSError, RuntimeError):  # outside root; a symlink loop (Python < 3.13)
             return path
-        shown = self._files.get(path)
+
+    def _directory_prefix(self, directory: str) -> str | None:
+        """What a plain file in ``directory`` is shown under (``"a/b/"``, or ``""`` for ``root``
+        itself); None when the directory is not inside ``root`` or cannot be resolved."""
+        assert self.root is not None
+        try:
+            relative = Path(directory or ".").resolve().relative_to(self.root)
+        except (ValueError, OSError, RuntimeError):
+            return None
+        return str(relative) + os.sep if relative.parts else ""
+
+    def shown(self, path: Path) -> str:
+        """``path`` relative to ``root`` when inside it, else as given (as text)."""
+        text = str(path)
+        if self.root is None:
+            return text
+        shown = self._files.get(text)
         if shown is None:
-            try:
-                shown = self._resolve(path).relative_to(self.root)
-            except (ValueError, OSError, RuntimeError):  # outside root; a symlink loop (Python < 3.13)
-                shown = path
-            self._files[path] = shown
+            directory, name = os.path.split(text)
+            if directory in self._directories:
+                prefix = self._directories[directory]
+            else:
+                prefix = self._directories[directory] = self._directory_prefix(directory)
+            plain = prefix is not None and name not in ("", ".", "..")
+            if plain:
+                try:
+                    plain = not stat.S_ISLNK(os.lstat(text).st_mode)
+                except OSError as exc:  # a missing file is no link (Path.is_symlink); others: the general way
+                    plain = exc.errno in _NOT_A_LINK
+            shown = f"{prefix}{name}" if plain else str(self._shown_path(path))
+            self._files[text] = shown
         return shown
 
     def posix(self, path: Path) -> str:
         """:meth:`shown`, with forward slashes (JSON, SARIF, GitHub)."""
-        return self.shown(path).as_posix()
+        shown = self.shown(path)
+        return shown if os.sep == "/" else shown.replace(os.sep, "/")
 
 
 # ---------------------------------------------------------------------------------------- text
@@ -126,8 +159,11 @@ def format_text(findings: Sequence[Finding], *, root: Path | None = None, color:
     for finding in _sorted(findings):
         loc = finding.location
         where = loc.render_as(paths.shown(loc.path) if loc.path is not None else None)
-        rule = _sgr(finding.rule_id, f"{_BOLD};{_COLOR[finding.severity]}", color)
-        lines.append(f"{_sgr(where, _BOLD, color)}: {rule} {finding.message}")
+        rule: str = finding.rule_id
+        if color:
+            where, rule = _sgr(where, _BOLD, color), _sgr(rule, f"{_BOLD};{_COLOR[finding.severity]}", color)
+        # Concatenated, not an f-string: formatting a RuleId runs its Python __format__ per finding.
+        lines.append(where + ": " + rule + " " + finding.message)
     return "".join(line + "\n" for line in lines)
 
 
@@ -165,6 +201,8 @@ def _json_record(finding: Finding, paths: _Paths) -> dict[str, Any]:
 
 def format_json(findings: Sequence[Finding], *, root: Path | None = None) -> str:
     """A JSON array of findings; every key is always present (null when unknown)."""
+    import json  # here, not at start-up: text output does not need it (about 7 M instructions)
+
     paths = _Paths(root)
     return json.dumps([_json_record(f, paths) for f in _sorted(findings)], indent=2) + "\n"
 
@@ -238,6 +276,8 @@ def _sarif_result(finding: Finding, index: dict[str, int], paths: _Paths) -> dic
 
 def format_sarif(findings: Sequence[Finding], *, root: Path | None = None, version: str | None = None) -> str:
     """A SARIF 2.1.0 log with one run (what ``github/codeql-action/upload-sarif`` accepts)."""
+    import json
+
     if version is None:
         from . import __version__ as version
     rules = _sarif_rules()

@@ -294,3 +294,24 @@ def test_a_cache_file_that_is_not_a_regular_file_is_ignored(tmp_path: Path, kind
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert (result.returncode, result.stdout, result.stderr) == (0, "0 0\n", "")
+
+
+def test_revision_files_are_listed_in_path_order(tmp_path: Path) -> None:
+    """The listing is sorted on strings (issue 15), in the order ``sorted()`` gives the ``Path``
+    objects: component by component (``a/z.py`` before ``a.b/c.py``, though ``/`` sorts after ``.``)."""
+    for name in (
+        "a/z.py",
+        "a.b/c.py",
+        "a-b/x.py",
+        "A/y.py",
+        "a/b/q.py",
+        "a/b.py",
+        "b.py",
+        "a.py",
+        "a/__pycache__/x.py",
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    listed = iter_revision_files([tmp_path])
+    assert listed == sorted(listed)
+    assert listed == sorted(p for p in tmp_path.rglob("*.py") if "__pycache__" not in p.parts)

@@ -314,3 +314,52 @@ def test_paths_are_resolved_once_per_directory(root: Path, monkeypatch: pytest.M
         out = format_findings(fmt, findings, root=root)
         assert "dir1/099.py" in out
         assert calls <= 4, (fmt, calls)  # root (twice for SARIF's base URI) + one per directory
+
+
+def test_paths_are_shown_as_path_resolve_relative_to_root_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The string fast path of ``_Paths`` (a plain file in a directory inside root) gives what
+    ``Path.resolve().relative_to(root)`` gives, and everything else (links, files outside root,
+    missing files, ``..``) is shown as before."""
+    from alembic_standards.report import _Paths
+
+    root = tmp_path / "project"
+    (root / "versions" / "sub").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    for file in (
+        root / "a.py",
+        root / "versions" / "b.py",
+        root / "versions" / "sub" / "c.py",
+        tmp_path / "elsewhere" / "d.py",
+    ):
+        file.write_text("")
+    (root / "versions" / "inside-link.py").symlink_to(root / "versions" / "sub" / "c.py")
+    (root / "versions" / "outside-link.py").symlink_to(tmp_path / "elsewhere" / "d.py")
+    (root / "linked-dir").symlink_to(root / "versions")
+    monkeypatch.chdir(root)
+    paths = [
+        Path("a.py"),
+        Path("versions/b.py"),
+        Path("versions/sub/c.py"),
+        Path("versions/missing.py"),
+        Path("versions/inside-link.py"),
+        Path("versions/outside-link.py"),
+        Path("linked-dir/b.py"),
+        Path("versions/sub/../b.py"),
+        Path("versions/.."),
+        Path("."),
+        root / "versions" / "b.py",
+        tmp_path / "elsewhere" / "d.py",
+        Path("../elsewhere/d.py"),
+    ]
+
+    def expected(path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            return str(path)
+
+    shown = _Paths(root)
+    assert [shown.shown(p) for p in paths] == [expected(p) for p in paths]
+    assert [shown.shown(p) for p in paths] == [expected(p) for p in paths]  # from its cache, the same

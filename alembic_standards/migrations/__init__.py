@@ -65,7 +65,7 @@ from .extract import MAX_FILE_BYTES, MAX_HELPER_DEPTH
 from .extract import _Reader as _Reader
 from .facts import MigrationReport, RevisionInfo, _Revision
 from .files import _revision_files, iter_revision_files
-from .history import _check_fk_coverage, _check_generated_names, _check_safety
+from .history import check_history
 from .per_file import _read_revision
 
 if TYPE_CHECKING:
@@ -127,11 +127,10 @@ def check_migrations(
     if store is not None:
         store.save()
     # History-wide: recomputed on every run from the per-file extracts, cached or not.
-    _check_fk_coverage(parsed, config)
-    _check_generated_names(parsed, config)
-    _check_safety(parsed, config, in_use)
+    check_history(parsed, config, in_use)
+    enabled = config.enabled
     for revision in parsed:
-        report.findings.extend(f for f in revision.findings if config.is_enabled(f.rule_id))
+        report.findings.extend([f for f in revision.findings if f.rule_id in enabled])  # config.is_enabled, inlined
     report.findings.sort(key=Finding.sort_key)
     report.input_errors.sort(key=Finding.sort_key)
     return report

@@ -7,7 +7,6 @@ directory tree rather than a file's contents.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,9 +38,9 @@ def _revision_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path,
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            for file in sorted(_python_files(path, unreadable)):
-                if "__pycache__" not in file.parts:
-                    found[file] = None
+            for file in sorted(_python_files(path, unreadable), key=_path_order):
+                if "__pycache__" not in file.split(os.sep):
+                    found[Path(file)] = None
         elif path.is_file():
             found[path] = None
         elif path.is_symlink() or path.exists():
@@ -67,7 +66,15 @@ def _unreadable(path: Path) -> tuple[Path, str]:
     return path, "not a regular file (not checked)"
 
 
-def _python_files(directory: Path, unreadable: list[tuple[Path, str]]) -> list[Path]:
+def _path_order(path: str) -> list[str]:
+    """The sort key of ``Path(path)``, on the string: component by component, case-folded where the
+    platform is (``normcase``).  Sorting 1,000 strings by it instead of 1,000 ``Path`` objects saves
+    about 30 k instructions per file (``Path.__lt__`` is Python); the files of one listing share
+    their directory prefix, so its spelling (``/``, ``.``) does not change the order."""
+    return os.path.normcase(path).split(os.sep)
+
+
+def _python_files(directory: Path, unreadable: list[tuple[Path, str]]) -> list[str]:
     """The files ``directory.rglob("*.py")`` finds, unsorted: one ``os.scandir`` per directory.
 
     ``rglob()`` plus ``is_file()`` cost more than everything else a cached run does; a directory
@@ -77,7 +84,7 @@ def _python_files(directory: Path, unreadable: list[tuple[Path, str]]) -> list[P
     word: a directory that cannot be listed and a ``*.py`` entry that is not a readable file (a
     broken or looping link, a FIFO) go to ``unreadable`` with the reason.
     """
-    out: list[Path] = []
+    out: list[str] = []
     todo = [os.fspath(directory)]
     while todo:
         current = todo.pop()
@@ -93,10 +100,10 @@ def _python_files(directory: Path, unreadable: list[tuple[Path, str]]) -> list[P
                     if not entry.is_symlink():
                         todo.append(entry.path)
                     continue
-                if not fnmatch.fnmatch(entry.name, "*.py"):
+                if not os.path.normcase(entry.name).endswith(".py"):  # fnmatch "*.py", without its regex
                     continue
                 if entry.is_file():
-                    out.append(Path(entry.path))
+                    out.append(entry.path)
                     continue
             except OSError:
                 pass
