@@ -111,6 +111,7 @@ NEEDS = {
         # Alembic (and so SQLAlchemy and importlib.metadata) on every command.
         "tests/test_startup_cost.py::test_the_check_path_reads_no_package_metadata",
         "tests/test_startup_cost.py::test_the_check_path_imports_no_sqlalchemy_alembic_or_model_linter",
+        "tests/test_startup_cost.py::test_the_check_path_imports_no_cache_or_hash_machinery",
     ],
     (1, 19): [
         # Rendering of create_check_constraint ops (NotImplementedError before 1.19).

@@ -19,11 +19,8 @@ This module imports neither Alembic nor SQLAlchemy.
 from __future__ import annotations
 
 import collections
-import hashlib
-import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,6 +84,9 @@ def object_key(location: Location, root: Path) -> str:
 
 def fingerprint(finding: Finding, stage: str, root: Path) -> str:
     """A stable identifier for ``finding`` (see the module docstring for what goes into it)."""
+    import hashlib
+    import json  # here, not at import: a run without a baseline never needs them (issue 15)
+
     payload = json.dumps(
         [finding.rule_id, stage, object_key(finding.location, root), _normalise_message(finding.message)],
         ensure_ascii=False,
@@ -161,6 +161,8 @@ class Baseline:
             raise StandardsError(f"cannot read the baseline: {exc.strerror or exc}", path=path) from None
         if len(raw) > _MAX_BYTES:
             raise StandardsError(f"baseline is larger than {_MAX_BYTES} bytes", path=path)
+        import json
+
         try:
             data = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
@@ -173,6 +175,8 @@ class Baseline:
 
     def dumps(self) -> str:
         """The file's text: stable order, one entry per object, so diffs review well."""
+        import json
+
         entries = sorted(self.entries.values(), key=lambda e: (e.stage, e.rule_id, e.object, e.message))
         document = {
             "format": BASELINE_FORMAT,
@@ -183,6 +187,8 @@ class Baseline:
 
     def write(self) -> None:
         """Replace the file atomically: an interrupted write never leaves half a baseline."""
+        import tempfile
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".baseline-", suffix=".json", dir=self.path.parent)
         try:

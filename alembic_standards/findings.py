@@ -13,6 +13,7 @@ import contextlib
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 __all__ = [
     "ExitCode",
@@ -22,6 +23,10 @@ __all__ = [
     "Severity",
     "StandardsError",
 ]
+
+SUPPRESSION_MARKER: Final = "alembic-standards:"
+"""What starts an inline suppression comment (:mod:`.suppressions`).  Defined here so that the
+checker can tell which files mention one without importing the suppressions module (issue 15)."""
 
 
 class ExitCode(enum.IntEnum):

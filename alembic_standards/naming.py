@@ -22,7 +22,6 @@ cut it silently, which drifts), and we render the result as a plain string.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -85,6 +84,8 @@ def truncate_name(name: str, limit: int = MAX_IDENTIFIER_LENGTH) -> str:
 
 
 def _md5_hex(text: str) -> str:
+    import hashlib  # here: most runs never truncate a name, and hashlib is ~5 M instructions to import
+
     return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .config import ExceptionEntry
+from .findings import SUPPRESSION_MARKER as MARKER
 from .findings import Location, StandardsError
 from .lazy_re import LazyPattern
 from .rules import resolve_rule_ids
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = ["MARKER", "InlineSuppression", "model_source_files", "register_entries", "scan_file", "scan_source"]
 
-MARKER = "alembic-standards:"
 _PATTERN = LazyPattern(r"#\s*alembic-standards:\s*ignore\[(?P<rules>[^\]]*)\]\s*(?P<reason>.*?)\s*$")
 # A revision or model file larger than this is not scanned for suppressions (the checker reports
 # such files itself); it keeps a hostile file from costing more than reading it.

@@ -48,6 +48,13 @@ def test_the_check_path_imports_no_sqlalchemy_alembic_or_model_linter(loaded: di
     assert "alembic_standards.model_rules" not in loaded["modules"]
 
 
+def test_the_check_path_imports_no_cache_or_hash_machinery(loaded: dict[str, list[str]]) -> None:
+    # tempfile (with shutil, bz2, lzma, random) and hashlib serve the cache and the baseline, when
+    # written or used: a `--no-cache` run without a baseline needs neither (about 25 M instructions).
+    assert "tempfile" not in loaded["modules"]
+    assert "hashlib" not in loaded["modules"]
+
+
 def test_the_checker_compiles_its_patterns_on_first_use(loaded: dict[str, list[str]]) -> None:
     # The raw-SQL patterns of the safety rules are the largest: none of them is compiled at import.
     assert not [p for p in loaded["compiled"] if "CONCURRENTLY" in p or "VALIDATE" in p or "lock_timeout" in p]

@@ -10,11 +10,8 @@ and never a wrong finding.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -121,6 +118,8 @@ class _ResultCache:
             _, data = read_regular_file(self.file, MAX_CACHE_BYTES, follow=False)
             if len(data) > MAX_CACHE_BYTES:
                 return {}
+            import json  # here, not at import: a --no-cache run never needs it (issue 15)
+
             document = json.loads(data)
         except (OSError, ValueError, RecursionError):
             return {}
@@ -187,6 +186,9 @@ class _ResultCache:
                 marker = self.directory / name
                 if not marker.exists():
                     marker.write_text(text, encoding="utf-8")
+            import json
+            import tempfile  # pulls in shutil, bz2, lzma, random: only when a cache is written
+
             handle, temporary = tempfile.mkstemp(prefix=".migrations-", suffix=".tmp", dir=self.directory)
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 json.dump(document, out, separators=(",", ":"))
@@ -223,6 +225,9 @@ def _fingerprint(config: Config) -> str:
         "severities": sorted((rule, severity.value) for rule, severity in config.severities.items()),
         "naming": [sorted(config.naming.templates.items()), config.naming.limit],
     }
+    import hashlib
+    import json
+
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 

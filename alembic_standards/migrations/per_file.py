@@ -19,13 +19,12 @@ from typing import TYPE_CHECKING, Final
 from .. import messages
 from ..config import ExceptionEntry
 from ..fileio import NotRegularFile, read_regular_file
-from ..findings import Finding, Location, RuleId
+from ..findings import SUPPRESSION_MARKER, Finding, Location, RuleId
 from ..layout import is_destructive, out_of_order, section_of, sql_is_data
 from ..lazy_re import LazyPattern
 from ..naming import MAX_IDENTIFIER_LENGTH
 from ..reversal import Change, match
 from ..safety import has_nothing_to_undo
-from ..suppressions import MARKER
 from .extract import (
     _DYNAMIC,
     _SESSION_FACTORIES,
@@ -200,7 +199,7 @@ class _RevisionChecks(_Reader):
             branch_labels=self._literal_strs(self._value("branch_labels")),
             path=self.path,
             line=getattr(self.assignments.get("revision"), "lineno", None),
-            suppressions=MARKER in self.source,
+            suppressions=SUPPRESSION_MARKER in self.source,
         )
         self._check_header()
         self._check_identifiers()

@@ -25,6 +25,7 @@ Decisions:
 from __future__ import annotations
 
 import ast
+import os
 import re
 from typing import TYPE_CHECKING, Final
 
@@ -463,10 +464,12 @@ class EnvTimeouts:
         # By revision directory: which env.py applies depends only on where the file is, and
         # looking it up is up to three `stat` calls (per revision, 14 % of a cold check's
         # history-wide time on 1,000 revisions: issue 15).
-        self.by_directory: dict[Path, bool] = {}
+        self.by_directory: dict[str, bool] = {}
 
     def covers(self, revision_file: Path) -> bool:
-        directory = revision_file.parent
+        # Keyed by the directory's text: building a Path for `.parent` and hashing it cost more than
+        # the rest of this look-up, once per revision (issue 15).
+        directory = os.path.dirname(revision_file)
         found = self.by_directory.get(directory)
         if found is None:
             env = find_env(revision_file)
