@@ -718,28 +718,34 @@ def _unquote(name: str | None) -> str | None:
 def _split_statements(sql: str) -> Iterable[str]:
     """Statements of a literal SQL text, split on ``;`` outside quotes (enough for migrations)."""
     if ";" not in sql or ("'" not in sql and '"' not in sql):
-        # No ";" inside quotes to keep: the same pieces as the walk below, split in C instead of
+        # No ";" inside quotes to keep: the same pieces as the walk, split in C instead of
         # character by character in Python (most op.execute() texts; issue 15).
         out = sql.split(";")
     else:
-        out = []
-        current: list[str] = []
-        quote: str | None = None
-        for char in sql:
-            if quote is not None:
-                current.append(char)
-                if char == quote:
-                    quote = None
-            elif char in ("'", '"'):
-                quote = char
-                current.append(char)
-            elif char == ";":
-                out.append("".join(current))
-                current = []
-            else:
-                current.append(char)
-        out.append("".join(current))
+        out = _split_outside_quotes(sql)
     return [s.strip() for s in out if s.strip()]
+
+
+def _split_outside_quotes(sql: str) -> list[str]:
+    """``sql`` cut at each ``;`` outside single or double quotes, one character at a time."""
+    out: list[str] = []
+    current: list[str] = []
+    quote: str | None = None
+    for char in sql:
+        if quote is not None:
+            current.append(char)
+            if char == quote:
+                quote = None
+        elif char in ("'", '"'):
+            quote = char
+            current.append(char)
+        elif char == ";":
+            out.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    out.append("".join(current))
+    return out
 
 
 _SESSION: Final = LazyPattern(r"^\s*(SET|RESET)\s+\w", re.IGNORECASE)

@@ -6,29 +6,12 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alembic_standards.safety import _split_statements
+from alembic_standards.safety import _split_outside_quotes, _split_statements
 
 
 def _walk(sql: str) -> list[str]:
     """The character walk, for every text (the reference)."""
-    out: list[str] = []
-    current: list[str] = []
-    quote: str | None = None
-    for char in sql:
-        if quote is not None:
-            current.append(char)
-            if char == quote:
-                quote = None
-        elif char in ("'", '"'):
-            quote = char
-            current.append(char)
-        elif char == ";":
-            out.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    out.append("".join(current))
-    return [s.strip() for s in out if s.strip()]
+    return [s.strip() for s in _split_outside_quotes(sql) if s.strip()]
 
 
 @given(st.text(alphabet=st.sampled_from([";", "'", '"', "a", " ", "\n", "\t", "\u00a0", "S"]), max_size=30))
