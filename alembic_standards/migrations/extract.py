@@ -361,7 +361,7 @@ class _Reader:
         """Every operation call inside ``node``, outermost first, in source order."""
         functions = self.functions
         func: Any
-        for call in self._candidate_calls(node, batch):
+        for call in self._calls_in_order(node):
             func = call.func
             is_name = type(func) is ast.Name
             callee = func.id if is_name else func.attr if type(func) is _Attribute else None
@@ -399,41 +399,26 @@ class _Reader:
                 continue
             out.add(op)
 
-    def _candidate_calls(self, node: ast.AST, batch: dict[str, tuple[object, object]]) -> list[ast.Call]:
-        """The calls inside ``node`` that :meth:`_calls` acts on, in source order, outer calls before
-        the calls in their arguments; nested function definitions and lambdas are skipped (``node``
-        itself is always entered).
+    def _calls_in_order(self, node: ast.AST) -> list[ast.Call]:
+        """The calls inside ``node`` in source order, outer calls before the calls in their
+        arguments; nested function definitions and lambdas are skipped (``node`` itself is always
+        entered).
 
-        The calls it would pass over (``sa.Column(...)``, ``op.f(...)``: no operation, no local
-        helper, no ORM session) are left out here, as the walk meets them.  One iterative walk with
-        an explicit stack, calls and attributes (most of a revision's nodes) taken apart directly:
-        this runs for every statement of every upgrade and downgrade (issue 15).
+        One iterative walk with an explicit stack, calls and attributes (most of a revision's nodes)
+        taken apart directly: this runs for every statement of every upgrade and downgrade (issue 15).
+        Which calls matter is decided by :meth:`_calls` alone.
         """
         found: list[ast.Call] = []
         stack: list[Any] = [node]
         pop, push, entered = stack.pop, stack.append, _ENTERED
-        op_modules, op_functions, functions = self.op_modules, self.op_functions, self.functions
         while stack:
             current = pop()
             kind = type(current)
             if kind is _Call:
+                found.append(current)
                 func = current.func
                 if type(func) is _Attribute:
-                    attr = func.attr
                     func = func.value
-                    if attr in _SESSION_FACTORIES or attr == "execute" or attr == "exec_driver_sql":
-                        found.append(current)
-                    elif type(func) is ast.Name:
-                        if (func.id in op_modules or func.id in batch) and _OP_ALIASES.get(
-                            attr, attr
-                        ) not in NEUTRAL_OPS:
-                            found.append(current)
-                    elif type(func) is _Attribute and func.attr == "op":
-                        found.append(current)  # `alembic.op.<name>(...)`: _op_name decides
-                elif type(func) is ast.Name:
-                    name = func.id
-                    if name in functions or name in op_functions or name in _SESSION_FACTORIES:
-                        found.append(current)
                 if type(func) in entered:
                     push(func)
                 for arg in current.args:
