@@ -421,8 +421,7 @@ class _RevisionChecks(_Reader):
             ],
             restoring=function.name.startswith("downgrade"),
         )
-        # `unique` moves only an index operation (section_of): read it only for those.
-        pairs = [(o.name, section_of(o.name, unique="_index" in o.name and _is_true(o.call, "unique"))) for o in placed]
+        pairs = [(o.name, section_of(o.name, unique=_is_true(o.call, "unique"))) for o in placed]
         downgrade = function.name.startswith("downgrade")
         bad = out_of_order(pairs, downgrade=downgrade)
         if not bad:
