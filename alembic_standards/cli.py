@@ -76,7 +76,7 @@ def _add_config_option(parser: argparse.ArgumentParser) -> None:
 
 
 _CHECK_DESCRIPTION = "Lint SQLAlchemy models, Alembic revision files and optionally a live database."
-_CHECK_EPILOG = "Exit codes: 0 clean, 1 findings at or above fail_on, 2 usage/config/input error."
+_EXIT_CODES = "Exit codes: 0 clean, 1 findings at or above fail_on, 2 usage/config/input error."
 
 
 def _add_check_arguments(check: argparse.ArgumentParser) -> None:
@@ -187,7 +187,7 @@ def _parse(argv: Sequence[str] | None) -> tuple[argparse.ArgumentParser | None, 
     """
     args_list = sys.argv[1:] if argv is None else list(argv)
     if args_list[:1] == ["check"]:
-        check = _CheckOnly(prog="alembic-standards check", description=_CHECK_DESCRIPTION, epilog=_CHECK_EPILOG)
+        check = _CheckOnly(prog="alembic-standards check", description=_CHECK_DESCRIPTION, epilog=_EXIT_CODES)
         _add_check_arguments(check)
         try:
             namespace, rest = check.parse_known_args(args_list[1:], argparse.Namespace(command="check"))
@@ -207,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="alembic-standards",
         description="Enforce schema standards on SQLAlchemy models, Alembic migrations and live databases.",
-        epilog="Exit codes: 0 clean, 1 findings at or above fail_on, 2 usage/config/input error.",
+        epilog=_EXIT_CODES,
     )
     parser.add_argument("--version", action=VersionAction)  # + Alembic, SQLAlchemy, driver... (doctor.py)
     _add_config_option(parser)
@@ -217,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="lint models, revision files and (optionally) a live database",
         description=_CHECK_DESCRIPTION,
-        epilog=_CHECK_EPILOG,
+        epilog=_EXIT_CODES,
     )
     _add_check_arguments(check)
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .facts import _Revision, _Unnamed
 
 
-def _check_fk_coverage(revisions: Sequence[_Revision], config: Config, graph: _Ancestry | None = None) -> None:
+def _check_fk_coverage(revisions: Sequence[_Revision], config: Config, graph: _Ancestry) -> None:
     """A foreign key needs an index created in its own revision, in one of its ancestors, or in a
     later revision descending from it (a history that fixed the gap is not asked to edit the past).
 
@@ -36,7 +36,6 @@ def _check_fk_coverage(revisions: Sequence[_Revision], config: Config, graph: _A
     """
     if not config.is_enabled(RuleId.AS201):
         return
-    graph = graph or _Ancestry(revisions)
     by_id = graph.by_id
     keys_by_table: dict[tuple[str | None, str], list[tuple[int, list[KeyColumns]]]] = {}
     raw_sql_bits = 0
@@ -206,7 +205,7 @@ def _ancestors(revision: _Revision, by_id: dict[str, _Revision]) -> list[_Revisi
 _KIND_WORDS: Final = {"fk": "foreign key", "uq": "unique constraint", "ck": "check constraint", "pk": "primary key"}
 
 
-def _check_generated_names(revisions: Sequence[_Revision], config: Config, graph: _Ancestry | None = None) -> None:
+def _check_generated_names(revisions: Sequence[_Revision], config: Config, graph: _Ancestry) -> None:
     """AS506: an upgrade drops a constraint by the name PostgreSQL gave an unnamed constraint that an
     ancestor revision created.
 
@@ -228,7 +227,6 @@ def _check_generated_names(revisions: Sequence[_Revision], config: Config, graph
                     generated.setdefault((unnamed.schema, unnamed.table, name), []).append((revision, unnamed))
     if not generated:
         return
-    graph = graph or _Ancestry(revisions)
     by_id = graph.by_id
     explicit: dict[tuple[str | None, str | None, str], list[tuple[_Revision, int]]] = {}
     for revision in revisions:
@@ -328,7 +326,7 @@ _SAFETY_RULES: Final = (
 
 
 def _check_safety(
-    revisions: Sequence[_Revision], config: Config, in_use: InUse | None = None, graph: _Ancestry | None = None
+    revisions: Sequence[_Revision], config: Config, graph: _Ancestry, in_use: InUse | None = None
 ) -> None:
     """Judge each revision's safety steps (:func:`alembic_standards.safety.check`) against the
     tables its ancestors created: an *existing* table is one created (or renamed into being) by an
@@ -341,7 +339,6 @@ def _check_safety(
     """
     if not any(config.is_enabled(rule) for rule in _SAFETY_RULES):
         return
-    graph = graph or _Ancestry(revisions)
     by_id = graph.by_id
     creators: dict[TableKey, int] = {}  # table -> bitset of the revisions that create it
     bit_of: dict[int, int] = {}
@@ -385,4 +382,4 @@ def check_history(revisions: Sequence[_Revision], config: Config, in_use: InUse 
     graph = _Ancestry(revisions)
     _check_fk_coverage(revisions, config, graph)
     _check_generated_names(revisions, config, graph)
-    _check_safety(revisions, config, in_use, graph)
+    _check_safety(revisions, config, graph, in_use)
