@@ -112,6 +112,7 @@ NEEDS = {
         "tests/test_startup_cost.py::test_the_check_path_reads_no_package_metadata",
         "tests/test_startup_cost.py::test_the_check_path_imports_no_sqlalchemy_alembic_or_model_linter",
         "tests/test_startup_cost.py::test_the_check_path_imports_no_cache_or_hash_machinery",
+        "tests/test_startup_cost.py::test_parsing_a_check_command_line_does_not_ask_the_terminal_for_its_width",
     ],
     (1, 19): [
         # Rendering of create_check_constraint ops (NotImplementedError before 1.19).

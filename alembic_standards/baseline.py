@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .config import DEFAULT_BASELINE_NAME
 from .fileio import NotRegularFile, read_regular_file
 from .findings import Finding, Location, RuleId, Severity, StandardsError
 
@@ -41,7 +42,6 @@ __all__ = [
     "fingerprint",
 ]
 
-DEFAULT_BASELINE_NAME = "alembic-standards-baseline.json"
 BASELINE_FORMAT = 1
 """Version of the file's schema; a file with another version is refused, never guessed at."""
 STALE_RULE_ID = RuleId.AS905

@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import gc
 import io
 import os
 import sys
@@ -176,6 +177,14 @@ class _CheckOnly(_Parser):
         raise _Fallback("usage")
 
 
+def _unprinted_formatter(prog: str) -> argparse.HelpFormatter:
+    """The fast parser's help formatter: ``add_argument`` builds one to validate each argument, and
+    without a width ``HelpFormatter`` asks the terminal for one through ``shutil`` (which imports
+    ``bz2``, ``lzma`` and ``fnmatch``: 9 M instructions).  :class:`_CheckOnly` never prints (it hands
+    help and errors to the full parser), so no width it could use is ever needed."""
+    return argparse.HelpFormatter(prog, width=100)
+
+
 def _parse(argv: Sequence[str] | None) -> tuple[argparse.ArgumentParser | None, argparse.Namespace]:
     """The parsed command line, and the full parser when it was built (None: the fast path).
 
@@ -187,7 +196,12 @@ def _parse(argv: Sequence[str] | None) -> tuple[argparse.ArgumentParser | None, 
     """
     args_list = sys.argv[1:] if argv is None else list(argv)
     if args_list[:1] == ["check"]:
-        check = _CheckOnly(prog="alembic-standards check", description=_CHECK_DESCRIPTION, epilog=_EXIT_CODES)
+        check = _CheckOnly(
+            prog="alembic-standards check",
+            description=_CHECK_DESCRIPTION,
+            epilog=_EXIT_CODES,
+            formatter_class=_unprinted_formatter,
+        )
         _add_check_arguments(check)
         try:
             namespace, rest = check.parse_known_args(args_list[1:], argparse.Namespace(command="check"))
@@ -642,10 +656,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     cwd = Path.cwd()
     baseline_note = ""
-    if not args.no_baseline:
+    path = None if args.no_baseline else (args.baseline or config.baseline_path)
+    if path is not None and (args.write_baseline or _may_exist(path)):
         from .baseline import Baseline
 
-        path = args.baseline or config.baseline_path
         if args.write_baseline:
             fresh = Baseline.from_findings(path, _tagged(gathered, findings), config.root)
             fresh.write()
@@ -683,6 +697,19 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if gathered.input_errors:
         return ExitCode.USAGE
     return ExitCode.FINDINGS if config.fails(findings) else ExitCode.OK
+
+
+def _may_exist(path: Path) -> bool:
+    """False only when nothing at all is at ``path``: a missing baseline is an empty one, and a run
+    without one need not import the module that reads it.  Anything else (a file, a link, a path
+    through a file, no permission) is left to :meth:`Baseline.load` to read or to report."""
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        pass
+    return True
 
 
 # Findings of the exceptions register itself (AS901-AS903) belong to no pipeline stage; in the
@@ -828,7 +855,34 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a command runs, and left as it was afterwards.
+
+    Why: a command is a batch run whose data stays alive until it ends, and what it drops on the
+    way (syntax trees, per-file records) holds no reference cycles, so reference counting frees it.
+    The collector finds nothing to free, yet it walks the young objects every few hundred
+    allocations and, now and then, every live object: 8 % of a cold check of 10,000 revisions
+    (0.58 s of 6.97 s CPU, 0.45 s of it in 5 full collections).  mypy raises its collector's
+    thresholds for the same reason.  Restored on the way out (an exception included), so a program
+    that calls :func:`main` keeps its own setting.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    with _collector_paused():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         parser, args = _parse(argv)
     except SystemExit as exc:  # --help/--version (0) or a usage error (2): return, don't exit

@@ -52,9 +52,13 @@ if TYPE_CHECKING:
 # pyproject.toml is read or a date is used, difflib and reprlib (about 5 M) when an error is
 # worded; a check with no configuration file needs none of them.
 
-__all__ = ["Config", "ExceptionEntry", "TestingConfig", "find_pyproject", "load_config"]
+__all__ = ["DEFAULT_BASELINE_NAME", "Config", "ExceptionEntry", "TestingConfig", "find_pyproject", "load_config"]
 
 PkIndexPolicy = Literal["forbid", "allow", "require"]
+
+DEFAULT_BASELINE_NAME = "alembic-standards-baseline.json"
+"""The baseline's file name next to ``pyproject.toml`` (here, not in :mod:`.baseline`: resolving
+the path must not import the module that reads the file, which a run without one never needs)."""
 
 _TOP_KEYS = (
     "metadata",
@@ -194,8 +198,6 @@ class Config:
 
     @property
     def baseline_path(self) -> Path:
-        from .baseline import DEFAULT_BASELINE_NAME
-
         return self.baseline if self.baseline is not None else self.root / DEFAULT_BASELINE_NAME
 
     @property

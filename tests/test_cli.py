@@ -695,3 +695,76 @@ def test_the_check_fast_path_parses_as_the_full_parser(argv: list[str], capsys: 
         return result, out.out, out.err
 
     assert run(lambda: _parse(argv)[1]) == run(lambda: build_parser().parse_args(argv))
+
+
+# ------------------------------------------------------------------------------ the cycle collector
+_REVISION = '''"""add widget.note_{k}
+
+Revision ID: {k:012x}
+Revises: {down}
+Create Date: 2026-01-01 00:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "{k:012x}"
+down_revision = {down_literal}
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column("widget", sa.Column("note_{k}", sa.String(length=50), nullable=True))
+    op.create_index(op.f("ix_widget_note_{k}"), "widget", ["note_{k}"], unique=False)
+
+
+def downgrade():
+    op.drop_index(op.f("ix_widget_note_{k}"), table_name="widget")
+    op.drop_column("widget", "note_{k}")
+'''
+
+
+@pytest.fixture
+def history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """40 linear revisions (with style findings): enough objects kept to set off the collector."""
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    for k in range(1, 41):
+        down = f"{k - 1:012x}" if k > 1 else ""
+        text = _REVISION.format(k=k, down=down, down_literal=f'"{down}"' if down else "None")
+        (versions / f"{k:04d}_note.py").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return versions
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_cycle_collector_is_paused_during_a_command_and_left_as_it_was(
+    history: Path, capsys: pytest.CaptureFixture[str], enabled: bool
+) -> None:
+    import gc
+
+    collections: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    gc.collect()
+    gc.callbacks.append(count)
+    try:
+        code = main(["check", "--no-models", "--no-cache", "versions"])
+        # Read before anything allocates: a collector switched back on collects at the next one.
+        during, after = len(collections), gc.isenabled()
+    finally:
+        gc.callbacks.remove(count)
+        (gc.enable if was else gc.disable)()
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.count("AS802") == 240  # the check ran: four untyped identifiers and two functions per file
+    # Unpaused, this run collects 9 times; paused, only once the collector is switched back on
+    # (at the next allocation, still inside main()).
+    assert during <= (1 if enabled else 0)
+    assert after is enabled

@@ -13,6 +13,7 @@ import json
 import re
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -53,6 +54,38 @@ def test_the_check_path_imports_no_cache_or_hash_machinery(loaded: dict[str, lis
     # written or used: a `--no-cache` run without a baseline needs neither (about 25 M instructions).
     assert "tempfile" not in loaded["modules"]
     assert "hashlib" not in loaded["modules"]
+
+
+_RUN = """
+import json, sys
+from alembic_standards.cli import main
+code = main(["check", "--no-cache", "--no-models", "-q", "versions"])
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A whole ``check`` of an empty history, without a baseline file, in a fresh interpreter."""
+    project = tmp_path_factory.mktemp("startup")
+    (project / "versions").mkdir()
+    run = subprocess.run(
+        [sys.executable, "-c", _RUN], capture_output=True, text=True, check=True, timeout=60, cwd=project
+    )
+    result: dict[str, Any] = json.loads(run.stdout.splitlines()[-1])
+    return result
+
+
+def test_a_check_without_a_baseline_file_does_not_import_the_baseline_reader(ran: dict[str, Any]) -> None:
+    assert ran["code"] == 0
+    assert "alembic_standards.baseline" not in ran["modules"]
+
+
+def test_parsing_a_check_command_line_does_not_ask_the_terminal_for_its_width(ran: dict[str, Any]) -> None:
+    # argparse's HelpFormatter imports shutil (with bz2, lzma, fnmatch) for the terminal width; the
+    # check command's fast parser never prints, so it gives a width and spares that import.
+    assert ran["code"] == 0
+    assert "shutil" not in ran["modules"]
 
 
 def test_the_checker_compiles_its_patterns_on_first_use(loaded: dict[str, list[str]]) -> None:
