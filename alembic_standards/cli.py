@@ -180,7 +180,7 @@ class _CheckOnly(_Parser):
 def _unprinted_formatter(prog: str) -> argparse.HelpFormatter:
     """The fast parser's help formatter: ``add_argument`` builds one to validate each argument, and
     without a width ``HelpFormatter`` asks the terminal for one through ``shutil`` (which imports
-    ``bz2``, ``lzma`` and ``fnmatch``: 9 M instructions).  :class:`_CheckOnly` never prints (it hands
+    ``bz2``, ``lzma`` and ``fnmatch``: about 7 M instructions).  :class:`_CheckOnly` never prints (it hands
     help and errors to the full parser), so no width it could use is ever needed."""
     return argparse.HelpFormatter(prog, width=100)
 
@@ -867,14 +867,13 @@ def _collector_paused() -> Iterator[None]:
     thresholds for the same reason.  Restored on the way out (an exception included), so a program
     that calls :func:`main` keeps its own setting.
     """
-    if not gc.isenabled():
-        yield
-        return
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.enable()
+        if was_enabled:
+            gc.enable()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
