@@ -72,7 +72,7 @@ def section_of(op_name: str, *, unique: bool = False) -> Section:
     (tables, columns, constraints, comments, custom operations) is ``TABLES``.
     """
     if op_name in _INDEX_OPS or "_index" in op_name:
-        if unique and not op_name.startswith(_DESTRUCTIVE_PREFIXES):
+        if unique and not is_destructive(op_name):
             return _TABLES
         return _INDEXES
     if op_name in _DATA_OPS:
@@ -120,7 +120,7 @@ def out_of_order(ops: Sequence[tuple[str, Section]], *, downgrade: bool = False)
         if section is _DATA:
             creating, destroying = not downgrade, downgrade
         else:
-            destroying = name.startswith(_DESTRUCTIVE_PREFIXES)  # is_destructive(name)
+            destroying = is_destructive(name)
             creating = not destroying
         if (creating and section < highest_creating) or (destroying and section > lowest_destroying):
             bad.append(i)  # misplaced

@@ -372,11 +372,9 @@ class _Reader:
     ) -> None:
         """Every operation call inside ``node``, outermost first, in source order."""
         functions = self.functions
-        func: Any
         for call in self._calls_in_order(node):
-            func = call.func
-            is_name = type(func) is ast.Name
-            callee = func.id if is_name else func.attr if type(func) is _Attribute else None
+            callee = _callee(call)
+            is_name = type(call.func) is ast.Name
             if callee in _SESSION_FACTORIES and not self._op_name(call, batch):
                 # Data changed through an ORM session on op.get_bind(): no op.* call shows it, yet
                 # the downgrade must roll it back (or the revision be marked irreversible).
@@ -597,11 +595,10 @@ class _Reader:
                 column = self._literal_str(element.args[0])
                 if column is None:
                     continue
-                flags = _true_keywords(element)
-                if "primary_key" in flags:
+                if _is_true(element, "primary_key"):
                     pk.append(column)
-                if "index" in flags or "unique" in flags:
-                    bucket.append(KeyColumns((column,), "unique" if "unique" in flags else "index"))
+                if _is_true(element, "index") or _is_true(element, "unique"):
+                    bucket.append(KeyColumns((column,), "unique" if _is_true(element, "unique") else "index"))
                 for inner in element.args[1:]:
                     if isinstance(inner, ast.Call) and _callee(inner) == "ForeignKey" and inner.args:
                         target = self._literal_str(inner.args[0]) or ""
@@ -691,10 +688,9 @@ class _Reader:
                         found.append(("fk", inner, (column,), target.rpartition(".")[0] or None))
                     elif isinstance(inner, ast.Call) and _callee(inner) == "CheckConstraint" and inner.args:
                         found.append(("ck", inner, _words(self._literal_str(inner.args[0])), None))
-                flags = _true_keywords(element)
-                if "unique" in flags:
+                if _is_true(element, "unique"):
                     found.append(("uq", element, (column,), None))
-                if "primary_key" in flags:
+                if _is_true(element, "primary_key"):
                     pk_columns.append(column)
             elif callee == "ForeignKeyConstraint" and element.args:
                 columns = _all_str(self._columns(element.args[0]))
@@ -835,18 +831,6 @@ def _is_true(call: ast.Call, name: str) -> bool:
     return False
 
 
-def _true_keywords(call: ast.Call) -> set[str]:
-    """The keywords of ``call`` given a literal ``True`` (``unique=True``...): one pass over them for
-    a column's several flags, where :func:`_is_true` would make one per flag.  A keyword cannot be
-    repeated in a call, so ``name in _true_keywords(call)`` is ``_is_true(call, name)``."""
-    out: set[str] = set()
-    for keyword in call.keywords:
-        value: Any = keyword.value
-        if type(value) is ast.Constant and value.value is True and keyword.arg is not None:
-            out.add(keyword.arg)
-    return out
-
-
 def _all_str(values: tuple[str | None, ...]) -> tuple[str, ...]:
     """``values`` when every one is known, else ``()`` (a key with a computed column is skipped)."""
     out = tuple(v for v in values if isinstance(v, str))
@@ -902,7 +886,7 @@ _TRIES: Final = frozenset({ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") e
 _by_position: Final = operator.attrgetter("lineno", "col_offset")
 
 
-_IMPORT_NESTS: Final = frozenset({ast.If, ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") else [])})
+_IMPORT_NESTS: Final = frozenset({ast.If}) | _TRIES
 """Top-level statements an import may sit inside (the full breadth-first search is then needed)."""
 
 
@@ -934,7 +918,7 @@ def _imports(tree: ast.Module, source: str) -> list[ast.Import | ast.ImportFrom]
         elif isinstance(node, (ast.If, ast.ExceptHandler)):
             todo.extend(node.body)
             todo.extend(getattr(node, "orelse", ()))
-        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+        elif type(node) in _TRIES:
             for part in ("body", "handlers", "orelse", "finalbody"):
                 todo.extend(getattr(node, part))
     # How often the imports spell "alembic": one count over their names joined by a character no

@@ -40,7 +40,6 @@ from .extract import (
     _Op,
     _raises_not_implemented,
     _Reader,
-    _true_keywords,
 )
 from .facts import MigrationReport, RevisionInfo, _ConstraintNames, _FileResult, _ForeignKey, _Revision
 from .safety_steps import steps_of
@@ -261,7 +260,7 @@ class _RevisionChecks(_Reader):
             self._collect_keys(op, keys, foreign_keys)
             self._collect_names(op, names)
         for op in (*all_up, *all_down):
-            if op.name in _NAMING_OPS and id(op) not in named:  # the only ops _check_names judges
+            if id(op) not in named:
                 named.add(id(op))
                 self._check_names(op)
         raw_sql = [self._sql_text(op) for op in all_up if op.name == "execute"]
@@ -540,9 +539,8 @@ class _RevisionChecks(_Reader):
                             table=table,
                             column=column,
                         )
-                flags = _true_keywords(element)
                 for flag, what, kind in (("unique", "unique constraint", "uq"), ("index", "index", "ix")):
-                    if flag in flags:
+                    if _is_true(element, flag):
                         suggestion = self._suggest(kind, table, [column])
                         self.report(
                             RuleId.AS501,
@@ -551,7 +549,7 @@ class _RevisionChecks(_Reader):
                             table=table,
                             column=column,
                         )
-                if "primary_key" in flags:
+                if _is_true(element, "primary_key"):
                     pk_columns.append(element)
         if pk_columns and not has_named_pk and op_name == "create_table":
             self.report(
@@ -614,8 +612,6 @@ _CREATES_NAMED: Final = frozenset(
     }
 )
 """Operations creating one index or constraint, whose name is the first argument."""
-_NAMING_OPS: Final = _CREATES_NAMED | {"drop_constraint", "create_table", "add_column"}
-"""The operations whose names AS501/AS504 judge (:meth:`_RevisionChecks._check_names`)."""
 
 _CONVENTION_KIND: Final = {
     "create_index": "ix",

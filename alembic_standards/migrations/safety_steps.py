@@ -133,13 +133,6 @@ def _drop_column(reader: _Reader, op: _Op, line: int, col: int, autocommit: bool
 
 def _create_index(reader: _Reader, op: _Op, line: int, col: int, autocommit: bool) -> list[Step]:
     args = op.args
-    # _is_true() of both keywords in one pass (the first of a repeated keyword counts).
-    concurrently = unique = None
-    for keyword in op.call.keywords:
-        if keyword.arg == "postgresql_concurrently":
-            concurrently = concurrently or keyword.value
-        elif keyword.arg == "unique":
-            unique = unique or keyword.value
     return [
         Step(
             "create_index",
@@ -147,8 +140,8 @@ def _create_index(reader: _Reader, op: _Op, line: int, col: int, autocommit: boo
             op.schema,
             columns=_strs(reader, args.get("columns")),
             name=reader._literal_str(args.get("index_name")),
-            concurrently=type(concurrently) is ast.Constant and concurrently.value is True,
-            unique=type(unique) is ast.Constant and unique.value is True,
+            concurrently=_is_true(op.call, "postgresql_concurrently"),
+            unique=_is_true(op.call, "unique"),
             line=line,
             col=col,
             autocommit=autocommit,
@@ -222,21 +215,13 @@ def _added_column(
     col: int,
     autocommit: bool,
 ) -> Step:
-    # The keywords read in one pass; the first of a repeated keyword counts, as in _kw().
-    nullable_node = default_node = primary_key = None
-    for keyword in column.keywords:
-        arg = keyword.arg
-        if arg == "nullable":
-            nullable_node = nullable_node or keyword.value
-        elif arg == "server_default":
-            default_node = default_node or keyword.value
-        elif arg == "primary_key":
-            primary_key = primary_key or keyword.value
+    nullable_node = _kw(column, "nullable")
     nullable: bool | None = None
     if isinstance(nullable_node, ast.Constant) and isinstance(nullable_node.value, bool):
         nullable = nullable_node.value
     elif nullable_node is None:
-        nullable = not (isinstance(primary_key, ast.Constant) and primary_key.value is True)
+        nullable = not _is_true(column, "primary_key")
+    default_node = _kw(column, "server_default")
     default = _sql_of(reader, default_node) if default_node is not None else None
     volatile: bool | None = None
     generated: str | None = None
@@ -275,14 +260,7 @@ _SERIAL: Final = frozenset({"SERIAL", "BIGSERIAL", "SMALLSERIAL"})
 def _is_serial(node: ast.expr | None) -> bool:
     """``_type_text(node) in _SERIAL``, reading the type's text only when its name is a serial's
     (every other name's text is never one: issue 15, the type of every added column was read)."""
-    target = node.func if isinstance(node, ast.Call) else node
-    if isinstance(target, ast.Attribute):
-        name = target.attr
-    elif isinstance(target, ast.Name):
-        name = target.id
-    else:
-        return False
-    return name.upper() in _SERIAL and _type_text(node) in _SERIAL
+    return _type_name(node) in _SERIAL and _type_text(node) in _SERIAL
 
 
 def _altered_column(reader: _Reader, op: _Op, line: int, col: int, autocommit: bool) -> list[Step]:
@@ -374,20 +352,26 @@ def _is_func_namespace(node: ast.expr) -> bool:
     )
 
 
+def _type_name(node: ast.expr | None) -> str | None:
+    """The upper-case name of a type expression (``sa.String(50)`` and ``String`` -> ``STRING``);
+    None when it is neither a name, an attribute nor a call of one."""
+    target = node.func if isinstance(node, ast.Call) else node
+    if isinstance(target, ast.Attribute):
+        return target.attr.upper()
+    if isinstance(target, ast.Name):
+        return target.id.upper()
+    return None
+
+
 def _type_text(node: ast.expr | None) -> str | None:
     """A SQLAlchemy type expression as SQL-like text: ``sa.String(length=50)`` -> ``VARCHAR(50)``,
     ``sa.DateTime(timezone=True)`` -> ``TIMESTAMPTZ``; None when no type is given or readable."""
     if node is None or (isinstance(node, ast.Constant) and node.value is None):
         return None
-    call = node if isinstance(node, ast.Call) else None
-    target = call.func if call is not None else node
-    if isinstance(target, ast.Attribute):
-        name = target.attr
-    elif isinstance(target, ast.Name):
-        name = target.id
-    else:
+    upper = _type_name(node)
+    if upper is None:
         return None
-    upper = name.upper()
+    call = node if isinstance(node, ast.Call) else None
     if call is None:
         return normalise_type(upper)
     if upper in ("DATETIME", "TIMESTAMP") and _is_true(call, "timezone"):
