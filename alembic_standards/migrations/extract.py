@@ -524,6 +524,7 @@ class _Reader:
         elif name == "bulk_insert":
             table, schema = self._table_object(args.get("table"))
         line, col = call.lineno, call.col_offset + 1
+        known_table, known_schema = _as_str(table), _as_str(schema)
         kind = OPS.get(name)
         # `in` on a tuple tests identity first: the same answer as any(v is _DYNAMIC ...), in C.
         if kind is not None and (dynamic or _DYNAMIC in (table, obj, new_name, schema)):
@@ -536,18 +537,16 @@ class _Reader:
                 columns = _all_str(self._columns(args.get("local_cols" if name == "create_foreign_key" else "columns")))
             change = change_from_op_call(
                 name,
-                table=table if type(table) is str else None,
-                name=obj if type(obj) is str else None,
-                schema=schema if type(schema) is str else None,
-                new_name=new_name if type(new_name) is str else None,
+                table=known_table,
+                name=_as_str(obj),
+                schema=known_schema,
+                new_name=_as_str(new_name),
                 line=line,
                 col=col,
                 columns=columns or None,
                 if_exists=kind is not None and kind[0] == "drop" and _is_true(call, "if_exists"),
             )
-        return _Op(
-            name, change, call, args, table if type(table) is str else None, schema if type(schema) is str else None
-        )
+        return _Op(name, change, call, args, known_table, known_schema)
 
     def _collect_keys(
         self, op: _Op, keys: dict[tuple[str | None, str], list[KeyColumns]], fks: list[_ForeignKey]
