@@ -320,24 +320,23 @@ def check(
         if op == "set_timeout":
             timeout_set = True
             continue
+        key = step.key
         if op == "create_table":
-            if step.table is not None:
-                created.add((step.schema, step.table))
+            if key is not None:
+                created.add(key)
             continue
         if op == "validate_constraint":
             validated.append(step)
             continue
-        # Is the step on an existing table?  (Step.key, written out: once per step of every revision.)
-        table = step.table
-        if table is None or (key := (step.schema, table)) in created or not is_existing(key):
+        if key is None or key in created or not is_existing(key):  # not on an existing table
             if op == "add_check" and step.name:
                 checks[step.name] = step
             continue
         if op == "data":
             # Only a backfill *after* a schema change holds that change's lock for its duration (one
             # before it holds only its own row locks); one finding per statement and table.
-            if not step.autocommit and ddl_in_transaction and (step.line, step.key) not in backfilled:
-                backfilled.add((step.line, step.key))
+            if not step.autocommit and ddl_in_transaction and (step.line, key) not in backfilled:
+                backfilled.add((step.line, key))
                 hazards.append(_backfill(step, ddl_in_transaction[0]))
             continue
         if op in LOCKING_OPS and not (op == "create_index" and step.concurrently):
@@ -348,8 +347,8 @@ def check(
         hazard = _judge(step, checks, validated, added_columns, in_use)
         if hazard is not None:
             hazards.append(hazard)
-        if op == "add_column" and step.key is not None:
-            added_columns.update((step.key, c) for c in step.columns)
+        if op == "add_column":
+            added_columns.update((key, c) for c in step.columns)
         if op == "add_check" and step.name:
             checks[step.name] = step
     if first_lock is not None:
