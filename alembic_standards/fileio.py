@@ -43,8 +43,14 @@ def read_regular_file(path: Path, limit: int, *, follow: bool = True) -> tuple[o
             raise NotRegularFile(path)
         chunks: list[bytes] = []
         remaining = limit + 1
+        # os.read allocates the whole buffer it is asked for before it reads: 1 MiB per read cost a
+        # cold check of 10,000 revisions about 0.5 s (issue 15).  The first read asks for the size
+        # fstat gave plus one byte; the read that finds the end of the file, or the rest of a
+        # file that grew meanwhile, asks for 64 KiB at a time.
+        want = status.st_size + 1
         while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1 << 20))
+            chunk = os.read(fd, min(remaining, want))
+            want = 1 << 16
             if not chunk:
                 break
             chunks.append(chunk)
