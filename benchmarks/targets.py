@@ -503,6 +503,12 @@ def _checker(options: TargetOptions, workdir: Path, results: TargetResults) -> N
             vs_floor.problems.append(f"checker exit status {sorted(check.values('exit'))} (warnings only: 0 expected)")
         if options.profile and (vs_history.met is False or vs_floor.met is False):
             vs_floor.profile = profile_child(["check", str(versions)], project)
+            best = check.best("cpu")
+            if best:
+                split = run_child(["check-split", str(versions)], project).payload
+                limits = ((vs_history, history_cpu and history_cpu / 3), (vs_floor, floor_cpu and 2 * floor_cpu))
+                for comp, allowed in limits:
+                    comp.facts += split_facts(split, best, allowed)
         results.comparisons += [vs_history, vs_floor]
     by_size = [c for c in results.comparisons if c.case.endswith("vs read+parse floor")]
     if len(by_size) > 1:
@@ -513,6 +519,38 @@ def _checker(options: TargetOptions, workdir: Path, results: TargetResults) -> N
                 f"growth {sizes[0]:,} -> {sizes[1]:,} revisions: checker x{last / first:.2f} CPU "
                 f"for x{sizes[1] / sizes[0]:.0f} the files (process start-up included)"
             )
+
+
+def split_facts(payload: dict[str, Any], best: float, allowed: float | None) -> list[str]:
+    """Where a checker run's CPU goes (``check-split``), and what a target leaves the per-file rules.
+
+    The split comes from one more, untimed run; its parts are scaled to the best timed run (the
+    shares are what is measured, the total is the comparison's).  ``allowed``: the CPU the target
+    allows; what is left of it once everything but the rules has run as measured is the rules' budget.
+    """
+    split: dict[str, float] = payload["split"]
+    files = int(payload["files"]) or 1
+    scale = best / payload["total"]
+    part = {name: seconds * scale for name, seconds in split.items()}
+    per_file = {name: part[name] / files * 1e6 for name in ("rules", "ast.parse")}
+    shown = ", ".join(
+        f"{name} {seconds:.2f} s" + (f" ({per_file[name]:.0f} µs a file)" if name in per_file else "")
+        for name, seconds in part.items()
+    )
+    facts = [f"where the checker's {best:.3f} s go (one untimed run with each phase's CPU, scaled): {shown}"]
+    if allowed:
+        left = allowed - (best - part["rules"])
+        if left <= 0:
+            facts.append(
+                f"the target allows {allowed:.3f} s: everything but the per-file rules already takes "
+                f"{best - part['rules']:.3f} s, which leaves the rules nothing"
+            )
+        else:
+            facts.append(
+                f"the target allows {allowed:.3f} s: with everything else as measured, that leaves the per-file "
+                f"rules {left:.3f} s ({left / files * 1e6:.0f} µs a file, {left / part['rules']:.2f}x their cost now)"
+            )
+    return facts
 
 
 def _linter(options: TargetOptions, workdir: Path, make_db: Callable[[str], str], results: TargetResults) -> None:

@@ -335,3 +335,45 @@ def test_profile_of_a_timed_call_leaves_out_the_model_import(tmp_path: Path) -> 
     rows = [line for line in text.splitlines() if line.rstrip().endswith(")") and "ncalls" not in line]
     assert rows[0].endswith("(lint_metadata)")  # the profile starts at the timed call
     assert "child.py" not in text  # nothing of the task around it (model import, set-up)
+
+
+def test_check_split_accounts_for_the_whole_run(tmp_path: Path) -> None:
+    generate_cold_history(tmp_path / "versions", 4)
+    sample = targets.run_child(["check-split", str(tmp_path / "versions")], tmp_path)
+    payload = sample.payload
+    assert payload["exit"] == 0 and payload["files"] == 4
+    split = payload["split"]
+    assert list(split) == ["start-up", "listing", "read", "ast.parse", "rules", "history-wide", "rest"]
+    assert all(seconds >= 0 for seconds in split.values()), split
+    assert split["ast.parse"] > 0 and split["rules"] > 0 and split["start-up"] > 0
+    assert sum(split.values()) == pytest.approx(payload["total"])
+
+
+def test_split_facts_give_the_rules_what_a_target_leaves() -> None:
+    payload = {
+        "files": 1000,
+        "total": 1.0,
+        "split": {
+            "start-up": 0.1,
+            "listing": 0.0,
+            "read": 0.1,
+            "ast.parse": 0.3,
+            "rules": 0.4,
+            "history-wide": 0.1,
+            "rest": 0.0,
+        },
+    }
+    # Scaled to a best run of 0.5 s: the rules cost 0.2 s, everything else 0.3 s.
+    facts = targets.split_facts(payload, 0.5, 0.4)
+    assert facts == [
+        "where the checker's 0.500 s go (one untimed run with each phase's CPU, scaled): start-up 0.05 s, "
+        "listing 0.00 s, read 0.05 s, ast.parse 0.15 s (150 µs a file), rules 0.20 s (200 µs a file), "
+        "history-wide 0.05 s, rest 0.00 s",
+        "the target allows 0.400 s: with everything else as measured, that leaves the per-file rules 0.100 s "
+        "(100 µs a file, 0.50x their cost now)",
+    ]
+    assert targets.split_facts(payload, 0.5, 0.25)[1] == (
+        "the target allows 0.250 s: everything but the per-file rules already takes 0.300 s, "
+        "which leaves the rules nothing"
+    )
+    assert len(targets.split_facts(payload, 0.5, None)) == 1
