@@ -85,7 +85,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--cold-revisions", type=_counts, default=[1000, 10000], help="cold-checker histories (default 1000,10000)"
     )
     targets.add_argument("--large-repeat", type=int, default=3, help="rounds for the sizes after the first (default 3)")
-    targets.add_argument("--no-profile", action="store_true", help="do not profile the missed targets")
+    targets.add_argument("--no-profile", action="store_true", help="do not profile (or split) the missed targets")
     targets.add_argument(
         "--scenarios",
         type=_scenarios,
