@@ -41,7 +41,7 @@ from .extract import (
     _raises_not_implemented,
     _Reader,
 )
-from .facts import MigrationReport, RevisionInfo, _ConstraintNames, _FileResult, _ForeignKey, _Revision
+from .facts import RevisionInfo, _ConstraintNames, _FileResult, _ForeignKey, _Revision
 from .safety_steps import steps_of
 
 if TYPE_CHECKING:
@@ -154,9 +154,7 @@ def _read_revision(path: Path, config: Config) -> _FileResult:
     try:
         reader = _RevisionChecks(path, source, tree, config)
         if reader.is_revision():
-            collected = MigrationReport()
-            result.revision = reader.run(collected)
-            result.irreversible = collected.irreversible
+            result.revision = reader.run(result.irreversible)
     except RecursionError:
         result.revision = None
         result.irreversible = []
@@ -190,7 +188,8 @@ class _RevisionChecks(_Reader):
     """The extractor plus the per-file rules: :meth:`run` checks one revision and returns its facts."""
 
     # -- the whole file ----------------------------------------------------------------------
-    def run(self, report: MigrationReport) -> _Revision:
+    def run(self, irreversible: list[ExceptionEntry]) -> _Revision:
+        """Check the revision; its ``irreversible`` marker, if any, is appended to ``irreversible``."""
         info = RevisionInfo(
             revision=self.revision_id,
             down_revisions=self._literal_strs(self._value("down_revision")),
@@ -202,7 +201,7 @@ class _RevisionChecks(_Reader):
         )
         self._check_header()
         self._check_identifiers()
-        reason = self._irreversible(report)
+        reason = self._irreversible(irreversible)
         upgrade = self.functions.get("upgrade")
         downgrade = self.functions.get("downgrade")
         for function in (upgrade, downgrade):
@@ -310,7 +309,7 @@ class _RevisionChecks(_Reader):
             wanted = "Apply migration changes" if function.name == "upgrade" else "Rollback migration changes"
             self.report(RuleId.AS803, f'{function.name}() has no docstring ("""{wanted}""")', function)
 
-    def _irreversible(self, report: MigrationReport) -> str | None:
+    def _irreversible(self, irreversible: list[ExceptionEntry]) -> str | None:
         node = self.assignments.get("irreversible")
         if node is None:
             return None
@@ -323,7 +322,7 @@ class _RevisionChecks(_Reader):
             )
             return None
         reason = value.strip()
-        report.irreversible.append(
+        irreversible.append(
             ExceptionEntry(
                 rule=RuleId.AS702,
                 reason=reason,
