@@ -50,7 +50,7 @@ class _Op:
     A plain class, not a dataclass: never compared or copied, and defining a dataclass costs about
     3.7 M instructions at import, a share of every cold check's start-up (issue 15)."""
 
-    __slots__ = ("args", "call", "change", "name", "schema", "table")
+    __slots__ = ("args", "batch", "call", "change", "name", "schema", "table")
 
     def __init__(
         self,
@@ -60,6 +60,7 @@ class _Op:
         args: dict[str, ast.expr],
         table: str | None,
         schema: str | None,
+        batch: bool = False,
     ) -> None:
         self.name = name
         self.change = change
@@ -67,6 +68,8 @@ class _Op:
         self.args = args
         self.table = table
         self.schema = schema
+        self.batch = batch
+        """Called on a ``batch_alter_table`` alias (``batch_op.add_column(...)``), not on ``op``."""
 
 
 class _Ops:
@@ -494,7 +497,9 @@ class _Reader:
     def _op(self, name: str, call: ast.Call, batch: dict[str, tuple[object, object]], dynamic: bool) -> _Op:
         func: Any = call.func
         alias = func.value.id if batch and type(func) is _Attribute and type(func.value) is ast.Name else None
+        on_batch = False
         if alias is not None and alias in batch:
+            on_batch = True
             args = _bind(call, _SIGNATURES.get(name, ()), batch=True)
             table, schema = batch[alias]
         else:
@@ -546,7 +551,7 @@ class _Reader:
                 columns=columns or None,
                 if_exists=kind is not None and kind[0] == "drop" and _is_true(call, "if_exists"),
             )
-        return _Op(name, change, call, args, known_table, known_schema)
+        return _Op(name, change, call, args, known_table, known_schema, on_batch)
 
     def _collect_keys(
         self, op: _Op, keys: dict[tuple[str | None, str], list[KeyColumns]], fks: list[_ForeignKey]

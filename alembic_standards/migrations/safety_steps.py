@@ -81,10 +81,9 @@ def steps_of(reader: _Reader, ops: Sequence[_Op]) -> list[Step]:
         build = _BUILDERS.get(name)
         if build is None or op.table is None:
             continue
+        if op.batch:
+            continue  # `batch_op.<name>(...)`: the batch's own steps, not judged here
         call = op.call
-        func = call.func
-        if type(func) is ast.Attribute and type(func.value) is ast.Name and func.value.id not in reader.op_modules:
-            continue  # `batch_op.<name>(...)`: called on a name that is not Alembic's `op` module
         line = call.lineno
         autocommit = bool(blocks) and any(start < line <= end for start, end in blocks)
         steps.extend(build(reader, op, line, call.col_offset + 1, autocommit))
