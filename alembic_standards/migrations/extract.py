@@ -601,8 +601,9 @@ class _Reader:
                     continue
                 if _is_true(element, "primary_key"):
                     pk.append(column)
-                if _is_true(element, "index") or _is_true(element, "unique"):
-                    bucket.append(KeyColumns((column,), "unique" if _is_true(element, "unique") else "index"))
+                unique = _is_true(element, "unique")
+                if unique or _is_true(element, "index"):
+                    bucket.append(KeyColumns((column,), "unique" if unique else "index"))
                 for inner in element.args[1:]:
                     if isinstance(inner, ast.Call) and _callee(inner) == "ForeignKey" and inner.args:
                         target = self._literal_str(inner.args[0]) or ""
