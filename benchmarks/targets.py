@@ -539,11 +539,12 @@ def split_facts(payload: dict[str, Any], best: float, allowed: float | None) -> 
     )
     facts = [f"where the checker's {best:.3f} s go (one untimed run with each phase's CPU, scaled): {shown}"]
     if allowed:
-        left = allowed - (best - part["rules"])
+        others = best - part["rules"]  # everything but the per-file rules
+        left = allowed - others
         if left <= 0:
             facts.append(
                 f"the target allows {allowed:.3f} s: everything but the per-file rules already takes "
-                f"{best - part['rules']:.3f} s, which leaves the rules nothing"
+                f"{others:.3f} s, which leaves the rules nothing"
             )
         else:
             facts.append(
