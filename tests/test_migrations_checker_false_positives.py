@@ -8,7 +8,9 @@ AS804 on n5's ``alter_column`` after its backfill, nothing on n6 (ORM data chang
 ``pass``), seventeen AS704 on n7, AS704 on n8 (``drop_column`` naming its column with a ``Column``
 object) and on n9 (a read-only ``SELECT`` in a lookup helper), AS704 on n11 (GeoAlchemy2's
 ``add_geospatial_column``/``create_geospatial_index`` and their drops) and AS804 on n12 (a downgrade that
-re-adds a column, then restores its values); n8, n9, n11 and n12 must give nothing.
+re-adds a column, then restores its values); n8, n9, n11 and n12 must give nothing.  n13 (issue 15's
+sweep of Superset) gave AS701 twice, for helpers named ``upgrade_note(message)`` and ``upgrade_tags()``
+taken for databases of the multidb template; it must give nothing.
 """
 
 from __future__ import annotations

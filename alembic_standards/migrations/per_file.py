@@ -212,7 +212,7 @@ class _RevisionChecks(_Reader):
         pairs = [(upgrade, downgrade, "")] + [
             (function, self.functions.get("downgrade_" + name.removeprefix("upgrade_")), name.removeprefix("upgrade"))
             for name, function in self.functions.items()
-            if name.startswith("upgrade_")
+            if name.startswith("upgrade_") and self._is_per_database(function)
         ]
         downgrade_findings: list[Finding] = []
         undecided: list[_Undecided] = []
@@ -264,6 +264,22 @@ class _RevisionChecks(_Reader):
                 self._check_names(op)
         raw_sql = [self._sql_text(op) for op in all_up if op.name == "execute"]
         return _Revision(self.path, info, self.findings, keys, foreign_keys, raw_sql, names, safety)
+
+    def _is_per_database(self, function: ast.FunctionDef) -> bool:
+        """Whether ``upgrade_<name>()`` is one database's upgrade of the multidb template, not a helper.
+
+        The template's ``upgrade_<db>()`` takes no parameter and is reached only through
+        ``globals()["upgrade_%s" % engine_name]``.  A function the file calls or passes by name
+        (``upgrade_slice(slc)`` in a loop of ``upgrade()``: Superset) is a helper, already followed
+        from ``upgrade()``; taking it for a database of its own reported AS701 for a
+        ``downgrade_slice()`` nobody needs.
+        """
+        arguments = function.args
+        if arguments.args or arguments.posonlyargs or arguments.kwonlyargs or arguments.vararg or arguments.kwarg:
+            return False
+        name = function.name
+        # Only files with such a function get this walk (the multidb template and a few others).
+        return not any(type(node) is ast.Name and node.id == name for node in ast.walk(self.tree))
 
     # -- AS801 / AS802 / AS803 / AS705 -------------------------------------------------------
     def _check_header(self) -> None:
