@@ -116,7 +116,8 @@ def _indent(text: str) -> str:
 
 _SAFETY_NOTES = """
 PostgreSQL only (the locks and the safe forms are PostgreSQL's): operations in a
-``with op.batch_alter_table(...)`` block -- SQLite's batch mode -- are not judged.  Only steps on an
+``with op.batch_alter_table(...)`` block -- SQLite's batch mode -- and in a branch that runs only on
+another database (``if dialect_name == "mysql":``) are not judged.  Only steps on an
 *existing* table are reported: one an ancestor revision created (through merges and
 ``depends_on``); nothing on a table created in the same revision is reported, and a table no
 visible revision creates is not judged (never guessed).  Steps inside

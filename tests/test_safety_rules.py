@@ -119,6 +119,51 @@ def test_batch_blocks_are_not_judged(tmp_path: Path, alias: str) -> None:
     assert _check(folder, tmp_path) == []
 
 
+_INDEX = 'op.create_index("idx_posts_user_id", "posts", ["user_id"])'
+_AS1001 = (
+    "0002_change.py:{line}: AS1001 creates index 'idx_posts_user_id' on existing table 'posts' without CONCURRENTLY: "
+    "writes to the table are blocked while the index builds; use postgresql_concurrently=True inside "
+    "op.get_context().autocommit_block()"
+)
+
+
+# A branch that runs only on another database is not judged by PostgreSQL's lock rules (Airflow's
+# MySQL and SQLite branches of 0086 drew AS1001 and AS1009); any test that may run on PostgreSQL is.
+@pytest.mark.parametrize(
+    ("block", "judged"),
+    [
+        (f'if dialect_name == "mysql":\n        {_INDEX}', False),
+        (f'if op.get_bind().dialect.name in ("mysql", "sqlite"):\n        {_INDEX}', False),
+        (f'if "sqlite" == dialect_name:\n        {_INDEX}', False),
+        (f'if dialect_name != "postgresql":\n        {_INDEX}', False),
+        (f'if dialect_name == "postgresql":\n        pass\n    else:\n        {_INDEX}', False),
+        (f'if dialect_name == "mssql":\n        pass\n    elif dialect_name == "sqlite":\n        {_INDEX}', False),
+        (f'if not dialect_name == "postgresql":\n        {_INDEX}', False),
+        (f'if dialect_name == "mysql" or dialect_name == "mariadb":\n        {_INDEX}', False),
+        (f'if dialect_name == "mysql" and offline:\n        {_INDEX}', False),
+        (f'if dialect_name == "postgresql":\n        {_INDEX}', True),
+        (f'if dialect_name != "mysql":\n        {_INDEX}', True),
+        (f'if dialect_name == "mysql":\n        pass\n    else:\n        {_INDEX}', True),
+        (f'if dialect_name == "postgresql" and not offline:\n        {_INDEX}', True),
+        (f'if dialect_name == "postgresql" or dialect_name == "mysql":\n        {_INDEX}', True),
+        (f'if dialect_name == "cockroachdb":\n        {_INDEX}', True),  # a name not known: not read
+        (f'if is_mysql:\n        {_INDEX}', True),  # the answer in a variable: not read
+        (f'if "sqlite" in url:\n        {_INDEX}', True),  # a substring test, not a name
+    ],
+)
+def test_branches_for_other_databases_are_not_judged(tmp_path: Path, block: str, judged: bool) -> None:
+    folder = tmp_path / "history"
+    shutil.copytree(FIXTURES / "AS1001", folder)
+    change = folder / "0002_change.py"
+    text = re.sub(r"  # expect: .*", "", change.read_text(encoding="utf-8"))
+    # The index moves into the block, after a line that reads the database's name.
+    text = text.replace(f"    {_INDEX}\n", f"    dialect_name = op.get_bind().dialect.name\n    {block}\n")
+    assert "dialect_name = " in text
+    change.write_text(text, encoding="utf-8")
+    line = next(n for n, source in enumerate(text.splitlines(), 1) if _INDEX in source)
+    assert _check(folder, tmp_path) == ([_AS1001.format(line=line)] if judged else [])
+
+
 def test_checker_reports_a_breaking_head_revision_given_the_models_names(tmp_path: Path) -> None:
     versions = tmp_path / "versions"
     shutil.copytree(FIXTURES / "AS1009_good", versions)

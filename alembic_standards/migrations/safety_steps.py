@@ -16,6 +16,12 @@ Decisions:
   whatever the history started from).  Nothing is guessed from names or sizes.
 * Operations inside ``with op.batch_alter_table(...)`` are skipped: batch mode is SQLite's way of
   altering a table (projects that use it target SQLite, where these PostgreSQL locks do not exist).
+* Operations in a branch that runs only on another database (``if dialect_name == "mysql":``, the
+  ``else`` of ``if bind.dialect.name == "postgresql":``) are skipped too: the rules are about
+  PostgreSQL's locks, and Airflow's MySQL and SQLite branches drew AS1001 for a ``CREATE INDEX``
+  PostgreSQL never runs.  A branch is recognised from its ``if`` test alone (a comparison with the
+  literal names of known dialects, combined with ``and``/``or``/``not``); an operation in a helper
+  called from such a branch is still judged.
 * An autocommit block is recognised by its ``with`` statement in the function being walked; an
   operation in a helper function called from inside the block is taken as in the transaction.
 * ``env.py`` (next to the versions directory) is parsed, never imported: a ``lock_timeout`` or
@@ -65,9 +71,13 @@ def steps_of(reader: _Reader, ops: Sequence[_Op]) -> list[Step]:
     """The steps of ``ops`` (an upgrade's operations, in order) that the safety rules judge."""
     # One more walk of the tree only for the files that use an autocommit block at all.
     blocks = _autocommit_spans(reader.tree) if "autocommit_block" in reader.source else []
+    # Likewise for branches on the database's name: only files naming a dialect in quotes.
+    elsewhere = _other_database_spans(reader.tree) if _DIALECT_LITERAL.search(reader.source) else []
     steps: list[Step] = []
     for op in ops:
         name = op.name
+        if elsewhere and any(start <= op.call.lineno <= end for start, end in elsewhere):
+            continue  # runs only on another database: PostgreSQL's locks do not apply
         if name == "execute":
             line = op.call.lineno
             sql = reader._sql_text(op)
@@ -99,6 +109,66 @@ def _autocommit_spans(tree: ast.Module) -> list[tuple[int, int]]:
         ):
             spans.append((node.lineno, node.end_lineno or node.lineno))
     return spans
+
+
+_DIALECTS: Final = frozenset({"postgresql", "postgres", "mysql", "mariadb", "sqlite", "mssql", "oracle"})
+"""Database names a revision compares ``dialect.name`` with; a test naming anything else is not read."""
+_POSTGRESQL: Final = frozenset({"postgresql", "postgres"})
+_DIALECT_LITERAL: Final = LazyPattern(r"""["'](?:postgres|postgresql|mysql|mariadb|sqlite|mssql|oracle)["']""")
+
+
+def _other_database_spans(tree: ast.Module) -> list[tuple[int, int]]:
+    """The line spans of ``if``/``else`` bodies that run only when the database is not PostgreSQL."""
+    spans = []
+    for node in ast.walk(tree):
+        if type(node) is ast.If:
+            if_true, if_false = _not_postgresql(node.test)
+            for off, body in ((if_true, node.body), (if_false, node.orelse)):
+                if off and body:
+                    spans.append((body[0].lineno, body[-1].end_lineno or body[-1].lineno))
+    return spans
+
+
+def _not_postgresql(test: ast.expr) -> tuple[bool, bool]:
+    """Whether ``test`` being true, and being false, means the database is not PostgreSQL.
+
+    ``name == "mysql"`` / ``name in ("mysql", "sqlite")``: true means another database; with
+    ``"postgresql"`` among the names, false does.  ``!=`` and ``not in`` the other way round.  Any other
+    test (a name it does not know, a variable holding the answer) tells nothing: (False, False).
+    """
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        operator, left, right = test.ops[0], test.left, test.comparators[0]
+        names: frozenset[str] | None = None
+        if isinstance(operator, (ast.Eq, ast.NotEq)):
+            literal = right if isinstance(right, ast.Constant) else left if isinstance(left, ast.Constant) else None
+            other = left if literal is right else right
+            if literal is not None and not isinstance(other, ast.Constant):
+                names = _dialect_names([literal])
+        elif isinstance(operator, (ast.In, ast.NotIn)) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+            names = _dialect_names(right.elts)
+        if names is None:
+            return False, False
+        postgresql = bool(names & _POSTGRESQL)
+        if isinstance(operator, (ast.Eq, ast.In)):
+            return not postgresql, postgresql
+        return postgresql, not postgresql
+    if isinstance(test, ast.BoolOp):
+        parts = [_not_postgresql(value) for value in test.values]
+        if isinstance(test.op, ast.And):  # true: every part true; false: some part false
+            return any(t for t, _ in parts), all(f for _, f in parts)
+        return all(t for t, _ in parts), any(f for _, f in parts)
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        if_true, if_false = _not_postgresql(test.operand)
+        return if_false, if_true
+    return False, False
+
+
+def _dialect_names(nodes: Sequence[ast.expr]) -> frozenset[str] | None:
+    """The database names ``nodes`` spell, when every one is a literal known name; else None."""
+    names = [node.value for node in nodes if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    if not names or len(names) != len(nodes) or not _DIALECTS.issuperset(names):
+        return None
+    return frozenset(names)
 
 
 # -- one builder per operation the rules judge: the steps of one ``op.<name>(...)`` call on a known
