@@ -10,7 +10,10 @@ object) and on n9 (a read-only ``SELECT`` in a lookup helper), AS704 on n11 (Geo
 ``add_geospatial_column``/``create_geospatial_index`` and their drops) and AS804 on n12 (a downgrade that
 re-adds a column, then restores its values); n8, n9, n11 and n12 must give nothing.  n13 (issue 15's
 sweep of Superset) gave AS701 twice, for helpers named ``upgrade_note(message)`` and ``upgrade_tags()``
-taken for databases of the multidb template; it must give nothing.
+taken for databases of the multidb template; it must give nothing.  n14 (Airflow) gave the unnamed
+primary key twice (its columns' ``primary_key=True`` and its ``sa.PrimaryKeyConstraint``), no convention
+name for a ``ForeignKeyConstraint(columns=..., refcolumns=...)``, and, once keyword arguments were read,
+AS201 for a foreign key indexed under the table's new name right after ``rename_table``.
 """
 
 from __future__ import annotations
@@ -34,6 +37,12 @@ def test_false_positive_scenarios_exactly() -> None:
         "['owner_id'])",
         "n10_fstring_backfill.py:30:9: AS704 cannot decide whether downgrade() undoes op.execute(...) (raw SQL); "
         "review it by hand",
+        # n14: the primary key is one finding (its sa.PrimaryKeyConstraint), the keyword-form foreign key
+        # gets its convention name, and the index created after the rename covers it (no AS201).
+        "n14_copy_rename_index.py:26:9: AS501 unnamed primary key in op.create_table() on 'new_tags' "
+        "(convention name: 'pk_new_tags')",
+        "n14_copy_rename_index.py:27:9: AS501 unnamed foreign key in op.create_table() on 'new_tags' "
+        "(convention name: 'fk_new_tags_user_id')",
         "n2_pg_default_name.py:21:27: AS501 op.create_foreign_key() creates an unnamed constraint on 'item' "
         "(convention name: 'fk_item_owner_id')",
         "n3_unnamed_fk_left_behind.py:22:5: AS703 downgrade() does not undo op.create_unique_constraint() of "

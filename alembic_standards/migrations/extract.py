@@ -559,6 +559,19 @@ class _Reader:
         table, schema = op.table, op.schema
         if table is None:
             return
+        if op.name == "rename_table":
+            new_name = _as_str(self.resolve(op.args.get("new_table_name")))
+            if new_name is not None and new_name != table:
+                # Keys and foreign keys move with their table: an index the revision creates after
+                # the rename covers a foreign key declared before it (Airflow's SQLite branch
+                # builds `new_table`, copies the rows, renames it and indexes the new name).
+                moved = keys.pop((schema, table), None)
+                if moved:
+                    keys.setdefault((schema, new_name), []).extend(moved)
+                for i, fk in enumerate(fks):
+                    if fk.table == table and fk.schema == schema:
+                        fks[i] = fk._replace(table=new_name)
+            return
         bucket = keys.setdefault((schema, table), [])
         if op.name == "create_index":
             columns = self._columns(op.args.get("columns"))
@@ -624,8 +637,8 @@ class _Reader:
                     bucket.append(KeyColumns(columns, kind))  # type: ignore[arg-type]
             elif callee == "Index" and len(element.args) > 1:
                 bucket.append(KeyColumns(tuple(self._literal_str(a) for a in element.args[1:]), "index"))
-            elif callee == "ForeignKeyConstraint" and element.args:
-                columns = _all_str(self._columns(element.args[0]))
+            elif callee == "ForeignKeyConstraint" and (local := _fk_lists(element)[0]) is not None:
+                columns = _all_str(self._columns(local))
                 if columns:
                     fks.append(
                         _ForeignKey(
@@ -697,8 +710,8 @@ class _Reader:
                     found.append(("uq", element, (column,), None))
                 if _is_true(element, "primary_key"):
                     pk_columns.append(column)
-            elif callee == "ForeignKeyConstraint" and element.args:
-                columns = _all_str(self._columns(element.args[0]))
+            elif callee == "ForeignKeyConstraint" and (local := _fk_lists(element)[0]) is not None:
+                columns = _all_str(self._columns(local))
                 found.append(("fk", element, columns, self._referred_table(element)))
             elif callee in ("UniqueConstraint", "PrimaryKeyConstraint"):
                 pk_declared = pk_declared or callee == "PrimaryKeyConstraint"
@@ -720,15 +733,17 @@ class _Reader:
     def _referred_columns(self, fk: ast.Call) -> str | None:
         """What ``sa.ForeignKeyConstraint([...], ["users.id"])`` refers to, as the model linter words
         it (``users.id``; None when not literal)."""
-        if len(fk.args) > 1 and isinstance(fk.args[1], (ast.List, ast.Tuple)) and fk.args[1].elts:
-            targets = [self._literal_str(e) for e in fk.args[1].elts]
+        remote = _fk_lists(fk)[1]
+        if isinstance(remote, (ast.List, ast.Tuple)) and remote.elts:
+            targets = [self._literal_str(e) for e in remote.elts]
             return ", ".join(t for t in targets if t) or None
         return None
 
     def _referred_table(self, fk: ast.Call) -> str | None:
         """The table ``sa.ForeignKeyConstraint([...], ["users.id"])`` refers to (None when not literal)."""
-        if len(fk.args) > 1 and isinstance(fk.args[1], (ast.List, ast.Tuple)) and fk.args[1].elts:
-            return (self._literal_str(fk.args[1].elts[0]) or "").rpartition(".")[0] or None
+        remote = _fk_lists(fk)[1]
+        if isinstance(remote, (ast.List, ast.Tuple)) and remote.elts:
+            return (self._literal_str(remote.elts[0]) or "").rpartition(".")[0] or None
         return None
 
     def _columns(self, node: ast.expr | None) -> tuple[str | None, ...]:
@@ -826,6 +841,15 @@ def _kw(call: ast.Call, name: str) -> ast.expr | None:
         if keyword.arg == name:
             return keyword.value
     return None
+
+
+def _fk_lists(fk: ast.Call) -> tuple[ast.expr | None, ast.expr | None]:
+    """The ``columns`` and ``refcolumns`` of ``sa.ForeignKeyConstraint(...)``, by position or by keyword
+    (``ForeignKeyConstraint(columns=("trigger_id",), refcolumns=["trigger.id"])``: Airflow)."""
+    args = fk.args
+    local = args[0] if args else _kw(fk, "columns")
+    remote = args[1] if len(args) > 1 else _kw(fk, "refcolumns")
+    return local, remote
 
 
 def _is_true(call: ast.Call, name: str) -> bool:

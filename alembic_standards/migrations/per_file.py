@@ -31,6 +31,7 @@ from .extract import (
     MAX_FILE_BYTES,
     _as_str,
     _callee,
+    _fk_lists,
     _is_docstring,
     _is_ellipsis,
     _is_true,
@@ -516,13 +517,16 @@ class _RevisionChecks(_Reader):
                 self._check_length(op.args.get("table_name"), table, kind="table name")
 
     def _check_table_elements(self, op_name: str, elements: Sequence[ast.expr], table: str | None) -> None:
-        has_named_pk = False
+        # Any sa.PrimaryKeyConstraint is the key's declaration: unnamed, it is reported itself, and
+        # its columns' primary_key=True flags are not a second finding (Airflow's _xcom_archive).
+        pk_declared = False
         pk_columns: list[ast.Call] = []
         for element in elements:
             if not isinstance(element, ast.Call):
                 continue
             callee = _callee(element)
             if callee in _CONSTRAINTS:
+                pk_declared = pk_declared or callee == "PrimaryKeyConstraint"
                 name = _kw(element, "name")
                 if self.resolve(name) is None:
                     suggestion = self._suggest_for_constraint(callee, element, table)
@@ -534,7 +538,6 @@ class _RevisionChecks(_Reader):
                     )
                 else:
                     self._check_length(name, table)
-                    has_named_pk = has_named_pk or callee == "PrimaryKeyConstraint"
             elif callee == "Index" and element.args:
                 self._check_length(element.args[0], table)
             elif callee == "Column":
@@ -566,7 +569,7 @@ class _RevisionChecks(_Reader):
                         )
                 if _is_true(element, "primary_key"):
                     pk_columns.append(element)
-        if pk_columns and not has_named_pk and op_name == "create_table":
+        if pk_columns and not pk_declared and op_name == "create_table":
             self.report(
                 RuleId.AS501,
                 f"the primary key{_on(table)} has no name: declare sa.PrimaryKeyConstraint(..., name=...)"
@@ -593,11 +596,10 @@ class _RevisionChecks(_Reader):
             return self._suggest("uq", table, [self._literal_str(a) for a in element.args])
         if callee == "PrimaryKeyConstraint":
             return self._suggest("pk", table, [self._literal_str(a) for a in element.args])
-        if callee == "ForeignKeyConstraint" and element.args:
-            referred = ""
-            if len(element.args) > 1 and isinstance(element.args[1], (ast.List, ast.Tuple)) and element.args[1].elts:
-                referred = self._literal_str(element.args[1].elts[0]) or ""
-            return self._suggest("fk", table, self._columns(element.args[0]), referred.rpartition(".")[0] or None)
+        if callee == "ForeignKeyConstraint":
+            local = _fk_lists(element)[0]
+            if local is not None:
+                return self._suggest("fk", table, self._columns(local), self._referred_table(element))
         return ""
 
     def _check_length(self, node: ast.expr | None, table: str | None, kind: str = "name") -> None:
