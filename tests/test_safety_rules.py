@@ -147,7 +147,7 @@ _AS1001 = (
         (f'if dialect_name == "postgresql" and not offline:\n        {_INDEX}', True),
         (f'if dialect_name == "postgresql" or dialect_name == "mysql":\n        {_INDEX}', True),
         (f'if dialect_name == "cockroachdb":\n        {_INDEX}', True),  # a name not known: not read
-        (f'if is_mysql:\n        {_INDEX}', True),  # the answer in a variable: not read
+        (f"if is_mysql:\n        {_INDEX}", True),  # the answer in a variable: not read
         (f'if "sqlite" in url:\n        {_INDEX}', True),  # a substring test, not a name
     ],
 )
