@@ -13,7 +13,10 @@ sweep of Superset) gave AS701 twice, for helpers named ``upgrade_note(message)``
 taken for databases of the multidb template; it must give nothing.  n14 (Airflow) gave the unnamed
 primary key twice (its columns' ``primary_key=True`` and its ``sa.PrimaryKeyConstraint``), no convention
 name for a ``ForeignKeyConstraint(columns=..., refcolumns=...)``, and, once keyword arguments were read,
-AS201 for a foreign key indexed under the table's new name right after ``rename_table``.
+AS201 for a foreign key indexed under the table's new name right after ``rename_table``.  n15 (MLflow,
+Superset) took a helper defined inside ``upgrade()`` for a function not in the file, and a project's own
+``create_index(table, name, columns)`` for Alembic's: AS501 for an unnamed index and AS804 for the
+operation after it.
 """
 
 from __future__ import annotations
@@ -43,6 +46,10 @@ def test_false_positive_scenarios_exactly() -> None:
         "(convention name: 'pk_new_tags')",
         "n14_copy_rename_index.py:27:9: AS501 unnamed foreign key in op.create_table() on 'new_tags' "
         "(convention name: 'fk_new_tags_user_id')",
+        # n15: the helper defined inside upgrade() is followed; the project's create_index() is not
+        # Alembic's: not named, not placed in a section, only undecidable.
+        "n15_nested_and_imported_helpers.py:34:5: AS704 cannot decide whether downgrade() undoes "
+        "op.create_index(...) (calls create_index(), which is not defined in this file); review it by hand",
         "n2_pg_default_name.py:21:27: AS501 op.create_foreign_key() creates an unnamed constraint on 'item' "
         "(convention name: 'fk_item_owner_id')",
         "n3_unnamed_fk_left_behind.py:22:5: AS703 downgrade() does not undo op.create_unique_constraint() of "

@@ -50,7 +50,7 @@ class _Op:
     A plain class, not a dataclass: never compared or copied, and defining a dataclass costs about
     3.7 M instructions at import, a share of every cold check's start-up (issue 15)."""
 
-    __slots__ = ("args", "batch", "call", "change", "name", "schema", "table")
+    __slots__ = ("args", "batch", "call", "change", "name", "opaque", "schema", "table")
 
     def __init__(
         self,
@@ -61,6 +61,7 @@ class _Op:
         table: str | None,
         schema: str | None,
         batch: bool = False,
+        opaque: bool = False,
     ) -> None:
         self.name = name
         self.change = change
@@ -70,6 +71,9 @@ class _Op:
         self.schema = schema
         self.batch = batch
         """Called on a ``batch_alter_table`` alias (``batch_op.add_column(...)``), not on ``op``."""
+        self.opaque = opaque
+        """A call the walk cannot see into (a function not defined in this file, a helper chain too
+        deep): ``name`` is the function's, and what it does is unknown (no section, no step)."""
 
 
 class _Ops:
@@ -133,7 +137,10 @@ class _Reader:
         self.op_functions: dict[str, str] = {}
         self.alembic_modules: set[str] = set()
         self.assigned_anywhere: dict[str, list[ast.expr]] | None = None
-        self.helper_memo: dict[tuple[str, tuple[tuple[str, tuple[object, object]], ...], bool], list[_Op]] = {}
+        self.helper_memo: dict[tuple[int, tuple[tuple[str, tuple[object, object]], ...], bool], list[_Op]] = {}
+        self.nested: dict[str, ast.FunctionDef] = {}
+        """Functions defined inside the function being collected (``def _drop_fk(...)`` in the body of
+        ``upgrade()``: MLflow, Superset), by name, as the walk meets their ``def``: helpers too."""
         node: Any  # type() tests below (exact AST classes; cheaper than isinstance per statement)
         for node in tree.body:
             kind = type(node)
@@ -271,6 +278,7 @@ class _Reader:
     # -- collecting operations ---------------------------------------------------------------
     def collect(self, function: ast.FunctionDef) -> list[_Op]:
         out = _Ops()
+        self.nested = {}  # upgrade()'s own helpers are not downgrade()'s
         self._walk(function.body, {}, out, (function.name,))
         return out.items
 
@@ -287,7 +295,8 @@ class _Reader:
         would otherwise be walked once per path through the call graph, which doubles with every
         helper that calls the next one twice.  An operation reached along several paths counts once.
         """
-        key = (helper.name, tuple(sorted(batch.items(), key=lambda item: item[0])), dynamic)
+        # The node, not its name: upgrade() and downgrade() may each define a helper of one name.
+        key = (id(helper), tuple(sorted(batch.items(), key=lambda item: item[0])), dynamic)
         found = self.helper_memo.get(key)
         if found is None:
             ops = _Ops()
@@ -320,11 +329,13 @@ class _Reader:
                             line=stmt.lineno,
                             col=stmt.col_offset + 1,
                         )
-                        out.add(_Op(unknown, change, value, {}, None, None))
+                        out.add(_Op(unknown, change, value, {}, None, None, opaque=True))
                         continue
                 self._calls(value, batch, out, stack, dynamic)
                 continue
             if kind in _SCOPES:
+                if kind is ast.FunctionDef:
+                    self.nested[stmt.name] = stmt
                 continue
             if kind is ast.With or kind is ast.AsyncWith:
                 assert isinstance(stmt, (ast.With, ast.AsyncWith))
@@ -374,7 +385,7 @@ class _Reader:
         dynamic: bool,
     ) -> None:
         """Every operation call inside ``node``, outermost first, in source order."""
-        functions = self.functions
+        functions, nested = self.functions, self.nested
         for call in self._calls_in_order(node):
             callee = _callee(call)
             is_name = type(call.func) is ast.Name
@@ -391,15 +402,17 @@ class _Reader:
                 )
                 out.add(_Op(factory, change, call, {}, None, None))
                 continue
-            if is_name and callee in functions and callee not in stack:
+            helper = (nested.get(callee) or functions.get(callee)) if is_name and callee is not None else None
+            if helper is not None and callee not in stack:
                 if len(stack) > MAX_HELPER_DEPTH:
                     # Deeper than any real revision nests helpers: say so instead of following
                     # (the walk is recursive; an unbounded chain would exhaust the stack).
                     reason = f"helper calls nested deeper than {MAX_HELPER_DEPTH} levels are not followed"
-                    change = Change(callee, "undecidable", reason=reason, line=call.lineno, col=call.col_offset + 1)
-                    out.add(_Op(callee, change, call, {}, None, None))
+                    line, col = call.lineno, call.col_offset + 1
+                    change = Change(helper.name, "undecidable", reason=reason, line=line, col=col)
+                    out.add(_Op(helper.name, change, call, {}, None, None, opaque=True))
                     continue
-                for op in self._helper_ops(functions[callee], batch, stack, dynamic):
+                for op in self._helper_ops(helper, batch, stack, dynamic):
                     out.add(op)
                 continue
             name = self._op_name(call, batch)
@@ -490,7 +503,7 @@ class _Reader:
         if not isinstance(func, ast.Name):
             return None
         name = func.id
-        if name in self.functions or name in self.op_functions or hasattr(builtins, name):
+        if name in self.functions or name in self.nested or name in self.op_functions or hasattr(builtins, name):
             return None
         return name
 

@@ -427,12 +427,15 @@ class _RevisionChecks(_Reader):
     # -- AS804 -------------------------------------------------------------------------------
     def _check_sections(self, function: ast.FunctionDef, ops: list[_Op]) -> None:
         # Raw SQL that is not clearly a data step (DDL such as CREATE EXTENSION) has no section,
-        # nor has data changed through an ORM session (where it happens is the author's call).
+        # nor has data changed through an ORM session (where it happens is the author's call), nor
+        # a call of a function the walk cannot see into (what it does is unknown).
         placed = self._after_data_steps(
             [
                 o
                 for o in ops
-                if o.name not in _SESSION_FACTORIES and (o.name != "execute" or sql_is_data(self._sql_text(o)))
+                if not o.opaque
+                and o.name not in _SESSION_FACTORIES
+                and (o.name != "execute" or sql_is_data(self._sql_text(o)))
             ],
             restoring=function.name.startswith("downgrade"),
         )
@@ -482,6 +485,8 @@ class _RevisionChecks(_Reader):
 
     # -- AS501 / AS504 -----------------------------------------------------------------------
     def _check_names(self, op: _Op) -> None:
+        if op.opaque:
+            return  # a project's own create_index(table, name, ...) is not Alembic's: nothing to read
         table = op.table
         if op.name in _CREATES_NAMED:
             key = "index_name" if op.name == "create_index" else "constraint_name"
