@@ -434,6 +434,7 @@ class _RevisionChecks(_Reader):
                 o
                 for o in ops
                 if not o.opaque
+                and not o.batch
                 and o.name not in _SESSION_FACTORIES
                 and (o.name != "execute" or sql_is_data(self._sql_text(o)))
             ],
@@ -486,7 +487,11 @@ class _RevisionChecks(_Reader):
     # -- AS501 / AS504 -----------------------------------------------------------------------
     def _check_names(self, op: _Op) -> None:
         if op.opaque:
-            return  # a project's own create_index(table, name, ...) is not Alembic's: nothing to read
+            # A project's own create_index(table, name, ...) is not Alembic's: its arguments are not
+            # bound by Alembic's signature.  The schema objects handed to it (Superset's create_table()
+            # wrapper gets sa.Column/sa.ForeignKey...) are what they are, wherever they go.
+            self._check_table_elements(op.name, op.call.args, None, opaque=True)
+            return
         table = op.table
         if op.name in _CREATES_NAMED:
             key = "index_name" if op.name == "create_index" else "constraint_name"
@@ -521,7 +526,10 @@ class _RevisionChecks(_Reader):
             if op.name == "create_table":
                 self._check_length(op.args.get("table_name"), table, kind="table name")
 
-    def _check_table_elements(self, op_name: str, elements: Sequence[ast.expr], table: str | None) -> None:
+    def _check_table_elements(
+        self, op_name: str, elements: Sequence[ast.expr], table: str | None, *, opaque: bool = False
+    ) -> None:
+        called = f"{op_name}()" if opaque else f"op.{op_name}()"
         # Any sa.PrimaryKeyConstraint is the key's declaration: unnamed, it is reported itself, and
         # its columns' primary_key=True flags are not a second finding (Airflow's _xcom_archive).
         pk_declared = False
@@ -537,7 +545,7 @@ class _RevisionChecks(_Reader):
                     suggestion = self._suggest_for_constraint(callee, element, table)
                     self.report(
                         RuleId.AS501,
-                        f"unnamed {_CONSTRAINTS[callee]} in op.{op_name}(){_on(table)}{suggestion}",
+                        f"unnamed {_CONSTRAINTS[callee]} in {called}{_on(table)}{suggestion}",
                         element,
                         table=table,
                     )
