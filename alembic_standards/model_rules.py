@@ -35,7 +35,8 @@ What each rule reads (the precise decisions):
   Primary-key columns are never reported (they are NOT NULL by definition).
 * AS204: the column is named like the referenced column, ends in ``_<referenced column>``
   (``user_id``, ``owner_id``, ``parent_id`` -> ``*.id``; ``tag_id`` -> ``secret_tags.tag_id``) or
-  is ``<singular target table>_id`` (``run_id`` -> ``runs.run_uuid``).
+  is ``[<role>_]<singular target table, or its leading words>_id`` (``run_id``, ``source_run_id`` ->
+  ``runs.run_uuid``; ``trace_id`` -> ``trace_info.request_id``).
 * AS401: a junction table with nothing but its key of foreign keys is not reported.
 * AS402-AS404: one finding per column *declaration* (a mixin's column copied into several tables
   is reported once, naming the tables, with no table in its location); AS402 skips ``Interval``;
@@ -611,13 +612,14 @@ class ModelRules:
             target_column = fk.target_fullname.rpartition(".")[2]
             target_table_name = fk.target_fullname.rpartition(".")[0].rpartition(".")[2]
             name = column.name
-            # The forms the catalogue accepts (AS204 rationale): <singular target>_id whatever the
-            # referenced column is called (run_id -> runs.run_uuid), or any name ending in the
-            # referenced column's (user_id, owner_id, tag_id -> secret_tags.tag_id).
+            # The forms the catalogue accepts (AS204 rationale): any name ending in the referenced
+            # column's (user_id, owner_id, tag_id -> secret_tags.tag_id), or a name after the target
+            # table whatever its key is called (run_id and source_run_id -> runs.run_uuid, trace_id
+            # -> trace_info.request_id: MLflow).
             if (
                 name != target_column
                 and not name.endswith("_" + target_column)
-                and name != f"{_singular(target_table_name)}_id"
+                and not _named_after_table(name, target_table_name)
             ):
                 out.append(
                     self.finding(
@@ -895,6 +897,19 @@ def documented_departures(table: Table, config: Config) -> list[RuleId]:
     linter = ModelRules(config, Stage.MODELS, None, TableResolver([table]))
     found = [*linter._primary_key(table), *linter._timestamps(table)]
     return sorted({f.rule_id for f in found} & set(DOCSTRING_EXCEPTION_RULES))
+
+
+def _named_after_table(name: str, table: str) -> bool:
+    """``<role>_<target>_id``: ``<target>`` the singular table name or its leading words, the role optional.
+
+    ``run_id`` and ``source_run_id`` name ``runs``; ``trace_id`` names ``trace_info`` (its first word);
+    ``info_id`` does not (a later word alone says nothing of the table).
+    """
+    if not name.endswith("_id"):
+        return False
+    stem = name[:-3].split("_")
+    words = _singular(table).split("_")
+    return any(stem[-k:] == words[:k] for k in range(1, min(len(stem), len(words)) + 1))
 
 
 def _singular(name: str) -> str:

@@ -326,9 +326,11 @@ declarative way of stating it.  Primary-key columns are never reported.
         "Foreign-key column is not named after its target",
         rationale="""
 A consistent ``<target>_id`` name tells readers what a column points at without opening the
-model.  The rule accepts ``<singular target>_id``, ``<target>_<target column>`` and
-``<role>_<target column>`` forms ending in the referenced column's name (``parent_id`` for a
-self-reference, ``owner_id``, ``tag_id`` for ``secret_tags.tag_id``).
+model.  The rule accepts ``<target>_<target column>`` and ``<role>_<target column>`` forms ending
+in the referenced column's name (``parent_id`` for a self-reference, ``owner_id``, ``tag_id`` for
+``secret_tags.tag_id``), and ``[<role>_]<target>_id`` after the singular target table or its leading
+words, whatever its key is called (``run_id`` and ``source_run_id`` for ``runs.run_uuid``,
+``trace_id`` for ``trace_info.request_id``).
 """,
         bad="""
 author = Column(UUID, ForeignKey("users.id"), nullable=False, index=True)

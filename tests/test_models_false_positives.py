@@ -201,19 +201,28 @@ def test_as503_accepts_a_table_qualified_check() -> None:
     ]
 
 
+# MLflow: issues.source_run_id -> runs.run_uuid (a role before the table's name) and
+# assessments.trace_id -> trace_info.request_id (the table's first word) drew AS204.
 def test_as204_accepts_singular_target_id() -> None:
     md = MetaData()
     Table("runs", md, Column("run_uuid", Uuid, primary_key=True))
+    Table("trace_info", md, Column("request_id", String(50), primary_key=True))
     Table(
         "steps",
         md,
         Column("id", Uuid, primary_key=True),
         Column("run_id", Uuid, ForeignKey("runs.run_uuid"), nullable=False),
+        Column("source_run_id", Uuid, ForeignKey("runs.run_uuid"), nullable=False),
         Column("runner", Uuid, ForeignKey("runs.run_uuid"), nullable=False),
+        Column("trace_id", String(50), ForeignKey("trace_info.request_id"), nullable=False),
+        Column("trace_info_id", String(50), ForeignKey("trace_info.request_id"), nullable=False),
+        Column("info_id", String(50), ForeignKey("trace_info.request_id"), nullable=False),
     )
-    assert _lint(md, "AS204") == [
+    assert sorted(_lint(md, "AS204")) == [
+        "AS204 foreign key column steps.info_id references trace_info.request_id but is not named "
+        "<target>_request_id (e.g. trace_info_request_id)",
         "AS204 foreign key column steps.runner references runs.run_uuid but is not named <target>_run_uuid "
-        "(e.g. run_run_uuid)"
+        "(e.g. run_run_uuid)",
     ]
 
 
