@@ -954,11 +954,10 @@ def upgrade() -> None:
         spec="Migration Standards (Migration Template)",
         notes="""
 The autogenerate plugin writes every upgrade in this order (and Alembic derives the downgrade from
-it); with ``ignore = ["AS804"]`` it leaves Alembic's own order.  The checker judges the ``op.*``
-calls: operations inside a ``with op.batch_alter_table(...)`` block are grouped by table, as batch
-mode requires (``render_as_batch`` writes a table's index block right after the table), and a call
-of a function it cannot see into (a project's own ``create_table()`` wrapper, a function imported
-from elsewhere) has no known section; neither is placed in the order.
+it); with ``ignore = ["AS804"]`` it leaves Alembic's own order.  Operations in a
+``with op.batch_alter_table(...)`` block are placed like any other (a table's block of indexes can
+follow all the tables); a call of a function the checker cannot see into (a project's own
+``create_table()`` wrapper, a function imported from elsewhere) has no known section and is not placed.
 """,
     ),
     # ------------------------------------------------------------------ AS9xx exceptions register

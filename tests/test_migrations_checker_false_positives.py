@@ -16,8 +16,8 @@ name for a ``ForeignKeyConstraint(columns=..., refcolumns=...)``, and, once keyw
 AS201 for a foreign key indexed under the table's new name right after ``rename_table``.  n15 (MLflow,
 Superset) took a helper defined inside ``upgrade()`` for a function not in the file, and a project's own
 ``create_index(table, name, columns)`` for Alembic's: AS501 for an unnamed index and AS804 for the
-operation after it.  n16 (MLflow's render_as_batch revisions) gave AS804 for a table created after the
-previous table's batch block of indexes.
+operation after it.  n16 (Superset's create_table() wrapper): its constraints are still judged, and
+named in ``create_table()``, not ``op.create_table()``.
 """
 
 from __future__ import annotations
@@ -51,12 +51,13 @@ def test_false_positive_scenarios_exactly() -> None:
         # Alembic's: not named, not placed in a section, only undecidable.
         "n15_nested_and_imported_helpers.py:34:5: AS704 cannot decide whether downgrade() undoes "
         "op.create_index(...) (calls create_index(), which is not defined in this file); review it by hand",
-        # n16: the batch block's index is not placed in the section order (no AS804 on "notes"); the
-        # schema objects handed to the project's create_table() wrapper are still judged.
-        "n16_batch_blocks_and_wrapper.py:35:5: AS704 cannot decide whether downgrade() undoes "
+        # n16: the schema objects handed to the project's create_table() wrapper are still judged,
+        # named as handed to that function, not to Alembic's.
+        "n16_create_table_wrapper.py:28:5: AS704 cannot decide whether downgrade() undoes "
         "op.create_table(...) (calls create_table(), which is not defined in this file); review it by hand",
-        "n16_batch_blocks_and_wrapper.py:35:29: AS501 the primary key has no name: declare "
+        "n16_create_table_wrapper.py:30:9: AS501 the primary key has no name: declare "
         "sa.PrimaryKeyConstraint(..., name=...)",
+        "n16_create_table_wrapper.py:32:9: AS501 unnamed unique constraint in create_table()",
         "n2_pg_default_name.py:21:27: AS501 op.create_foreign_key() creates an unnamed constraint on 'item' "
         "(convention name: 'fk_item_owner_id')",
         "n3_unnamed_fk_left_behind.py:22:5: AS703 downgrade() does not undo op.create_unique_constraint() of "

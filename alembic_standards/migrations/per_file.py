@@ -434,7 +434,6 @@ class _RevisionChecks(_Reader):
                 o
                 for o in ops
                 if not o.opaque
-                and not o.batch
                 and o.name not in _SESSION_FACTORIES
                 and (o.name != "execute" or sql_is_data(self._sql_text(o)))
             ],

@@ -1,4 +1,4 @@
-"""Labels and notes as render_as_batch writes them, and a table through the project's create_table() wrapper (MLflow, Superset)
+"""A table through the project's create_table() wrapper (Superset)
 
 Revision ID: n16
 Revises:
@@ -25,19 +25,15 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_labels"),
     )
-    with op.batch_alter_table("labels") as batch_op:
-        batch_op.create_index("idx_labels_id", ["id"])
-    op.create_table(
-        "notes",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_notes"),
+    create_table(
+        "archive",
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("code", sa.String(8), nullable=False),
+        sa.UniqueConstraint("code"),
     )
-    create_table("archive", sa.Column("id", sa.Uuid(), primary_key=True))
 
 
 def downgrade() -> None:
     """Rollback migration changes"""
-    op.drop_index("idx_labels_id", table_name="labels")
     op.drop_table("archive")
-    op.drop_table("notes")
     op.drop_table("labels")
