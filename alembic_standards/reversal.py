@@ -127,6 +127,10 @@ class Change:
     """For a constraint created without a name: the name(s) the database gives it."""
     if_exists: bool = False
     """A drop guarded with ``if_exists=True`` (the object may not exist)."""
+    columns: tuple[str, ...] = ()
+    """For a created index or constraint: its columns, when all are known.  Dropping one of them
+    drops the object too (PostgreSQL drops the indexes and constraints involving a dropped column;
+    SQLite's batch mode rebuilds the table without them)."""
 
     def __init__(
         self,
@@ -139,6 +143,7 @@ class Change:
         reason: str = "",
         default_names: tuple[str, ...] = (),
         if_exists: bool = False,
+        columns: tuple[str, ...] = (),
     ) -> None:
         # As Effect.__init__: the fields in one step.  Keep in step with the fields above.
         _set(
@@ -154,6 +159,7 @@ class Change:
                 "reason": reason,
                 "default_names": default_names,
                 "if_exists": if_exists,
+                "columns": columns,
             },
         )
 
@@ -264,9 +270,19 @@ def change_from_op_call(
     if name is None and action == "create" and kind == "constraint" and table is not None:
         default = unnamed_constraint_name(op, table, columns)
         defaults = (default,) if default is not None else ()
+    on = tuple(columns) if columns and action == "create" and (kind == "index" or kind == "constraint") else ()
     # Positional arguments: cheaper than keywords on this per-operation path.
     return Change(
-        op, action, Effect(kind, table, name, schema), new_name, line, col, "", defaults, if_exists and action == "drop"
+        op,
+        action,
+        Effect(kind, table, name, schema),
+        new_name,
+        line,
+        col,
+        "",
+        defaults,
+        if_exists and action == "drop",
+        on,
     )
 
 
@@ -449,9 +465,15 @@ def _undone(change: Change, down: _Effects) -> bool:
     if action == "create":
         if down.has("drop", u) or down.drops_table_of(u):
             return True
-        return u.name is None and any(down.has("drop", u, name) for name in change.default_names)
+        if u.name is None and any(down.has("drop", u, name) for name in change.default_names):
+            return True
+        # An index or constraint goes with any of its columns the downgrade drops (Prefect's
+        # downgrades drop the column an upgrade added with its index and foreign key).
+        return any(down.has("drop", Effect("column", u.table, column, u.schema)) for column in change.columns)
     if action == "drop":
-        return down.has("create", u)
+        # `_alembic_tmp_<table>` is the table Alembic's batch mode builds and renames; dropping one
+        # a failed run left behind (Langflow) is cleaning up, not a change to the schema.
+        return down.has("create", u) or (u.kind == "table" and (u.table or "").startswith("_alembic_tmp_"))
     if action == "alter":
         if down.has("drop", u) or down.drops_table_of(u):
             return True

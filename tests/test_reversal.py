@@ -135,11 +135,16 @@ def test_alembic_reverse_is_always_a_complete_downgrade() -> None:
 def test_each_dropped_downgrade_step_is_reported() -> None:
     upgrade = _script_ops()
     full = changes_from_ops(upgrade.reverse().ops)
+    # The index and the unique constraint on users.nick go with the column, which the downgrade
+    # drops too (PostgreSQL drops what involves a dropped column): their own drops are not needed.
+    implied = {"idx_users_nick", "uq_users_nick"}
     for i in range(len(full)):
         partial = full[:i] + full[i + 1 :]
         verdict = match(changes_from_ops(upgrade.ops), partial)
-        # Every step is needed: nothing else in the downgrade undoes what the removed step undid.
-        assert len(verdict.missing) == 1, (i, full[i])
+        # Every other step is needed: nothing else in the downgrade undoes what the removed step undid.
+        name = full[i].effect.name if full[i].effect is not None else None
+        assert len(verdict.missing) == (0 if name in implied else 1), (i, full[i])
+    assert sum(1 for c in full if c.effect is not None and c.effect.name in implied) == 2
 
 
 def test_op_objects_and_source_give_the_same_changes() -> None:

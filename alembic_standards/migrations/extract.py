@@ -548,10 +548,11 @@ class _Reader:
         if kind is not None and (dynamic or _DYNAMIC in (table, obj, new_name, schema)):
             change = Change(name, "undecidable", line=line, col=col, reason="its names are computed at run time")
         else:
-            # The columns matter only for the name the database gives an unnamed constraint, and
-            # `if_exists` only for a drop: read only then (issue 15, the checker's per-file cost).
+            # The columns matter only for an index or constraint created (the name the database
+            # gives an unnamed one; a downgrade dropping one of them drops it), and `if_exists` only
+            # for a drop: read only then (issue 15, the checker's per-file cost).
             columns: tuple[str, ...] = ()
-            if kind == ("create", "constraint") and _as_str(obj) is None:
+            if kind is not None and kind[0] == "create" and (kind[1] == "index" or kind[1] == "constraint"):
                 columns = _all_str(self._columns(args.get("local_cols" if name == "create_foreign_key" else "columns")))
             change = change_from_op_call(
                 name,
