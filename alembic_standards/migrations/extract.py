@@ -761,10 +761,15 @@ class _Reader:
         return None
 
     def _columns(self, node: ast.expr | None) -> tuple[str | None, ...]:
-        if not isinstance(node, (ast.List, ast.Tuple)):
+        kind = type(node)
+        if kind is not ast.List and kind is not ast.Tuple:
             single = self._literal_str(node)
             return (single,) if single else ()
-        return tuple(self._literal_str(e) for e in node.elts)
+        # A list of plain string literals (nearly always) read directly; anything else resolved.
+        elements: list[Any] = node.elts  # type: ignore[union-attr]
+        return tuple(
+            e.value if type(e) is ast.Constant and type(e.value) is str else self._literal_str(e) for e in elements
+        )
 
 
 _SESSION_FACTORIES: Final = frozenset({"Session", "sessionmaker", "scoped_session"})
@@ -876,8 +881,8 @@ def _is_true(call: ast.Call, name: str) -> bool:
 
 def _all_str(values: tuple[str | None, ...]) -> tuple[str, ...]:
     """``values`` when every one is known, else ``()`` (a key with a computed column is skipped)."""
-    out = tuple(v for v in values if isinstance(v, str))
-    return out if len(out) == len(values) else ()
+    # The values are resolved literals: str or None, so "every one known" is "no None" (a C scan).
+    return () if None in values else values  # type: ignore[return-value]
 
 
 def _as_str(value: object) -> str | None:

@@ -528,7 +528,6 @@ class _RevisionChecks(_Reader):
     def _check_table_elements(
         self, op_name: str, elements: Sequence[ast.expr], table: str | None, *, opaque: bool = False
     ) -> None:
-        called = f"{op_name}()" if opaque else f"op.{op_name}()"
         # Any sa.PrimaryKeyConstraint is the key's declaration: unnamed, it is reported itself, and
         # its columns' primary_key=True flags are not a second finding (Airflow's _xcom_archive).
         pk_declared = False
@@ -542,6 +541,7 @@ class _RevisionChecks(_Reader):
                 name = _kw(element, "name")
                 if self.resolve(name) is None:
                     suggestion = self._suggest_for_constraint(callee, element, table)
+                    called = f"{op_name}()" if opaque else f"op.{op_name}()"
                     self.report(
                         RuleId.AS501,
                         f"unnamed {_CONSTRAINTS[callee]} in {called}{_on(table)}{suggestion}",
