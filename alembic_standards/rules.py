@@ -785,6 +785,13 @@ def downgrade() -> None:
         severity=_E,
         stages=(_A, _MIG),
         spec="Validation Checklist (Migration includes proper rollback)",
+        notes="""
+What the database drops by itself counts as undone: the objects on a table the downgrade drops,
+and an index or constraint whose (literal) columns include one the downgrade drops -- PostgreSQL
+drops the indexes and constraints involving a dropped column, and SQLite's batch mode rebuilds
+the table without them.  Dropping an ``_alembic_tmp_<table>`` left by a failed batch run is
+cleaning up, and needs no undo.
+""",
     ),
     _rule(
         RuleId.AS704,
