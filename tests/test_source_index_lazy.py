@@ -110,7 +110,11 @@ def _corpus() -> list[bytes]:
     root = Path(__file__).resolve().parents[1]
     texts = [TRICKY.encode()]
     for path in sorted([*root.glob("alembic_standards/**/*.py"), *root.glob("tests/**/*.py")]):
-        texts.append(path.read_bytes())
+        # Our own files only: not the corpus projects' environments (tests/corpus/.venv-NAME,
+        # git-ignored), whose thousands of third-party files made this test depend on what a
+        # local `.ci/corpus.sh` had installed.
+        if not any(part.startswith(".") for part in path.relative_to(root).parts):
+            texts.append(path.read_bytes())
     return texts
 
 
@@ -131,7 +135,12 @@ def test_lazy_bodies_answer_as_the_whole_parse(text: bytes) -> None:
         if plain is None:
             continue
         _name, lines, starts, indent = plain
-        whole = _whole(chunk, offset)
+        try:
+            whole = _whole(chunk, offset)
+        except SyntaxError:
+            # A `class` line inside a docstring (pydantic's): the piece that opens the string does
+            # not parse, so _read_classes reads the whole file and never this piece.
+            continue
         assert whole.line == offset + 1 and whole.col == 1
         names = {*whole.attributes, *starts, "missing", "__table_args__", "else"}
         # Asked one name at a time (lazy), the answers are the whole parse's.
