@@ -523,12 +523,28 @@ def match(upgrade: Sequence[Change], downgrade: Sequence[Change]) -> Verdict:
     tables = _Tables(upgrade, downgrade)
     effects = _Effects(downgrade, tables)
     replaced = _replaced(upgrade, tables)
+    dropped_tables: set[tuple[str | None, str | None]] | None = None  # built at the first need
     for change in upgrade:
         if change.action == "undecidable":
             verdict.undecidable.append(change)
             continue
         if (replaced and id(change) in replaced) or _undone(change, effects):
             continue
+        u = change.effect
+        if change.action == "drop" and u is not None and u.kind != "table":
+            # A column, index or constraint dropped from a table the upgrade then drops whole comes
+            # back with that table when the downgrade creates it (MindsDB drops a foreign key and
+            # its column, then the table; the downgrade's create_table has both).
+            if dropped_tables is None:
+                dropped_tables = {
+                    (c.effect.schema, c.effect.table)
+                    for c in upgrade
+                    if c.action == "drop" and c.effect is not None and c.effect.kind == "table"
+                }
+            if (u.schema, u.table) in dropped_tables and effects.has(
+                "create", Effect("table", u.table, None, u.schema)
+            ):
+                continue
         missing = Missing(change, _expected(change))
         (verdict.missing if effects.decidable else verdict.unsure).append(missing)
     return verdict

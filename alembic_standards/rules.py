@@ -789,8 +789,9 @@ def downgrade() -> None:
 What the database drops by itself counts as undone: the objects on a table the downgrade drops,
 and an index or constraint whose (literal) columns include one the downgrade drops -- PostgreSQL
 drops the indexes and constraints involving a dropped column, and SQLite's batch mode rebuilds
-the table without them.  Dropping an ``_alembic_tmp_<table>`` left by a failed batch run is
-cleaning up, and needs no undo.
+the table without them.  A column, index or constraint the upgrade drops from a table it then
+drops whole comes back with the downgrade's ``create_table`` of that table.  Dropping an
+``_alembic_tmp_<table>`` left by a failed batch run is cleaning up, and needs no undo.
 """,
     ),
     _rule(

@@ -20,7 +20,8 @@ operation after it.  n16 (Superset's create_table() wrapper): its constraints ar
 named in ``create_table()``, not ``op.create_table()``.  n17 (Prefect, Langflow) gave AS703 for an index
 and a foreign key on a column the downgrade drops (they go with it), and for dropping the
 ``_alembic_tmp_`` table a failed batch run left; it must give nothing, as must n3's unique constraint on
-a column its downgrade drops.
+a column its downgrade drops.  n18 (MindsDB) gave AS703 twice for a foreign key and a column dropped
+before their table, which the downgrade creates whole; it must give nothing.
 """
 
 from __future__ import annotations
