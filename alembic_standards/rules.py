@@ -966,6 +966,8 @@ it); with ``ignore = ["AS804"]`` it leaves Alembic's own order.  Operations in a
 ``with op.batch_alter_table(...)`` block are placed like any other (a table's block of indexes can
 follow all the tables); a call of a function the checker cannot see into (a project's own
 ``create_table()`` wrapper, a function imported from elsewhere) has no known section and is not placed.
+An ``if`` whose body ends in ``return`` (an offline-mode path, say) is a path of its own: what runs
+before it with the branch, and what runs without it, are each judged alone.
 """,
     ),
     # ------------------------------------------------------------------ AS9xx exceptions register

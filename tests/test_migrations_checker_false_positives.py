@@ -21,7 +21,8 @@ named in ``create_table()``, not ``op.create_table()``.  n17 (Prefect, Langflow)
 and a foreign key on a column the downgrade drops (they go with it), and for dropping the
 ``_alembic_tmp_`` table a failed batch run left; it must give nothing, as must n3's unique constraint on
 a column its downgrade drops.  n18 (MindsDB) gave AS703 twice for a foreign key and a column dropped
-before their table, which the downgrade creates whole; it must give nothing.
+before their table, which the downgrade creates whole; it must give nothing.  n19 (Open WebUI) gave AS804
+twice for an offline-mode branch that returns early, each path being in order; it must give nothing.
 """
 
 from __future__ import annotations
@@ -86,3 +87,21 @@ def test_false_positive_scenarios_exactly() -> None:
 def test_no_hint_ever_suggests_dropping_a_constraint_named_none() -> None:
     report = check_migrations([FOLDER], Config(root=FOLDER), cache=False)
     assert not [f for f in report.findings if "drop_constraint(None" in f.message]
+
+
+def test_a_path_that_returns_early_is_still_judged(tmp_path: Path) -> None:
+    """n19's paths are judged one by one, not waived: a branch out of order is still reported."""
+    text = (FOLDER / "n19_offline_mode_early_return.py").read_text(encoding="utf-8")
+    swapped = text.replace(
+        '        op.add_column("labels", sa.Column("folder_id", sa.Uuid(), nullable=True))\n'
+        '        op.create_index("idx_labels_folder_id", "labels", ["folder_id"])\n        return\n',
+        '        op.create_index("idx_labels_folder_id", "labels", ["folder_id"])\n'
+        '        op.add_column("labels", sa.Column("folder_id", sa.Uuid(), nullable=True))\n        return\n',
+    )
+    assert swapped != text
+    (tmp_path / "n19.py").write_text(swapped, encoding="utf-8")
+    report = check_migrations([tmp_path], Config(root=tmp_path), cache=False)
+    assert [f.render(relative_to=tmp_path) for f in report.findings] == [
+        "n19.py:23:9: AS804 upgrade(): op.add_column() (tables) is out of the template's section order "
+        "(tables, indexes, data; creations in that order, drops in reverse)"
+    ]

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
     from ..config import Config
     from ..coverage import KeyColumns
+    from ..layout import Section
     from ..safety import Step
 
 
@@ -105,6 +106,36 @@ def _undecided_message(items: Sequence[_Undecided]) -> str:
         f"cannot decide whether {first.down_name} undoes {len(items)} steps of the upgrade: {'; '.join(shown)}{more}; "
         "review them by hand"
     )
+
+
+def _first_misplaced(ops: list[_Op], downgrade: bool) -> tuple[_Op, Section] | None:
+    """The first operation of ``ops`` out of the template's section order, with its section."""
+    pairs = [(o.name, section_of(o.name, unique=_is_true(o.call, "unique"))) for o in ops]
+    bad = out_of_order(pairs, downgrade=downgrade)
+    return (ops[bad[0]], pairs[bad[0]][1]) if bad else None
+
+
+def _early_exit_spans(body: list[ast.stmt]) -> list[tuple[int, int]]:
+    """The line spans of the ``if``/``else`` bodies in ``body`` (at any depth, not in nested functions)
+    that end in ``return`` or ``raise``: what follows them does not run after them."""
+    spans: list[tuple[int, int]] = []
+    todo = list(body)
+    while todo:
+        stmt = todo.pop()
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(stmt, ast.If):
+            for branch in (stmt.body, stmt.orelse):
+                if branch and isinstance(branch[-1], (ast.Return, ast.Raise)):
+                    spans.append((branch[0].lineno, branch[-1].end_lineno or branch[-1].lineno))
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            todo.extend(getattr(stmt, field, ()))
+    return spans
+
+
+def _within(op: _Op, spans: list[tuple[int, int]]) -> bool:
+    line = op.call.lineno
+    return any(start <= line <= end for start, end in spans)
 
 
 def _read_revision(path: Path, config: Config) -> _FileResult:
@@ -439,13 +470,23 @@ class _RevisionChecks(_Reader):
             ],
             restoring=function.name.startswith("downgrade"),
         )
-        pairs = [(o.name, section_of(o.name, unique=_is_true(o.call, "unique"))) for o in placed]
         downgrade = function.name.startswith("downgrade")
-        bad = out_of_order(pairs, downgrade=downgrade)
-        if not bad:
+        misplaced = _first_misplaced(placed, downgrade)
+        if misplaced is not None:
+            spans = _early_exit_spans(function.body)
+            if spans:
+                # An `if` whose body ends in `return` (Open WebUI's offline-mode branch) is a path of
+                # its own: what runs before it and the branch, or what runs without the branch.
+                # Each path is judged alone; the first misplaced operation in source order is named.
+                paths = [[o for o in placed if not _within(o, spans)]] + [
+                    [o for o in placed if _within(o, [span]) or (not _within(o, spans) and o.call.lineno < span[0])]
+                    for span in spans
+                ]
+                found = [m for m in (_first_misplaced(path, downgrade) for path in paths) if m is not None]
+                misplaced = min(found, key=lambda m: (m[0].call.lineno, m[0].call.col_offset)) if found else None
+        if misplaced is None:
             return
-        op = placed[bad[0]]
-        section = pairs[bad[0]][1]
+        op, section = misplaced
         order = "data, indexes, tables" if downgrade else "tables, indexes, data"
         self.report(
             RuleId.AS804,
