@@ -457,7 +457,8 @@ class _Effects:
         return ("drop", "table", e.schema, table, None) in self.keys
 
 
-def _undone(change: Change, down: _Effects) -> bool:
+def _undone(change: Change, down: _Effects, dropped: _Effects | None) -> bool:
+    """Does the downgrade (``down``) undo ``change``?  ``dropped``: the tables the upgrade drops."""
     u = change.effect
     if u is None:
         return False
@@ -473,7 +474,16 @@ def _undone(change: Change, down: _Effects) -> bool:
     if action == "drop":
         # `_alembic_tmp_<table>` is the table Alembic's batch mode builds and renames; dropping one
         # a failed run left behind (Langflow) is cleaning up, not a change to the schema.
-        return down.has("create", u) or (u.kind == "table" and (u.table or "").startswith("_alembic_tmp_"))
+        if down.has("create", u) or (u.kind == "table" and (u.table or "").startswith("_alembic_tmp_")):
+            return True
+        # A column, index or constraint dropped from a table the upgrade then drops whole comes back
+        # with that table when the downgrade creates it (MindsDB drops a foreign key and its column,
+        # then the table; the downgrade's create_table has both).  Tables by identity, as everywhere.
+        return (
+            dropped is not None
+            and dropped.drops_table_of(u)
+            and down.has("create", Effect("table", u.table, None, u.schema))
+        )
     if action == "alter":
         if down.has("drop", u) or down.drops_table_of(u):
             return True
@@ -523,28 +533,14 @@ def match(upgrade: Sequence[Change], downgrade: Sequence[Change]) -> Verdict:
     tables = _Tables(upgrade, downgrade)
     effects = _Effects(downgrade, tables)
     replaced = _replaced(upgrade, tables)
-    dropped_tables: set[tuple[str | None, str | None]] | None = None  # built at the first need
+    table_drops = [c for c in upgrade if c.action == "drop" and c.effect is not None and c.effect.kind == "table"]
+    dropped = _Effects(table_drops, tables) if table_drops else None
     for change in upgrade:
         if change.action == "undecidable":
             verdict.undecidable.append(change)
             continue
-        if (replaced and id(change) in replaced) or _undone(change, effects):
+        if (replaced and id(change) in replaced) or _undone(change, effects, dropped):
             continue
-        u = change.effect
-        if change.action == "drop" and u is not None and u.kind != "table":
-            # A column, index or constraint dropped from a table the upgrade then drops whole comes
-            # back with that table when the downgrade creates it (MindsDB drops a foreign key and
-            # its column, then the table; the downgrade's create_table has both).
-            if dropped_tables is None:
-                dropped_tables = {
-                    (c.effect.schema, c.effect.table)
-                    for c in upgrade
-                    if c.action == "drop" and c.effect is not None and c.effect.kind == "table"
-                }
-            if (u.schema, u.table) in dropped_tables and effects.has(
-                "create", Effect("table", u.table, None, u.schema)
-            ):
-                continue
         missing = Missing(change, _expected(change))
         (verdict.missing if effects.decidable else verdict.unsure).append(missing)
     return verdict

@@ -62,6 +62,11 @@ def c(op: str, table: str | None, name: str | None = None, **kw: str | None) -> 
             [c("drop_constraint", "t", "fk"), c("drop_column", "t", "x"), c("drop_table", "t")],
             [c("create_table", "t")],
         ),
+        # ... also when the upgrade renames the table before dropping it (one table, two names).
+        (
+            [c("drop_column", "t", "x"), c("rename_table", "t", new_name="t_old"), c("drop_table", "t_old")],
+            [c("create_table", "t_old"), c("rename_table", "t_old", new_name="t")],
+        ),
     ],
 )
 def test_undone(upgrade: list[Change], downgrade: list[Change]) -> None:
