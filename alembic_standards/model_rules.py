@@ -581,7 +581,16 @@ class ModelRules:
     def _foreign_key(self, table: Table, fk: ForeignKey) -> list[Finding]:
         out: list[Finding] = []
         column = fk.parent
-        loc = self.column_loc(column)
+        located: Location | None = None
+
+        def loc() -> Location:
+            # Located only for a finding: most keys have none, and locating one costs as much as
+            # judging it (10,648 keys, 0.09 s, at 5,000 tables).
+            nonlocal located
+            if located is None:
+                located = self.column_loc(column)
+            return located
+
         resolved = self.resolver.target(fk)
         wants_target = any(self.runs(r) for r in (RuleId.AS202, RuleId.AS205))
         if resolved is None:
@@ -591,7 +600,7 @@ class ModelRules:
                         RuleId.AS904,
                         f"foreign key {table.name}.{column.name} -> {fk.target_fullname}: the target is not in the "
                         "linted metadata; its type and uniqueness are not checked",
-                        loc,
+                        loc(),
                     )
                 )
         else:
@@ -605,7 +614,7 @@ class ModelRules:
                 self.finding(
                     RuleId.AS203,
                     f"foreign key column {table.name}.{column.name} does not state nullable=True/False",
-                    loc,
+                    loc(),
                 )
             )
         if self.runs(RuleId.AS204):
@@ -627,13 +636,18 @@ class ModelRules:
                         f"foreign key column {table.name}.{name} references {target_table_name}.{target_column} "
                         f"but is not named <target>_{target_column} "
                         f"(e.g. {_singular(target_table_name)}_{target_column})",
-                        loc,
+                        loc(),
                     )
                 )
         return out
 
     def _fk_type(
-        self, table: Table, column: Column[Any], target_table: Table, target: Column[Any], loc: Location
+        self,
+        table: Table,
+        column: Column[Any],
+        target_table: Table,
+        target: Column[Any],
+        loc: Callable[[], Location],
     ) -> list[Finding]:
         local_sig = _type_signature(column.type)
         if isinstance(_unwrap(column.type), NullType):
@@ -645,7 +659,7 @@ class ModelRules:
                     RuleId.AS904,
                     f"foreign key {table.name}.{column.name}: the type of {target_table.name}.{target.name} is "
                     "unknown; the type match is not checked",
-                    loc,
+                    loc(),
                 )
             ]
         if local_sig == target_sig:
@@ -655,11 +669,13 @@ class ModelRules:
                 RuleId.AS202,
                 f"foreign key {table.name}.{column.name} is {self.type_text(column.type)} but "
                 f"{target_table.name}.{target.name} is {self.type_text(target.type)}",
-                loc,
+                loc(),
             )
         ]
 
-    def _fk_target_unique(self, table: Table, fk: ForeignKey, target_table: Table, loc: Location) -> list[Finding]:
+    def _fk_target_unique(
+        self, table: Table, fk: ForeignKey, target_table: Table, loc: Callable[[], Location]
+    ) -> list[Finding]:
         constraint = fk.constraint
         assert constraint is not None
         wanted = frozenset(e.target_fullname.rpartition(".")[2] for e in constraint.elements)
@@ -671,7 +687,7 @@ class ModelRules:
                 RuleId.AS205,
                 f"foreign key {table.name}({', '.join(foreign_key_columns(constraint))}) references "
                 f"{target_table.name}({cols}), which is neither its primary key nor unique",
-                loc,
+                loc(),
             )
         ]
 
@@ -835,9 +851,10 @@ class ModelRules:
             return []
         out: list[Finding] = []
         names = self.config.status_columns
+        suffixes = tuple("_" + n for n in names)
         checks: list[str] | None = None  # the table's CHECK texts, compiled once, if ever needed
         for col in table.columns:
-            if not any(col.name == n or col.name.endswith("_" + n) for n in names):
+            if not (col.name in names or col.name.endswith(suffixes)):
                 continue
             if checks is None:
                 checks = [str(c.sqltext) for c in table.constraints if isinstance(c, CheckConstraint)]

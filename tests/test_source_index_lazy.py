@@ -100,6 +100,19 @@ x = [
 ]
 
 
+class Classified(Base):
+    classification = Column(String(20), doc=r"a raw string, no prefix of an f-string")
+    subclass_of = Column(Integer)
+
+
+class Accented(Base):
+    name = Column(String(20), doc="café")
+
+
+class RawFString(Base):
+    a = Column(Integer, doc=Rf"{1}")
+
+
 class Last(Base):
     a = 1
     b: "Mapped[int]" = mapped_column()
@@ -163,6 +176,8 @@ def test_unplain_classes_are_refused() -> None:
         "class Parenthesised(Base):",
         "class Docstring(Base):",
         "class FString(Base):",
+        "class RawFString(Base):",
+        "class Accented(Base):",
         "class Nested(Base):",
         "class OneLine(Base): a = 1",
         'class OneLineDocstring(Base): "doc"',
@@ -181,3 +196,6 @@ def test_a_plain_class_reads_what_it_is_asked() -> None:
     assert "name" in starts
     assert _plain_class(next(c for _, c in _top_level_chunks(TRICKY.encode()) if c.startswith(b"class Commented")))
     assert "other" not in starts and "hidden" not in starts
+    # "class" inside a word and a raw string's prefix leave a class plain.
+    classified = next(c for _, c in _top_level_chunks(TRICKY.encode()) if c.startswith(b"class Classified"))
+    assert (found := _plain_class(classified)) is not None and set(found[2]) == {"classification", "subclass_of"}
