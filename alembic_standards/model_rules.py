@@ -130,8 +130,8 @@ class TableResolver:
             self._by_key.setdefault(table.key, table)
             self._by_key.setdefault(table.fullname, table)
 
-    def target(self, fk: ForeignKey) -> tuple[Table, Column[Any]] | None:
-        spec = fk.target_fullname
+    def target(self, fk: ForeignKey, spec: str) -> tuple[Table, Column[Any]] | None:
+        """``spec``: ``fk.target_fullname``, which SQLAlchemy parses again at every read."""
         table_key, _, column_name = spec.rpartition(".")
         table = self._by_key.get(table_key)
         if table is None:
@@ -591,14 +591,15 @@ class ModelRules:
                 located = self.column_loc(column)
             return located
 
-        resolved = self.resolver.target(fk)
+        spec = fk.target_fullname  # read once: a property that parses the key's spec
+        resolved = self.resolver.target(fk, spec)
         wants_target = any(self.runs(r) for r in (RuleId.AS202, RuleId.AS205))
         if resolved is None:
             if wants_target and self.config.is_enabled(RuleId.AS904):
                 out.append(
                     self.finding(
                         RuleId.AS904,
-                        f"foreign key {table.name}.{column.name} -> {fk.target_fullname}: the target is not in the "
+                        f"foreign key {table.name}.{column.name} -> {spec}: the target is not in the "
                         "linted metadata; its type and uniqueness are not checked",
                         loc(),
                     )
@@ -618,8 +619,8 @@ class ModelRules:
                 )
             )
         if self.runs(RuleId.AS204):
-            target_column = fk.target_fullname.rpartition(".")[2]
-            target_table_name = fk.target_fullname.rpartition(".")[0].rpartition(".")[2]
+            target_path, _, target_column = spec.rpartition(".")
+            target_table_name = target_path.rpartition(".")[2]
             name = column.name
             # The forms the catalogue accepts (AS204 rationale): any name ending in the referenced
             # column's (user_id, owner_id, tag_id -> secret_tags.tag_id), or a name after the target

@@ -268,7 +268,14 @@ def test_as202_resolves_targets_across_metadata_objects() -> None:
     ]
     # The same table alone: the target is outside the linted metadata, reported as not judged.
     alone = lint_metadata([other_md], config)
-    assert [f.rule_id for f in alone] == ["AS904"]
+    assert [(f.rule_id, f.message, f.location.column) for f in alone] == [
+        (
+            "AS904",
+            "foreign key notes.user_id -> users.id: the target is not in the linted metadata; its type and "
+            "uniqueness are not checked",
+            "user_id",
+        )
+    ]
 
 
 @pytest.mark.parametrize(
