@@ -27,11 +27,17 @@ Example::
     reason = "Log entries need sequential IDs for ordering and pagination."
     expires = 2027-06-30                       # optional (TOML date or "YYYY-MM-DD")
     ticket = "DB-12"                           # optional
+
+    [[tool.alembic_standards.exceptions]]
+    rule = "AS1009"
+    path = "migrations/versions/sqlite"        # a file or directory: findings there only
+    reason = "This history runs on SQLite, which has no lock_timeout."
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -80,7 +86,18 @@ _TOP_KEYS = (
     "since_revision",
     "large_table",
 )
-_EXCEPTION_KEYS = ("rule", "table", "column", "constraint", "revision", "schema", "reason", "expires", "ticket")
+_EXCEPTION_KEYS = (
+    "rule",
+    "table",
+    "column",
+    "constraint",
+    "revision",
+    "schema",
+    "path",
+    "reason",
+    "expires",
+    "ticket",
+)
 # ``%(name)<flags><width>.<precision>`` in a naming template: any digit or ``*`` after the key.
 _FORMAT_WIDTH = LazyPattern(
     r"%(?:\([^)]*\))?[-#0 +]*(?:[1-9]\d*|\*)(?:\.(?:\d+|\*))?"  # width (and precision)
@@ -107,10 +124,15 @@ class ExceptionEntry:
     """Where it was declared (pyproject line, or the model's file:line)."""
     lines: tuple[int, int] | None = None
     """An inline suppression's scope: lines ``first..last`` of ``source.path`` (None: not inline)."""
+    path: Path | None = None
+    """A file or directory (absolute) the entry is limited to: it covers a finding only in that
+    file or in a file under that directory (``path = "migrations/versions/sqlite"`` in pyproject)."""
 
     def matches(self, rule_id: RuleId, location: Location) -> bool:
         """True when this entry is about ``rule_id`` at ``location`` (unset fields match anything)."""
         if self.rule != rule_id:
+            return False
+        if self.path is not None and (location.path is None or not _within(location.path, self.path)):
             return False
         if self.lines is not None:
             return (
@@ -134,6 +156,24 @@ class ExceptionEntry:
         import datetime as dt
 
         return self.expires < (today or dt.date.today())
+
+
+def _within(path: Path, scope: Path) -> bool:
+    """Whether ``path`` is ``scope`` or lies under it (``scope`` absolute).
+
+    Compared as written first (made absolute, ``..`` folded: no look-up of the file system), then,
+    only when that says no, through ``resolve()``: a scope reached through a symbolic link, or a
+    finding's path spelt through one, still matches.  A path that cannot be resolved (a link loop)
+    does not match.
+    """
+    text, scope_text = os.path.abspath(path), os.fspath(scope)
+    if text == scope_text or text.startswith(scope_text.rstrip(os.sep) + os.sep):
+        return True
+    try:
+        real, real_scope = Path(text).resolve(), scope.resolve()
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        return False
+    return real == real_scope or real_scope in real.parents
 
 
 def _same_file(a: Path, b: Path | None) -> bool:
@@ -596,12 +636,15 @@ class _Parser:
             if len(rule_id) != 1:
                 raise self.error(f"{where}.rule", f"{rule!r} matches several rules; name exactly one")
             strings: dict[str, str | None] = {}
-            for key in ("table", "column", "constraint", "revision", "schema", "ticket", "reason"):
+            for key in ("table", "column", "constraint", "revision", "schema", "path", "ticket", "reason"):
                 v = item.get(key)
                 if v is not None and not isinstance(v, str):
                     raise self.error(f"{where}.{key}", f"expected a string, got {_show(v)}")
                 strings[key] = v
             expires = self._date(f"{where}.expires", item["expires"]) if "expires" in item else None
+            scope = strings.pop("path")
+            if scope is not None and not scope.strip():
+                raise self.error(f"{where}.path", "expected a file or directory, relative to this pyproject.toml")
             out.append(
                 ExceptionEntry(
                     rule=next(iter(rule_id)),
@@ -614,6 +657,8 @@ class _Parser:
                     revision=strings["revision"],
                     schema=strings["schema"],
                     ticket=strings["ticket"],
+                    # Not required to exist: a scope that matches nothing is reported (AS903).
+                    path=Path(os.path.abspath(self.root / scope)) if scope is not None else None,
                 )
             )
         return tuple(out)

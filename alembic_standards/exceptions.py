@@ -250,9 +250,22 @@ def _describe(entry: ExceptionEntry) -> str:
     if entry.constraint:
         parts.append(entry.constraint)
     text = ".".join(parts) if parts else "every object"
+    if entry.path is not None:
+        text += f" in {_scope(entry, entry.path)}"
     if entry.revision is not None:
         text += f" (revision {entry.revision})"
     return text
+
+
+def _scope(entry: ExceptionEntry, path: Path) -> str:
+    """An entry's ``path`` as its author wrote it: relative to the declaring file's directory
+    (the pyproject's), with forward slashes; absolute when it lies outside that directory."""
+    if entry.source.path is not None:
+        try:
+            return path.relative_to(entry.source.path.parent.absolute()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
 
 
 def _entry_location(entry: ExceptionEntry) -> Location:

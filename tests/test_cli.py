@@ -194,6 +194,155 @@ def test_exception_without_reason_is_a_finding(project: Project, capsys: pytest.
     assert out.splitlines()[1].startswith("pyproject.toml:4: AS901 exception for AS101 on ")
 
 
+@pytest.mark.parametrize(
+    ("scope", "expected"),
+    [
+        ("{package}", (0, "", "All checks passed.\n")),  # the package's directory
+        ("{package}/models.py", (0, "", "All checks passed.\n")),  # the file itself
+        ("./{package}/../{package}/", (0, "", "All checks passed.\n")),  # spelt differently
+        (
+            "{package}/legacy",  # elsewhere: the finding stays and the exception is unused
+            (
+                1,
+                AS101_LINE + "pyproject.toml:4: AS903 exception for AS101 on every object in {package}/legacy "
+                "matches no violation; remove it\n",
+                "Found 2 findings (1 error, 1 warning).\n",
+            ),
+        ),
+    ],
+)
+def test_exception_limited_to_a_path(
+    project: Project, capsys: pytest.CaptureFixture[str], scope: str, expected: tuple[int, str, str]
+) -> None:
+    project.write_models(BAD_MODELS)
+    project.write_config(
+        f"""\
+        metadata = "{project.spec}"
+
+        [[tool.alembic_standards.exceptions]]
+        rule = "AS101"
+        path = "{scope.format(package=project.package)}"
+        reason = "Legacy models keep their integer keys until the 2027 migration."
+        """
+    )
+    code, out, err = run(capsys, "check")
+    assert (code, out, err) == tuple(
+        part.format(package=project.package) if isinstance(part, str) else part for part in expected
+    )
+
+
+_DIALECT_REVISION = '''"""{message}
+
+Revision ID: {revision}
+Revises: {down}
+Create Date: 2026-01-0{day} 00:00:00.000000
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+revision: str = "{revision}"
+down_revision: Union[str, Sequence[str], None] = {down_repr}
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    {upgrade}
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    {downgrade}
+'''
+
+
+def _two_histories(root: Path) -> None:
+    """versions/sqlite and versions/postgresql: each creates a table, then indexes it (AS1001, AS1009)."""
+    for dialect in ("sqlite", "postgresql"):
+        versions = root / "versions" / dialect
+        versions.mkdir(parents=True)
+        table, first, second = f"widgets_{dialect}", f"a1{dialect[:2]}", f"b2{dialect[:2]}"
+        create = (
+            f'op.create_table("{table}", sa.Column("id", sa.Uuid(), nullable=False), '
+            f'sa.Column("name", sa.String(50), nullable=True), sa.PrimaryKeyConstraint("id", name="pk_{table}"))'
+        )
+        steps = [
+            (first, None, "create " + table, create, f'op.drop_table("{table}")'),
+            (
+                second,
+                first,
+                "index " + table,
+                f'op.create_index("ix_{table}_name", "{table}", ["name"])',
+                f'op.drop_index("ix_{table}_name", table_name="{table}")',
+            ),
+        ]
+        for day, (revision, down, message, upgrade, downgrade) in enumerate(steps, start=1):
+            (versions / f"{revision}_{message.replace(' ', '_')}.py").write_text(
+                _DIALECT_REVISION.format(
+                    message=message,
+                    revision=revision,
+                    down=down or "",
+                    down_repr=repr(down),
+                    day=day,
+                    upgrade=upgrade,
+                    downgrade=downgrade,
+                ),
+                encoding="utf-8",
+            )
+
+
+def test_exceptions_limited_to_a_versions_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A project with a SQLite history beside its PostgreSQL one: the lock rules are excepted in
+    the SQLite directory alone (the case of Prefect's two histories, docs/corpus.md)."""
+    _two_histories(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """\
+            [tool.alembic_standards]
+            migrations = ["versions/sqlite", "versions/postgresql"]
+
+            [[tool.alembic_standards.exceptions]]
+            rule = "AS1001"
+            path = "versions/sqlite"
+            reason = "This history runs on SQLite: it locks the whole database, concurrently or not."
+
+            [[tool.alembic_standards.exceptions]]
+            rule = "AS1009"
+            path = "versions/sqlite/"
+            reason = "This history runs on SQLite, which has no lock_timeout."
+            """
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    postgresql = "versions/postgresql/b2po_index_widgets_postgresql.py:21:5: "
+    code, out, err = run(capsys, "check")
+    assert (code, err) == (0, "Found 2 findings (2 warnings).\n")
+    assert out == (
+        f"{postgresql}AS1001 creates index 'ix_widgets_postgresql_name' on existing table 'widgets_postgresql' "
+        "without CONCURRENTLY: writes to the table are blocked while the index builds; use "
+        "postgresql_concurrently=True inside op.get_context().autocommit_block()\n"
+        f"{postgresql}AS1009 op.create_index() locks existing table 'widgets_postgresql' and no lock_timeout is "
+        "set (in the revision or env.py): while it waits for a running query, every query on the table waits "
+        "behind it; run op.execute(\"SET lock_timeout = '5s'\") first\n"
+    )
+    # The same files named from elsewhere (absolute paths, another working directory) are still in scope.
+    monkeypatch.chdir(tmp_path / "versions")
+    code, out, _ = run(capsys, "check", "--config", str(tmp_path / "pyproject.toml"), str(tmp_path / "versions"))
+    assert code == 0
+    assert [line.split(": ")[1].split(" ")[0] for line in out.splitlines()] == ["AS1001", "AS1009"]
+    assert all(line.startswith("postgresql/b2po_index_widgets_postgresql.py:21:5: ") for line in out.splitlines())
+    code, out, _ = run(capsys, "exceptions", "--config", str(tmp_path / "pyproject.toml"))
+    assert code == 0
+    assert "| AS1009 `lock-timeout-missing` | `every object in versions/sqlite` | This history runs on SQLite" in out
+
+
 # ------------------------------------------------------------------------------ formats
 def test_json_format(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     project.write_models(BAD_MODELS)

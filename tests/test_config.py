@@ -97,6 +97,16 @@ skip_tables = { legacy = "owned by another service" }
             8,
         ),
         ('[tool.alembic_standards.testing]\nskip_tables = { t = "" }\n', "testing.skip_tables: expected a table", 6),
+        (
+            '\n[[tool.alembic_standards.exceptions]]\nrule = "AS1009"\npath = ["versions"]\nreason = "x"\n',
+            "exceptions[1].path: expected a string, got ['versions']",
+            8,
+        ),
+        (
+            '\n[[tool.alembic_standards.exceptions]]\nrule = "AS1009"\npath = " "\nreason = "x"\n',
+            "exceptions[1].path: expected a file or directory, relative to this pyproject.toml",
+            8,
+        ),
     ],
 )
 def test_bad_configuration_names_file_line_and_key(tmp_path: Path, body: str, message: str, line: int) -> None:

@@ -118,6 +118,39 @@ def test_suppresses_only_with_a_valid_matching_entry(entry: ExceptionEntry, find
 # ------------------------------------------------------------------------------------ apply
 
 
+@pytest.mark.parametrize(
+    ("where", "covered"),
+    [
+        ("versions/sqlite/a1_create.py", True),
+        ("versions/sqlite/old/b2_index.py", True),  # deeper down
+        ("versions/sqlite", True),  # the directory itself (a finding about it, AS800)
+        ("versions/sqlite2/a1_create.py", False),  # a sibling that shares the prefix
+        ("versions/postgresql/a1_create.py", False),
+        ("elsewhere/versions/sqlite/a1_create.py", False),
+        ("linked/a1_create.py", True),  # a symbolic link to the directory
+        (None, False),  # a finding with no file (a database object)
+    ],
+)
+def test_path_scope_covers_files_under_it_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str | None, covered: bool
+) -> None:
+    (tmp_path / "versions" / "sqlite" / "old").mkdir(parents=True)
+    (tmp_path / "linked").symlink_to(tmp_path / "versions" / "sqlite")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.alembic_standards]\n\n[[tool.alembic_standards.exceptions]]\nrule = "AS1009"\n'
+        'path = "versions/sqlite"\nreason = "SQLite has no lock_timeout."\n',
+        encoding="utf-8",
+    )
+    (entry,) = load_config(tmp_path / "pyproject.toml").exceptions
+    assert entry.path == tmp_path / "versions" / "sqlite"
+    monkeypatch.chdir(tmp_path)  # finding paths are as the checker prints them: relative to here
+    location = Location(path=Path(where) if where is not None else None, line=3, table="widgets")
+    assert entry.matches("AS1009", location) is covered
+    assert entry.matches("AS1001", location) is False  # its own rule only
+    if where is not None:  # the same file spelt absolute
+        assert entry.matches("AS1009", Location(path=tmp_path / where, line=3)) is covered
+
+
 def test_apply_on_models_with_declared_exceptions(config: Config, metadatas: list[MetaData]) -> None:
     findings = lint_metadata(metadatas, config)
     assert sorted((f.rule_id, f.location.column) for f in findings) == [
