@@ -276,6 +276,11 @@ composite key of foreign keys alone (the spec's Permitted Exception 2, ``Journal
 autogenerate plugin adds their index to the migration, as the spec's own migration does
 (``idx_journal_entry_tags_tag_id``).  The migration checker and the live audit still report such a
 column when the index is missing from the migrations or the database.
+
+The migration checker counts the indexes of the key's own revision, of its ancestors and of the
+revisions after it on the way to a head (a later "add missing indexes" revision fixes it).  An
+index follows its table through ``op.rename_table``, as PostgreSQL keeps it: one created on
+``posts`` covers a key added to ``articles`` after ``posts`` was renamed so.
 """,
     ),
     _rule(

@@ -28,7 +28,16 @@ SCENARIOS = Path(__file__).parent / "scenarios" / "migrations"
 # Folders that between them produce every kind of per-file result: findings of every family,
 # AS201 across a merge history, raw SQL (AS704), irreversible markers (exceptions-register
 # entries), an unparseable file (AS800 input error), multi-database revisions.
-FOLDERS = ("history", "raw_sql", "irreversible", "syntax_error", "unnamed_and_long", "multidb", "helpers_and_batch")
+FOLDERS = (
+    "history",
+    "raw_sql",
+    "irreversible",
+    "syntax_error",
+    "unnamed_and_long",
+    "multidb",
+    "helpers_and_batch",
+    "table_renames",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -358,7 +367,7 @@ def test_the_cache_holds_only_json_and_never_runs_code(tmp_path: Path) -> None:
     assert sorted(p.name for p in cache.iterdir()) == [".gitignore", "CACHEDIR.TAG", cache_files(cache)[0].name]
     (file,) = cache_files(cache)
     document = json.loads(file.read_text(encoding="utf-8"))  # plain JSON
-    assert document["schema"] == "alembic-standards/migrations-cache" and document["version"] == 4
+    assert document["schema"] == "alembic-standards/migrations-cache" and document["version"] == 5
     assert len(document["files"]) == len(list(versions.rglob("*.py")))
     assert run() == first
     assert not marker.exists()

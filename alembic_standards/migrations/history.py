@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from .facts import _Revision, _Unnamed
 
 
+_MAX_RENAME_CHAIN: Final = 64
+"""How many ``rename_table`` steps AS201 follows back (or forward) from one table: far beyond any
+real history, and a bound on a history that renames two tables into each other again and again."""
+
+
 def _check_fk_coverage(revisions: Sequence[_Revision], config: Config, graph: _Ancestry) -> None:
     """A foreign key needs an index created in its own revision, in one of its ancestors, or in a
     later revision descending from it (a history that fixed the gap is not asked to edit the past).
@@ -33,11 +38,19 @@ def _check_fk_coverage(revisions: Sequence[_Revision], config: Config, graph: _A
     Ancestry is computed once for the whole history (a bitset of ancestors per revision, built in
     topological order) and the keys are indexed by table, so each foreign key looks only at the
     revisions that created a key on its table: linear in the history instead of quadratic.
+
+    An index follows its table through ``rename_table`` (PostgreSQL keeps a table's indexes when
+    it is renamed): one created on ``posts`` covers a foreign key that a later revision adds to
+    ``articles`` once ``posts`` was renamed so in between, and one created after a later rename
+    fixes the key as it would under the old name.
     """
     if not config.is_enabled(RuleId.AS201):
         return
     by_id = graph.by_id
-    keys_by_table: dict[tuple[str | None, str], list[tuple[int, list[KeyColumns]]]] = {}
+    Table = tuple[str | None, str]
+    keys_by_table: dict[Table, list[tuple[int, list[KeyColumns]]]] = {}
+    renamed_into: dict[Table, list[tuple[int, Table]]] = {}  # new name -> (renaming revision, old name)
+    renamed_from: dict[Table, list[tuple[int, Table]]] = {}  # old name -> (renaming revision, new name)
     raw_sql_bits = 0
     bit_of: dict[int, int] = {}
     masks: list[int | None] = []
@@ -48,10 +61,54 @@ def _check_fk_coverage(revisions: Sequence[_Revision], config: Config, graph: _A
             keys_by_table.setdefault(table, []).append((bit, keys))
         if node.raw_sql:
             raw_sql_bits |= 1 << bit
+        for rename in node.renames:
+            old, new = (rename.schema, rename.table), (rename.schema, rename.new_name)
+            renamed_into.setdefault(new, []).append((bit, old))
+            renamed_from.setdefault(old, []).append((bit, new))
+
+    # What one rename carries, computed once: a history renaming tables back and forth would
+    # otherwise repeat the same walk for every path through it.
+    carried_back: dict[tuple[Table, int], list[KeyColumns]] = {}
+    carried_on: dict[tuple[Table, int], list[KeyColumns]] = {}
+
+    def earlier(table: Table, mask: int, depth: int = 0) -> list[KeyColumns]:
+        """The keys the revisions in ``mask`` created on ``table``, and on each table renamed to
+        it there before that renaming revision (the revision's own earlier keys moved with the
+        table when it was read: :meth:`~.extract._Reader._collect_keys`)."""
+        found = [k for bit, keys in keys_by_table.get(table, ()) if mask >> bit & 1 for k in keys]
+        if depth < _MAX_RENAME_CHAIN:
+            for bit, old in renamed_into.get(table, ()):
+                before = masks[bit]
+                if mask >> bit & 1 and before is not None:
+                    if (old, bit) not in carried_back:
+                        carried_back[old, bit] = earlier(old, before, depth + 1)
+                    found += carried_back[old, bit]
+        return found
+
+    def later(table: Table, since: int, depth: int = 0) -> list[KeyColumns]:
+        """The keys created on ``table`` by the revisions descending from revision bit ``since``,
+        and on the tables it is renamed to by such a revision (that revision's own keys included)."""
+        found = [
+            k
+            for bit, keys in keys_by_table.get(table, ())
+            if (mask := masks[bit]) is not None and mask >> since & 1
+            for k in keys
+        ]
+        if depth < _MAX_RENAME_CHAIN:
+            for bit, new in renamed_from.get(table, ()):
+                mask = masks[bit]
+                if mask is not None and mask >> since & 1:
+                    if (new, bit) not in carried_on:
+                        renamer = [k for at, keys in keys_by_table.get(new, ()) if at == bit for k in keys]
+                        carried_on[new, bit] = renamer + later(new, bit, depth + 1)
+                    found += carried_on[new, bit]
+        return found
+
     for revision in revisions:
         if not revision.foreign_keys:
             continue
         ancestors = graph.of(revision)
+        own = bit_of.get(id(revision))
         for fk in revision.foreign_keys:
             table = (fk.schema, fk.table)
             if is_covered(fk.columns, revision.keys.get(table, ())):
@@ -60,21 +117,14 @@ def _check_fk_coverage(revisions: Sequence[_Revision], config: Config, graph: _A
                 history = [revision, *_ancestors(revision, by_id)]
                 keys = [k for r in history for k in r.keys.get(table, ())]
             else:
-                keys = [k for bit, found in keys_by_table.get(table, ()) if ancestors >> bit & 1 for k in found]
+                # The revision's own bit too: a table it renames carries its ancestors' keys.
+                keys = earlier(table, ancestors if own is None else ancestors | 1 << own)
             if is_covered(fk.columns, keys):
                 continue
-            own = bit_of.get(id(revision))
-            if own is not None:
-                # A later revision on the way to a head that adds the index fixed it (FitTrackee's
-                # "add missing indexes" revisions): asking to edit the old revision helps nobody.
-                later = [
-                    k
-                    for bit, found in keys_by_table.get(table, ())
-                    if (mask := masks[bit]) is not None and mask >> own & 1
-                    for k in found
-                ]
-                if is_covered(fk.columns, later):
-                    continue
+            # A later revision on the way to a head that adds the index fixed it (FitTrackee's
+            # "add missing indexes" revisions): asking to edit the old revision helps nobody.
+            if own is not None and is_covered(fk.columns, later(table, own)):
+                continue
             location = Location(
                 path=revision.path,
                 line=fk.line,
