@@ -331,7 +331,8 @@ def entries_from_metadata(
     model actually breaks under ``config`` (default settings when None), each with the
     paragraph as its reason: the register then lists what is excepted, and nothing else.
     Each entry's ``source`` is the model class (table-level, docstrings) or the column's
-    assignment (column-level) when the table is mapped; imperative tables have no source.
+    assignment (column-level) when the table is mapped; an imperative table's is its module-level
+    ``name = Table(...)`` statement (or its ``Column(...)`` argument), none when it is made elsewhere.
     """
     if not metadatas:
         # No models: nothing to read, and no reason to import the model linter (and SQLAlchemy)

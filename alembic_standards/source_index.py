@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import inspect as pyinspect
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -546,6 +547,152 @@ def _pick_class(cls: type, candidates: Sequence[_ClassStatement]) -> _ClassState
     return None
 
 
+# ------------------------------------------------------------------------------ imperative tables
+_CONSTRAINT_CALLS = frozenset(
+    {"UniqueConstraint", "PrimaryKeyConstraint", "ForeignKeyConstraint", "CheckConstraint", "Index"}
+)
+
+
+@dataclass(frozen=True)
+class TableCall:
+    """A module-level ``name = Table("table", metadata, ...)`` statement and what its call lists."""
+
+    path: Path
+    line: int
+    col: int
+    columns: Mapping[str, tuple[int, int]]
+    """``Column("name", ...)`` arguments: column name -> (line, col)."""
+    constraints: Mapping[str, tuple[int, int]]
+    """Constraints and indexes among the arguments, by their literal ``name``."""
+
+
+def _callee(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Name):
+            return func.id
+        if isinstance(func, ast.Attribute):
+            return func.attr
+    return None
+
+
+def _first_str(call: ast.Call, keyword: str) -> str | None:
+    """The call's first positional argument, or its ``keyword`` argument, when a literal string."""
+    node: ast.expr | None = call.args[0] if call.args else None
+    for kw in call.keywords:
+        if kw.arg == keyword:
+            node = kw.value
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _table_call(path: Path, stmt: ast.stmt, call: ast.Call) -> TableCall:
+    columns: dict[str, tuple[int, int]] = {}
+    constraints: dict[str, tuple[int, int]] = {}
+    for arg in call.args[2:]:
+        callee = _callee(arg)
+        if not isinstance(arg, ast.Call) or callee is None:
+            continue
+        where = (arg.lineno, arg.col_offset + 1)
+        if callee == "Column":
+            name = _first_str(arg, "name")
+            if name is not None:
+                columns.setdefault(name, where)
+        elif callee in _CONSTRAINT_CALLS:
+            name = _first_str(arg, "name") if callee == "Index" else None
+            for kw in arg.keywords:
+                if kw.arg == "name" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                    name = kw.value.value
+            if name is not None:
+                constraints.setdefault(name, where)
+    # The table at its statement (``users = Table(...)``), as a mapped table is at its ``class``.
+    return TableCall(path, stmt.lineno, stmt.col_offset + 1, MappingProxyType(columns), MappingProxyType(constraints))
+
+
+@lru_cache(maxsize=32)
+def _read_table_calls(path: Path, mtime_ns: int, size: int) -> Mapping[str, tuple[str, TableCall]]:
+    """Module-level ``name = Table("table", ...)`` statements of a file: global name -> (table
+    name, call).  Empty when the file cannot be read or parsed, or never calls ``Table(``.
+
+    Kept for a few files, keyed by path, modification time and size, as :func:`_read_classes`.
+    """
+    try:
+        text = path.read_bytes()
+    except OSError:
+        return MappingProxyType({})
+    if b"Table(" not in text:  # nothing to find: not parsed
+        return MappingProxyType({})
+    try:
+        tree = ast.parse(text, filename=str(path))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return MappingProxyType({})
+    found: dict[str, tuple[str, TableCall]] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target, value = stmt.targets[0], stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            target, value = stmt.target, stmt.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and isinstance(value, ast.Call) and _callee(value) == "Table":
+            table_name = _first_str(value, "name")
+            if table_name is not None:
+                found[target.id] = (table_name, _table_call(path, stmt, value))
+    return MappingProxyType(found)
+
+
+class _ImperativeTables:
+    """Where the tables no ORM class maps are written: module-level ``name = Table("name", ...)``.
+
+    A ``Table`` records neither its module nor its line.  Its module is found as a reader would:
+    the loaded modules whose globals hold that very object (by identity), then, among them, the
+    file whose module-level assignment to that global calls ``Table("<its name>", ...)`` (a
+    module that imports it holds it too, but assigns nothing).  A table made anywhere else (in a
+    function, a loop, a factory) keeps no source, as before.  Nothing is looked for until a
+    finding on such a table needs its place, and then every such table is looked for at once.
+    """
+
+    def __init__(self, tables: Iterable[Table]) -> None:
+        self._wanted = {id(table): table for table in tables}
+        self._found: dict[int, TableCall] | None = None
+
+    def call(self, table: Table) -> TableCall | None:
+        if id(table) not in self._wanted:
+            return None
+        if self._found is None:
+            self._found = self._find()
+        return self._found.get(id(table))
+
+    def _find(self) -> dict[int, TableCall]:
+        wanted = self._wanted
+        holders: dict[int, list[tuple[str, str]]] = {}
+        for module in list(sys.modules.values()):
+            filename = getattr(module, "__file__", None)
+            namespace = getattr(module, "__dict__", None)
+            if not isinstance(filename, str) or not filename.endswith(".py") or not isinstance(namespace, dict):
+                continue
+            try:
+                # One look-up per global (thousands of modules); names only for the few hits.
+                hits = [value for value in namespace.values() if id(value) in wanted and isinstance(value, Table)]
+                for value in hits:
+                    names = [name for name, held in namespace.items() if held is value]
+                    holders.setdefault(id(value), []).extend((filename, name) for name in names)
+            except RuntimeError:  # the module changed its globals meanwhile (another thread)
+                continue
+        found: dict[int, TableCall] = {}
+        for key, places in holders.items():
+            for filename, name in places:
+                try:
+                    path = Path(filename).resolve()
+                    stat = path.stat()
+                except OSError:
+                    continue
+                assigned = _read_table_calls(path, stat.st_mtime_ns, stat.st_size).get(name)
+                if assigned is not None and assigned[0] == wanted[key].name:
+                    found[key] = assigned[1]
+                    break
+        return found
+
+
 def class_source(cls: type) -> ClassSource | None:
     """Where ``cls`` is written, or None (built dynamically, source not available)."""
     return _SourceFiles().source(cls)
@@ -556,7 +703,8 @@ class SourceIndex:
 
     Mappers are found through SQLAlchemy's registries (``registry.mappers`` is public; the set
     of live registries is ``sqlalchemy.orm.mapperlib._mapper_registries``, pinned by a test).
-    Imperative ``Table`` objects without a mapper simply have no source.
+    An imperative ``Table`` without a mapper is found at its module-level ``name = Table(...)``
+    (:class:`_ImperativeTables`); one made anywhere else has no source.
     """
 
     def __init__(self, metadatas: Sequence[MetaData]) -> None:
@@ -576,6 +724,9 @@ class SourceIndex:
             )
         self._sources: dict[type, ClassSource | None] = {}
         self._files = _SourceFiles()
+        self._imperative = _ImperativeTables(
+            t for md in metadatas for t in md.tables.values() if id(t) not in self._mappers
+        )
 
     def all_mappers(self) -> list[Mapper[Any]]:
         """Every mapper of a linted table, each once, in a stable order."""
@@ -602,7 +753,10 @@ class SourceIndex:
         base = Location(schema=table.schema, table=table.name)
         mapper = self.mapper(table)
         if mapper is None:
-            return base
+            call = self._imperative.call(table)
+            if call is None:
+                return base
+            return Location(path=call.path, line=call.line, col=call.col, schema=table.schema, table=table.name)
         src = self.source(mapper.class_)
         if src is None:
             return base
@@ -654,6 +808,12 @@ class SourceIndex:
                 path=src.path, line=at[0], col=at[1], schema=table.schema, table=table.name, column=column.name
             )
         loc = self.table_location(table)
+        call = self._imperative.call(table) if loc.path is not None and src is None else None
+        at = call.columns.get(column.name) if call is not None else None
+        if call is not None and at is not None:
+            return Location(
+                path=call.path, line=at[0], col=at[1], schema=table.schema, table=table.name, column=column.name
+            )
         return Location(
             path=loc.path, line=loc.line, col=loc.col, schema=table.schema, table=table.name, column=column.name
         )
@@ -692,6 +852,12 @@ class SourceIndex:
                     table=table.name,
                     constraint=display,
                 )
+        call = self._imperative.call(table) if mapper is None and name is not None else None
+        at = call.constraints.get(name) if call is not None and name is not None else None
+        if call is not None and at is not None:
+            return Location(
+                path=call.path, line=at[0], col=at[1], schema=table.schema, table=table.name, constraint=display
+            )
         if sqla_compat.from_column_flag(obj) and len(columns) == 1 and columns[0] in table.c:
             col_loc = self.column_location(table.c[columns[0]])
             return Location(
