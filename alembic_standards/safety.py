@@ -37,11 +37,14 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
+from .coverage import KeyColumns
 from .findings import RuleId
 from .lazy_re import LazyPattern
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Container, Iterable, Sequence
+
+    from .coverage import KeyKind
 
 __all__ = [
     "LOCKING_OPS",
@@ -715,8 +718,13 @@ def _unquote(name: str | None) -> str | None:
 
 
 def _split_statements(sql: str) -> Iterable[str]:
-    """Statements of a literal SQL text, split on ``;`` outside quotes (enough for migrations)."""
-    if ";" not in sql or ("'" not in sql and '"' not in sql):
+    """Statements of a literal SQL text, split on ``;`` outside quotes (enough for migrations).
+
+    Quotes are ``'...'``, ``"..."`` and PostgreSQL's dollar quotes (``$$...$$``, ``$body$...$body$``):
+    a function or ``DO`` block is one statement, its body is not read as statements of the revision
+    (Warehouse's trigger functions ``UPDATE`` a table when they fire, not when they are created).
+    """
+    if ";" not in sql or ("'" not in sql and '"' not in sql and "$" not in sql):
         # No ";" inside quotes to keep: the same pieces as the walk, split in C instead of
         # character by character in Python (most op.execute() texts; issue 15).
         out = sql.split(";")
@@ -725,12 +733,17 @@ def _split_statements(sql: str) -> Iterable[str]:
     return [s.strip() for s in out if s.strip()]
 
 
+_DOLLAR_QUOTE: Final = LazyPattern(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
+
+
 def _split_outside_quotes(sql: str) -> list[str]:
-    """``sql`` cut at each ``;`` outside single or double quotes, one character at a time."""
+    """``sql`` cut at each ``;`` outside quotes, one character at a time (a dollar-quoted body at once)."""
     out: list[str] = []
     current: list[str] = []
     quote: str | None = None
-    for char in sql:
+    i, n = 0, len(sql)
+    while i < n:
+        char = sql[i]
         if quote is not None:
             current.append(char)
             if char == quote:
@@ -738,16 +751,119 @@ def _split_outside_quotes(sql: str) -> list[str]:
         elif char in ("'", '"'):
             quote = char
             current.append(char)
+        elif char == "$" and (tag := _DOLLAR_QUOTE.match(sql, i)) is not None and not _in_identifier(sql, i):
+            # Up to the same tag again (an unterminated body runs to the end, as PostgreSQL reads it).
+            end = sql.find(tag.group(), tag.end())
+            end = n if end < 0 else end + len(tag.group())
+            current.append(sql[i:end])
+            i = end
+            continue
         elif char == ";":
             out.append("".join(current))
             current = []
         else:
             current.append(char)
+        i += 1
     out.append("".join(current))
     return out
 
 
+def _in_identifier(sql: str, i: int) -> bool:
+    """Whether the ``$`` at ``i`` continues an identifier (``a$b$``, allowed in PostgreSQL names)."""
+    return i > 0 and (sql[i - 1].isalnum() or sql[i - 1] in "_$")
+
+
 _SESSION: Final = LazyPattern(r"^\s*(SET|RESET)\s+\w", re.IGNORECASE)
+_INDEX_ELEMENT: Final = LazyPattern(
+    # A column, with what may follow it in an index: COLLATE, an operator class, order, nulls.
+    rf"^(?P<column>{_IDENT})(?:\s+COLLATE\s+{_IDENT}(?:\s*\.\s*{_IDENT})?)?(?:\s+(?!ASC\b|DESC\b|NULLS\b){_IDENT})?"
+    r"(?:\s+(?:ASC|DESC))?(?:\s+NULLS\s+(?:FIRST|LAST))?$",
+    re.IGNORECASE,
+)
+_NOT_AN_INDEX_BUILD: Final = LazyPattern(r"^\s*(?:ALTER|DROP|REINDEX|COMMENT\s+ON)\s+INDEX\b", re.IGNORECASE)
+
+
+_COMPUTED: Final = "?"
+"""What an f-string's value stands as in the SQL text read from a revision (``_Reader._sql_text``)."""
+
+
+def indexes_from_sql(sql: str) -> list[tuple[str | None, str, KeyColumns]]:
+    """The indexes a literal SQL text creates, as (schema, table, key): ``CREATE [UNIQUE] INDEX
+    ... ON t [USING m] (a, b DESC, lower(c)) [INCLUDE (...)] [WHERE ...]``.
+
+    An element that is an expression is None in the key (it covers no column); the ``WHERE`` of
+    a partial index is its predicate.  Read so that raw SQL that builds an index counts for the
+    foreign keys it covers (AS201), as ``op.create_index`` does.
+    """
+    out: list[tuple[str | None, str, KeyColumns]] = []
+    for statement in _split_statements(sql):
+        match = _CREATE_INDEX.match(statement)
+        table = _unquote(match.group("table")) if match is not None else None
+        if match is None or table is None or _COMPUTED in statement:
+            continue  # not an index build, or parts of it computed at run time (may_create_index)
+        elements, rest = _index_elements(statement, match.start("columns"))
+        columns: list[str | None] = []
+        for element in elements:
+            plain = _INDEX_ELEMENT.match(element.strip())
+            columns.append(_unquote(plain.group("column")) if plain is not None else None)
+        where = re.search(r"\bWHERE\b(?P<predicate>.*)$", rest, re.IGNORECASE | re.DOTALL)
+        predicate = " ".join(where.group("predicate").split()) if where is not None else None
+        kind: KeyKind = "unique" if match.group("unique") else "index"
+        key = KeyColumns(tuple(columns), kind, _unquote(match.group("name")), predicate or None)
+        out.append((_unquote(match.group("schema")), table, key))
+    return out
+
+
+def _index_elements(statement: str, start: int) -> tuple[list[str], str]:
+    """The comma-separated elements of the parenthesised list opening just before ``start``, and
+    the text after its closing parenthesis (nested parentheses and quotes kept whole)."""
+    elements: list[str] = []
+    current: list[str] = []
+    depth, quote = 0, None
+    for i in range(start, len(statement)):
+        char = statement[i]
+        if quote is not None:
+            quote = None if char == quote else quote
+        elif char in ("'", '"'):
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                elements.append("".join(current))
+                return elements, statement[i + 1 :]
+            depth -= 1
+        elif char == "," and depth == 0:
+            elements.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    return [*elements, "".join(current)], ""  # unclosed: what there is
+
+
+def may_create_index(sql: str | None, table: str) -> bool:
+    """Whether raw SQL might build an index on ``table`` that :func:`indexes_from_sql` did not read.
+
+    True for SQL whose text is not known (built at run time), and for a statement that mentions an
+    index and the table but is neither a ``CREATE INDEX`` read whole (as a key; one with a value
+    computed at run time, an f-string's ``?``, is not) nor an ``ALTER``/``DROP``/``REINDEX`` of an
+    existing index (Warehouse's ``ALTER INDEX ... RENAME TO``).
+    """
+    if sql is None:
+        return True
+    lowered = sql.lower()
+    name = table.lower()
+    if "index" not in lowered or name not in lowered:
+        return False
+    for statement in _split_statements(sql):
+        text = statement.lower()
+        if "index" not in text or name not in text:
+            continue
+        if _NOT_AN_INDEX_BUILD.match(statement) is not None:
+            continue
+        if _CREATE_INDEX.match(statement) is None or _COMPUTED in statement:
+            return True
+    return False
 
 
 def has_nothing_to_undo(sql: str | None) -> bool:

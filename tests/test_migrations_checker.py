@@ -95,6 +95,21 @@ def test_scenario(name: str) -> None:
             "created in this revision or before it; add op.create_index('idx_articles_editor_id', 'articles', "
             "['editor_id'])",
         ),
+        (
+            "raw_sql_indexes",
+            # CREATE INDEX in raw SQL is read as a key: author_id is covered, the full-text index on
+            # title covers no column, so editor_id is unindexed (not "cannot decide").
+            "x2_posts.py:29:9: AS201 foreign key posts(editor_id) -> users.id is not covered by an index created "
+            "in this revision or before it; add op.create_index('idx_posts_editor_id', 'posts', ['editor_id'])",
+        ),
+        (
+            "raw_sql_indexes",
+            # Neither x3's ALTER INDEX ... RENAME nor x1's SQL built at run time (before posts existed)
+            # can build an index on posts.
+            "x3_reviewers.py:23:5: AS201 foreign key posts(reviewer_id) -> users.id is not covered by an index "
+            "created in this revision or before it; add op.create_index('idx_posts_reviewer_id', 'posts', "
+            "['reviewer_id'])",
+        ),
         ("layout", "f3_header.py:1:1: AS801 module docstring lacks message, Revises"),
         (
             "multidb",
@@ -119,8 +134,9 @@ def test_scenario(name: str) -> None:
         ),
         (
             "raw_sql",
-            "c3_index_by_sql.py:22:5: AS704 cannot decide whether foreign key audit_log(user_id) is indexed: raw SQL "
-            "in revision c3 may create the index; review it by hand",
+            # c3's CREATE INDEX in raw SQL covers its key; c4's names its column through an f-string.
+            "c4_index_computed.py:24:5: AS704 cannot decide whether foreign key audit_log(actor_id) is indexed: raw "
+            "SQL in revision c4 may create the index; review it by hand",
         ),
         (
             "unnamed_and_long",

@@ -3,10 +3,18 @@ statements as the character walk it keeps for the other texts."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alembic_standards.safety import _split_outside_quotes, _split_statements
+from alembic_standards.coverage import KeyColumns
+from alembic_standards.safety import (
+    _split_outside_quotes,
+    _split_statements,
+    indexes_from_sql,
+    may_create_index,
+    steps_from_sql,
+)
 
 
 def _walk(sql: str) -> list[str]:
@@ -14,7 +22,7 @@ def _walk(sql: str) -> list[str]:
     return [s.strip() for s in _split_outside_quotes(sql) if s.strip()]
 
 
-@given(st.text(alphabet=st.sampled_from([";", "'", '"', "a", " ", "\n", "\t", "\u00a0", "S"]), max_size=30))
+@given(st.text(alphabet=st.sampled_from([";", "'", '"', "a", " ", "\n", "\t", "\u00a0", "S", "$"]), max_size=30))
 def test_split_statements_matches_the_walk(sql: str) -> None:
     assert list(_split_statements(sql)) == _walk(sql)
 
@@ -23,3 +31,72 @@ def test_split_statements_examples() -> None:
     assert list(_split_statements("SET lock_timeout = '5s'")) == ["SET lock_timeout = '5s'"]
     assert list(_split_statements("UPDATE t SET a = ';'; DELETE FROM t")) == ["UPDATE t SET a = ';'", "DELETE FROM t"]
     assert list(_split_statements(" ; ;\n")) == []
+
+
+TRIGGER_FUNCTION = """CREATE OR REPLACE FUNCTION projects_total() RETURNS TRIGGER AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+        UPDATE projects SET total = 0 WHERE id = NEW.id;
+        RETURN NULL;
+    END;
+$$ LANGUAGE plpgsql;
+UPDATE projects SET total = 1"""
+
+
+def test_dollar_quoted_bodies_are_one_statement() -> None:
+    """Warehouse's trigger functions: the body's UPDATE runs when the trigger fires, not now."""
+    statements = list(_split_statements(TRIGGER_FUNCTION))
+    assert [s.split(None, 4)[:4] for s in statements] == [
+        ["CREATE", "OR", "REPLACE", "FUNCTION"],
+        ["UPDATE", "projects", "SET", "total"],
+    ]
+    assert statements[0].endswith("$$ LANGUAGE plpgsql")
+    assert [(step.op, step.table) for step in steps_from_sql(TRIGGER_FUNCTION)] == [("data", "projects")]
+    tagged = "DO $body$ BEGIN UPDATE x SET y = 1; END $body$; SELECT a$b$c FROM t; SELECT $1"
+    assert list(_split_statements(tagged)) == [
+        "DO $body$ BEGIN UPDATE x SET y = 1; END $body$",
+        "SELECT a$b$c FROM t",  # "$" inside a name opens no quote
+        "SELECT $1",  # nor does a parameter
+    ]
+    assert list(_split_statements("DO $$ BEGIN; END")) == ["DO $$ BEGIN; END"]  # unterminated: to the end
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("CREATE INDEX ix_a_b ON a (b)", [(None, "a", KeyColumns(("b",), "index", "ix_a_b"))]),
+        (
+            'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix ON public."Items" (owner_id, lower(name) DESC NULLS '
+            "LAST) INCLUDE (x) WHERE owner_id IS NOT NULL",
+            [("public", "Items", KeyColumns(("owner_id", None), "unique", "ix", "owner_id IS NOT NULL"))],
+        ),
+        (
+            'create index ix_a on a (b text_pattern_ops, c COLLATE "C" DESC)',
+            [(None, "a", KeyColumns(("b", "c"), "index", "ix_a"))],
+        ),
+        (  # Warehouse's full-text index: an expression covers no column
+            "CREATE INDEX releases_name_ts_idx ON releases USING gin (to_tsvector('english'::regconfig, name))",
+            [(None, "releases", KeyColumns((None,), "index", "releases_name_ts_idx"))],
+        ),
+        ("ALTER INDEX ix_user_events_user_id RENAME TO ix_user_events_source_id", []),
+        ("UPDATE t SET a = 1; CREATE INDEX ON t (a, b)", [(None, "t", KeyColumns(("a", "b"), "index", None))]),
+    ],
+)
+def test_indexes_from_sql(sql: str, expected: list[tuple[str | None, str, KeyColumns]]) -> None:
+    assert indexes_from_sql(sql) == expected
+
+
+@pytest.mark.parametrize(
+    ("sql", "table", "may"),
+    [
+        (None, "t", True),  # built at run time: unknown
+        ("CREATE INDEX ix ON t (lower(a))", "t", False),  # read as a key (an expression)
+        ("ALTER INDEX ix_t_a RENAME TO ix_t_b", "t", False),
+        ("DROP INDEX IF EXISTS ix_t_a", "t", False),
+        ("SELECT create_index_on('t')", "t", True),  # a function that may build one: unknown
+        ("CREATE INDEX ix ON other (a)", "t", False),
+        ("UPDATE t SET a = 1", "t", False),
+    ],
+)
+def test_may_create_index(sql: str | None, table: str, may: bool) -> None:
+    assert may_create_index(sql, table) is may

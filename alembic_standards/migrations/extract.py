@@ -24,6 +24,7 @@ from ..coverage import KeyColumns
 from ..findings import Finding, Location, RuleId
 from ..lazy_re import LazyPattern
 from ..reversal import NEUTRAL_OPS, OPS, Change, change_from_op_call
+from ..safety import indexes_from_sql
 from .facts import _ConstraintNames, _ForeignKey, _NamedRef, _Rename, _Unnamed
 
 if TYPE_CHECKING:
@@ -575,6 +576,14 @@ class _Reader:
         renames: list[_Rename],
     ) -> None:
         table, schema = op.table, op.schema
+        if op.name == "execute":
+            # Raw SQL that builds an index counts as op.create_index does (Warehouse's first
+            # revision indexes its tables with CREATE INDEX statements).
+            sql = self._sql_text(op)
+            if sql is not None and "index" in sql.lower():
+                for at_schema, at_table, key in indexes_from_sql(sql):
+                    keys.setdefault((at_schema, at_table), []).append(key)
+            return
         if table is None:
             return
         if op.name == "rename_table":

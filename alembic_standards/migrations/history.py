@@ -16,6 +16,7 @@ from ..coverage import KeyColumns, is_covered
 from ..findings import Location, RuleId
 from ..naming import postgresql_default_name
 from ..safety import check as check_safety
+from ..safety import may_create_index
 from .safety_steps import EnvTimeouts, hazard_finding
 
 if TYPE_CHECKING:
@@ -31,7 +32,30 @@ _MAX_RENAME_CHAIN: Final = 64
 real history, and a bound on a history that renames two tables into each other again and again."""
 
 
-def _check_fk_coverage(revisions: Sequence[_Revision], config: Config, graph: _Ancestry) -> None:
+def _self_and_ancestors(bit: int | None, masks: Sequence[int | None]) -> int:
+    """The bitset of a revision and its ancestors (0 for a revision outside the graph)."""
+    if bit is None:
+        return 0
+    return (masks[bit] or 0) | 1 << bit
+
+
+def _creators(graph: _Ancestry) -> dict[TableKey, int]:
+    """Each table's creating revisions as a bitset over ``graph.by_id``: ``create_table`` (or raw
+    ``CREATE TABLE``) and ``rename_table`` to its name, as the safety steps record them."""
+    creators: dict[TableKey, int] = {}
+    for bit, node in enumerate(graph.by_id.values()):
+        for step in node.safety:
+            if step.op == "create_table" and step.key is not None:
+                creators[step.key] = creators.get(step.key, 0) | 1 << bit
+            elif step.op == "rename_table" and step.new_name is not None:
+                key = (step.schema, step.new_name)
+                creators[key] = creators.get(key, 0) | 1 << bit
+    return creators
+
+
+def _check_fk_coverage(
+    revisions: Sequence[_Revision], config: Config, graph: _Ancestry, creators: dict[TableKey, int]
+) -> None:
     """A foreign key needs an index created in its own revision, in one of its ancestors, or in a
     later revision descending from it (a history that fixed the gap is not asked to edit the past).
 
@@ -138,7 +162,14 @@ def _check_fk_coverage(revisions: Sequence[_Revision], config: Config, graph: _A
             if revision.raw_sql or ancestors is None or ancestors & raw_sql_bits:
                 # Rare: some revision in the history runs raw SQL.  Which one is named depends on
                 # the order of the walk, so walk exactly as the message has always been built.
-                hidden = _raw_sql_that_may_index([revision, *_ancestors(revision, by_id)], fk.table)
+                history = [revision, *_ancestors(revision, by_id)]
+                made = creators.get(table, 0)
+                if ancestors is not None and own is not None and made & (ancestors | 1 << own):
+                    # Raw SQL can build an index on a table only once the table exists: a revision
+                    # before the one that created it cannot (Warehouse: a data migration 150
+                    # revisions before the table was blamed for 37 unindexed keys).
+                    history = [r for r in history if made & _self_and_ancestors(bit_of.get(id(r)), masks)]
+                hidden = _raw_sql_that_may_index(history, fk.table)
             if hidden is not None:
                 if config.is_enabled(RuleId.AS704):
                     revision.findings.append(
@@ -223,10 +254,12 @@ class _Ancestry:
 
 
 def _raw_sql_that_may_index(history: Sequence[_Revision], table: str) -> str | None:
-    """The first revision whose raw SQL might create an index on ``table`` (or is not readable)."""
+    """The first revision whose raw SQL might create an index on ``table`` that was not read as
+    one: SQL built at run time, or a statement about an index and the table that is not a
+    ``CREATE INDEX`` (:func:`~alembic_standards.safety.may_create_index`)."""
     for revision in history:
         for sql in revision.raw_sql:
-            if sql is None or ("index" in sql.lower() and table.lower() in sql.lower()):
+            if may_create_index(sql, table):
                 return revision.info.revision or str(revision.path)
     return None
 
@@ -376,7 +409,11 @@ _SAFETY_RULES: Final = (
 
 
 def _check_safety(
-    revisions: Sequence[_Revision], config: Config, graph: _Ancestry, in_use: InUse | None = None
+    revisions: Sequence[_Revision],
+    config: Config,
+    graph: _Ancestry,
+    creators: dict[TableKey, int],
+    in_use: InUse | None = None,
 ) -> None:
     """Judge each revision's safety steps (:func:`alembic_standards.safety.check`) against the
     tables its ancestors created: an *existing* table is one created (or renamed into being) by an
@@ -390,16 +427,7 @@ def _check_safety(
     if not any(config.is_enabled(rule) for rule in _SAFETY_RULES):
         return
     by_id = graph.by_id
-    creators: dict[TableKey, int] = {}  # table -> bitset of the revisions that create it
-    bit_of: dict[int, int] = {}
-    for bit, node in enumerate(by_id.values()):
-        bit_of[id(node)] = bit
-        for step in node.safety:
-            if step.op == "create_table" and step.key is not None:
-                creators[step.key] = creators.get(step.key, 0) | 1 << bit
-            elif step.op == "rename_table" and step.new_name is not None:
-                key = (step.schema, step.new_name)
-                creators[key] = creators.get(key, 0) | 1 << bit
+    bit_of = {id(node): bit for bit, node in enumerate(by_id.values())}
     timeouts = EnvTimeouts()
     parents = {p for r in revisions for p in (*r.info.down_revisions, *r.info.depends_on)}
     for revision in revisions:
@@ -430,6 +458,7 @@ def check_history(revisions: Sequence[_Revision], config: Config, in_use: InUse 
     """Every history-wide check (AS201, AS506, AS1001-AS1011), the ancestry computed once for all
     three (it was built by each: about 20 k instructions per revision)."""
     graph = _Ancestry(revisions)
-    _check_fk_coverage(revisions, config, graph)
+    creators = _creators(graph)  # table -> bitset of the revisions that create it
+    _check_fk_coverage(revisions, config, graph, creators)
     _check_generated_names(revisions, config, graph)
-    _check_safety(revisions, config, graph, in_use)
+    _check_safety(revisions, config, graph, creators, in_use)
