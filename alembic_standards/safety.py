@@ -568,7 +568,7 @@ def is_volatile_default(sql: str | None) -> bool:
 
 
 _FREE_TARGETS: Final = frozenset(
-    {"VARCHAR", "TEXT", "NUMERIC", "INET", "BIT VARYING", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "INTERVAL"}
+    {"VARCHAR", "TEXT", "CITEXT", "NUMERIC", "INET", "BIT VARYING", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "INTERVAL"}
 )
 """Types that another type changes into without a rewrite (see :func:`type_change_rewrites`)."""
 _TYPE: Final = LazyPattern(r"^\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*(?:\(\s*([^)]*)\))?\s*(\[\])?\s*$")
@@ -633,7 +633,10 @@ def type_change_rewrites(old: str | None, new: str) -> bool:
     """True unless changing a column from ``old`` to ``new`` is known to keep the stored data as is.
 
     No rewrite (PostgreSQL's binary-coercible changes): the same type; ``VARCHAR(n)`` to
-    ``VARCHAR(m >= n)``, ``VARCHAR`` or ``TEXT``; ``TEXT`` to ``VARCHAR``; ``NUMERIC(p, s)`` to
+    ``VARCHAR(m >= n)``, ``VARCHAR`` or ``TEXT``; ``TEXT`` to ``VARCHAR``; ``TEXT``/``VARCHAR`` to
+    ``CITEXT`` and back to ``TEXT``/``VARCHAR`` (the citext extension's casts are ``WITHOUT
+    FUNCTION``: Warehouse's e-mail domains; the column's indexes are rebuilt, the table is not
+    rewritten); ``NUMERIC(p, s)`` to
     ``NUMERIC(q >= p, s)`` or ``NUMERIC``; ``VARBIT(n)`` to a longer one; ``CIDR`` to ``INET``;
     ``TIMESTAMP(p)``/``TIME(p)``/``INTERVAL(p)`` to a greater precision.  Anything else is a rewrite
     (a shrink also scans to check every value).  With the old type unknown (no ``existing_type``), a
@@ -652,10 +655,10 @@ def type_change_rewrites(old: str | None, new: str) -> bool:
         return True
     if (b_name, b_params) == (a_name, a_params):
         return False
-    if b_name in ("VARCHAR", "TEXT") and a_name in ("VARCHAR", "TEXT"):
+    if b_name in ("VARCHAR", "TEXT", "CITEXT") and a_name in ("VARCHAR", "TEXT", "CITEXT"):
         if a_params is None:
-            return False  # unbounded varchar or text takes any text
-        return b_name == "TEXT" or b_params is None or a_params[0] < b_params[0]
+            return False  # unbounded varchar, text or citext takes any text
+        return b_name != "VARCHAR" or b_params is None or a_params[0] < b_params[0]
     if b_name == a_name == "NUMERIC":
         if a_params is None:
             return False

@@ -112,6 +112,13 @@ def test_scenario(name: str) -> None:
         ),
         ("layout", "f3_header.py:1:1: AS801 module docstring lacks message, Revises"),
         (
+            "layout",
+            # f4's unique index after the plain one is in order; f5's, after a data step, is not
+            # in either of the sections a unique index may stand in.
+            "f5_unique_index_after_data.py:23:5: AS804 upgrade(): op.create_index(unique=True) (tables) is out of the "
+            "template's section order (tables, indexes, data; creations in that order, drops in reverse)",
+        ),
+        (
             "multidb",
             "k1_two_engines.py:43:1: AS702 downgrade_engine2() is only `pass` "
             "while upgrade_engine2() has 3 operation(s)",
@@ -226,7 +233,7 @@ def test_rule_selection_and_severity(tmp_path: Path) -> None:
 
 def test_default_paths_come_from_the_configuration() -> None:
     config = Config(migrations=(SCENARIOS / "layout",))
-    assert {r.revision for r in check_migrations([], config).revisions} == {"f1", "f2", "f3"}
+    assert {r.revision for r in check_migrations([], config).revisions} == {"f1", "f2", "f3", "f4", "f5"}
 
 
 def test_paths_files_and_directories_recursively(tmp_path: Path) -> None:

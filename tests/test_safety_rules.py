@@ -287,6 +287,13 @@ def test_set_not_null_after_validating_an_earlier_revisions_check() -> None:
         (None, "VARCHAR(256)", False),
         (None, "BIGINT", True),  # no other type becomes BIGINT without a rewrite
         ("character varying(20)", "String(40)", False),
+        ("VARCHAR", "CITEXT", False),  # citext's casts from text and varchar are WITHOUT FUNCTION
+        ("String(255)", "CITEXT", False),
+        ("TEXT", "CITEXT", False),
+        ("CITEXT", "TEXT", False),
+        ("CITEXT", "VARCHAR(10)", True),  # a length to check
+        ("CITEXT", "JSONB", True),
+        (None, "CITEXT", False),
     ],
 )
 def test_type_changes_that_rewrite(old: str | None, new: str, rewrites: bool) -> None:

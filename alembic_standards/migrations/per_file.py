@@ -109,9 +109,18 @@ def _undecided_message(items: Sequence[_Undecided]) -> str:
 
 
 def _first_misplaced(ops: list[_Op], downgrade: bool) -> tuple[_Op, Section] | None:
-    """The first operation of ``ops`` out of the template's section order, with its section."""
+    """The first operation of ``ops`` out of the template's section order, with its section.
+
+    A unique index may stand in either section: with the tables (where the plugin puts it, as a
+    foreign key created in the same migration may need it) or with the other indexes (a table,
+    its index, then its unique index: Warehouse).  Only an order that neither reading accepts is
+    out of order.
+    """
     pairs = [(o.name, section_of(o.name, unique=_is_true(o.call, "unique"))) for o in ops]
     bad = out_of_order(pairs, downgrade=downgrade)
+    flexible = bool(bad) and any(section is not section_of(name) for name, section in pairs)
+    if flexible and not out_of_order([(name, section_of(name)) for name, _ in pairs], downgrade=downgrade):
+        return None  # in order with the unique indexes read as indexes
     return (ops[bad[0]], pairs[bad[0]][1]) if bad else None
 
 
@@ -489,10 +498,11 @@ class _RevisionChecks(_Reader):
             return
         op, section = misplaced
         order = "data, indexes, tables" if downgrade else "tables, indexes, data"
+        unique = "unique=True" if section is not section_of(op.name) else ""  # a unique index, with the tables
         self.report(
             RuleId.AS804,
-            f"{function.name}(): op.{op.name}() ({section.title.lower()}) is out of the template's section order "
-            f"({order}; creations in that order, drops in reverse)",
+            f"{function.name}(): op.{op.name}({unique}) ({section.title.lower()}) is out of the template's section "
+            f"order ({order}; creations in that order, drops in reverse)",
             op.call,
         )
 
