@@ -524,6 +524,35 @@ def _replaced(upgrade: Sequence[Change], tables: _Tables) -> set[int]:
     return out
 
 
+def _transient(upgrade: Sequence[Change], down: _Effects) -> set[int]:
+    """Objects the upgrade creates and then drops again: each such creation with the drop that
+    removes it (a helper index built for a backfill and dropped after it: Warehouse).  The pair
+    leaves nothing behind, so the downgrade has nothing of it to undo.  A drop followed by a
+    creation is not such a pair: it replaces an object that existed before (see :func:`_replaced`).
+
+    Only for an object the downgrade does not touch: the operations of both arms of a branch are
+    read in a row (an ``if sqlite:`` arm's creation, then the ``else`` arm's drop of the original:
+    Airflow), and a downgrade that creates or drops the object says it is not a helper.
+    """
+    out: set[int] = set()
+    pending: list[Change] = []
+    for change in upgrade:
+        e = change.effect
+        if e is None or (e.kind != "table" and e.name is None):
+            continue  # an unnamed object cannot be dropped by name
+        if down.has("create", e) or down.has("drop", e):
+            continue
+        if change.action == "create":
+            pending.append(change)
+        elif change.action == "drop":
+            for i in range(len(pending) - 1, -1, -1):
+                created = pending[i].effect
+                if created is not None and created.same_object(e):
+                    out |= {id(pending.pop(i)), id(change)}
+                    break
+    return out
+
+
 def match(upgrade: Sequence[Change], downgrade: Sequence[Change]) -> Verdict:
     """Which upgrade changes does the downgrade fail to undo?
 
@@ -533,13 +562,17 @@ def match(upgrade: Sequence[Change], downgrade: Sequence[Change]) -> Verdict:
     tables = _Tables(upgrade, downgrade)
     effects = _Effects(downgrade, tables)
     replaced = _replaced(upgrade, tables)
+    # Nearly every revision drops nothing it created: the walk only when the upgrade drops at all.
+    transient = _transient(upgrade, effects) if any(c.action == "drop" for c in upgrade) else set()
     table_drops = [c for c in upgrade if c.action == "drop" and c.effect is not None and c.effect.kind == "table"]
     dropped = _Effects(table_drops, tables) if table_drops else None
     for change in upgrade:
         if change.action == "undecidable":
             verdict.undecidable.append(change)
             continue
-        if (replaced and id(change) in replaced) or _undone(change, effects, dropped):
+        if (replaced and id(change) in replaced) or (transient and id(change) in transient):
+            continue
+        if _undone(change, effects, dropped):
             continue
         missing = Missing(change, _expected(change))
         (verdict.missing if effects.decidable else verdict.unsure).append(missing)

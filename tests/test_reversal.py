@@ -335,6 +335,34 @@ def test_a_guarded_drop_followed_by_its_creation_is_create_or_replace() -> None:
     assert not match(alone, []).ok
 
 
+def test_an_object_created_and_dropped_by_the_upgrade_needs_no_undoing() -> None:
+    """Warehouse's backfill builds a helper index and drops it at the end of the same upgrade."""
+    upgrade = [
+        c("create_index", "logins", "ix_logins_ip_tmp"),
+        c("alter_column", "logins", "ip_id"),
+        c("drop_index", "logins", "ix_logins_ip_tmp"),
+    ]
+    assert match(upgrade, [c("alter_column", "logins", "ip_id")]).ok
+    # Created, dropped and created again: the last one stays and must be undone.
+    again = [*upgrade, c("create_index", "logins", "ix_logins_ip_tmp")]
+    assert [m.expected for m in match(again, [c("alter_column", "logins", "ip_id")]).missing] == [
+        "op.drop_index('ix_logins_ip_tmp', table_name='logins')"
+    ]
+    # A table too; another object of the same name on another table is another object.
+    table = [c("create_table", "scratch"), c("drop_table", "scratch")]
+    assert match(table, []).ok
+    other = [c("create_index", "a", "ix"), c("drop_index", "b", "ix")]
+    assert len(match(other, []).missing) == 2
+    # Both arms of a branch read in a row (Airflow: `if sqlite: create X` / `else: drop X; create X`):
+    # a downgrade that drops the object says it is no helper; each change is judged as before.
+    arms = [
+        c("create_foreign_key", "t", "fk_x"),
+        c("drop_constraint", "t", "fk_x"),
+        c("create_foreign_key", "t", "fk_x"),
+    ]
+    assert [m.change.op for m in match(arms, [c("drop_constraint", "t", "fk_x")]).missing] == ["drop_constraint"]
+
+
 def test_op_objects_carry_the_guard_and_the_columns() -> None:
     """The revision hook reads Alembic op objects: same answers as the source reader."""
     upgrade = changes_from_ops(
@@ -404,9 +432,31 @@ def test_indexed_matching_gives_the_pairwise_answer(upgrade: list[Change], downg
     assert missing == expected
 
 
+def _created_then_dropped(upgrade: list[Change], downgrade: list[Change]) -> set[int]:
+    """Each creation in ``upgrade`` with the first later drop of the same named object (greedy, the
+    latest open creation first) that the downgrade neither creates nor drops: what the upgrade
+    leaves no trace of."""
+    out: set[int] = set()
+    for j, drop in enumerate(upgrade):
+        d = drop.effect
+        if drop.action != "drop" or d is None or (d.kind != "table" and d.name is None):
+            continue
+        if any(x.action in ("create", "drop") and x.effect is not None and x.effect.same_object(d) for x in downgrade):
+            continue
+        for create in reversed(upgrade[:j]):
+            e = create.effect
+            if create.action == "create" and id(create) not in out and e is not None and e.same_object(d):
+                out |= {id(create), id(drop)}
+                break
+    return out
+
+
 def _needs_no_pair(up: Change, upgrade: list[Change], downgrade: list[Change]) -> bool:
-    """The rules that are not about one pair: a leftover batch table dropped, and an object dropped
-    from a table the upgrade drops and the downgrade creates again."""
+    """The rules that are not about one pair: a leftover batch table dropped, an object the upgrade
+    creates and drops again, and an object dropped from a table the upgrade drops and the downgrade
+    creates again."""
+    if id(up) in _created_then_dropped(upgrade, downgrade):
+        return True
     u = up.effect
     if up.action != "drop" or u is None:
         return False
