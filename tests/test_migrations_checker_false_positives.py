@@ -23,6 +23,8 @@ and a foreign key on a column the downgrade drops (they go with it), and for dro
 a column its downgrade drops.  n18 (MindsDB) gave AS703 twice for a foreign key and a column dropped
 before their table, which the downgrade creates whole; it must give nothing.  n19 (Open WebUI) gave AS804
 twice for an offline-mode branch that returns early, each path being in order; it must give nothing.
+n20 (Warehouse) gave AS804 for ``SET NOT NULL`` after the backfill that fills the column, written with
+SQLAlchemy Core (``logins.update()``) rather than SQL text; it must give only the undecidable backfill.
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ def test_false_positive_scenarios_exactly() -> None:
         "n16_create_table_wrapper.py:30:9: AS501 the primary key has no name: declare "
         "sa.PrimaryKeyConstraint(..., name=...)",
         "n16_create_table_wrapper.py:32:9: AS501 unnamed unique constraint in create_table()",
+        # n20: the Core backfill names its table (UPDATE logins), so NOT NULL after it is in order.
+        "n20_core_backfill_then_not_null.py:24:5: AS704 cannot decide whether downgrade() undoes op.execute(...) "
+        "(raw SQL); review it by hand",
         "n2_pg_default_name.py:21:27: AS501 op.create_foreign_key() creates an unnamed constraint on 'item' "
         "(convention name: 'fk_item_owner_id')",
         # (n3's unique constraint on (owner_id, sku) goes with the dropped column sku: not reported.)

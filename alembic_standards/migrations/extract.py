@@ -258,7 +258,9 @@ class _Reader:
         A literal (or a name bound to one) is read as is.  An f-string keeps its literal parts with
         ``?`` for each value (``f"UPDATE users SET x = {v}"`` is still an UPDATE: FitTrackee's
         backfills), and a SQLAlchemy expression names its statement kind (``table.select()`` reads,
-        ``table.update()`` writes).  None when nothing of the statement can be told.
+        ``table.update()`` writes) and, when it can be read, its table: ``UPDATE logins ?`` for
+        ``logins.update()`` or ``sa.update(logins)`` with ``logins = sa.table("logins", ...)``
+        (Warehouse's backfill before ``SET NOT NULL``).  None when nothing of the statement can be told.
         """
         node = op.call.args[0] if op.call.args else op.args.get("sqltext")
         if isinstance(node, ast.Call) and _callee(node) == "text" and node.args:
@@ -272,7 +274,16 @@ class _Reader:
         while isinstance(chain, ast.Call):  # users.update().where(...).values(...): the innermost call
             kind = _callee(chain)
             if kind in _EXPRESSION_STATEMENTS:
-                return f"{_EXPRESSION_STATEMENTS[kind]} ?"
+                statement = _EXPRESSION_STATEMENTS[kind]
+                if statement != "SELECT":  # a read names no table that matters
+                    target = chain.func.value if isinstance(chain.func, ast.Attribute) else None
+                    if target is None or (isinstance(target, ast.Name) and target.id in ("sa", "sqlalchemy")):
+                        target = chain.args[0] if chain.args else None  # sa.update(logins)
+                    table, schema = self._table_object(target) if target is not None else (_DYNAMIC, None)
+                    if type(table) is str and _PLAIN_NAME.match(table):
+                        where = f"{schema}.{table}" if type(schema) is str and _PLAIN_NAME.match(schema) else table
+                        return f"{statement} {where} ?"
+                return f"{statement} ?"
             chain = chain.func.value if isinstance(chain.func, ast.Attribute) else None
         return _as_str(self.resolve(node))
 
@@ -1009,7 +1020,13 @@ _OP_ALIASES: Final = {
     "drop_geospatial_index": "drop_index",
 }
 # SQLAlchemy statement constructors (`table.select()`, `sa.update(table)`...) and what they run.
-_EXPRESSION_STATEMENTS: Final = {"select": "SELECT", "update": "UPDATE", "insert": "INSERT", "delete": "DELETE"}
+_EXPRESSION_STATEMENTS: Final = {
+    "select": "SELECT",
+    "update": "UPDATE",
+    "insert": "INSERT INTO",
+    "delete": "DELETE FROM",
+}
+_PLAIN_NAME = LazyPattern(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _READ_ONLY = LazyPattern(r"^\s*SELECT\b", re.IGNORECASE)
 _WRITES = LazyPattern(r"\b(INTO|setval|nextval|pg_advisory\w*|FOR\s+UPDATE|FOR\s+SHARE)\b", re.IGNORECASE)
 
