@@ -748,12 +748,15 @@ def downgrade() -> None:
     _rule(
         RuleId.AS702,
         "downgrade-empty",
-        "downgrade() does nothing while upgrade() changes the schema",
+        "downgrade() does nothing while upgrade() changes the schema or its data",
         rationale="""
 A downgrade that is ``pass``, only a docstring or ``raise NotImplementedError`` passes every test
 that merely runs it, and leaves the schema changed.  Write the rollback, or mark the revision
 irreversible with a reason (``irreversible = "reason"`` at module level, or
 ``-x irreversible="reason"`` on ``alembic revision``), which records it in the exceptions register.
+A data migration counts too (an ``UPDATE``, a ``DELETE``, a sequence reset): some can be rolled
+back, and one that cannot (a de-duplication) says so with its reason, in the register, rather
+than with an empty ``downgrade()`` that reads the same as a forgotten one.
 """,
         bad="""
 def downgrade() -> None:
