@@ -284,7 +284,8 @@ index follows its table through ``op.rename_table``, as PostgreSQL keeps it: one
 in raw SQL (``op.execute``) counts like ``op.create_index`` (an expression element covers no
 column).  Raw SQL that cannot be read, because it is built at run time, might build the index:
 the key is then AS704 (review by hand) rather than AS201, unless that SQL runs before the
-key's table exists.
+key's table exists.  What a branch runs only on another database (``if dialect_name == "mysql":``,
+as the safe-migration rules read it) creates no key on PostgreSQL and covers none.
 """,
     ),
     _rule(

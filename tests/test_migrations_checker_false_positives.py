@@ -25,6 +25,8 @@ before their table, which the downgrade creates whole; it must give nothing.  n1
 twice for an offline-mode branch that returns early, each path being in order; it must give nothing.
 n20 (Warehouse) gave AS804 for ``SET NOT NULL`` after the backfill that fills the column, written with
 SQLAlchemy Core (``logins.update()``) rather than SQL text; it must give only the undecidable backfill.
+n21 (CTFd) gave AS201 for a foreign key created only when the engine's URL starts with ``mysql``; a
+branch for another database builds no PostgreSQL key, so it must give nothing.
 """
 
 from __future__ import annotations

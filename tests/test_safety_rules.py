@@ -149,6 +149,12 @@ _AS1001 = (
         (f'if dialect_name == "cockroachdb":\n        {_INDEX}', True),  # a name not known: not read
         (f"if is_mysql:\n        {_INDEX}", True),  # the answer in a variable: not read
         (f'if "sqlite" in url:\n        {_INDEX}', True),  # a substring test, not a name
+        # CTFd tests the engine's URL: str(op.get_bind().engine.url).startswith("mysql").
+        (f'if str(op.get_bind().engine.url).startswith("mysql"):\n        {_INDEX}', False),
+        (f'if dialect_name.startswith(("mysql", "sqlite")):\n        {_INDEX}', False),
+        (f'if not dialect_name.startswith("postgres"):\n        {_INDEX}', False),
+        (f'if dialect_name.startswith("postgres"):\n        {_INDEX}', True),
+        (f'if dialect_name.startswith("my"):\n        {_INDEX}', True),  # not a database's name
     ],
 )
 def test_branches_for_other_databases_are_not_judged(tmp_path: Path, block: str, judged: bool) -> None:

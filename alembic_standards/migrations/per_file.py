@@ -43,7 +43,7 @@ from .extract import (
     _Reader,
 )
 from .facts import RevisionInfo, _ConstraintNames, _FileResult, _ForeignKey, _Rename, _Revision
-from .safety_steps import steps_of
+from .safety_steps import other_database_spans, steps_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -255,6 +255,7 @@ class _RevisionChecks(_Reader):
             for name, function in self.functions.items()
             if name.startswith("upgrade_") and self._is_per_database(function)
         ]
+        elsewhere = other_database_spans(self)
         downgrade_findings: list[Finding] = []
         undecided: list[_Undecided] = []
         all_up: list[_Op] = []
@@ -274,7 +275,7 @@ class _RevisionChecks(_Reader):
             all_up += up_ops
             all_down += down_ops
             # AS1001-AS1011: which tables exist is known from the history (history.py judges them).
-            safety += steps_of(self, up_ops)
+            safety += steps_of(self, up_ops, elsewhere)
         if undecided and self.config.is_enabled(RuleId.AS704):
             # Once per revision: a revision of 17 raw-SQL statements is one thing to review by hand.
             undecided.sort(key=lambda item: (getattr(item.node, "lineno", 0), getattr(item.node, "col_offset", 0)))
@@ -297,14 +298,16 @@ class _RevisionChecks(_Reader):
         renames: list[_Rename] = []
         named: set[int] = set()  # a helper called by both functions is one place in the file
         names = _ConstraintNames()
-        for op in all_up:
+        # What runs only on another database builds no PostgreSQL key and names nothing there.
+        on_postgresql = [o for o in all_up if not _within(o, elsewhere)] if elsewhere else all_up
+        for op in on_postgresql:
             self._collect_keys(op, keys, foreign_keys, renames)
             self._collect_names(op, names)
         for op in (*all_up, *all_down):
             if id(op) not in named:
                 named.add(id(op))
                 self._check_names(op)
-        raw_sql = [self._sql_text(op) for op in all_up if op.name == "execute"]
+        raw_sql = [self._sql_text(op) for op in on_postgresql if op.name == "execute"]
         return _Revision(self.path, info, self.findings, keys, foreign_keys, raw_sql, names, safety, renames)
 
     def _is_per_database(self, function: ast.FunctionDef) -> bool:

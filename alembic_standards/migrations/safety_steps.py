@@ -67,12 +67,19 @@ def hazard_finding(path: Path, revision: str | None, hazard: Hazard, config: Con
     return config.finding(hazard.rule_id, hazard.message, location)
 
 
-def steps_of(reader: _Reader, ops: Sequence[_Op]) -> list[Step]:
-    """The steps of ``ops`` (an upgrade's operations, in order) that the safety rules judge."""
+def other_database_spans(reader: _Reader) -> list[tuple[int, int]]:
+    """The line spans of the branches that run only on another database than PostgreSQL (see
+    :func:`_not_postgresql`): what happens there neither locks a PostgreSQL table (AS1001-AS1011)
+    nor builds its keys (AS201: a foreign key CTFd creates for MySQL alone).  One more walk of the
+    tree, only for the files that name a database at all."""
+    return _other_database_spans(reader.tree) if _names_a_database(reader.source) else []
+
+
+def steps_of(reader: _Reader, ops: Sequence[_Op], elsewhere: Sequence[tuple[int, int]]) -> list[Step]:
+    """The steps of ``ops`` (an upgrade's operations, in order) that the safety rules judge;
+    ``elsewhere``: :func:`other_database_spans`."""
     # One more walk of the tree only for the files that use an autocommit block at all.
     blocks = _autocommit_spans(reader.tree) if "autocommit_block" in reader.source else []
-    # Likewise for branches on the database's name: only files that name a database at all.
-    elsewhere = _other_database_spans(reader.tree) if _names_a_database(reader.source) else []
     steps: list[Step] = []
     for op in ops:
         name = op.name
@@ -144,10 +151,23 @@ def _other_database_spans(tree: ast.Module) -> list[tuple[int, int]]:
 def _not_postgresql(test: ast.expr) -> tuple[bool, bool]:
     """Whether ``test`` being true, and being false, means the database is not PostgreSQL.
 
-    ``name == "mysql"`` / ``name in ("mysql", "sqlite")``: true means another database; with
-    ``"postgresql"`` among the names, false does.  ``!=`` and ``not in`` the other way round.  Any other
-    test (a name it does not know, a variable holding the answer) tells nothing: (False, False).
+    ``name == "mysql"`` / ``name in ("mysql", "sqlite")`` / ``url.startswith("mysql")`` (CTFd tests the
+    engine's URL): true means another database; with ``"postgresql"`` among the names, false does.
+    ``!=`` and ``not in`` the other way round.  Any other test (a name it does not know, a variable
+    holding the answer) tells nothing: (False, False).
     """
+    if (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Attribute)
+        and test.func.attr == "startswith"
+        and len(test.args) == 1
+        and not test.keywords
+    ):
+        prefix = test.args[0]
+        prefixes = _dialect_names(prefix.elts if isinstance(prefix, ast.Tuple) else [prefix])
+        if prefixes is None:
+            return False, False
+        return not prefixes & _POSTGRESQL, bool(prefixes & _POSTGRESQL)
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         operator, left, right = test.ops[0], test.left, test.comparators[0]
         names: frozenset[str] | None = None
