@@ -100,3 +100,20 @@ def test_indexes_from_sql(sql: str, expected: list[tuple[str | None, str, KeyCol
 )
 def test_may_create_index(sql: str | None, table: str, may: bool) -> None:
     assert may_create_index(sql, table) is may
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["CREATE ", "UNIQUE ", "INDEX ", "ON ", "t", "(", ")", ",", "'", '"', "$", "$$", ";", " ", "a"]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_reading_raw_sql_never_raises(sql: str) -> None:
+    """Any text (unclosed brackets, quotes, dollar quotes): the readers answer, they never raise."""
+    for schema, table, key in indexes_from_sql(sql):
+        assert table and isinstance(key, KeyColumns)
+        assert schema is None or schema
+    assert may_create_index(sql, "t") in (True, False)
+    assert all(statement.strip() for statement in _split_statements(sql))
