@@ -844,6 +844,35 @@ def _index_elements(statement: str, start: int) -> tuple[list[str], str]:
     return [*elements, "".join(current)], ""  # unclosed: what there is
 
 
+_UPDATE_SET: Final = LazyPattern(
+    rf"^\s*UPDATE\s+(?:ONLY\s+)?{_QUALIFIED}\s+SET\s+(?P<assignments>.*)$", re.IGNORECASE | re.DOTALL
+)
+_ASSIGNED: Final = LazyPattern(rf"^\s*(?P<column>{_IDENT})\s*=")
+
+
+def columns_updated(sql: str) -> list[tuple[str | None, str, tuple[str, ...]]] | None:
+    """For SQL made only of ``UPDATE t SET a = ..., b = ...`` statements: each one's (schema,
+    table, columns it sets); None for any other text (another statement, a value computed at run
+    time, ``SET (a, b) = ...``, a ``FROM`` list), which is then not read.
+    """
+    out: list[tuple[str | None, str, tuple[str, ...]]] = []
+    for statement in _split_statements(sql):
+        match = _UPDATE_SET.match(statement)
+        table = _unquote(match.group("table")) if match is not None else None
+        if match is None or table is None or _COMPUTED in statement:
+            return None
+        elements, _ = _index_elements(match.group("assignments") + ")", 0)  # top-level commas
+        columns = []
+        for element in elements:
+            assigned = _ASSIGNED.match(element)
+            column = _unquote(assigned.group("column")) if assigned is not None else None
+            if column is None:
+                return None
+            columns.append(column)
+        out.append((_unquote(match.group("schema")), table, tuple(columns)))
+    return out or None
+
+
 def may_create_index(sql: str | None, table: str) -> bool:
     """Whether raw SQL might build an index on ``table`` that :func:`indexes_from_sql` did not read.
 

@@ -26,7 +26,9 @@ twice for an offline-mode branch that returns early, each path being in order; i
 n20 (Warehouse) gave AS804 for ``SET NOT NULL`` after the backfill that fills the column, written with
 SQLAlchemy Core (``logins.update()``) rather than SQL text; it must give only the undecidable backfill.
 n21 (CTFd) gave AS201 for a foreign key created only when the engine's URL starts with ``mysql``; a
-branch for another database builds no PostgreSQL key, so it must give nothing.
+branch for another database builds no PostgreSQL key, so it must give nothing.  n22 (Mealie, CTFd,
+Redash) gave AS704 for an ``UPDATE`` that fills a column the upgrade adds and the downgrade drops (the
+values go with the column); only its second ``UPDATE``, which also sets an existing column, stays.
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ def test_false_positive_scenarios_exactly() -> None:
         # n20: the Core backfill names its table (UPDATE logins), so NOT NULL after it is in order.
         "n20_core_backfill_then_not_null.py:24:5: AS704 cannot decide whether downgrade() undoes op.execute(...) "
         "(raw SQL); review it by hand",
+        # n22: the first UPDATE fills only the column the downgrade drops; the second also sets `name`.
+        "n22_backfill_of_a_new_column.py:23:5: AS704 cannot decide whether downgrade() undoes op.execute(...) "
+        "(raw SQL); review it by hand",
         "n2_pg_default_name.py:21:27: AS501 op.create_foreign_key() creates an unnamed constraint on 'item' "
         "(convention name: 'fk_item_owner_id')",
         # (n3's unique constraint on (owner_id, sku) goes with the dropped column sku: not reported.)
@@ -81,8 +86,7 @@ def test_false_positive_scenarios_exactly() -> None:
         "drop it by that name)",
         "n3_unnamed_fk_left_behind.py:23:27: AS501 op.create_foreign_key() creates an unnamed constraint on "
         "'item' (convention name: 'fk_item_owner_id')",
-        "n5_backfill_then_not_null.py:25:5: AS704 cannot decide whether downgrade() undoes op.execute(...) "
-        "(raw SQL); review it by hand",
+        # (n5's backfill fills the column its downgrade drops: nothing else to undo, no AS704.)
         "n5_backfill_then_not_null.py:28:5: AS804 upgrade(): op.create_table() (tables) is out of the "
         "template's section order (tables, indexes, data; creations in that order, drops in reverse)",
         "n6_orm_session.py:36:1: AS702 downgrade() is only `pass` while upgrade() has 1 operation(s)",

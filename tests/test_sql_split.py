@@ -11,6 +11,7 @@ from alembic_standards.coverage import KeyColumns
 from alembic_standards.safety import (
     _split_outside_quotes,
     _split_statements,
+    columns_updated,
     indexes_from_sql,
     may_create_index,
     steps_from_sql,
@@ -117,3 +118,19 @@ def test_reading_raw_sql_never_raises(sql: str) -> None:
         assert schema is None or schema
     assert may_create_index(sql, "t") in (True, False)
     assert all(statement.strip() for statement in _split_statements(sql))
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("UPDATE teams SET is_ocr = FALSE", [(None, "teams", ("is_ocr",))]),
+        ("UPDATE teams SET a = lower(b), c = 1 WHERE id IN (1, 2)", [(None, "teams", ("a", "c"))]),
+        ('UPDATE s."T" SET "A" = 1; UPDATE t SET b = 2', [("s", "T", ("A",)), (None, "t", ("b",))]),
+        ("UPDATE t SET a = 1 FROM u, v WHERE t.id = u.id", None),  # a FROM list: not read
+        ("UPDATE t SET (a, b) = (1, 2)", None),
+        ("UPDATE t SET a = 1; DELETE FROM t", None),  # another statement
+        ("UPDATE t SET a = ?", None),  # a value computed at run time (an f-string)
+    ],
+)
+def test_columns_updated(sql: str, expected: list[tuple[str | None, str, tuple[str, ...]]] | None) -> None:
+    assert columns_updated(sql) == expected

@@ -24,7 +24,7 @@ from ..layout import is_destructive, out_of_order, section_of, sql_is_data
 from ..lazy_re import LazyPattern
 from ..naming import MAX_IDENTIFIER_LENGTH
 from ..reversal import Change, match
-from ..safety import has_nothing_to_undo
+from ..safety import columns_updated, has_nothing_to_undo
 from .extract import (
     _DYNAMIC,
     _SESSION_FACTORIES,
@@ -444,8 +444,41 @@ class _RevisionChecks(_Reader):
             op = by_change[id(missing.change)]
             undecided.append(_Undecided(down_name, missing.change, "", missing.expected, op.call))
         for change in verdict.undecidable:
-            undecided.append(_Undecided(down_name, change, change.reason, "", by_change[id(change)].call))
+            op = by_change[id(change)]
+            if op.name == "execute" and self._fills_what_the_downgrade_drops(op, up_ops, down_ops):
+                continue
+            undecided.append(_Undecided(down_name, change, change.reason, "", op.call))
         return out
+
+    def _fills_what_the_downgrade_drops(self, op: _Op, up_ops: list[_Op], down_ops: list[_Op]) -> bool:
+        """Whether raw SQL only ``UPDATE``s columns (or tables) the upgrade adds and the downgrade
+        drops: dropping them takes the values with them, so there is nothing else to undo (a
+        backfill of a new column: Mealie, CTFd, Redash)."""
+        sql = self._sql_text(op)
+        updates = columns_updated(sql) if sql is not None and "update" in sql.lower() else None
+        if not updates:
+            return False
+
+        def objects(ops: list[_Op], action: str) -> set[tuple[str | None, str, str | None]]:
+            found: set[tuple[str | None, str, str | None]] = set()
+            for o in ops:
+                e = o.change.effect
+                if o.change.action == action and e is not None and e.table is not None:
+                    if e.kind == "table":
+                        found.add((e.schema, e.table.lower(), None))
+                    elif e.kind == "column" and e.name is not None:
+                        found.add((e.schema, e.table.lower(), e.name.lower()))
+            return found
+
+        added, dropped = objects(up_ops, "create"), objects(down_ops, "drop")
+        return all(
+            any(
+                (schema, table.lower(), name) in added and (schema, table.lower(), name) in dropped
+                for name in (column.lower(), None)
+            )
+            for schema, table, columns in updates
+            for column in columns
+        )
 
     def _to_undo(self, ops: list[_Op]) -> list[_Op]:
         return [o for o in ops if o.name != "execute" or not has_nothing_to_undo(self._sql_text(o))]

@@ -21,7 +21,7 @@ def upgrade() -> None:
     """Apply migration changes"""
     op.execute("SET lock_timeout = '5s'")
     op.add_column("users", sa.Column("status", sa.String(20), nullable=True))
-    op.execute("UPDATE users SET status = 'active'")  # expect: AS1010 backfill of existing table 'users' runs in the same transaction as, and after, op.add_column() (line 23): the schema change's lock is held until every row is written; move the backfill to its own revision (or an autocommit block, in batches)  # expect: AS704 cannot decide whether downgrade() undoes op.execute(...) (raw SQL); review it by hand
+    op.execute("UPDATE users SET status = 'active'")  # expect: AS1010 backfill of existing table 'users' runs in the same transaction as, and after, op.add_column() (line 23): the schema change's lock is held until every row is written; move the backfill to its own revision (or an autocommit block, in batches)
 
 
 def downgrade() -> None:
