@@ -113,6 +113,12 @@ def test_scenario(name: str) -> None:
         ("layout", "f3_header.py:1:1: AS801 module docstring lacks message, Revises"),
         (
             "layout",
+            # A downgrade drops data, indexes, tables and creates in the upgrade's order: said as such.
+            "f1_order.py:29:5: AS804 downgrade(): op.execute() (data) is out of the template's section order "
+            "(data, indexes, tables; drops in that order, creations in reverse)",
+        ),
+        (
+            "layout",
             # f4's unique index after the plain one is in order; f5's, after a data step, is not
             # in either of the sections a unique index may stand in.
             "f5_unique_index_after_data.py:23:5: AS804 upgrade(): op.create_index(unique=True) (tables) is out of the "

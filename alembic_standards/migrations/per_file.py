@@ -533,12 +533,18 @@ class _RevisionChecks(_Reader):
         if misplaced is None:
             return
         op, section = misplaced
-        order = "data, indexes, tables" if downgrade else "tables, indexes, data"
+        # A downgrade drops data, indexes, tables (the upgrade's reverse) and creates again in the
+        # upgrade's order: what a downgrade creates follows tables, indexes, data as well.
+        order = (
+            "data, indexes, tables; drops in that order, creations in reverse"
+            if downgrade
+            else "tables, indexes, data; creations in that order, drops in reverse"
+        )
         unique = "unique=True" if section is not section_of(op.name) else ""  # a unique index, with the tables
         self.report(
             RuleId.AS804,
             f"{function.name}(): op.{op.name}({unique}) ({section.title.lower()}) is out of the template's section "
-            f"order ({order}; creations in that order, drops in reverse)",
+            f"order ({order})",
             op.call,
         )
 
