@@ -814,21 +814,23 @@ drops whole comes back with the downgrade's ``create_table`` of that table.  Dro
         rationale="""
 ``op.execute("...")`` with raw SQL, or operations built dynamically, cannot be matched against
 the downgrade without running them.  The checker says so rather than guessing; review the
-downgrade by hand (and rely on the round-trip pytest checks).
+downgrade by hand (and rely on the round-trip pytest checks).  The raw SQL it does read as
+operations: ``CREATE INDEX``, ``DROP INDEX`` and an ``ALTER TABLE`` that adds or drops one
+column or constraint, and an ``UPDATE`` that only fills a column the downgrade drops.
 """,
         bad="""
 def upgrade() -> None:
-    op.execute("ALTER TABLE users ADD COLUMN nickname text")
+    op.execute("ALTER TABLE users ALTER COLUMN email TYPE citext")
 
 def downgrade() -> None:
-    op.execute("ALTER TABLE users DROP COLUMN nickname")
+    op.execute("ALTER TABLE users ALTER COLUMN email TYPE text")
 """,
         good="""
 def upgrade() -> None:
-    op.add_column("users", sa.Column("nickname", sa.Text(), nullable=True))
+    op.alter_column("users", "email", type_=CITEXT(), existing_type=sa.Text())
 
 def downgrade() -> None:
-    op.drop_column("users", "nickname")
+    op.alter_column("users", "email", type_=sa.Text(), existing_type=CITEXT())
 """,
         severity=_I,
         stages=(_MIG,),

@@ -804,17 +804,24 @@ def indexes_from_sql(sql: str) -> list[tuple[str | None, str, KeyColumns]]:
         table = _unquote(match.group("table")) if match is not None else None
         if match is None or table is None or _COMPUTED in statement:
             continue  # not an index build, or parts of it computed at run time (may_create_index)
-        elements, rest = _index_elements(statement, match.start("columns"))
-        columns: list[str | None] = []
-        for element in elements:
-            plain = _INDEX_ELEMENT.match(element.strip())
-            columns.append(_unquote(plain.group("column")) if plain is not None else None)
+        columns, rest = _index_columns(statement, match)
         where = re.search(r"\bWHERE\b(?P<predicate>.*)$", rest, re.IGNORECASE | re.DOTALL)
         predicate = " ".join(where.group("predicate").split()) if where is not None else None
         kind: KeyKind = "unique" if match.group("unique") else "index"
-        key = KeyColumns(tuple(columns), kind, _unquote(match.group("name")), predicate or None)
+        key = KeyColumns(columns, kind, _unquote(match.group("name")), predicate or None)
         out.append((_unquote(match.group("schema")), table, key))
     return out
+
+
+def _index_columns(statement: str, match: re.Match[str]) -> tuple[tuple[str | None, ...], str]:
+    """The columns of a matched ``CREATE INDEX`` (None for an expression element) and the text
+    after its column list."""
+    elements, rest = _index_elements(statement, match.start("columns"))
+    columns: list[str | None] = []
+    for element in elements:
+        plain = _INDEX_ELEMENT.match(element.strip())
+        columns.append(_unquote(plain.group("column")) if plain is not None else None)
+    return tuple(columns), rest
 
 
 def _index_elements(statement: str, start: int) -> tuple[list[str], str]:
@@ -871,6 +878,117 @@ def columns_updated(sql: str) -> list[tuple[str | None, str, tuple[str, ...]]] |
             columns.append(column)
         out.append((_unquote(match.group("schema")), table, tuple(columns)))
     return out or None
+
+
+class RawOperation(NamedTuple):
+    """A raw SQL statement read as the Alembic operation it performs (for the reversal rules)."""
+
+    op: str
+    table: str | None
+    name: str | None
+    schema: str | None = None
+    columns: tuple[str, ...] = ()
+    if_exists: bool = False
+
+
+_DROP_INDEX: Final = LazyPattern(
+    rf"^\s*DROP\s+INDEX\s+(?:CONCURRENTLY\s+)?(?P<if_exists>IF\s+EXISTS\s+)?{_QUALIFIED}"
+    r"\s*(?:CASCADE|RESTRICT)?\s*$",
+    re.IGNORECASE,
+)
+_ADD_COLUMN: Final = LazyPattern(
+    rf"^ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?P<column>{_IDENT})\s+\S", re.IGNORECASE
+)
+_DROP_COLUMN: Final = LazyPattern(
+    rf"^DROP\s+(?:COLUMN\s+)?(?P<if_exists>IF\s+EXISTS\s+)?(?P<column>{_IDENT})\s*(?:CASCADE|RESTRICT)?\s*$",
+    re.IGNORECASE,
+)
+_DROP_CONSTRAINT: Final = LazyPattern(
+    rf"^DROP\s+CONSTRAINT\s+(?P<if_exists>IF\s+EXISTS\s+)?(?P<name>{_IDENT})\s*(?:CASCADE|RESTRICT)?\s*$",
+    re.IGNORECASE,
+)
+_NOT_A_COLUMN: Final = frozenset({"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE"})
+_CREATE_CONSTRAINT_OPS: Final = {
+    "FOREIGN KEY": "create_foreign_key",
+    "CHECK": "create_check_constraint",
+    "UNIQUE": "create_unique_constraint",
+    "PRIMARY KEY": "create_primary_key",
+}
+
+
+def operations_from_sql(sql: str) -> list[RawOperation] | None:
+    """The operations a literal SQL text performs, when every statement is one the reversal rules
+    can pair: ``CREATE INDEX``, ``DROP INDEX``, and ``ALTER TABLE t`` with one ``ADD COLUMN``,
+    ``DROP COLUMN``, ``ADD CONSTRAINT`` or ``DROP CONSTRAINT``.  None for anything else (another
+    statement, several actions in one ``ALTER TABLE``, a value computed at run time): the text is
+    then undecidable, as before.  A raw ``CREATE INDEX`` undone by ``op.drop_index`` (or raw
+    ``DROP INDEX``) is then decided (Warehouse, Dispatch).
+    """
+    out: list[RawOperation] = []
+    for statement in _split_statements(sql):
+        if _COMPUTED in statement:
+            return None
+        match = _CREATE_INDEX.match(statement)
+        if match is not None:
+            elements, _ = _index_columns(statement, match)
+            columns = tuple(c for c in elements if c is not None) if None not in elements else ()
+            name, table = _unquote(match.group("name")), _unquote(match.group("table"))
+            out.append(RawOperation("create_index", table, name, _unquote(match.group("schema")), columns))
+            continue
+        match = _DROP_INDEX.match(statement)
+        if match is not None:
+            # DROP INDEX names the index (possibly schema-qualified), never its table.
+            name = _unquote(match.group("table"))
+            exists = bool(match.group("if_exists"))
+            out.append(RawOperation("drop_index", None, name, _unquote(match.group("schema")), if_exists=exists))
+            continue
+        match = _ALTER_TABLE.match(statement)
+        operation = _alter_table_operation(match) if match is not None else None
+        if operation is None:
+            return None
+        out.append(operation)
+    return out or None
+
+
+def _alter_table_operation(match: re.Match[str]) -> RawOperation | None:
+    table, schema = _unquote(match.group("table")), _unquote(match.group("schema"))
+    rest = " ".join(match.group("rest").split())
+    if "," in _strip_parenthesised(rest):
+        return None  # several actions in one statement
+    dropped = _DROP_CONSTRAINT.match(rest)
+    if dropped is not None:
+        exists = bool(dropped.group("if_exists"))
+        return RawOperation("drop_constraint", table, _unquote(dropped.group("name")), schema, if_exists=exists)
+    added = _ADD_CONSTRAINT.match(rest)
+    if added is not None:
+        kind = " ".join(added.group("kind").upper().split())
+        return RawOperation(_CREATE_CONSTRAINT_OPS[kind], table, _unquote(added.group("name")), schema)
+    dropped = _DROP_COLUMN.match(rest)
+    if dropped is not None and dropped.group("column").upper() != "CONSTRAINT":
+        exists = bool(dropped.group("if_exists"))
+        return RawOperation("drop_column", table, _unquote(dropped.group("column")), schema, if_exists=exists)
+    added = _ADD_COLUMN.match(rest)
+    if added is not None and added.group("column").upper() not in _NOT_A_COLUMN:
+        return RawOperation("add_column", table, _unquote(added.group("column")), schema)
+    return None
+
+
+def _strip_parenthesised(text: str) -> str:
+    """``text`` without what stands inside parentheses (or quotes), for a top-level comma test."""
+    out: list[str] = []
+    depth, quote = 0, None
+    for char in text:
+        if quote is not None:
+            quote = None if char == quote else quote
+        elif char in ("'", '"'):
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            out.append(char)
+    return "".join(out)
 
 
 def may_create_index(sql: str | None, table: str) -> bool:

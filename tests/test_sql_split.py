@@ -9,11 +9,13 @@ from hypothesis import strategies as st
 
 from alembic_standards.coverage import KeyColumns
 from alembic_standards.safety import (
+    RawOperation,
     _split_outside_quotes,
     _split_statements,
     columns_updated,
     indexes_from_sql,
     may_create_index,
+    operations_from_sql,
     steps_from_sql,
 )
 
@@ -134,3 +136,29 @@ def test_reading_raw_sql_never_raises(sql: str) -> None:
 )
 def test_columns_updated(sql: str, expected: list[tuple[str | None, str, tuple[str, ...]]] | None) -> None:
     assert columns_updated(sql) == expected
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        (
+            "CREATE INDEX ix ON logins (lower(ip))",
+            [RawOperation("create_index", "logins", "ix", None, ())],  # an expression: no columns
+        ),
+        ("CREATE INDEX ix ON t (a, b)", [RawOperation("create_index", "t", "ix", None, ("a", "b"))]),
+        ("DROP INDEX IF EXISTS public.ix CASCADE", [RawOperation("drop_index", None, "ix", "public", if_exists=True)]),
+        ("ALTER TABLE t ADD COLUMN id SERIAL PRIMARY KEY", [RawOperation("add_column", "t", "id")]),
+        ("ALTER TABLE t DROP COLUMN IF EXISTS a", [RawOperation("drop_column", "t", "a", if_exists=True)]),
+        ("ALTER TABLE t DROP CONSTRAINT IF EXISTS fk", [RawOperation("drop_constraint", "t", "fk", if_exists=True)]),
+        (
+            "ALTER TABLE t ADD CONSTRAINT ck CHECK (a IN (1, 2))",
+            [RawOperation("create_check_constraint", "t", "ck")],
+        ),
+        ("ALTER TABLE t ADD COLUMN a int, ADD COLUMN b int", None),  # two actions
+        ("ALTER TABLE t RENAME TO u", None),
+        ("CREATE INDEX ix ON t (a); ANALYZE t", None),  # a statement not read
+        ("DROP INDEX ix_?", None),  # computed at run time
+    ],
+)
+def test_operations_from_sql(sql: str, expected: list[RawOperation] | None) -> None:
+    assert operations_from_sql(sql) == expected

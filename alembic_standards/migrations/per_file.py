@@ -23,8 +23,8 @@ from ..findings import SUPPRESSION_MARKER, Finding, Location, RuleId
 from ..layout import is_destructive, out_of_order, section_of, sql_is_data
 from ..lazy_re import LazyPattern
 from ..naming import MAX_IDENTIFIER_LENGTH
-from ..reversal import Change, match
-from ..safety import columns_updated, has_nothing_to_undo
+from ..reversal import Change, change_from_op_call, match
+from ..safety import columns_updated, has_nothing_to_undo, operations_from_sql
 from .extract import (
     _DYNAMIC,
     _SESSION_FACTORIES,
@@ -431,7 +431,11 @@ class _RevisionChecks(_Reader):
                 downgrade,
             )
             return out
-        verdict = match([o.change for o in up_ops], [o.change for o in down_ops])
+        # The downgrade's raw SQL read as operations (DROP INDEX x...): evidence that an upgrade
+        # change is undone, never proof that one is not (its own change stays undecidable).
+        down_changes = [o.change for o in down_ops]
+        down_changes += [c for o in down_ops if o.name == "execute" for c in self._raw_changes(o)]
+        verdict = match([o.change for o in up_ops], down_changes)
         by_change = {id(o.change): o for o in up_ops}
         for missing in verdict.missing:
             op = by_change[id(missing.change)]
@@ -445,10 +449,42 @@ class _RevisionChecks(_Reader):
             undecided.append(_Undecided(down_name, missing.change, "", missing.expected, op.call))
         for change in verdict.undecidable:
             op = by_change[id(change)]
-            if op.name == "execute" and self._fills_what_the_downgrade_drops(op, up_ops, down_ops):
+            if op.name == "execute" and (
+                self._fills_what_the_downgrade_drops(op, up_ops, down_ops) or self._raw_undone(op, down_changes)
+            ):
                 continue
             undecided.append(_Undecided(down_name, change, change.reason, "", op.call))
         return out
+
+    def _raw_changes(self, op: _Op) -> list[Change]:
+        """The changes raw SQL makes, when every statement of it is read (:func:`operations_from_sql`)."""
+        sql = self._sql_text(op)
+        operations = operations_from_sql(sql) if sql is not None else None
+        if not operations:
+            return []
+        line, col = op.call.lineno, op.call.col_offset + 1
+        return [
+            change_from_op_call(
+                o.op,
+                table=o.table,
+                name=o.name,
+                schema=o.schema,
+                line=line,
+                col=col,
+                columns=o.columns or None,
+                if_exists=o.if_exists,
+            )
+            for o in operations
+        ]
+
+    def _raw_undone(self, op: _Op, down_changes: list[Change]) -> bool:
+        """Whether every operation of the upgrade's raw SQL is undone by the downgrade: a raw
+        ``CREATE INDEX x`` by ``op.drop_index("x")`` or a raw ``DROP INDEX x`` (Warehouse)."""
+        changes = self._raw_changes(op)
+        if not changes:
+            return False
+        verdict = match(changes, down_changes)
+        return not (verdict.missing or verdict.unsure or verdict.undecidable)
 
     def _fills_what_the_downgrade_drops(self, op: _Op, up_ops: list[_Op], down_ops: list[_Op]) -> bool:
         """Whether raw SQL only ``UPDATE``s columns (or tables) the upgrade adds and the downgrade

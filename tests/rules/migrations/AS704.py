@@ -18,9 +18,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Apply migration changes"""
-    op.execute("ALTER TABLE users ADD COLUMN nickname text")  # expect: AS704 cannot decide whether downgrade() undoes op.execute(...) (raw SQL); review it by hand
+    op.execute("ALTER TABLE users ALTER COLUMN email TYPE citext")  # expect: AS704 cannot decide whether downgrade() undoes op.execute(...) (raw SQL); review it by hand
 
 
 def downgrade() -> None:
     """Rollback migration changes"""
-    op.execute("ALTER TABLE users DROP COLUMN nickname")
+    op.execute("ALTER TABLE users ALTER COLUMN email TYPE text")

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import CITEXT
 
 revision: str = "as704_good"
 down_revision: str | Sequence[str] | None = None
@@ -18,9 +19,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Apply migration changes"""
-    op.add_column("users", sa.Column("nickname", sa.Text(), nullable=True))
+    op.alter_column("users", "email", type_=CITEXT(), existing_type=sa.Text())
 
 
 def downgrade() -> None:
     """Rollback migration changes"""
-    op.drop_column("users", "nickname")
+    op.alter_column("users", "email", type_=sa.Text(), existing_type=CITEXT())
