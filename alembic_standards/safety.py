@@ -816,7 +816,7 @@ def indexes_from_sql(sql: str) -> list[tuple[str | None, str, KeyColumns]]:
 def _index_columns(statement: str, match: re.Match[str]) -> tuple[tuple[str | None, ...], str]:
     """The columns of a matched ``CREATE INDEX`` (None for an expression element) and the text
     after its column list."""
-    elements, rest = _index_elements(statement, match.start("columns"))
+    elements, rest = _list_elements(statement, match.start("columns"))
     columns: list[str | None] = []
     for element in elements:
         plain = _INDEX_ELEMENT.match(element.strip())
@@ -824,9 +824,10 @@ def _index_columns(statement: str, match: re.Match[str]) -> tuple[tuple[str | No
     return tuple(columns), rest
 
 
-def _index_elements(statement: str, start: int) -> tuple[list[str], str]:
+def _list_elements(statement: str, start: int) -> tuple[list[str], str]:
     """The comma-separated elements of the parenthesised list opening just before ``start``, and
-    the text after its closing parenthesis (nested parentheses and quotes kept whole)."""
+    the text after its closing parenthesis (nested parentheses and quotes kept whole).  With a
+    ``")"`` appended, the elements of a whole text split at its top-level commas."""
     elements: list[str] = []
     current: list[str] = []
     depth, quote = 0, None
@@ -868,7 +869,7 @@ def columns_updated(sql: str) -> list[tuple[str | None, str, tuple[str, ...]]] |
         table = _unquote(match.group("table")) if match is not None else None
         if match is None or table is None or _COMPUTED in statement:
             return None
-        elements, _ = _index_elements(match.group("assignments") + ")", 0)  # top-level commas
+        elements, _ = _list_elements(match.group("assignments") + ")", 0)  # top-level commas
         columns = []
         for element in elements:
             assigned = _ASSIGNED.match(element)
@@ -953,8 +954,8 @@ def operations_from_sql(sql: str) -> list[RawOperation] | None:
 def _alter_table_operation(match: re.Match[str]) -> RawOperation | None:
     table, schema = _unquote(match.group("table")), _unquote(match.group("schema"))
     rest = " ".join(match.group("rest").split())
-    if "," in _strip_parenthesised(rest):
-        return None  # several actions in one statement
+    if len(_list_elements(rest + ")", 0)[0]) > 1:
+        return None  # several actions in one statement (a comma outside brackets and quotes)
     dropped = _DROP_CONSTRAINT.match(rest)
     if dropped is not None:
         exists = bool(dropped.group("if_exists"))
@@ -971,24 +972,6 @@ def _alter_table_operation(match: re.Match[str]) -> RawOperation | None:
     if added is not None and added.group("column").upper() not in _NOT_A_COLUMN:
         return RawOperation("add_column", table, _unquote(added.group("column")), schema)
     return None
-
-
-def _strip_parenthesised(text: str) -> str:
-    """``text`` without what stands inside parentheses (or quotes), for a top-level comma test."""
-    out: list[str] = []
-    depth, quote = 0, None
-    for char in text:
-        if quote is not None:
-            quote = None if char == quote else quote
-        elif char in ("'", '"'):
-            quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(depth - 1, 0)
-        elif depth == 0:
-            out.append(char)
-    return "".join(out)
 
 
 def may_create_index(sql: str | None, table: str) -> bool:
