@@ -367,7 +367,7 @@ def test_the_cache_holds_only_json_and_never_runs_code(tmp_path: Path) -> None:
     assert sorted(p.name for p in cache.iterdir()) == [".gitignore", "CACHEDIR.TAG", cache_files(cache)[0].name]
     (file,) = cache_files(cache)
     document = json.loads(file.read_text(encoding="utf-8"))  # plain JSON
-    assert document["schema"] == "alembic-standards/migrations-cache" and document["version"] == 5
+    assert document["schema"] == "alembic-standards/migrations-cache" and document["version"] == 4
     assert len(document["files"]) == len(list(versions.rglob("*.py")))
     assert run() == first
     assert not marker.exists()

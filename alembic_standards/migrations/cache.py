@@ -22,7 +22,7 @@ from ..fileio import read_regular_file
 from ..findings import Finding, Location, RuleId, Severity
 from ..rules import RULES
 from ..safety import step_from_json, step_to_json
-from .facts import RevisionInfo, _ConstraintNames, _FileResult, _ForeignKey, _NamedRef, _Rename, _Revision, _Unnamed
+from .facts import RevisionInfo, _ConstraintNames, _FileResult, _ForeignKey, _NamedRef, _Revision, _Unnamed
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -32,11 +32,10 @@ CACHE_DIR_NAME: Final = ".alembic_standards_cache"
 CACHE_DIR_ENV: Final = "ALEMBIC_STANDARDS_CACHE_DIR"
 SCHEMA: Final = "alembic-standards/migrations-cache"
 """What a cache document says it is: a JSON file of any other origin is not read."""
-SCHEMA_VERSION: Final = 5
+SCHEMA_VERSION: Final = 4
 """Bumped whenever a stored object gains, loses or changes a key.  Version 1 stored positional
 lists (a finding decoded from exactly ten items): it is read as a miss, like any unknown version.
-Version 3 added each revision's safety steps; version 4 whether a file mentions an inline suppression;
-version 5 its table renames."""
+Version 3 added each revision's safety steps; version 4 whether a file mentions an inline suppression."""
 MAX_CACHE_BYTES: Final = 256 * 1024 * 1024
 """A cache file larger than this is ignored (about 100 times what 1,000 revisions need)."""
 _RACY_NS: Final = 2_000_000_000
@@ -241,7 +240,7 @@ def _fingerprint(config: Config) -> str:
 
 _ENTRY: Final = frozenset({"size", "mtime_ns", "result"})
 _RESULT: Final = frozenset({"errors", "irreversible", "revision"})
-_REVISION: Final = frozenset({"info", "findings", "keys", "foreign_keys", "raw_sql", "names", "safety", "renames"})
+_REVISION: Final = frozenset({"info", "findings", "keys", "foreign_keys", "raw_sql", "names", "safety"})
 _INFO: Final = frozenset({"revision", "down_revisions", "depends_on", "branch_labels", "line", "suppressions"})
 _FINDING: Final = frozenset(
     {"rule", "severity", "message", "line", "col", "schema", "table", "column", "constraint", "revision"}
@@ -255,7 +254,6 @@ _FOREIGN_KEY: Final = frozenset({"schema", "table", "columns", "referred", "line
 _NAMES: Final = frozenset({"unnamed", "created", "dropped"})
 _UNNAMED: Final = frozenset({"kind", "schema", "table", "columns", "referred", "line", "col"})
 _NAMED_REF: Final = frozenset({"name", "schema", "table", "line", "col"})
-_RENAME: Final = frozenset({"schema", "table", "new_name"})
 _KINDS: Final = frozenset({"fk", "uq", "ck", "pk"})
 
 
@@ -303,7 +301,6 @@ def _encode_result(path: Path, result: _FileResult) -> dict[str, Any]:
             ],
             "raw_sql": revision.raw_sql,
             "safety": [step_to_json(step) for step in revision.safety],
-            "renames": [{"schema": r.schema, "table": r.table, "new_name": r.new_name} for r in revision.renames],
             "names": {
                 "unnamed": [
                     {
@@ -410,14 +407,8 @@ def _decode_result(path: Path, data: Any, stat: tuple[int, int]) -> _FileResult:
         raw_sql=[_opt_str(sql) for sql in _list(revision["raw_sql"])],
         names=_decode_names(revision["names"]),
         safety=[step_from_json(step) for step in _list(revision["safety"])],
-        renames=[_decode_rename(item) for item in _list(revision["renames"])],
     )
     return result
-
-
-def _decode_rename(data: Any) -> _Rename:
-    item = _record(data, _RENAME)
-    return _Rename(_opt_str(item["schema"]), _str(item["table"]), _str(item["new_name"]))
 
 
 def _decode_names(data: Any) -> _ConstraintNames:

@@ -25,7 +25,7 @@ from ..findings import Finding, Location, RuleId
 from ..lazy_re import LazyPattern
 from ..reversal import NEUTRAL_OPS, OPS, Change, change_from_op_call
 from ..safety import indexes_from_sql
-from .facts import _ConstraintNames, _ForeignKey, _NamedRef, _Rename, _Unnamed
+from .facts import _ConstraintNames, _ForeignKey, _NamedRef, _Unnamed
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -580,11 +580,7 @@ class _Reader:
         return _Op(name, change, call, args, known_table, known_schema, on_batch)
 
     def _collect_keys(
-        self,
-        op: _Op,
-        keys: dict[tuple[str | None, str], list[KeyColumns]],
-        fks: list[_ForeignKey],
-        renames: list[_Rename],
+        self, op: _Op, keys: dict[tuple[str | None, str], list[KeyColumns]], fks: list[_ForeignKey]
     ) -> None:
         table, schema = op.table, op.schema
         if op.name == "execute":
@@ -600,7 +596,6 @@ class _Reader:
         if op.name == "rename_table":
             new_name = _as_str(self.resolve(op.args.get("new_table_name")))
             if new_name is not None and new_name != table:
-                renames.append(_Rename(schema, table, new_name))
                 # Keys and foreign keys move with their table: an index the revision creates after
                 # the rename covers a foreign key declared before it (Airflow's SQLite branch
                 # builds `new_table`, copies the rows, renames it and indexes the new name).

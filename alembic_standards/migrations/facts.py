@@ -82,7 +82,7 @@ class MigrationReport:
 class _Revision:
     """What one revision file contributes to the history-wide checks."""
 
-    __slots__ = ("findings", "foreign_keys", "info", "keys", "names", "path", "raw_sql", "renames", "safety")
+    __slots__ = ("findings", "foreign_keys", "info", "keys", "names", "path", "raw_sql", "safety")
 
     def __init__(
         self,
@@ -94,7 +94,6 @@ class _Revision:
         raw_sql: list[str | None],
         names: _ConstraintNames | None = None,
         safety: list[Step] | None = None,
-        renames: list[_Rename] | None = None,
     ) -> None:
         self.path = path
         self.info = info
@@ -107,17 +106,6 @@ class _Revision:
         """The upgrade's constraints created unnamed, created by name and dropped by name (AS506)."""
         self.safety = safety if safety is not None else []
         """The upgrade's steps as the safe-migration rules see them (AS1001-AS1011, judged history-wide)."""
-        self.renames = renames if renames is not None else []
-        """The upgrade's ``rename_table`` calls with literal names, in order: an index created on a
-        table before a later revision renames it covers the renamed table's foreign keys (AS201)."""
-
-
-class _Rename(NamedTuple):
-    """``op.rename_table(table, new_name, schema=schema)``."""
-
-    schema: str | None
-    table: str
-    new_name: str
 
 
 class _ForeignKey(NamedTuple):

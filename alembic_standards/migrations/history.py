@@ -85,10 +85,11 @@ def _check_fk_coverage(
             keys_by_table.setdefault(table, []).append((bit, keys))
         if node.raw_sql:
             raw_sql_bits |= 1 << bit
-        for rename in node.renames:
-            old, new = (rename.schema, rename.table), (rename.schema, rename.new_name)
-            renamed_into.setdefault(new, []).append((bit, old))
-            renamed_from.setdefault(old, []).append((bit, new))
+        for step in node.safety:  # the upgrade's rename_table calls, as the safety rules read them
+            if step.op == "rename_table" and step.table and step.new_name and step.new_name != step.table:
+                old, new = (step.schema, step.table), (step.schema, step.new_name)
+                renamed_into.setdefault(new, []).append((bit, old))
+                renamed_from.setdefault(old, []).append((bit, new))
 
     # What one rename carries, computed once: a history renaming tables back and forth would
     # otherwise repeat the same walk for every path through it.

@@ -42,7 +42,7 @@ from .extract import (
     _raises_not_implemented,
     _Reader,
 )
-from .facts import RevisionInfo, _ConstraintNames, _FileResult, _ForeignKey, _Rename, _Revision
+from .facts import RevisionInfo, _ConstraintNames, _FileResult, _ForeignKey, _Revision
 from .safety_steps import other_database_spans, steps_of
 
 if TYPE_CHECKING:
@@ -295,20 +295,19 @@ class _RevisionChecks(_Reader):
             self.findings.extend(downgrade_findings)
         keys: dict[tuple[str | None, str], list[KeyColumns]] = {}
         foreign_keys: list[_ForeignKey] = []
-        renames: list[_Rename] = []
         named: set[int] = set()  # a helper called by both functions is one place in the file
         names = _ConstraintNames()
         # What runs only on another database builds no PostgreSQL key and names nothing there.
         on_postgresql = [o for o in all_up if not _within(o, elsewhere)] if elsewhere else all_up
         for op in on_postgresql:
-            self._collect_keys(op, keys, foreign_keys, renames)
+            self._collect_keys(op, keys, foreign_keys)
             self._collect_names(op, names)
         for op in (*all_up, *all_down):
             if id(op) not in named:
                 named.add(id(op))
                 self._check_names(op)
         raw_sql = [self._sql_text(op) for op in on_postgresql if op.name == "execute"]
-        return _Revision(self.path, info, self.findings, keys, foreign_keys, raw_sql, names, safety, renames)
+        return _Revision(self.path, info, self.findings, keys, foreign_keys, raw_sql, names, safety)
 
     def _is_per_database(self, function: ast.FunctionDef) -> bool:
         """Whether ``upgrade_<name>()`` is one database's upgrade of the multidb template, not a helper.
