@@ -128,6 +128,21 @@ def _string_args(call: ast.Call) -> tuple[str, ...]:
     return tuple(a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
 
 
+def _explicit_name(call: ast.Call, name: str, strings: tuple[str, ...]) -> str | None:
+    """The literal name a constraint or index call gives: ``Index("ix", ...)``'s first string,
+    else a ``name="..."`` keyword (``strings``: :func:`_string_args` of ``call``)."""
+    if name == "Index" and strings:
+        return strings[0]
+    return next(
+        (
+            k.value.value
+            for k in call.keywords
+            if k.arg == "name" and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)
+        ),
+        None,
+    )
+
+
 def _class_source(path: Path, node: ast.ClassDef, offset: int = 0) -> ClassSource:
     """``node`` read into a :class:`ClassSource`; ``offset`` lines precede the parsed text."""
     return ClassSource(path, node.lineno + offset, node.col_offset + 1, _read_body(node.body, offset))
@@ -157,18 +172,9 @@ def _read_body(body: Iterable[ast.stmt], offset: int) -> _Body:
                 for sub in ast.walk(value):
                     if isinstance(sub, ast.Call) and (name := _call_name(sub.func)):
                         strings = _string_args(sub)
-                        explicit = next(
-                            (
-                                k.value.value
-                                for k in sub.keywords
-                                if k.arg == "name"
-                                and isinstance(k.value, ast.Constant)
-                                and isinstance(k.value.value, str)
-                            ),
-                            None,
-                        )
+                        explicit = _explicit_name(sub, name, strings)
                         if name == "Index" and strings:
-                            explicit, strings = strings[0], strings[1:]
+                            strings = strings[1:]
                         table_args.append(ArgsEntry(sub.lineno + offset, sub.col_offset + 1, name, explicit, strings))
                 continue
             call = value if isinstance(value, ast.Call) else None
@@ -566,16 +572,6 @@ class TableCall:
     """Constraints and indexes among the arguments, by their literal ``name``."""
 
 
-def _callee(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Call):
-        func = node.func
-        if isinstance(func, ast.Name):
-            return func.id
-        if isinstance(func, ast.Attribute):
-            return func.attr
-    return None
-
-
 def _first_str(call: ast.Call, keyword: str) -> str | None:
     """The call's first positional argument, or its ``keyword`` argument, when a literal string."""
     node: ast.expr | None = call.args[0] if call.args else None
@@ -589,19 +585,16 @@ def _table_call(path: Path, stmt: ast.stmt, call: ast.Call) -> TableCall:
     columns: dict[str, tuple[int, int]] = {}
     constraints: dict[str, tuple[int, int]] = {}
     for arg in call.args[2:]:
-        callee = _callee(arg)
-        if not isinstance(arg, ast.Call) or callee is None:
+        if not isinstance(arg, ast.Call):
             continue
+        callee = _call_name(arg.func)
         where = (arg.lineno, arg.col_offset + 1)
         if callee == "Column":
             name = _first_str(arg, "name")
             if name is not None:
                 columns.setdefault(name, where)
         elif callee in _CONSTRAINT_CALLS:
-            name = _first_str(arg, "name") if callee == "Index" else None
-            for kw in arg.keywords:
-                if kw.arg == "name" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
-                    name = kw.value.value
+            name = _explicit_name(arg, callee, _string_args(arg))
             if name is not None:
                 constraints.setdefault(name, where)
     # The table at its statement (``users = Table(...)``), as a mapped table is at its ``class``.
@@ -633,7 +626,7 @@ def _read_table_calls(path: Path, mtime_ns: int, size: int) -> Mapping[str, tupl
             target, value = stmt.target, stmt.value
         else:
             continue
-        if isinstance(target, ast.Name) and isinstance(value, ast.Call) and _callee(value) == "Table":
+        if isinstance(target, ast.Name) and isinstance(value, ast.Call) and _call_name(value.func) == "Table":
             table_name = _first_str(value, "name")
             if table_name is not None:
                 found[target.id] = (table_name, _table_call(path, stmt, value))
