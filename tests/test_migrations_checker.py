@@ -79,7 +79,7 @@ def test_scenario(name: str) -> None:
             "raw_sql",
             "c2_sql_downgrade.py:21:5: AS704 cannot decide whether downgrade() undoes 2 steps of the upgrade: "
             "op.create_table() of table 'audit_log' at line 21 (the downgrade runs raw SQL or dynamic operations); "
-            "op.execute(...) at line 23 (raw SQL); review them by hand",
+            "conn.execute(...) at line 23 (raw SQL); review them by hand",
         ),
         (
             "history",

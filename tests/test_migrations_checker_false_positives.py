@@ -61,16 +61,17 @@ def test_false_positive_scenarios_exactly() -> None:
         # n15: the helper defined inside upgrade() is followed; the project's create_index() is not
         # Alembic's: not named, not placed in a section, only undecidable.
         "n15_nested_and_imported_helpers.py:34:5: AS704 cannot decide whether downgrade() undoes "
-        "op.create_index(...) (calls create_index(), which is not defined in this file); review it by hand",
+        "create_index(...) (calls create_index(), which is not defined in this file); review it by hand",
         # n16: the schema objects handed to the project's create_table() wrapper are still judged,
         # named as handed to that function, not to Alembic's.
         "n16_create_table_wrapper.py:28:5: AS704 cannot decide whether downgrade() undoes "
-        "op.create_table(...) (calls create_table(), which is not defined in this file); review it by hand",
+        "create_table(...) (calls create_table(), which is not defined in this file); review it by hand",
         "n16_create_table_wrapper.py:30:9: AS501 the primary key has no name: declare "
         "sa.PrimaryKeyConstraint(..., name=...)",
         "n16_create_table_wrapper.py:32:9: AS501 unnamed unique constraint in create_table()",
-        # n20: the Core backfill names its table (UPDATE logins), so NOT NULL after it is in order.
-        "n20_core_backfill_then_not_null.py:24:5: AS704 cannot decide whether downgrade() undoes op.execute(...) "
+        # n20: the Core backfill names its table (UPDATE logins), so NOT NULL after it is in order; the
+        # step is named as the revision calls it (connection.execute, not op.execute).
+        "n20_core_backfill_then_not_null.py:24:5: AS704 cannot decide whether downgrade() undoes connection.execute(...) "
         "(raw SQL); review it by hand",
         # n22: the first UPDATE fills only the column the downgrade drops; the second also sets `name`.
         "n22_backfill_of_a_new_column.py:23:5: AS704 cannot decide whether downgrade() undoes op.execute(...) "

@@ -81,22 +81,45 @@ class _Undecided:
 _UNSURE: Final = "the downgrade runs raw SQL or dynamic operations"
 
 
+_LONGEST_CALLEE: Final = 40
+"""Longest receiver text an AS704 message quotes (``op.get_bind().execute``); longer is elided."""
+
+
+def _step(item: _Undecided) -> str:
+    """How an AS704 message names an undecidable step: as the revision calls it.
+
+    ``Change.describe()`` names the operation (``op.execute(...)``), but raw SQL reaches the
+    reversal rules as one ``execute`` whatever runs it, and a project's own ``create_index()``
+    under Alembic's name: the message should read the revision's own call back
+    (``connection.execute(...)``, ``create_index(...)``).
+    """
+    change, call = item.change, item.node
+    if change.effect is not None or type(call) is not ast.Call:
+        return change.describe()
+    func = call.func
+    if type(func) is ast.Name:
+        return f"{func.id}(...)"
+    if type(func) is not ast.Attribute:
+        return change.describe()
+    receiver = ast.unparse(func.value)
+    if len(receiver) > _LONGEST_CALLEE:
+        receiver = "..."
+    return f"{receiver}.{func.attr}(...)"
+
+
 def _undecided_message(items: Sequence[_Undecided]) -> str:
     """One AS704 message for all of a revision's undecidable steps."""
     first = items[0]
     if len(items) == 1:
         if first.reason:
-            return (
-                f"cannot decide whether {first.down_name} undoes {first.change.describe()} ({first.reason}); "
-                "review it by hand"
-            )
+            return f"cannot decide whether {first.down_name} undoes {_step(first)} ({first.reason}); review it by hand"
         return (
-            f"cannot decide whether {first.down_name} undoes {first.change.describe()}: {_UNSURE} "
+            f"cannot decide whether {first.down_name} undoes {_step(first)}: {_UNSURE} "
             f"(expected {first.expected}); review it by hand"
         )
     groups: dict[tuple[str, str], list[int]] = {}
     for item in items:
-        groups.setdefault((item.change.describe(), item.reason or _UNSURE), []).append(getattr(item.node, "lineno", 0))
+        groups.setdefault((_step(item), item.reason or _UNSURE), []).append(getattr(item.node, "lineno", 0))
     shown = []
     for (what, why), lines in list(groups.items())[:3]:
         at = ", ".join(str(line) for line in lines[:5]) + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
