@@ -71,8 +71,8 @@ def test_false_positive_scenarios_exactly() -> None:
         "n16_create_table_wrapper.py:32:9: AS501 unnamed unique constraint in create_table()",
         # n20: the Core backfill names its table (UPDATE logins), so NOT NULL after it is in order; the
         # step is named as the revision calls it (connection.execute, not op.execute).
-        "n20_core_backfill_then_not_null.py:24:5: AS704 cannot decide whether downgrade() undoes connection.execute(...) "
-        "(raw SQL); review it by hand",
+        "n20_core_backfill_then_not_null.py:24:5: AS704 cannot decide whether downgrade() undoes "
+        "connection.execute(...) (raw SQL); review it by hand",
         # n22: the first UPDATE fills only the column the downgrade drops; the second also sets `name`.
         "n22_backfill_of_a_new_column.py:23:5: AS704 cannot decide whether downgrade() undoes op.execute(...) "
         "(raw SQL); review it by hand",
