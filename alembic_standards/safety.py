@@ -856,19 +856,27 @@ _UPDATE_SET: Final = LazyPattern(
     rf"^\s*UPDATE\s+(?:ONLY\s+)?{_QUALIFIED}\s+SET\s+(?P<assignments>.*)$", re.IGNORECASE | re.DOTALL
 )
 _ASSIGNED: Final = LazyPattern(rf"^\s*(?P<column>{_IDENT})\s*=")
+_INSERT_INTO: Final = LazyPattern(rf"^\s*INSERT\s+INTO\s+{_QUALIFIED}(?:\s|\(|$)", re.IGNORECASE)
 
 
-def columns_updated(sql: str) -> list[tuple[str | None, str, tuple[str, ...]]] | None:
-    """For SQL made only of ``UPDATE t SET a = ..., b = ...`` statements: each one's (schema,
-    table, columns it sets); None for any other text (another statement, a value computed at run
-    time, ``SET (a, b) = ...``, a ``FROM`` list), which is then not read.
+def rows_written(sql: str) -> list[tuple[str | None, str, tuple[str, ...]]] | None:
+    """For SQL made only of ``UPDATE t SET a = ..., b = ...`` and ``INSERT INTO t ...``
+    statements: each one's (schema, table, columns it sets), the columns empty for an ``INSERT``
+    (whole rows); None for any other text (another statement, a value computed at run time,
+    ``SET (a, b) = ...``, a ``FROM`` list, a ``WITH`` query), which is then not read.
     """
     out: list[tuple[str | None, str, tuple[str, ...]]] = []
     for statement in _split_statements(sql):
-        match = _UPDATE_SET.match(statement)
-        table = _unquote(match.group("table")) if match is not None else None
-        if match is None or table is None or _COMPUTED in statement:
+        if _COMPUTED in statement:
             return None
+        inserted = _INSERT_INTO.match(statement)
+        match = inserted or _UPDATE_SET.match(statement)
+        table = _unquote(match.group("table")) if match is not None else None
+        if match is None or table is None:
+            return None
+        if inserted is not None:
+            out.append((_unquote(match.group("schema")), table, ()))
+            continue
         elements, _ = _list_elements(match.group("assignments") + ")", 0)  # top-level commas
         columns = []
         for element in elements:
@@ -897,6 +905,9 @@ _DROP_INDEX: Final = LazyPattern(
     r"\s*(?:CASCADE|RESTRICT)?\s*$",
     re.IGNORECASE,
 )
+_DROP_TABLE: Final = LazyPattern(
+    rf"^\s*DROP\s+TABLE\s+(?P<if_exists>IF\s+EXISTS\s+)?{_QUALIFIED}\s*(?:CASCADE|RESTRICT)?\s*$", re.IGNORECASE
+)
 _ADD_COLUMN: Final = LazyPattern(
     rf"^ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?P<column>{_IDENT})\s+\S", re.IGNORECASE
 )
@@ -919,8 +930,9 @@ _CREATE_CONSTRAINT_OPS: Final = {
 
 def operations_from_sql(sql: str) -> list[RawOperation] | None:
     """The operations a literal SQL text performs, when every statement is one the reversal rules
-    can pair: ``CREATE INDEX``, ``DROP INDEX``, and ``ALTER TABLE t`` with one ``ADD COLUMN``,
-    ``DROP COLUMN``, ``ADD CONSTRAINT`` or ``DROP CONSTRAINT``.  None for anything else (another
+    can pair: ``CREATE TABLE``, ``DROP TABLE`` (one table), ``CREATE INDEX``, ``DROP INDEX``, and
+    ``ALTER TABLE t`` with one ``ADD COLUMN``, ``DROP COLUMN``, ``ADD CONSTRAINT`` or ``DROP
+    CONSTRAINT``.  None for anything else (another
     statement, several actions in one ``ALTER TABLE``, a value computed at run time): the text is
     then undecidable, as before.  A raw ``CREATE INDEX`` undone by ``op.drop_index`` (or raw
     ``DROP INDEX``) is then decided (Warehouse, Dispatch).
@@ -935,6 +947,17 @@ def operations_from_sql(sql: str) -> list[RawOperation] | None:
             columns = tuple(c for c in elements if c is not None) if None not in elements else ()
             name, table = _unquote(match.group("name")), _unquote(match.group("table"))
             out.append(RawOperation("create_index", table, name, _unquote(match.group("schema")), columns))
+            continue
+        match = _CREATE_TABLE.match(statement)
+        if match is not None:
+            table, schema = _unquote(match.group("table")), _unquote(match.group("schema"))
+            out.append(RawOperation("create_table", table, None, schema))
+            continue
+        match = _DROP_TABLE.match(statement)
+        if match is not None:
+            exists = bool(match.group("if_exists"))
+            table, schema = _unquote(match.group("table")), _unquote(match.group("schema"))
+            out.append(RawOperation("drop_table", table, None, schema, if_exists=exists))
             continue
         match = _DROP_INDEX.match(statement)
         if match is not None:

@@ -12,10 +12,10 @@ from alembic_standards.safety import (
     RawOperation,
     _split_outside_quotes,
     _split_statements,
-    columns_updated,
     indexes_from_sql,
     may_create_index,
     operations_from_sql,
+    rows_written,
     steps_from_sql,
 )
 
@@ -132,10 +132,15 @@ def test_reading_raw_sql_never_raises(sql: str) -> None:
         ("UPDATE t SET (a, b) = (1, 2)", None),
         ("UPDATE t SET a = 1; DELETE FROM t", None),  # another statement
         ("UPDATE t SET a = ?", None),  # a value computed at run time (an f-string)
+        # An INSERT writes whole rows: no columns (they go only with their table).
+        ("INSERT INTO audit_log (id) VALUES (1)", [(None, "audit_log", ())]),
+        ('INSERT INTO s."Log" SELECT * FROM old; UPDATE t SET b = 2', [("s", "Log", ()), (None, "t", ("b",))]),
+        ("INSERT INTO t VALUES (?)", None),
+        ("WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", None),  # a WITH query: not read
     ],
 )
-def test_columns_updated(sql: str, expected: list[tuple[str | None, str, tuple[str, ...]]] | None) -> None:
-    assert columns_updated(sql) == expected
+def test_rows_written(sql: str, expected: list[tuple[str | None, str, tuple[str, ...]]] | None) -> None:
+    assert rows_written(sql) == expected
 
 
 @pytest.mark.parametrize(
@@ -154,6 +159,10 @@ def test_columns_updated(sql: str, expected: list[tuple[str | None, str, tuple[s
             "ALTER TABLE t ADD CONSTRAINT ck CHECK (a IN (1, 2))",
             [RawOperation("create_check_constraint", "t", "ck")],
         ),
+        ("CREATE TABLE IF NOT EXISTS s.t (id int PRIMARY KEY)", [RawOperation("create_table", "t", None, "s")]),
+        ("DROP TABLE IF EXISTS t CASCADE", [RawOperation("drop_table", "t", None, if_exists=True)]),
+        ("DROP TABLE t, u", None),  # two tables
+        ("CREATE TEMPORARY TABLE t (id int)", None),  # gone at the end of the session
         ("ALTER TABLE t ADD COLUMN a int, ADD COLUMN b int", None),  # two actions
         ("ALTER TABLE t RENAME TO u", None),
         ("CREATE INDEX ix ON t (a); ANALYZE t", None),  # a statement not read

@@ -24,7 +24,7 @@ from ..layout import is_destructive, out_of_order, section_of, sql_is_data
 from ..lazy_re import LazyPattern
 from ..naming import MAX_IDENTIFIER_LENGTH
 from ..reversal import Change, change_from_op_call, match
-from ..safety import columns_updated, has_nothing_to_undo, operations_from_sql
+from ..safety import has_nothing_to_undo, operations_from_sql, rows_written
 from .extract import (
     _DYNAMIC,
     _SESSION_FACTORIES,
@@ -472,7 +472,7 @@ class _RevisionChecks(_Reader):
         for change in verdict.undecidable:
             op = by_change[id(change)]
             if op.name == "execute" and (
-                self._fills_what_the_downgrade_drops(op, up_ops, down_ops) or self._raw_undone(op, down_changes)
+                self._fills_what_the_downgrade_drops(op, up_ops, down_changes) or self._raw_undone(op, down_changes)
             ):
                 continue
             undecided.append(_Undecided(down_name, change, change.reason, "", op.call))
@@ -508,34 +508,40 @@ class _RevisionChecks(_Reader):
         verdict = match(changes, down_changes)
         return not (verdict.missing or verdict.unsure or verdict.undecidable)
 
-    def _fills_what_the_downgrade_drops(self, op: _Op, up_ops: list[_Op], down_ops: list[_Op]) -> bool:
+    def _fills_what_the_downgrade_drops(self, op: _Op, up_ops: list[_Op], down_changes: list[Change]) -> bool:
         """Whether raw SQL only ``UPDATE``s columns (or tables) the upgrade adds and the downgrade
-        drops: dropping them takes the values with them, so there is nothing else to undo (a
-        backfill of a new column: Mealie, CTFd, Redash)."""
+        drops, or ``INSERT``s rows into such tables: dropping them takes the values with them, so
+        there is nothing else to undo (a backfill of a new column: Mealie, CTFd, Redash; the seed
+        rows of a new table)."""
         sql = self._sql_text(op)
-        updates = columns_updated(sql) if sql is not None and "update" in sql.lower() else None
+        lowered = sql.lower() if sql is not None else ""
+        updates = rows_written(sql) if sql is not None and ("update" in lowered or "insert" in lowered) else None
         if not updates:
             return False
 
-        def objects(ops: list[_Op], action: str) -> set[tuple[str | None, str, str | None]]:
+        def objects(changes: list[Change], action: str) -> set[tuple[str | None, str, str | None]]:
             found: set[tuple[str | None, str, str | None]] = set()
-            for o in ops:
-                e = o.change.effect
-                if o.change.action == action and e is not None and e.table is not None:
+            for change in changes:
+                e = change.effect
+                if change.action == action and e is not None and e.table is not None:
                     if e.kind == "table":
                         found.add((e.schema, e.table.lower(), None))
                     elif e.kind == "column" and e.name is not None:
                         found.add((e.schema, e.table.lower(), e.name.lower()))
             return found
 
-        added, dropped = objects(up_ops, "create"), objects(down_ops, "drop")
+        # What the upgrade creates, its raw CREATE TABLE included (seed rows for a table made in SQL).
+        up_changes = [o.change for o in up_ops]
+        up_changes += [c for o in up_ops if o.name == "execute" for c in self._raw_changes(o)]
+        added, dropped = objects(up_changes, "create"), objects(down_changes, "drop")
         return all(
             any(
                 (schema, table.lower(), name) in added and (schema, table.lower(), name) in dropped
-                for name in (column.lower(), None)
+                # An INSERT's rows (no columns) go only with their table.
+                for name in ((column.lower(), None) if column is not None else (None,))
             )
             for schema, table, columns in updates
-            for column in columns
+            for column in (columns or (None,))
         )
 
     def _to_undo(self, ops: list[_Op]) -> list[_Op]:

@@ -1,4 +1,4 @@
-"""A table dropped by raw SQL in the downgrade
+"""A table dropped by raw SQL in the downgrade, with the seed rows the upgrade inserted
 
 Revision ID: c2
 Revises: c1
