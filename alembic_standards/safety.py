@@ -776,7 +776,10 @@ def _in_identifier(sql: str, i: int) -> bool:
     return i > 0 and (sql[i - 1].isalnum() or sql[i - 1] in "_$")
 
 
-_SESSION: Final = LazyPattern(r"^\s*(SET|RESET)\s+\w", re.IGNORECASE)
+_SESSION: Final = LazyPattern(r"^\s*(SET|RESET|LOCK|ANALYZE)\b", re.IGNORECASE)
+"""Statements that change no schema object and no row: session settings, an explicit ``LOCK
+TABLE`` (held until the transaction ends) and ``ANALYZE`` (planner statistics).  A downgrade has
+nothing of them to undo (Warehouse locks four tables before creating its counting triggers)."""
 _INDEX_ELEMENT: Final = LazyPattern(
     # A column, with what may follow it in an index: COLLATE, an operator class, order, nulls.
     rf"^(?P<column>{_IDENT})(?:\s+COLLATE\s+{_IDENT}(?:\s*\.\s*{_IDENT})?)?(?:\s+(?!ASC\b|DESC\b|NULLS\b){_IDENT})?"
@@ -941,6 +944,8 @@ def operations_from_sql(sql: str) -> list[RawOperation] | None:
     for statement in _split_statements(sql):
         if _COMPUTED in statement:
             return None
+        if _SESSION.match(statement):
+            continue  # nothing to pair: it changes no object
         match = _CREATE_INDEX.match(statement)
         if match is not None:
             elements, _ = _index_columns(statement, match)
@@ -1024,9 +1029,9 @@ def may_create_index(sql: str | None, table: str) -> bool:
 
 def has_nothing_to_undo(sql: str | None) -> bool:
     """True when every statement of ``sql`` is a session setting (``SET lock_timeout = '5s'``,
-    ``RESET ...``) or an ``ALTER TABLE ... VALIDATE CONSTRAINT``: the statements of the safe forms
-    that change no schema object, so a downgrade has nothing to undo for them (the validated
-    constraint goes with its own ``drop_constraint``)."""
+    ``RESET ...``), a ``LOCK``, an ``ANALYZE`` or an ``ALTER TABLE ... VALIDATE CONSTRAINT``: the
+    statements (those of the safe forms among them) that change no schema object, so a downgrade
+    has nothing to undo for them (the validated constraint goes with its own ``drop_constraint``)."""
     if not sql:
         return False
     for statement in _split_statements(sql):

@@ -369,6 +369,8 @@ def test_raw_sql_statements_become_steps() -> None:
 
 def test_only_settings_and_validation_have_nothing_to_undo() -> None:
     assert has_nothing_to_undo("SET lock_timeout = '5s'; ALTER TABLE posts VALIDATE CONSTRAINT fk_p")
+    assert has_nothing_to_undo("LOCK TABLE packages IN SHARE ROW EXCLUSIVE MODE; ANALYZE packages")
+    assert not has_nothing_to_undo("LOCK TABLE packages; DELETE FROM packages")
     assert not has_nothing_to_undo("SET lock_timeout = '5s'; UPDATE users SET a = 1")
     assert not has_nothing_to_undo("ALTER TABLE users ADD CONSTRAINT uq UNIQUE USING INDEX uq")
     assert not has_nothing_to_undo(None)

@@ -165,7 +165,12 @@ def test_rows_written(sql: str, expected: list[tuple[str | None, str, tuple[str,
         ("CREATE TEMPORARY TABLE t (id int)", None),  # gone at the end of the session
         ("ALTER TABLE t ADD COLUMN a int, ADD COLUMN b int", None),  # two actions
         ("ALTER TABLE t RENAME TO u", None),
-        ("CREATE INDEX ix ON t (a); ANALYZE t", None),  # a statement not read
+        ("CREATE INDEX ix ON t (a); VACUUM t", None),  # a statement not read
+        # LOCK and ANALYZE change no object: nothing to pair, the rest is read.
+        (
+            "LOCK TABLE t IN SHARE MODE; CREATE INDEX ix ON t (a); ANALYZE t",
+            [RawOperation("create_index", "t", "ix", None, ("a",))],
+        ),
         ("DROP INDEX ix_?", None),  # computed at run time
     ],
 )

@@ -23,7 +23,7 @@ from ..findings import SUPPRESSION_MARKER, Finding, Location, RuleId
 from ..layout import is_destructive, out_of_order, section_of, sql_is_data
 from ..lazy_re import LazyPattern
 from ..naming import MAX_IDENTIFIER_LENGTH
-from ..reversal import Change, change_from_op_call, match
+from ..reversal import OPS, UNDECIDABLE_OPS, Change, change_from_op_call, match
 from ..safety import has_nothing_to_undo, operations_from_sql, rows_written
 from .extract import (
     _DYNAMIC,
@@ -97,9 +97,9 @@ def _step(item: _Undecided) -> str:
     if change.effect is not None or type(call) is not ast.Call:
         return change.describe()
     func = call.func
-    if type(func) is ast.Name:
-        return f"{func.id}(...)"
-    if type(func) is not ast.Attribute:
+    if type(func) is ast.Name and (change.op in OPS or change.op in UNDECIDABLE_OPS):
+        return f"{func.id}(...)"  # the project's own function of an operation's name
+    if type(func) is not ast.Attribute or change.op != "execute":
         return change.describe()
     receiver = ast.unparse(func.value)
     if len(receiver) > _LONGEST_CALLEE:
