@@ -142,6 +142,9 @@ class _Reader:
         self.nested: dict[str, ast.FunctionDef] = {}
         """Functions defined inside the function being collected (``def _drop_fk(...)`` in the body of
         ``upgrade()``: MLflow, Superset), by name, as the walk meets their ``def``: helpers too."""
+        self.sql_texts: dict[int, str | None] = {}
+        """:meth:`_sql_text` by ``id(op.call)``: the safety steps, the reversal rules, the section
+        order and the key collection all read an ``execute``'s SQL."""
         node: Any  # type() tests below (exact AST classes; cheaper than isinstance per statement)
         for node in tree.body:
             kind = type(node)
@@ -262,6 +265,13 @@ class _Reader:
         ``logins.update()`` or ``sa.update(logins)`` with ``logins = sa.table("logins", ...)``
         (Warehouse's backfill before ``SET NOT NULL``).  None when nothing of the statement can be told.
         """
+        key = id(op.call)
+        if key in self.sql_texts:
+            return self.sql_texts[key]
+        text = self.sql_texts[key] = self._read_sql_text(op)
+        return text
+
+    def _read_sql_text(self, op: _Op) -> str | None:
         node = op.call.args[0] if op.call.args else op.args.get("sqltext")
         if isinstance(node, ast.Call) and _callee(node) == "text" and node.args:
             node = node.args[0]

@@ -251,6 +251,11 @@ MAX_OPERATOR_CHAIN: Final = 1_000
 class _RevisionChecks(_Reader):
     """The extractor plus the per-file rules: :meth:`run` checks one revision and returns its facts."""
 
+    def __init__(self, path: Path, source: str, tree: ast.Module, config: Config) -> None:
+        super().__init__(path, source, tree, config)
+        self.raw_changes: dict[int, list[Change]] = {}
+        """:meth:`_raw_changes` by ``id(op.call)``."""
+
     # -- the whole file ----------------------------------------------------------------------
     def run(self, irreversible: list[ExceptionEntry]) -> _Revision:
         """Check the revision; its ``irreversible`` marker, if any, is appended to ``irreversible``."""
@@ -479,7 +484,15 @@ class _RevisionChecks(_Reader):
         return out
 
     def _raw_changes(self, op: _Op) -> list[Change]:
-        """The changes raw SQL makes, when every statement of it is read (:func:`operations_from_sql`)."""
+        """The changes raw SQL makes, when every statement of it is read (:func:`operations_from_sql`);
+        read once per call (the downgrade's evidence, the upgrade's undone SQL, the rows written)."""
+        key = id(op.call)
+        found = self.raw_changes.get(key)
+        if found is None:
+            found = self.raw_changes[key] = self._read_raw_changes(op)
+        return found
+
+    def _read_raw_changes(self, op: _Op) -> list[Change]:
         sql = self._sql_text(op)
         operations = operations_from_sql(sql) if sql is not None else None
         if not operations:
