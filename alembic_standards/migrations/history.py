@@ -58,6 +58,7 @@ def _check_fk_coverage(
 ) -> None:
     """A foreign key needs an index created in its own revision, in one of its ancestors, or in a
     later revision descending from it (a history that fixed the gap is not asked to edit the past).
+    A missing index is reported once: at the last revision that creates a key on those columns.
 
     Ancestry is computed once for the whole history (a bitset of ancestors per revision, built in
     topological order) and the keys are indexed by table, so each foreign key looks only at the
