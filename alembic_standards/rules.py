@@ -285,7 +285,9 @@ in raw SQL (``op.execute``) counts like ``op.create_index`` (an expression eleme
 column).  Raw SQL that cannot be read, because it is built at run time, might build the index:
 the key is then AS704 (review by hand) rather than AS201, unless that SQL runs before the
 key's table exists.  What a branch runs only on another database (``if dialect_name == "mysql":``,
-as the safe-migration rules read it) creates no key on PostgreSQL and covers none.
+as the safe-migration rules read it) creates no key on PostgreSQL and covers none.  A missing
+index is reported once, at the last revision that creates a key on those columns (a key dropped
+and created again to change its ``ON DELETE`` needs the same one index).
 """,
     ),
     _rule(
