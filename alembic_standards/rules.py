@@ -1360,7 +1360,9 @@ next to the versions directory and accepts a ``lock_timeout`` or ``statement_tim
 A revision runs in one transaction: the locks its schema changes take are held until it commits.
 An ``UPDATE`` (or ``DELETE``, ``INSERT ... SELECT``) of every row of an existing table in that
 transaction keeps the table locked for as long as the backfill takes.  Put the backfill in a
-revision of its own (or in an autocommit block), in batches.
+revision of its own (or in an autocommit block), in batches.  A backfill in a loop whose body
+commits (``bind.commit()`` after each batch) holds the lock for one batch at most and is not
+reported; a ``commit()`` outside such a loop is not read as the end of the transaction.
 """,
         bad="""
 def upgrade() -> None:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 from ..findings import Location
@@ -78,8 +79,9 @@ def other_database_spans(reader: _Reader) -> list[tuple[int, int]]:
 def steps_of(reader: _Reader, ops: Sequence[_Op], elsewhere: Sequence[tuple[int, int]]) -> list[Step]:
     """The steps of ``ops`` (an upgrade's operations, in order) that the safety rules judge;
     ``elsewhere``: :func:`other_database_spans`."""
-    # One more walk of the tree only for the files that use an autocommit block at all.
+    # One more walk of the tree only for the files that use an autocommit block (or commit) at all.
     blocks = _autocommit_spans(reader.tree) if "autocommit_block" in reader.source else []
+    batches = _committing_loops(reader.tree) if ".commit(" in reader.source else []
     steps: list[Step] = []
     for op in ops:
         name = op.name
@@ -90,7 +92,14 @@ def steps_of(reader: _Reader, ops: Sequence[_Op], elsewhere: Sequence[tuple[int,
             sql = reader._sql_text(op)
             if sql is not None:
                 autocommit = any(start < line <= end for start, end in blocks)
-                steps.extend(steps_from_sql(sql, line=line, col=op.call.col_offset + 1, autocommit=autocommit))
+                found = steps_from_sql(sql, line=line, col=op.call.col_offset + 1, autocommit=autocommit)
+                if batches and any(start < line <= end for start, end in batches):
+                    # A backfill in a loop that commits each batch holds an earlier schema change's
+                    # lock for one batch at most (Warehouse's IP-address migration): what AS1010
+                    # asks for.  Only the backfill: DDL after a commit() still runs in the
+                    # transaction SQLAlchemy begins again (CONCURRENTLY still fails there).
+                    found = [replace(s, autocommit=True) if s.op == "data" else s for s in found]
+                steps.extend(found)
             continue
         # One look-up by operation name before anything is read: an operation no rule judges is
         # skipped at once, the others go straight to their builder (with Step's own __init__,
@@ -105,6 +114,22 @@ def steps_of(reader: _Reader, ops: Sequence[_Op], elsewhere: Sequence[tuple[int,
         autocommit = bool(blocks) and any(start < line <= end for start, end in blocks)
         steps.extend(build(reader, op, line, call.col_offset + 1, autocommit))
     return steps
+
+
+def _committing_loops(tree: ast.Module) -> list[tuple[int, int]]:
+    """The line spans of the ``for``/``while`` loops whose body calls ``<connection>.commit()``."""
+    spans = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and any(
+            isinstance(inner, ast.Call)
+            and isinstance(inner.func, ast.Attribute)
+            and inner.func.attr == "commit"
+            and not inner.args
+            for statement in node.body
+            for inner in ast.walk(statement)
+        ):
+            spans.append((node.lineno, node.end_lineno or node.lineno))
+    return spans
 
 
 def _autocommit_spans(tree: ast.Module) -> list[tuple[int, int]]:
