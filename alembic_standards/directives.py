@@ -33,6 +33,10 @@ What it does, for every ``MigrationScript`` Alembic is about to write:
    contract revisions), a volatile default, a table rewrite, a NOT NULL column without a default.
    ``-x unsafe="<reason>"`` lets it through.  Graded by rule selection, not ``fail_on``.  The
    downgrade's ``SET lock_timeout`` (``reverse_into`` puts it last) is moved to its top.
+5. On PostgreSQL, **completes** the downgrade: a native enum type that the upgrade's
+   ``create_table`` creates is dropped after the last table using it
+   (:mod:`alembic_standards.enum_types`); Alembic's ``drop_table`` leaves it, and the next upgrade
+   would fail on the type that already exists.
 
 Under ``alembic check`` the hook does nothing: ``check`` runs the same hooks, only reads the
 upgrade, and would crash or mislead if the directives were changed (reference §3.4, §6).
@@ -114,6 +118,11 @@ def process_revision_directives(
             template_args["irreversible"] = reason
     for script in directives:
         _lock_timeout_first(script)
+    if _is_postgresql(context):
+        from .enum_types import add_enum_type_drops
+
+        for script in directives:
+            add_enum_type_drops(script)
     if _template_has_sections(context):
         for script in directives:
             _split_sections(script)

@@ -750,3 +750,58 @@ def test_dropping_an_fk_column_drops_its_index_first(tmp_path: Path, pg_url: str
     project.round_trip(_accounts(False))
     project.downgrade(_accounts(True), "r001")  # the index comes back with the column and its FK
     assert_catalog_clean(pg_url)
+
+
+# ---------------------------------------------------------------------------------------------
+# Native enum types: the downgrade drops what the upgrade's tables create
+# ---------------------------------------------------------------------------------------------
+
+
+def _accounts_with_enums() -> sa.MetaData:
+    """Two tables share one enum type; one has its own (in an array); one type exists already."""
+    from sqlalchemy.dialects import postgresql
+
+    md = sa.MetaData(naming_convention=dict(NAMING_CONVENTION))
+    status = sa.Enum("active", "banned", name="account_status")
+    sa.Table(
+        "accounts",
+        md,
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column("status", status, nullable=False),
+        sa.Column("tier", postgresql.ENUM("free", "paid", name="tier", create_type=False), nullable=True),
+    )
+    sa.Table(
+        "invitations",
+        md,
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column("status", status, nullable=False),
+        sa.Column("channels", postgresql.ARRAY(sa.Enum("mail", "sms", name="Channel")), nullable=True),
+        sa.Column("kind", sa.Enum("a", "b", name="kind", native_enum=False), nullable=True),
+    )
+    return md
+
+
+def test_enum_types_the_upgrade_creates_are_dropped_by_the_downgrade(tmp_path: Path, pg_url: str) -> None:
+    """Warehouse (sweep 4): Alembic's drop_table leaves the type, and upgrade -> downgrade -> upgrade
+    failed with DuplicateObject.  Each type is dropped once, after the last table using it; the
+    quoted name keeps its case; a type the table does not create (create_type=False) is left."""
+    import alembic_standards
+
+    with sa.create_engine(pg_url).begin() as conn:
+        conn.execute(sa.text("CREATE TYPE tier AS ENUM ('free', 'paid')"))
+    hook = {"process_revision_directives": alembic_standards.process_revision_directives}
+    project = Project(tmp_path, pg_url, extra_options=hook)
+    md = _accounts_with_enums()
+    rev = project.revision(md)
+    assert rev.downgrade == (
+        "op.drop_table('invitations')\n"
+        """op.execute('DROP TYPE IF EXISTS "Channel"')\n"""
+        "op.drop_table('accounts')\n"
+        "op.execute('DROP TYPE IF EXISTS account_status')"
+    )
+    project.round_trip(md)
+    project.check(md)
+    project.downgrade(md)
+    with sa.create_engine(pg_url).connect() as conn:
+        types = conn.execute(sa.text("SELECT typname FROM pg_type WHERE typtype = 'e' ORDER BY typname")).scalars()
+        assert list(types) == ["tier"]
