@@ -360,16 +360,26 @@ def _check_names_column(text: str, table: str, column: str) -> bool:
 
 
 def _mapped_annotation(cls: type, attr: str) -> bool:
-    """``attr`` annotated ``Mapped[...]`` in ``cls`` or its bases (when no source is readable)."""
-    from sqlalchemy.orm import Mapped
+    """``attr`` annotated ``Mapped[...]`` in ``cls`` or its bases (when no source is readable), or
+    a ``@declared_attr`` whose return annotation is ``Mapped[...]``: the typed declarative style of
+    a mixin (``def parent_id(cls) -> Mapped[UUID | None]``), which SQLAlchemy reads for
+    nullability just as a class-level annotation (Warehouse's ``HasObservers``)."""
+    from sqlalchemy.orm import Mapped, declared_attr
+
+    def is_mapped(value: object) -> bool:
+        if isinstance(value, str):
+            return value.strip().startswith(("Mapped[", "orm.Mapped[", "sa.orm.Mapped["))
+        return getattr(value, "__origin__", None) is Mapped
 
     for klass in cls.__mro__:
         annotations = pyinspect.get_annotations(klass)
         if attr in annotations:
-            value = annotations[attr]
-            if isinstance(value, str):
-                return value.strip().startswith(("Mapped[", "orm.Mapped[", "sa.orm.Mapped["))
-            return getattr(value, "__origin__", None) is Mapped
+            return is_mapped(annotations[attr])
+        declared = klass.__dict__.get(attr)
+        if isinstance(declared, declared_attr):
+            function = getattr(declared, "fget", None)
+            returns = pyinspect.get_annotations(function).get("return") if callable(function) else None
+            return returns is not None and is_mapped(returns)
     return False
 
 

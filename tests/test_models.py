@@ -35,7 +35,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.types import UserDefinedType
 
 from alembic_standards.config import Config
@@ -197,6 +197,36 @@ def test_as203_nullable_stated_or_not() -> None:
         ("children", "untyped_id"),
         ("imperative", "parent_id"),
     ]
+
+
+def test_declared_attr_return_annotation_states_nullability() -> None:
+    """A mixin's ``@declared_attr def x(cls) -> Mapped[X | None]`` states nullability as a
+    class-level ``Mapped[...]`` does: SQLAlchemy reads it (Warehouse's ``HasObservers``, sweep 4).
+    Without a return annotation (or with a plain one) it still does not."""
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Parent(Base):
+        __tablename__ = "parents"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+    class HasParents:
+        @declared_attr
+        def parent_id(cls) -> Mapped[uuid.UUID | None]:
+            return mapped_column(ForeignKey("parents.id"), index=True)
+
+        @declared_attr
+        def other_parent_id(cls):  # type: ignore[no-untyped-def]  # the untyped mixin style
+            return mapped_column(Uuid, ForeignKey("parents.id"), index=True)
+
+    class Child(HasParents, Base):
+        __tablename__ = "children"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+    assert Child.__table__.c.parent_id.nullable is True  # what the annotation decided
+    found = lint_metadata([Base.metadata], Config(enabled=frozenset({"AS203"})))
+    assert [(f.location.table, f.location.column) for f in found] == [("children", "other_parent_id")]
 
 
 @pytest.mark.parametrize(
