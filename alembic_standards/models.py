@@ -110,7 +110,7 @@ def lint_tables(
     return _finish(findings, config, table_list, index)
 
 
-_DECLARATION_RULES = frozenset({"AS402", "AS403", "AS404"})
+_DECLARATION_RULES = frozenset({"AS402", "AS403", "AS404", "AS503"})
 """Rules about a column's own declaration: one finding per declaration, however many tables a
 mixin or base class copies it into."""
 

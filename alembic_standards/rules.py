@@ -625,7 +625,9 @@ status = Column(String(20), CheckConstraint("status IN ('active', 'inactive')"),
         spec="Rule 5: Constraint Standards (2. Check constraints where appropriate)",
         notes="""
 A CHECK (table- or column-level) counts when its SQL names the column bare, quoted or qualified by
-its own table (``status IN (...)``, ``reminders.status IN (...)``, ``"reminders"."status"``).
+its own table (``status IN (...)``, ``reminders.status IN (...)``, ``"reminders"."status"``).  A
+column declared once on a mixin or base class and copied into several tables is reported once, at
+its declaration, naming the tables (as AS402 is): one ``CheckConstraint`` there fixes them all.
 """,
     ),
     _rule(

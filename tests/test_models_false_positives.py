@@ -142,6 +142,33 @@ def test_as402_on_a_mixin_column_is_reported_once_at_its_declaration() -> None:
     assert (found[0].location.table, found[0].location.column) == (None, "created_at")
 
 
+def test_as503_on_a_mixin_column_is_reported_once_at_its_declaration() -> None:
+    """Warehouse's ``Observation.kind`` (sweep 4): one declaration, copied into four tables, was four
+    findings at one file:line; one CHECK on the declaration fixes them all."""
+
+    class Base(DeclarativeBase):
+        pass
+
+    class KindMixin:
+        kind: Mapped[str] = mapped_column(String(20))  # the one kind declaration
+
+    class Apple(KindMixin, Base):
+        __tablename__ = "apples"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+    class Pear(KindMixin, Base):
+        __tablename__ = "pears"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+    found = lint_metadata([Base.metadata], Config(enabled=frozenset({"AS503"})))
+    lines = Path(__file__).read_text().splitlines()
+    (line,) = [n for n, text in enumerate(lines, start=1) if text.endswith("# the one kind declaration")]
+    assert [f.render(Path(__file__).parent) for f in found] == [
+        f"test_models_false_positives.py:{line}:9: AS503 kind (declared once, used by tables apples, pears) looks "
+        "like a status column but no CHECK constraint or Enum constrains its values"
+    ]
+
+
 def test_mixin_declaration_stays_per_table_where_a_table_declares_an_exception() -> None:
     from alembic_standards.exceptions import ExceptionRegister
 
