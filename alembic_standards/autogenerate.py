@@ -1052,8 +1052,7 @@ def _split_use_alter(
     """
     if not supports_alter:
         return op, []
-    extra: list[ops.MigrateOperation] = []
-    seen: set[int] = set()
+    names: list[str] = []  # the use_alter foreign keys, in the op's order
     for item in op.columns:
         candidates: list[Any] = []
         if isinstance(item, ForeignKeyConstraint):
@@ -1061,12 +1060,21 @@ def _split_use_alter(
         elif isinstance(item, Column):
             candidates.extend(fk.constraint for fk in item.foreign_keys if fk.constraint is not None)
         for fk in candidates:
-            if isinstance(fk, ForeignKeyConstraint) and fk.use_alter and id(fk) not in seen:
-                seen.add(id(fk))
-                if explicit_name(fk.name) is None:
-                    continue  # SQLAlchemy refuses an unnamed use_alter FK at DDL time anyway
-                create = ops.CreateForeignKeyOp.from_constraint(fk)
-                extra.append(ops.ModifyTableOps(op.table_name, [create], schema=op.schema))
+            # An unnamed use_alter FK is left: SQLAlchemy refuses it at DDL time anyway.
+            name = explicit_name(fk.name) if isinstance(fk, ForeignKeyConstraint) and fk.use_alter else None
+            if name and name not in names:
+                names.append(name)
+    if not names:
+        return op, []
+    # Read from the table the op builds: a constraint the naming step copied (to name it) is
+    # detached until then, with no columns to read (Mealie's unnamed ForeignKey(..., use_alter=True)
+    # raised KeyError here).  Rare: only a table with such a key pays for the copy.
+    built = {explicit_name(fk.name): fk for fk in op.to_table().foreign_key_constraints}
+    extra: list[ops.MigrateOperation] = [
+        ops.ModifyTableOps(op.table_name, [ops.CreateForeignKeyOp.from_constraint(built[name])], schema=op.schema)
+        for name in names
+        if name in built
+    ]
     return op, extra
 
 

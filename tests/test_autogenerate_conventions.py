@@ -413,3 +413,63 @@ def test_sqlalchemy_deferred_name_counts_as_no_name() -> None:
     assert _replaceable(_NONE_NAME) is True
     assert _replaceable(None) is True
     assert _replaceable("fk_a_b") is False
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. An unnamed use_alter foreign key, no team convention: our name, created after the tables
+# ---------------------------------------------------------------------------------------------
+
+
+def cycle_models() -> sa.MetaData:
+    """users <-> recipes, the cycle broken the documented SQLAlchemy way (Mealie's recipes.user_id)."""
+    md = sa.MetaData()
+    sa.Table(
+        "users",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("favourite_recipe_id", sa.Integer, sa.ForeignKey("recipes.id"), index=True),
+    )
+    sa.Table(
+        "recipes",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", use_alter=True), index=True),
+    )
+    return md
+
+
+CYCLE_UPGRADE = """\
+op.create_table('recipes',
+sa.Column('id', sa.Integer(), nullable=False),
+sa.Column('user_id', sa.Integer(), nullable=True),
+sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_recipes_user_id'), use_alter=True),
+sa.PrimaryKeyConstraint('id', name=op.f('pk_recipes'))
+)
+op.create_table('users',
+sa.Column('id', sa.Integer(), nullable=False),
+sa.Column('favourite_recipe_id', sa.Integer(), nullable=True),
+sa.ForeignKeyConstraint(['favourite_recipe_id'], ['recipes.id'], name=op.f('fk_users_favourite_recipe_id')),
+sa.PrimaryKeyConstraint('id', name=op.f('pk_users'))
+)
+op.create_foreign_key(op.f('fk_recipes_user_id'), 'recipes', 'users', ['user_id'], ['id'], use_alter=True)
+op.create_index(op.f('idx_recipes_user_id'), 'recipes', ['user_id'], unique=False)
+op.create_index(op.f('idx_users_favourite_recipe_id'), 'users', ['favourite_recipe_id'], unique=False)"""
+CYCLE_DOWNGRADE = """\
+op.drop_index(op.f('idx_users_favourite_recipe_id'), table_name='users')
+op.drop_index(op.f('idx_recipes_user_id'), table_name='recipes')
+op.drop_constraint(op.f('fk_recipes_user_id'), 'recipes', type_='foreignkey')
+op.drop_table('users')
+op.drop_table('recipes')"""
+
+
+def test_unnamed_use_alter_foreign_key_without_a_team_convention(tmp_path: Path, pg_url: str) -> None:
+    """The plugin names the key on a detached copy of the constraint; reading that copy's columns
+    raised KeyError (Mealie, sweep 4).  The key is named by our convention, created after both
+    tables, and the migration runs both ways."""
+    project = Project(tmp_path, pg_url)
+    rev = project.revision(cycle_models())
+    assert rev.upgrade == CYCLE_UPGRADE
+    assert rev.downgrade == CYCLE_DOWNGRADE
+    project.round_trip(cycle_models())
+    project.check(cycle_models())
+    assert project.revision(cycle_models()).upgrade == "pass"
