@@ -267,8 +267,14 @@ def _is_junction_key(table: Table) -> bool:
 
 def _is_pure_link_table(table: Table) -> bool:
     """A junction table with nothing but its key (the spec's ``JournalEntryTag``): its rows are
-    created and deleted, never updated, and carry no data to timestamp (AS401 notes)."""
-    return _is_junction_key(table) and len(table.primary_key.columns) == len(table.columns)
+    created and deleted, never updated, and carry no data to timestamp (AS401 notes).  Also one
+    with no primary key yet whose columns are all foreign keys (Mealie's ``recipes_to_tags``, a
+    UNIQUE over the pair): AS102 reports the missing key, and promoting it makes the table the
+    spec's junction table; timestamps would be the wrong fix."""
+    if _is_junction_key(table):
+        return len(table.primary_key.columns) == len(table.columns)
+    columns = list(table.columns)
+    return not table.primary_key.columns and len(columns) > 1 and all(c.foreign_keys for c in columns)
 
 
 def _candidate_key(table: Table) -> tuple[str, ...] | None:
@@ -486,6 +492,11 @@ class ModelRules:
                 )
             elif self.sqlite:
                 pass  # reported once per table below (AS904)
+            elif pk_cols[0].foreign_keys:
+                # A key that is a foreign key (joined-table inheritance: CTFd's solves.id ->
+                # submissions.id; a one-to-one extension table) takes its type from the key it
+                # refers to: the parent is reported, and its documented exception covers both.
+                pass
             elif not _is_uuid_type(pk_cols[0].type):
                 col = pk_cols[0]
                 t = _unwrap(col.type)
@@ -715,6 +726,16 @@ class ModelRules:
             found = self._unique_key_sets[table] = frozenset(keys)
         return found
 
+    def _joined_child(self, table: Table) -> bool:
+        """Whether ``table`` is the child table of joined-table inheritance: a row of it is a row of
+        the parent's table too, whose timestamps it shares (a ``TimestampMixin`` inherited through a
+        mapped parent puts its columns on the parent only; CTFd's ``solves``).  AS401 judges the parent."""
+        mapper = self.index.mapper(table) if self.index is not None else None
+        parent = getattr(mapper, "inherits", None)
+        if mapper is None or parent is None:
+            return False
+        return mapper.local_table is table and parent.local_table is not table
+
     def _nullable_stated(self, column: Column[Any]) -> bool:
         # SQLAlchemy records whether nullable= was passed (Column._user_defined_nullable; pinned by
         # a test).  A typed mapped_column states it through its Mapped[...] annotation instead
@@ -736,7 +757,7 @@ class ModelRules:
         created, updated = self.config.timestamp_columns
         if self.runs(RuleId.AS401):
             missing = [name for name in (created, updated) if name not in table.c]
-            if missing and not _is_pure_link_table(table):
+            if missing and not _is_pure_link_table(table) and not self._joined_child(table):
                 out.append(
                     self.finding(
                         RuleId.AS401,

@@ -188,7 +188,9 @@ class LogEntry(Base, TimestampMixin):
         spec="Rule 1: Primary Key Standardization; Exception Documentation",
         notes="""
 A composite primary key made only of foreign-key columns (a junction table such as the spec's
-``JournalEntryTag``) is the spec's permitted Exception 2 and is not reported.  Any other departure
+``JournalEntryTag``) is the spec's permitted Exception 2 and is not reported.  Nor is a
+single-column key that is itself a foreign key (joined-table inheritance, a one-to-one extension
+table): its type is the referred key's, which is judged on its own table.  Any other departure
 is documented the spec's way, in the model's docstring: a paragraph starting with ``Exception:``
 gives the reason, and justifies that model's primary-key and timestamp findings (AS101, AS102,
 AS103, AS401, AS402, AS403, AS404); ``alembic-standards exceptions`` lists it with that reason.
@@ -456,7 +458,10 @@ exception with a reason.
         notes="""
 A junction table with nothing but its composite key of foreign keys (the spec's
 ``JournalEntryTag``) is not reported: its rows are created and deleted, never updated, and carry
-no data to timestamp.  A model that cannot use the mixin documents why with an ``Exception:``
+no data to timestamp; nor is a table of foreign keys alone that has no primary key yet (AS102
+reports that, and its fix makes the table such a junction table).  The child table of joined-table
+inheritance is not reported either: its rows are its parent's rows, whose table the timestamps
+(and this rule) belong to.  A model that cannot use the mixin documents why with an ``Exception:``
 paragraph in its docstring (see AS101).
 """,
         bad="""

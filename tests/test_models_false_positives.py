@@ -410,3 +410,69 @@ def test_relationships_of_classes_a_library_builds_are_not_judged(monkeypatch: p
         "AS904 relationship BillVersion.bill belongs to a class built at run time by versioning_library.builder; "
         "its relationship rules are not judged"
     ]
+
+
+# ------------------------------------------------------------------ sweep 4 (Mealie, CTFd)
+
+
+def _joined_inheritance(parent_key: Any) -> MetaData:
+    """CTFd's ``Submissions``/``Solves``: joined-table inheritance, the child's key a foreign key
+    to the parent's; the parent carries the timestamps (the spec's mixin, inherited)."""
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Submission(Base):
+        __tablename__ = "submissions"
+        id: Mapped[Any] = mapped_column(parent_key, primary_key=True)
+        type: Mapped[str] = mapped_column(String(20))
+        created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+        updated_at: Mapped[dt.datetime] = mapped_column(
+            DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+        )
+        __mapper_args__ = {"polymorphic_on": "type", "polymorphic_identity": "submission"}  # noqa: RUF012
+
+    class Solve(Submission):
+        __tablename__ = "solves"
+        id: Mapped[Any] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True)
+        __mapper_args__ = {"polymorphic_identity": "solve"}  # noqa: RUF012
+
+    return Base.metadata
+
+
+def test_joined_inheritance_child_is_judged_through_its_parent() -> None:
+    """AS401: the child's rows are the parent's, whose table has the timestamps; AS101: the child's
+    key takes the parent's type (the parent alone is reported, and its exception covers both)."""
+    assert lint_metadata([_joined_inheritance(Uuid)], Config(enabled=frozenset({"AS101", "AS401"}))) == []
+    found = lint_metadata([_joined_inheritance(Integer)], Config(enabled=frozenset({"AS101", "AS401"})))
+    assert [f.message for f in found] == [
+        "primary key submissions.id is INTEGER, not a native UUID; sequential integer IDs are a permitted "
+        "exception once documented with their reason"
+    ]
+    # The live audit reads the same tables without mappers: the child's key is still the parent's.
+    assert _lint(_joined_inheritance(Integer), "AS101", stage=Stage.DATABASE) == [
+        "AS101 primary key submissions.id is INTEGER, not a native UUID; sequential integer IDs are a permitted "
+        "exception once documented with their reason"
+    ]
+
+
+def test_link_table_without_a_primary_key_is_not_asked_for_timestamps() -> None:
+    """Mealie's ``recipes_to_tags``: two foreign keys and a UNIQUE over them.  AS102 says to promote
+    the key (which makes it the spec's junction table); AS401 asking for timestamps was the wrong fix."""
+    md = MetaData()
+    Table("recipes", md, Column("id", Uuid, primary_key=True))
+    Table("tags", md, Column("id", Uuid, primary_key=True))
+    Table(
+        "recipes_to_tags",
+        md,
+        Column("recipe_id", Uuid, ForeignKey("recipes.id"), nullable=False, index=True),
+        Column("tag_id", Uuid, ForeignKey("tags.id"), nullable=False, index=True),
+        UniqueConstraint("recipe_id", "tag_id"),
+    )
+    assert [line for line in _lint(md, "AS102", "AS401") if "recipes_to_tags" in line] == [
+        "AS102 table recipes_to_tags has no primary key; its unique key (recipe_id, tag_id) is over NOT NULL "
+        "columns: make it the primary key"
+    ]
+    # With a column of its own (data), it is not a link table: timestamps are asked for.
+    md.tables["recipes_to_tags"].append_column(Column("position", Integer))
+    assert any(line.startswith("AS401 table recipes_to_tags") for line in _lint(md, "AS401"))
