@@ -59,6 +59,7 @@ What each rule reads (the precise decisions):
 
 from __future__ import annotations
 
+import contextlib
 import inspect as pyinspect
 import re
 from dataclasses import replace
@@ -726,6 +727,32 @@ class ModelRules:
             found = self._unique_key_sets[table] = frozenset(keys)
         return found
 
+    def _set_by_update_listener(self, table: Table, column: Column[Any]) -> bool:
+        """Whether a ``before_update`` mapper listener assigns ``column`` (``target.updated_at =
+        ...``): SQLAlchemy's own recipe for an update timestamp, Redash's and Dispatch's.  The
+        listener's source is read, never run; one that assigns something else (Dispatch's
+        ``Report`` rebuilds a text column) does not count."""
+        mapper = self.index.mapper(table) if self.index is not None else None
+        if mapper is None:
+            return False
+        attribute = (self.index.column_attribute(column) if self.index is not None else None) or column.key
+        assigned = re.compile(
+            rf"\.{re.escape(attribute)}\s*=(?!=)|setattr\(\s*\w+\s*,\s*[\"']{re.escape(attribute)}[\"']"
+        )
+        # Listeners registered by ``__declare_last__`` (Dispatch) exist once the mappers are
+        # configured, as on an application's first query.  Only asked when AS404 would report;
+        # models whose configuration fails are reported by the relationship rules.
+        with contextlib.suppress(Exception):
+            mapper.registry.configure()
+        for function in sqla_compat.mapper_listeners(mapper, "before_update"):
+            try:
+                source = pyinspect.getsource(function)
+            except (OSError, TypeError):
+                continue
+            if assigned.search(source):
+                return True
+        return False
+
     def _joined_child(self, table: Table) -> bool:
         """Whether ``table`` is the child table of joined-table inheritance: a row of it is a row of
         the parent's table too, whose timestamps it shares (a ``TimestampMixin`` inherited through a
@@ -796,7 +823,13 @@ class ModelRules:
                         RuleId.AS403, f"{table.name}.{name} has no server default; {how}", self.column_loc(col)
                     )
                 )
-            if name == updated and self.runs(RuleId.AS404) and col.onupdate is None and col.server_onupdate is None:
+            if (
+                name == updated
+                and self.runs(RuleId.AS404)
+                and col.onupdate is None
+                and col.server_onupdate is None
+                and not self._set_by_update_listener(table, col)
+            ):
                 how = (
                     "add onupdate=func.now() (or server_onupdate backed by a trigger)"
                     if is_time

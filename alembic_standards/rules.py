@@ -545,6 +545,12 @@ updated_at = Column(
         severity=_E,
         stages=(_MOD,),
         spec="Rule 4: Timestamp Standards (Automatic population and updates)",
+        notes="""
+A ``before_update`` mapper listener that assigns the column (``target.updated_at = ...``,
+SQLAlchemy's own recipe) maintains it too and is not reported; the linter reads the listener's
+source, it never runs it.  Core ``update()`` statements bypass mapper listeners: ``onupdate=``
+covers those as well.
+""",
     ),
     # ------------------------------------------------------------------ AS5xx constraints and names
     _rule(

@@ -46,6 +46,7 @@ __all__ = [
     "has_constraints_included",
     "is_type_bound",
     "live_registries",
+    "mapper_listeners",
     "namespace_metadata",
     "nullable_stated",
     "original_object",
@@ -167,3 +168,30 @@ def declared_properties(mapper: Mapper[Any]) -> Mapping[str, Any]:
     when the public ``mapper.attrs`` would configure -- and raise (``Mapper._props``)."""
     props = getattr(mapper, "_props", None)
     return props if isinstance(props, Mapping) else {}
+
+
+def mapper_listeners(mapper: Mapper[Any], event_name: str) -> list[Any]:
+    """The functions registered for a mapper event (``before_update``...), as the user wrote them.
+
+    ``mapper.dispatch.<event>`` is public, but SQLAlchemy registers a closure (``wrap`` in
+    ``MapperEvents._listen``) around each listener; the user's function is one of its closure's
+    cells.  Functions of SQLAlchemy's own modules are not returned.
+    """
+    found: list[Any] = []
+    for listener in getattr(mapper.dispatch, event_name, ()):
+        todo, seen = [listener], 0
+        while todo and seen < 8:  # a wrapper of a wrapper at most, in practice
+            function = todo.pop()
+            seen += 1
+            function = getattr(function, "__func__", function)  # a bound (class)method
+            if str(getattr(function, "__module__", "")).startswith("sqlalchemy"):
+                for cell in getattr(function, "__closure__", None) or ():
+                    try:
+                        content = cell.cell_contents
+                    except ValueError:  # an empty cell
+                        continue
+                    if callable(content) and hasattr(getattr(content, "__func__", content), "__code__"):
+                        todo.append(content)
+            elif hasattr(function, "__code__"):
+                found.append(function)
+    return found

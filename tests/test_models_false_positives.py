@@ -476,3 +476,45 @@ def test_link_table_without_a_primary_key_is_not_asked_for_timestamps() -> None:
     # With a column of its own (data), it is not a link table: timestamps are asked for.
     md.tables["recipes_to_tags"].append_column(Column("position", Integer))
     assert any(line.startswith("AS401 table recipes_to_tags") for line in _lint(md, "AS401"))
+
+
+# ------------------------------------------------------------------ sweep 4 (Redash, Dispatch)
+
+
+def test_updated_at_set_by_a_before_update_listener_is_maintained() -> None:
+    """SQLAlchemy's recipe, Redash's and Dispatch's: a ``before_update`` listener assigns
+    ``updated_at`` (AS404 said "not maintained").  A listener that sets another column does not count."""
+    from sqlalchemy import event
+
+    class Base(DeclarativeBase):
+        pass
+
+    class TimestampMixin:
+        created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+        updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    class Query(TimestampMixin, Base):
+        __tablename__ = "queries"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+    class Report(TimestampMixin, Base):
+        __tablename__ = "reports"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+        details: Mapped[str] = mapped_column(String(200))
+
+    def stamp(mapper: Any, connection: Any, target: Any) -> None:
+        target.updated_at = func.now()
+
+    def rebuild(mapper: Any, connection: Any, target: Any) -> None:
+        target.details = "rebuilt"
+
+    event.listen(Query, "before_update", stamp)
+    event.listen(Report, "before_update", rebuild)
+    assert _lint_models(Base.metadata, "AS404") == [
+        "AS404 reports.updated_at is not maintained on update; add onupdate=func.now() (or server_onupdate backed "
+        "by a trigger)"
+    ]
+
+
+def _lint_models(md: MetaData, *rules: str) -> list[str]:
+    return [f"{f.rule_id} {f.message}" for f in lint_metadata([md], Config(enabled=frozenset(rules)))]

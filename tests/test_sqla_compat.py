@@ -175,6 +175,35 @@ def test_live_registries_and_declared_properties() -> None:
     gc.collect()
 
 
+def _stamp(mapper: object, connection: object, target: object) -> None:  # a module-level listener
+    target.updated_at = None  # type: ignore[attr-defined]
+
+
+def test_mapper_listeners_are_the_users_functions() -> None:
+    """``MapperEvents._listen`` wraps each listener in a closure: the user's function is a cell of
+    it, whether registered on the class or propagated from a mixin."""
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Stamped:
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    sa.event.listen(Stamped, "before_update", _stamp, propagate=True)
+
+    class Row(Stamped, Base):
+        __tablename__ = "rows"
+
+    def on_insert(mapper: object, connection: object, target: object) -> None:
+        pass
+
+    sa.event.listen(Row, "before_insert", on_insert)
+    Base.registry.configure()
+    assert sqla_compat.mapper_listeners(sa.inspect(Row), "before_update") == [_stamp]
+    assert sqla_compat.mapper_listeners(sa.inspect(Row), "before_insert") == [on_insert]
+    assert sqla_compat.mapper_listeners(sa.inspect(Row), "after_delete") == []
+
+
 def test_truncation_is_sqlalchemys_own() -> None:
     """naming.truncate_name restates ``IdentifierPreparer._truncate_and_render_maxlen_name``."""
     preparer = postgresql.dialect().identifier_preparer
