@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -336,15 +337,18 @@ def audit_database(
     ``MetaData``, vouch for constraint names the team chose (AS502, see the module docstring).
     """
     metadata = reflect_database(bind, schemas=schemas)
+    from sqlalchemy import exc as sa_exc
+
     from .models import lint_tables  # after reflection: connection errors come first
 
     wanted = set(schemas)
-    # Reflection follows foreign keys into other schemas; judge only the schemas asked for.
-    tables = [
-        t
-        for t in metadata.sorted_tables
-        if t.schema in wanted and not is_version_table(t, version_table, version_table_schema)
-    ]
+    # Reflection follows foreign keys into other schemas; judge only the schemas asked for.  A
+    # foreign-key cycle (teams <-> users: CTFd, Dispatch) makes sorted_tables warn that it cannot
+    # sort them, on the user's terminal, about our own call: the order is only for reading.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sa_exc.SAWarning)
+        ordered = metadata.sorted_tables
+    tables = [t for t in ordered if t.schema in wanted and not is_version_table(t, version_table, version_table_schema)]
     dialect_name = str(metadata.info["dialect_name"])
     findings = list(lint_tables(tables, config, stage=Stage.DATABASE, dialect_name=dialect_name))
     findings += system_named_constraints(tables, config, models=models, dialect=metadata.info["dialect"])

@@ -10,6 +10,7 @@ index on something else, by an expression-led index, or by two single-column ind
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -550,3 +551,17 @@ def test_pg_tables_owned_by_an_extension_are_not_judged(pg_engine: Engine) -> No
     assert sorted({(f.rule_id, f.location.table) for f in findings}) == [("AS101", "own_table"), ("AS502", "own_table")]
     with pg_engine.begin() as conn:
         conn.execute(text("ALTER EXTENSION plpgsql DROP TABLE extensions.spatial_ref_sys"))
+
+
+def test_sqlite_audit_of_a_foreign_key_cycle_prints_no_warning(sqlite_url: str) -> None:
+    """teams <-> users (CTFd, Dispatch): SQLAlchemy cannot sort the reflected tables and warned,
+    on the user's terminal, about the audit's own call.  The findings are the same either way."""
+    engine = create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE teams (id INTEGER PRIMARY KEY, captain_id INTEGER REFERENCES users (id))")
+        conn.exec_driver_sql("CREATE TABLE users (id INTEGER PRIMARY KEY, team_id INTEGER REFERENCES teams (id))")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        findings = audit_database(sqlite_url, Config())
+    assert sorted(_tables(findings, "AS201")) == ["teams", "users"]
+    engine.dispose()
