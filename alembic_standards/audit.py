@@ -302,7 +302,12 @@ def system_named_constraints(
             label = labels[kind]
             what = f"{label} {name!r}" if name else f"unnamed {label}"
             on = f" on ({', '.join(columns)})" if columns else ""
-            message = f"{what}{on} has a name invented by the database"
+            # A name in PostgreSQL's pattern is what it generates for an unnamed constraint; a team
+            # may also have typed it (Mealie's revisions do): say what is known, not who named it.
+            invented = (
+                "the name PostgreSQL generates for an unnamed constraint" if name else "a name invented by the database"
+            )
+            message = f"{what}{on} has {invented}"
             if expected and expected != name:
                 message += f"; rename it to {expected!r}"
             findings.append(

@@ -602,8 +602,10 @@ AS501); migrations written against one database will not find it on another.  On
 exact generated name is reported, and only when nothing the team wrote gives that name:
 ``naming_convention`` in ``[tool.alembic_standards]``, the models'
 ``MetaData(naming_convention=...)``, or an explicit ``name=`` (the pytest checks and
-``check --metadata`` pass the models).  On SQLite, which invents no names, only a constraint with
-no name is reported.
+``check --metadata`` pass the models).  A name a revision typed in PostgreSQL's own pattern
+(``op.create_unique_constraint("tags_slug_key", ...)``) cannot be told from a generated one in the
+database: the message says only that it is PostgreSQL's pattern, and an exception with the reason
+keeps it.  On SQLite, which invents no names, only a constraint with no name is reported.
 """,
         bad="""
 -- \\d users

@@ -150,7 +150,8 @@ def test_pg_audit_type_timezone_and_system_names(pg_engine: Engine) -> None:
     ]
     messages = {f.location.constraint: f.message for f in findings if f.rule_id == "AS502"}
     assert messages["users_pkey"] == (
-        "primary key 'users_pkey' on (id) has a name invented by the database; rename it to 'pk_users'"
+        "primary key 'users_pkey' on (id) has the name PostgreSQL generates for an unnamed constraint; "
+        "rename it to 'pk_users'"
     )
     assert _tables(findings, "AS101") == ["counters"]  # serial, not UUID
     assert _tables(findings, "AS402") == ["users"]  # timestamp without time zone
@@ -448,7 +449,8 @@ def test_pg_explicit_names_in_the_models_are_chosen_unnamed_ones_are_not(pg_engi
     assert _as502(findings) == [("members", "members_pkey"), ("members", "members_team_id_fkey")]
     messages = {f.location.constraint: f.message for f in findings if f.rule_id == "AS502"}
     assert messages["members_pkey"] == (
-        "primary key 'members_pkey' on (id) has a name invented by the database; rename it to 'pk_members'"
+        "primary key 'members_pkey' on (id) has the name PostgreSQL generates for an unnamed constraint; "
+        "rename it to 'pk_members'"
     )
 
 
