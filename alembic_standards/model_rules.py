@@ -739,11 +739,15 @@ class ModelRules:
         assigned = re.compile(
             rf"\.{re.escape(attribute)}\s*=(?!=)|setattr\(\s*\w+\s*,\s*[\"']{re.escape(attribute)}[\"']"
         )
-        # Listeners registered by ``__declare_last__`` (Dispatch) exist once the mappers are
-        # configured, as on an application's first query.  Only asked when AS404 would report;
-        # models whose configuration fails are reported by the relationship rules.
-        with contextlib.suppress(Exception):
-            mapper.registry.configure()
+        if any(
+            "__declare_last__" in vars(klass) or "__declare_first__" in vars(klass) for klass in mapper.class_.__mro__
+        ):
+            # Listeners registered by ``__declare_last__`` (Dispatch) exist once the mappers are
+            # configured, as on an application's first query.  Only for such models (configuring
+            # earlier would change what the relationship rules report of a failing one), and
+            # only when AS404 would report; a failure is the relationship rules' to report.
+            with contextlib.suppress(Exception):
+                mapper.registry.configure()
         for function in sqla_compat.mapper_listeners(mapper, "before_update"):
             try:
                 source = pyinspect.getsource(function)

@@ -157,6 +157,9 @@ def _read_body(body: Iterable[ast.stmt], offset: int) -> _Body:
         targets: list[ast.expr]
         value: ast.expr | None
         annotated = False
+        if isinstance(stmt, ast.FunctionDef) and any(_is_declared_attr(d) for d in stmt.decorator_list):
+            attributes[stmt.name] = _declared_attr_source(stmt, offset)
+            continue
         if isinstance(stmt, ast.Assign):
             targets, value = stmt.targets, stmt.value
         elif isinstance(stmt, ast.AnnAssign):
@@ -186,6 +189,32 @@ def _read_body(body: Iterable[ast.stmt], offset: int) -> _Body:
                 mapped_annotation=annotated,
             )
     return _Body(MappingProxyType(attributes), tuple(table_args), table_args_line)
+
+
+def _is_declared_attr(decorator: ast.expr) -> bool:
+    """``@declared_attr``, ``@orm.declared_attr``, ``@declared_attr.cascading``..."""
+    if isinstance(decorator, ast.Call):
+        decorator = decorator.func
+    if isinstance(decorator, ast.Attribute) and _call_name(decorator.value) == "declared_attr":
+        return True
+    return _call_name(decorator) == "declared_attr"
+
+
+def _declared_attr_source(function: ast.FunctionDef, offset: int) -> AttributeSource:
+    """A mixin's ``@declared_attr def name(cls) -> Mapped[...]: return mapped_column(...)``, read as
+    the assignment it stands for: at its ``def`` line, with the keywords of the call it returns and
+    its return annotation (Warehouse's ``HasObservers``, Dispatch's ``ProjectMixin``)."""
+    returned = [
+        node.value for node in ast.walk(function) if isinstance(node, ast.Return) and isinstance(node.value, ast.Call)
+    ]
+    call = returned[-1] if returned else None
+    return AttributeSource(
+        line=function.lineno + offset,
+        col=function.col_offset + 1,
+        call=_call_name(call.func) if call is not None else None,
+        keywords=frozenset(k.arg for k in call.keywords if k.arg) if call is not None else frozenset(),
+        mapped_annotation=function.returns is not None and _is_mapped_annotation(function.returns),
+    )
 
 
 class _LazyBody(Mapping[str, AttributeSource]):
@@ -310,6 +339,7 @@ def _plain_class(chunk: bytes) -> tuple[str, list[bytes], dict[str, list[tuple[i
     """
     if (
         not chunk.startswith(b"class ")
+        or b"declared_attr" in chunk  # its attributes are functions: read by the whole parse
         or b'"""' in chunk
         or b"'''" in chunk
         or not chunk.isascii()
