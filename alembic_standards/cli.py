@@ -96,7 +96,10 @@ def _add_check_arguments(check: argparse.ArgumentParser) -> None:
         "default: `metadata` from the configuration)",
     )
     check.add_argument(
-        "--no-models", action="store_true", help="skip the model linter even when `metadata` is configured"
+        "--no-models",
+        action="store_true",
+        help="skip the model linter even when `metadata` is configured (models given with --metadata still "
+        "serve the audit and AS1008)",
     )
     check.add_argument(
         "--database-url",
@@ -536,15 +539,19 @@ def _in_use(metadatas: Sequence[MetaData]) -> InUse:
 def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _Gathered:
     """Run every configured stage; ``lint=False`` only collects what the register needs."""
     out = _Gathered()
-    specs: Sequence[str] = args.metadata or ([] if getattr(args, "no_models", False) else config.metadata)
+    no_models: bool = getattr(args, "no_models", False)
+    # --metadata with --no-models: the models are loaded for what other stages read of them (the
+    # audit's vouching for constraint names, AS1008's running code), not linted.
+    specs: Sequence[str] = args.metadata or ([] if no_models else config.metadata)
     paths, out.subset = _migration_paths(args, config)
     database_url: str | None = getattr(args, "database_url", None)
 
     if specs:
         with _user_output_to_stderr() as stdout:
             out.metadatas = _load_models(specs, config, stdout)
-            out.stages.append(Stage.MODELS)
-            if lint:
+            if not no_models:
+                out.stages.append(Stage.MODELS)
+            if lint and not no_models:
                 from .models import lint_metadata
 
                 stdout.source = "linting the models"

@@ -917,3 +917,21 @@ def test_the_cycle_collector_is_paused_during_a_command_and_left_as_it_was(
     # (at the next allocation, still inside main()).
     assert during <= (1 if enabled else 0)
     assert after is enabled
+
+
+def test_no_models_with_metadata_loads_the_models_without_linting_them(
+    project: Project, capsys: pytest.CaptureFixture[str], sqlite_url: str
+) -> None:
+    """``--metadata`` vouches for the team's constraint names in the audit (AS502) and tells AS1008
+    what the running code maps; ``--no-models`` beside it skips the model linter (it used to be
+    ignored: the models were linted anyway, sweep 4)."""
+    from sqlalchemy import create_engine
+
+    project.write_models(BAD_MODELS)
+    code, out, _ = run(capsys, "check", "--metadata", project.spec)
+    assert code == 1 and "AS101" in out
+    engine = create_engine(sqlite_url)
+    engine.connect().close()  # an empty database: the audit finds nothing in it
+    engine.dispose()
+    code, out, err = run(capsys, "check", "--no-models", "--metadata", project.spec, "--database-url", sqlite_url)
+    assert (code, out, err) == (0, "", "All checks passed.\n")
