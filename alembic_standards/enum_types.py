@@ -21,6 +21,8 @@ import sqlalchemy as sa
 from alembic.autogenerate import render as _render
 from alembic.operations import ops
 
+from .safe_forms import _sql, _table_sql
+
 if TYPE_CHECKING:
     from alembic.autogenerate.api import AutogenContext
 
@@ -43,14 +45,10 @@ class DropEnumTypeOp(ops.MigrateOperation):
 
 
 @_render.renderers.dispatch_for(DropEnumTypeOp)
-def _render_drop_enum_type(autogen_context: AutogenContext, op: DropEnumTypeOp) -> str:
-    preparer = autogen_context.dialect.identifier_preparer if autogen_context.dialect is not None else None
-    quote = preparer.quote if preparer is not None else (lambda name: name)
-    name = quote(op.name)
-    if op.schema:
-        name = f"{preparer.quote_schema(op.schema) if preparer is not None else op.schema}.{name}"
-    # IF EXISTS: a team's own drop of the same type (before ours) must not make ours fail.
-    return _render.render_op_text(autogen_context, ops.ExecuteSQLOp(f"DROP TYPE IF EXISTS {name}"))
+def _render_drop_enum_type(autogen_context: AutogenContext, op: DropEnumTypeOp) -> list[str]:
+    # Quoted and rendered as the safe forms' raw SQL is (added on PostgreSQL only: a dialect is
+    # there).  IF EXISTS: a team's own drop of the same type (before ours) must not make ours fail.
+    return _sql(autogen_context, f"DROP TYPE IF EXISTS {_table_sql(autogen_context, op.schema, op.name)}")
 
 
 def _created_types(table: ops.CreateTableOp) -> list[TypeKey]:
