@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Column, MetaData
     from sqlalchemy.orm import Mapper
 
-__all__ = ["ArgsEntry", "AttributeSource", "ClassSource", "SourceIndex", "class_source"]
+__all__ = ["ArgsEntry", "AttributeSource", "ClassSource", "SourceIndex", "class_source", "is_mapped_text"]
 
 
 @dataclass(frozen=True)
@@ -116,11 +116,17 @@ def _call_name(node: ast.expr) -> str | None:
     return None
 
 
+def is_mapped_text(annotation: str) -> bool:
+    """Whether a string annotation (``from __future__ import annotations``, a quoted one) is
+    ``Mapped[...]``: the one reading of it, for the source and for the imported classes."""
+    return annotation.strip().startswith(("Mapped[", "orm.Mapped[", "sa.orm.Mapped["))
+
+
 def _is_mapped_annotation(node: ast.expr) -> bool:
     if isinstance(node, ast.Subscript):
         return _call_name(node.value) == "Mapped"
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value.strip().startswith(("Mapped[", "orm.Mapped[", "sa.orm.Mapped["))
+        return is_mapped_text(node.value)
     return False
 
 
@@ -181,14 +187,20 @@ def _read_body(body: Iterable[ast.stmt], offset: int) -> _Body:
                         table_args.append(ArgsEntry(sub.lineno + offset, sub.col_offset + 1, name, explicit, strings))
                 continue
             call = value if isinstance(value, ast.Call) else None
-            attributes[target.id] = AttributeSource(
-                line=stmt.lineno + offset,
-                col=stmt.col_offset + 1,
-                call=_call_name(call.func) if call is not None else None,
-                keywords=frozenset(k.arg for k in call.keywords if k.arg) if call is not None else frozenset(),
-                mapped_annotation=annotated,
-            )
+            attributes[target.id] = _attribute_source(stmt, offset, call, annotated)
     return _Body(MappingProxyType(attributes), tuple(table_args), table_args_line)
+
+
+def _attribute_source(stmt: ast.stmt, offset: int, call: ast.Call | None, annotated: bool) -> AttributeSource:
+    """``stmt`` (an assignment, or a ``@declared_attr`` def) read as the attribute it declares:
+    where it is, and the name and keywords of the call that makes it."""
+    return AttributeSource(
+        line=stmt.lineno + offset,
+        col=stmt.col_offset + 1,
+        call=_call_name(call.func) if call is not None else None,
+        keywords=frozenset(k.arg for k in call.keywords if k.arg) if call is not None else frozenset(),
+        mapped_annotation=annotated,
+    )
 
 
 def _is_declared_attr(decorator: ast.expr) -> bool:
@@ -208,13 +220,8 @@ def _declared_attr_source(function: ast.FunctionDef, offset: int) -> AttributeSo
         node.value for node in ast.walk(function) if isinstance(node, ast.Return) and isinstance(node.value, ast.Call)
     ]
     call = returned[-1] if returned else None
-    return AttributeSource(
-        line=function.lineno + offset,
-        col=function.col_offset + 1,
-        call=_call_name(call.func) if call is not None else None,
-        keywords=frozenset(k.arg for k in call.keywords if k.arg) if call is not None else frozenset(),
-        mapped_annotation=function.returns is not None and _is_mapped_annotation(function.returns),
-    )
+    annotated = function.returns is not None and _is_mapped_annotation(function.returns)
+    return _attribute_source(function, offset, call, annotated)
 
 
 class _LazyBody(Mapping[str, AttributeSource]):
