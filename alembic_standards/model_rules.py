@@ -373,9 +373,11 @@ def _mapped_annotation(cls: type, attr: str) -> bool:
     nullability just as a class-level annotation (Warehouse's ``HasObservers``)."""
     from sqlalchemy.orm import Mapped, declared_attr
 
+    from .source_index import is_mapped_text
+
     def is_mapped(value: object) -> bool:
         if isinstance(value, str):
-            return value.strip().startswith(("Mapped[", "orm.Mapped[", "sa.orm.Mapped["))
+            return is_mapped_text(value)
         return getattr(value, "__origin__", None) is Mapped
 
     for klass in cls.__mro__:
