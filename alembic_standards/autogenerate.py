@@ -25,7 +25,8 @@ public functions here):
   constraints inside ``create_table`` (Alembic appends ``CreateTableOp`` outside the per-table
   container, so the table hook cannot reach it), lays the upgrade out in the order the migration
   checker demands (AS804: creations tables -> indexes -> data, drops indexes -> tables, so the
-  derived downgrade passes too), adds ``use_alter`` foreign keys after the tables, and refuses
+  derived downgrade passes too), adds ``use_alter`` foreign keys -- and the keys of a cycle
+  between tables it creates -- after the tables, and refuses
   -- with a ``CommandError`` naming the op -- an op that cannot be reversed, instead of letting
   ``reverse_into`` die with a bare ``NotImplementedError``.
 
@@ -1078,6 +1079,59 @@ def _split_use_alter(
     return op, extra
 
 
+def _table_fullname(schema: str | None, name: str) -> str:
+    return f"{schema}.{name}" if schema else name
+
+
+def _foreign_keys_of(op: ops.CreateTableOp) -> Iterator[ForeignKeyConstraint]:
+    """The foreign keys a ``CreateTableOp`` lists: table-level ones and those of its columns."""
+    for item in op.columns:
+        if isinstance(item, ForeignKeyConstraint):
+            yield item
+        elif isinstance(item, Column):
+            for fk in item.foreign_keys:
+                if isinstance(fk.constraint, ForeignKeyConstraint):
+                    yield fk.constraint
+
+
+def _defer_forward_keys(op: ops.CreateTableOp, later: set[str], supports_alter: bool) -> ops.CreateTableOp:
+    """``op``, its foreign keys to a table the same migration creates *after* it marked ``use_alter``.
+
+    Alembic creates the tables of a cycle (``users.favourite_recipe_id -> recipes``,
+    ``recipes.user_id -> users``) one after the other with every key inline, so the first
+    ``CREATE TABLE`` names a table that does not exist yet and the upgrade fails on PostgreSQL
+    (CTFd, Dispatch: sweep 4), where ``create_all`` adds such keys by ``ALTER TABLE`` after the
+    tables.  A key that points forward is marked ``use_alter`` -- SQLAlchemy's own remedy for a
+    cycle, shown in the file -- and :func:`_split_use_alter` adds it after all tables; the
+    downgrade drops it before the tables.  Only a named key is moved: an unnamed one could not be
+    dropped by name again, so it stays where Alembic put it and the upgrade fails as it does
+    without the plugin, with the database's message.  A table referring to itself is no cycle.
+    The copy is :meth:`~alembic.operations.ops.CreateTableOp.to_table` (the user's models are
+    never changed); only tables with such a key pay for it.
+    """
+    if not supports_alter or not later:
+        return op
+    forward: set[str] = set()
+    for fk in _foreign_keys_of(op):
+        name = explicit_name(fk.name)
+        if fk.use_alter or name is None or not fk.elements:
+            continue
+        target = fk.elements[0].target_fullname.rpartition(".")[0]
+        if target in later:
+            forward.add(name)
+    if not forward:
+        return op
+    table = op.to_table()
+    for fk in table.foreign_key_constraints:
+        if explicit_name(fk.name) in forward:
+            fk.use_alter = True
+            for element in fk.elements:
+                element.use_alter = True
+    new = ops.CreateTableOp.from_table(table, **create_table_op_internals(namespace_metadata(op)))
+    new.if_not_exists = op.if_not_exists
+    return new
+
+
 def arrange_operations(autogen_context: AutogenContext, upgrade_ops: ops.UpgradeOps) -> PriorityDispatchResult:
     """Name the constraints of created tables and lay the upgrade out as the spec asks.
 
@@ -1088,7 +1142,9 @@ def arrange_operations(autogen_context: AutogenContext, upgrade_ops: ops.Upgrade
     1. index drops (plain ones before unique ones: the downgrade recreates them in reverse, unique
        first, as a ``create_index(unique=True)`` counts as structure);
     2. structure in Alembic's order (tables in dependency order, column and constraint changes);
-    3. ``create_foreign_key`` for ``use_alter`` foreign keys of created tables (see _split_use_alter);
+    3. ``create_foreign_key`` for ``use_alter`` foreign keys of created tables (see _split_use_alter),
+       and for foreign keys to a table created later in the same migration (a cycle: see
+       _defer_forward_keys);
     4. unique index creation (structure, by the checker's reading), then 5. index creation;
     6. data steps.
 
@@ -1136,9 +1192,13 @@ def arrange_operations(autogen_context: AutogenContext, upgrade_ops: ops.Upgrade
             return _Slot.STRUCTURE if key in referenced else _Slot.CREATE_UNIQUE_INDEX
         return _Slot.STRUCTURE
 
+    # The tables this migration creates and has not reached yet (see _defer_forward_keys).
+    later = {_table_fullname(op.schema, op.table_name) for op in upgrade_ops.ops if isinstance(op, ops.CreateTableOp)}
     for op in upgrade_ops.ops:
         if isinstance(op, ops.CreateTableOp):
-            named, deferred = _split_use_alter(_named_table_copy(op, naming) if rename else op, supports_alter)
+            later.discard(_table_fullname(op.schema, op.table_name))
+            named = _named_table_copy(op, naming) if rename else op
+            named, deferred = _split_use_alter(_defer_forward_keys(named, later, supports_alter), supports_alter)
             layout.add(_Slot.STRUCTURE, named)
             for extra in deferred:
                 layout.add(_Slot.DEFERRED_FOREIGN_KEY, extra)

@@ -9,7 +9,7 @@ upgrade on a real database and ends with a clean ``alembic check``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from autogen_support import PLUGINS, Project
 
 from alembic_standards.config import Config, ExceptionEntry
+from alembic_standards.rules import RULES, resolve_rule_ids
 
 # ---------------------------------------------------------------------------------------------
 # 1. A team's own naming convention is THE convention
@@ -473,3 +474,136 @@ def test_unnamed_use_alter_foreign_key_without_a_team_convention(tmp_path: Path,
     project.round_trip(cycle_models())
     project.check(cycle_models())
     assert project.revision(cycle_models()).upgrade == "pass"
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. A cycle without use_alter: the key that points forward is added after the tables
+# ---------------------------------------------------------------------------------------------
+
+
+def plain_cycle_models() -> sa.MetaData:
+    """users <-> recipes with no ``use_alter`` anywhere (CTFd's and Dispatch's cycles, sweep 4)."""
+    md = sa.MetaData()
+    sa.Table(
+        "users",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("favourite_recipe_id", sa.Integer, sa.ForeignKey("recipes.id"), index=True),
+    )
+    sa.Table(
+        "recipes",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), index=True),
+    )
+    return md
+
+
+def three_table_cycle_models() -> sa.MetaData:
+    """teams -> leagues -> seasons -> teams through table-level keys, teams.mentor_id a key to
+    its own table (no cycle: it stays in its CREATE TABLE)."""
+    md = sa.MetaData()
+    sa.Table(
+        "teams",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("league_id", sa.Integer, index=True),
+        sa.Column("mentor_id", sa.Integer, index=True),
+        sa.ForeignKeyConstraint(["league_id"], ["leagues.id"]),
+        sa.ForeignKeyConstraint(["mentor_id"], ["teams.id"]),
+    )
+    sa.Table(
+        "leagues",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("season_id", sa.Integer, index=True),
+        sa.ForeignKeyConstraint(["season_id"], ["seasons.id"]),
+    )
+    sa.Table(
+        "seasons",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("champion_id", sa.Integer, index=True),
+        sa.ForeignKeyConstraint(["champion_id"], ["teams.id"]),
+    )
+    return md
+
+
+THREE_CYCLE_UPGRADE = """\
+op.create_table('leagues',
+sa.Column('id', sa.Integer(), nullable=False),
+sa.Column('season_id', sa.Integer(), nullable=True),
+sa.ForeignKeyConstraint(['season_id'], ['seasons.id'], name=op.f('fk_leagues_season_id'), use_alter=True),
+sa.PrimaryKeyConstraint('id', name=op.f('pk_leagues'))
+)
+op.create_table('seasons',
+sa.Column('id', sa.Integer(), nullable=False),
+sa.Column('champion_id', sa.Integer(), nullable=True),
+sa.ForeignKeyConstraint(['champion_id'], ['teams.id'], name=op.f('fk_seasons_champion_id'), use_alter=True),
+sa.PrimaryKeyConstraint('id', name=op.f('pk_seasons'))
+)
+op.create_table('teams',
+sa.Column('id', sa.Integer(), nullable=False),
+sa.Column('league_id', sa.Integer(), nullable=True),
+sa.Column('mentor_id', sa.Integer(), nullable=True),
+sa.ForeignKeyConstraint(['league_id'], ['leagues.id'], name=op.f('fk_teams_league_id')),
+sa.ForeignKeyConstraint(['mentor_id'], ['teams.id'], name=op.f('fk_teams_mentor_id')),
+sa.PrimaryKeyConstraint('id', name=op.f('pk_teams'))
+)
+op.create_foreign_key(op.f('fk_leagues_season_id'), 'leagues', 'seasons', ['season_id'], ['id'], use_alter=True)
+op.create_foreign_key(op.f('fk_seasons_champion_id'), 'seasons', 'teams', ['champion_id'], ['id'], use_alter=True)
+op.create_index(op.f('idx_leagues_season_id'), 'leagues', ['season_id'], unique=False)
+op.create_index(op.f('idx_seasons_champion_id'), 'seasons', ['champion_id'], unique=False)
+op.create_index(op.f('idx_teams_league_id'), 'teams', ['league_id'], unique=False)
+op.create_index(op.f('idx_teams_mentor_id'), 'teams', ['mentor_id'], unique=False)"""
+THREE_CYCLE_DOWNGRADE = """\
+op.drop_index(op.f('idx_teams_mentor_id'), table_name='teams')
+op.drop_index(op.f('idx_teams_league_id'), table_name='teams')
+op.drop_index(op.f('idx_seasons_champion_id'), table_name='seasons')
+op.drop_index(op.f('idx_leagues_season_id'), table_name='leagues')
+op.drop_constraint(op.f('fk_seasons_champion_id'), 'seasons', type_='foreignkey')
+op.drop_constraint(op.f('fk_leagues_season_id'), 'leagues', type_='foreignkey')
+op.drop_table('teams')
+op.drop_table('seasons')
+op.drop_table('leagues')"""
+
+
+@pytest.mark.parametrize(
+    ("models", "upgrade", "downgrade"),
+    [
+        # The same migration as the one for a cycle declared with use_alter (section 3).
+        (plain_cycle_models, CYCLE_UPGRADE, CYCLE_DOWNGRADE),
+        (three_table_cycle_models, THREE_CYCLE_UPGRADE, THREE_CYCLE_DOWNGRADE),
+    ],
+    ids=["two-tables", "three-tables-and-a-self-reference"],
+)
+def test_cycle_without_use_alter_upgrades(
+    tmp_path: Path, pg_url: str, models: Callable[[], sa.MetaData], upgrade: str, downgrade: str
+) -> None:
+    """Alembic writes the tables of a cycle one after the other, every key inline: the first
+    CREATE TABLE names a table that does not exist yet and the upgrade fails on PostgreSQL
+    (without the plugin too).  The key that points forward is created after the tables (marked
+    use_alter, as SQLAlchemy breaks a cycle), dropped before them, and the migration runs both
+    ways; the models are not changed."""
+    metadata = models()
+    project = Project(tmp_path, pg_url)
+    rev = project.revision(metadata)
+    assert rev.upgrade == upgrade
+    assert rev.downgrade == downgrade
+    assert not any(fk.use_alter for table in metadata.tables.values() for fk in table.foreign_key_constraints)
+    project.round_trip(models())
+    project.check(models())
+    assert project.revision(models()).upgrade == "pass"
+
+
+def test_cycle_with_an_unnamed_key_is_left_as_alembic_writes_it(tmp_path: Path, pg_url: str) -> None:
+    """With AS501 off and no convention the forward key has no name: it could not be dropped by
+    name in the downgrade, so it is not moved and the upgrade fails loudly, as without the plugin
+    (never a key silently left out of the database)."""
+    enabled = frozenset(RULES) - resolve_rule_ids(("AS501",))
+    project = Project(tmp_path, pg_url, config=Config(root=tmp_path, enabled=enabled))
+    rev = project.revision(plain_cycle_models())
+    assert "use_alter" not in rev.upgrade
+    assert "create_foreign_key" not in rev.upgrade
+    with pytest.raises(sa.exc.ProgrammingError, match='relation "users" does not exist'):
+        project.upgrade(plain_cycle_models())
