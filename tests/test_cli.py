@@ -432,6 +432,39 @@ def test_database_audit_through_the_cli(project: Project, capsys: pytest.Capture
     assert err == "Found 3 findings (1 error, 2 info).\n"
 
 
+def test_a_fact_the_models_and_the_database_share_is_reported_once(
+    project: Project, capsys: pytest.CaptureFixture[str], pg_url: str
+) -> None:
+    """``check --metadata --database-url``: the integer key both stages see is one finding, at its
+    line in the models; a key the database types differently from the models is drift and stays a
+    finding of its own (sweep 4: Dispatch said 93 AS101/AS402 twice).  PostgreSQL: the audit does
+    not judge key types on SQLite (AS904)."""
+    project.write_models(BAD_MODELS)
+    models_only = run(capsys, "check", "--metadata", project.spec, "--select", "AS101")
+    assert models_only[0] == 1 and models_only[1].count("AS101") == 1
+    args = ("check", "--metadata", project.spec, "--database-url", pg_url, "--select", "AS101")
+    key = (
+        "primary key things.id is {}, not a native UUID; sequential integer IDs are a permitted exception "
+        "once documented with their reason"
+    )
+    engine = create_engine(pg_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE things (id INTEGER NOT NULL, CONSTRAINT pk_things PRIMARY KEY (id))"))
+        code, out, _ = run(capsys, *args, "--no-models")  # the audit alone says it too
+        assert (code, out) == (1, f"things.id: AS101 {key.format('INTEGER')}\n")
+        assert run(capsys, *args) == models_only  # not the audit's own line for the same key
+        # Named, the default schema is still where the models' unqualified table lives.
+        assert run(capsys, *args, "--schema", "public") == models_only
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE things ALTER COLUMN id TYPE BIGINT"))
+        code, out, _ = run(capsys, *args)
+        assert code == 1
+        assert out.splitlines() == [f"things.id: AS101 {key.format('BIGINT')}", models_only[1].rstrip("\n")]
+    finally:
+        engine.dispose()
+
+
 # ------------------------------------------------------------------------------ bad input
 def test_unknown_config_key_names_file_line_and_key(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     path = project.write_config(f'metadata = "{project.spec}"\nignor = ["AS101"]\n')
