@@ -575,7 +575,7 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
             # A column the models and the database agree on is one fact: said once, at its line in
             # the models (Dispatch: 93 of 1,257 findings were an AS101/AS402 said twice, sweep 4).
             # Where the database differs from the models (drift), the messages differ and both stay.
-            in_models = {_fact(f) for f in out.findings if out.stage_of[id(f)] == Stage.MODELS.value}
+            in_models = _model_facts(out)
             # A model table without a schema is in the database's default one, which the audit
             # names when asked for by name (`--schema public`): one more connection, only then.
             named = any(f.location.schema is not None for f in audited)
@@ -584,6 +584,26 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
         out.add(Stage.DATABASE, audited)
         out.stages.append(Stage.DATABASE)
     return out
+
+
+def _model_facts(out: _Gathered) -> set[tuple[object, ...]]:
+    """The facts the model linter stated; a column declared once on a mixin (one finding naming
+    its tables: Dispatch's ``created_at`` on 49 tables) stands for one fact per table."""
+    from .models import per_table_messages
+
+    schemas: dict[str, set[str | None]] = {}  # table name -> the schemas the models put it in
+    for metadata in out.metadatas:
+        for modelled in metadata.tables.values():
+            schemas.setdefault(modelled.name, set()).add(modelled.schema)
+    facts: set[tuple[object, ...]] = set()
+    for finding in out.findings:
+        if out.stage_of[id(finding)] != Stage.MODELS.value:
+            continue
+        facts.add(_fact(finding))
+        for table, message in per_table_messages(finding):
+            for schema in schemas.get(table, ()):
+                facts.add((finding.rule_id, message, schema, table, finding.location.column, None))
+    return facts
 
 
 def _fact(finding: Finding, default_schema: str | None = None) -> tuple[object, ...]:

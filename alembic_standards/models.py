@@ -133,6 +133,24 @@ def _tables_with_own_exceptions(tables: Iterable[Table], config: Config, index: 
     return frozenset(out)
 
 
+_SHARED_PREFIX = " (declared once, used by tables "
+
+
+def per_table_messages(finding: Finding) -> list[tuple[str, str]]:
+    """(table, message) for each table a finding merged by :func:`_merge_shared_declarations`
+    stands for, as each would have read unmerged; ``[]`` for any other finding.  What the models
+    say once per declaration, the audit of a database says once per table: ``check --metadata
+    --database-url`` states the fact once."""
+    loc = finding.location
+    column = loc.column
+    if loc.table is not None or not column or not finding.message.startswith(column + _SHARED_PREFIX):
+        return []
+    listed, closed, rest = finding.message[len(column) + len(_SHARED_PREFIX) :].partition(")")
+    if not closed:
+        return []
+    return [(table, f"{table}.{column}{rest}") for table in listed.split(", ")]
+
+
 def _merge_shared_declarations(findings: list[Finding], keep: frozenset[str] = frozenset()) -> list[Finding]:
     """One finding per column declaration for :data:`_DECLARATION_RULES`.
 
@@ -157,7 +175,7 @@ def _merge_shared_declarations(findings: list[Finding], keep: frozenset[str] = f
         first = group[0]
         column = str(first.location.column)
         rest = first.message.removeprefix(f"{first.location.table}.{column}")
-        message = f"{column} (declared once, used by tables {', '.join(tables)}){rest}"
+        message = f"{column}{_SHARED_PREFIX}{', '.join(tables)}){rest}"
         merged[id(first)] = replace(first, message=message, location=replace(first.location, schema=None, table=None))
         for f in group[1:]:
             merged[id(f)] = None

@@ -465,6 +465,60 @@ def test_a_fact_the_models_and_the_database_share_is_reported_once(
         engine.dispose()
 
 
+MIXIN_MODELS = """\
+import uuid
+from datetime import datetime
+
+from sqlalchemy import DateTime, MetaData, Uuid, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from alembic_standards import NAMING_CONVENTION
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=dict(NAMING_CONVENTION))
+
+
+class Stamped:
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), nullable=False)
+
+
+class Alert(Stamped, Base):
+    __tablename__ = "alert"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+
+
+class Canvas(Stamped, Base):
+    __tablename__ = "canvas"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+"""
+
+
+def test_a_mixin_column_the_models_report_once_is_not_repeated_per_table_by_the_audit(
+    project: Project, capsys: pytest.CaptureFixture[str], pg_url: str
+) -> None:
+    """The models say a mixin's naive ``created_at`` once, naming its tables; the audit says it of
+    each table.  Together: the models' line alone (Dispatch: 103 AS402 on 49 tables, sweep 4)."""
+    project.write_models(MIXIN_MODELS)
+    code, models_only, _ = run(capsys, "check", "--metadata", project.spec, "--select", "AS402")
+    assert (code, models_only.split(": AS402 ")[1]) == (
+        1,
+        "created_at (declared once, used by tables alert, canvas) is a timestamp without time zone; "
+        "use DateTime(timezone=True)\n",
+    )
+    engine = create_engine(pg_url)
+    try:
+        with engine.begin() as conn:
+            for table in ("alert", "canvas"):
+                conn.execute(text(f"CREATE TABLE {table} (id UUID PRIMARY KEY, created_at TIMESTAMP NOT NULL)"))
+    finally:
+        engine.dispose()
+    args = ("check", "--metadata", project.spec, "--database-url", pg_url, "--select", "AS402")
+    code, out, _ = run(capsys, *args, "--no-models")
+    assert (code, out.count("AS402")) == (1, 2)  # the audit alone: once per table
+    assert run(capsys, *args)[:2] == (1, models_only)
+
+
 # ------------------------------------------------------------------------------ bad input
 def test_unknown_config_key_names_file_line_and_key(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     path = project.write_config(f'metadata = "{project.spec}"\nignor = ["AS101"]\n')
