@@ -225,11 +225,15 @@ class Baseline:
         root: Path,
         *,
         stages_ran: Collection[str],
+        restated: Iterable[tuple[str, Finding]] = (),
     ) -> BaselineResult:
         """Split ``findings`` into new ones and baselined ones; find the stale entries.
 
         An entry is stale only when its stage ran in this invocation: a baseline entry for the live
         database is not stale in a run without ``--database-url``, merely not looked at.
+        ``restated``: findings a stage made and the report leaves out because another stage states
+        the same fact (the audit's twin of a model finding); never reported, they still hold the
+        entries an earlier version recorded for them, which are therefore not stale.
         """
         remaining = {key: entry.count for key, entry in self.entries.items()}
         new: list[Finding] = []
@@ -241,6 +245,10 @@ class Baseline:
                 suppressed[finding.rule_id] += 1
             else:
                 new.append(finding)
+        for stage, finding in restated:
+            key = fingerprint(finding, stage, root)
+            if remaining.get(key, 0) > 0:
+                remaining[key] -= 1
         ran = set(stages_ran)
         stale = [
             _with_count(self.entries[key], left)

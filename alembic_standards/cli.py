@@ -385,6 +385,8 @@ class _Gathered:
         self.stage_of: dict[int, str] = {}
         """id(finding) -> the name of the stage that reported it (baseline fingerprints, subsets)."""
         self.revisions: list[RevisionInfo] = []
+        self.restated: list[Finding] = []
+        """Database findings left out because the models state the same fact (see _gather)."""
         self.subset: list[Path] | None = None
         """Revision files the user asked about (PATHS naming files, or --changed-since); None: all."""
 
@@ -580,7 +582,10 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
             # names when asked for by name (`--schema public`): one more connection, only then.
             named = any(f.location.schema is not None for f in audited)
             default = _default_schema(database_url) if named and in_models else None
-            audited = [f for f in audited if _fact(f, default) not in in_models]
+            kept: list[Finding] = []
+            for finding in audited:
+                (out.restated if _fact(finding, default) in in_models else kept).append(finding)
+            audited = kept
         out.add(Stage.DATABASE, audited)
         out.stages.append(Stage.DATABASE)
     return out
@@ -733,7 +738,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         baseline = Baseline.load(path)
         if baseline.entries:
             ran = {stage.value for stage in gathered.stages} | {_REGISTER}
-            result = baseline.apply(_tagged(gathered, findings), config.root, stages_ran=ran)
+            restated = [(Stage.DATABASE.value, f) for f in gathered.restated]
+            result = baseline.apply(_tagged(gathered, findings), config.root, stages_ran=ran, restated=restated)
             findings = result.new + baseline.stale_findings(result.stale, config.root)
             baseline_note = result.summary()
     if gathered.subset is not None:

@@ -99,6 +99,21 @@ def test_entries_of_stages_that_did_not_run_are_not_stale(tmp_path: Path) -> Non
     assert len(baseline.apply([], tmp_path, stages_ran={"database"}).stale) == 1
 
 
+def test_a_restated_finding_holds_its_entry_without_being_reported(tmp_path: Path) -> None:
+    """``check --metadata --database-url`` leaves out the audit's twin of a model finding; a baseline
+    an earlier version wrote holds an entry for that twin, which must not turn stale (AS905, an
+    error) on upgrading."""
+    twin = _model_finding(1)
+    baseline = Baseline.from_findings(tmp_path / "b.json", [("models", twin), ("database", twin)], tmp_path)
+    ran = {"models", "database"}
+    result = baseline.apply([("models", twin)], tmp_path, stages_ran=ran, restated=[("database", twin)])
+    assert (result.new, result.stale, result.summary()) == ([], [], "baseline: 1 suppressed (AS201 1)")
+    # Without it, the entry is stale: the case the parameter exists for.
+    assert len(baseline.apply([("models", twin)], tmp_path, stages_ran=ran).stale) == 1
+    # A restated finding is never reported, baselined or not.
+    assert baseline.apply([], tmp_path, stages_ran=ran, restated=[("database", twin)] * 2).new == []
+
+
 def test_file_is_stable_and_reviewable(tmp_path: Path) -> None:
     findings = [("models", _model_finding(1)), ("migrations", _revision_finding("v.py", 3))]
     one = Baseline.from_findings(tmp_path / "b.json", findings, tmp_path).dumps()
