@@ -110,9 +110,12 @@ def lint_tables(
     return _finish(findings, config, table_list, index)
 
 
-_DECLARATION_RULES = frozenset({"AS402", "AS403", "AS404", "AS503"})
-"""Rules about a column's own declaration: one finding per declaration, however many tables a
-mixin or base class copies it into."""
+_DECLARATION_RULES = frozenset(
+    {"AS101", "AS103", "AS201", "AS202", "AS203", "AS204", "AS205", "AS301", "AS302", "AS303", "AS402", "AS403"}
+    | {"AS404", "AS503"}
+)
+"""Rules about a column's or relationship's own declaration: one finding per declaration, however
+many tables a mixin or base class (a plain attribute or a ``@declared_attr``) copies it into."""
 
 
 def _tables_with_own_exceptions(tables: Iterable[Table], config: Config, index: SourceIndex | None) -> frozenset[str]:
@@ -133,32 +136,55 @@ def _tables_with_own_exceptions(tables: Iterable[Table], config: Config, index: 
     return frozenset(out)
 
 
-_SHARED_PREFIX = " (declared once, used by tables "
+_SHARED = " (declared once, used by {} "
 
 
 def per_table_messages(finding: Finding) -> list[tuple[str, str]]:
     """(table, message) for each table a finding merged by :func:`_merge_shared_declarations`
-    stands for, as each would have read unmerged; ``[]`` for any other finding.  What the models
-    say once per declaration, the audit of a database says once per table: ``check --metadata
-    --database-url`` states the fact once."""
+    stands for, as each would have read unmerged (``<table>.<column>`` messages); ``[]`` for any
+    other finding.  What the models say once per declaration, the audit of a database says once
+    per table: ``check --metadata --database-url`` states the fact once."""
     loc = finding.location
     column = loc.column
-    if loc.table is not None or not column or not finding.message.startswith(column + _SHARED_PREFIX):
+    if loc.table is not None or not column:
         return []
-    listed, closed, rest = finding.message[len(column) + len(_SHARED_PREFIX) :].partition(")")
-    if not closed:
+    marker = column + _SHARED.format("tables")
+    before, found, after = finding.message.partition(marker)
+    listed, closed, rest = after.partition(")")
+    if not found or not closed:
         return []
-    return [(table, f"{table}.{column}{rest}") for table in listed.split(", ")]
+    return [(table, f"{before}{table}.{column}{rest}") for table in listed.split(", ")]
+
+
+def _named_object(finding: Finding) -> tuple[str, str] | None:
+    """The text by which a finding's message names its object, and the object's owner: the table
+    of ``<table>.<column>`` or ``<table>(<column>)`` (AS201), or the class of ``<Class>.<attribute>``
+    (AS301, whose location names the table and the attribute)."""
+    loc = finding.location
+    table, column = str(loc.table), str(loc.column)
+    message = finding.message
+    for text in (f"{table}.{column}", f"{table}({column})"):
+        if text in message:
+            return text, table
+    suffix = f".{column} "
+    at = message.find(suffix)
+    if at > 0:
+        owner = message[:at].rpartition(" ")[2]
+        if owner.isidentifier():
+            return owner + suffix[:-1], owner
+    return None
 
 
 def _merge_shared_declarations(findings: list[Finding], keep: frozenset[str] = frozenset()) -> list[Finding]:
-    """One finding per column declaration for :data:`_DECLARATION_RULES`.
+    """One finding per declaration for :data:`_DECLARATION_RULES`.
 
-    A mixin's ``created_at`` is copied into every table that uses it, so the same defect on the
-    same source line was reported once per table.  Such a group becomes one finding at the
-    declaration, naming the tables; its location names no table (an exception for it is declared
-    without ``table``).  Messages start with ``<table>.<column>``, which is what is replaced.
-    Findings on the tables in ``keep`` (which declare exceptions of their own) stay per table.
+    A mixin's ``created_at`` (or its ``@declared_attr`` ``project_id`` and ``project``: Dispatch's
+    ``ProjectMixin``, 45 tables) is copied into every table that uses it, so the same defect on
+    the same source line was reported once per table.  Such a group becomes one finding at the
+    declaration, naming the tables (or, for a relationship, the classes); its location names no
+    table (an exception for it is declared without ``table``).  A group is merged only when its
+    messages differ in nothing but the object's owner.  Findings on the tables in ``keep`` (which
+    declare exceptions of their own) stay per table.
     """
     groups: dict[tuple[str, Path, int | None, int | None, str | None], list[Finding]] = {}
     for f in findings:
@@ -169,14 +195,23 @@ def _merge_shared_declarations(findings: list[Finding], keep: frozenset[str] = f
             groups.setdefault((f.rule_id, loc.path, loc.line, loc.col, loc.column), []).append(f)
     merged: dict[int, Finding | None] = {}
     for group in groups.values():
-        tables = sorted({str(f.location.table) for f in group})
-        if len(tables) < 2:
+        if len({f.location.table for f in group}) < 2:
             continue
+        pairs = [(f, _named_object(f)) for f in group]
+        named = [(f, n) for f, n in pairs if n is not None]
+        if len(named) != len(group):
+            continue
+        templates = {f.message.replace(text, "\0", 1) for f, (text, _owner) in named}
+        if len(templates) != 1:
+            continue  # not one fact: left per table
         first = group[0]
-        column = str(first.location.column)
-        rest = first.message.removeprefix(f"{first.location.table}.{column}")
-        message = f"{column}{_SHARED_PREFIX}{', '.join(tables)}){rest}"
-        merged[id(first)] = replace(first, message=message, location=replace(first.location, schema=None, table=None))
+        owners = sorted({owner for _f, (_text, owner) in named})
+        kind = "tables" if all(owner == f.location.table for f, (_text, owner) in named) else "classes"
+        shared = f"{first.location.column}{_SHARED.format(kind)}{', '.join(owners)})"
+        message = templates.pop().replace("\0", shared)
+        merged[id(first)] = replace(
+            first, message=message, location=replace(first.location, schema=None, table=None, constraint=None)
+        )
         for f in group[1:]:
             merged[id(f)] = None
     if not merged:

@@ -289,7 +289,9 @@ the key is then AS704 (review by hand) rather than AS201, unless that SQL runs b
 key's table exists.  What a branch runs only on another database (``if dialect_name == "mysql":``,
 as the safe-migration rules read it) creates no key on PostgreSQL and covers none.  A missing
 index is reported once, at the last revision that creates a key on those columns (a key dropped
-and created again to change its ``ON DELETE`` needs the same one index).
+and created again to change its ``ON DELETE`` needs the same one index).  A column declared once on
+a mixin or base class (``@declared_attr`` included) and copied into several tables is reported
+once, at its declaration, naming the tables.
 """,
     ),
     _rule(
@@ -331,7 +333,9 @@ category_id = Column(UUID, ForeignKey("categories.id"), nullable=True, index=Tru
         notes="""
 Nullability counts as stated when ``nullable=`` is passed, or when a ``mapped_column`` is
 annotated ``Mapped[X]`` (NOT NULL) or ``Mapped[X | None]`` (NULL): the annotation is the typed
-declarative way of stating it.  Primary-key columns are never reported.
+declarative way of stating it.  Primary-key columns are never reported.  A column declared once on
+a mixin or base class (``@declared_attr`` included) and copied into several tables is reported
+once, at its declaration, naming the tables.
 """,
     ),
     _rule(
@@ -383,6 +387,10 @@ tag_id = Column(UUID, ForeignKey("tags.id"), nullable=False, index=True)
 Without ``back_populates`` the two sides of a relationship are independent attributes: changes on
 one side are invisible on the other until a flush and reload.  ``backref`` hides the second side
 from readers and type checkers; the standard asks for explicit ``back_populates`` on both sides.
+""",
+        notes="""
+A relationship declared once on a mixin (a ``@declared_attr``) and copied into several classes
+is reported once, at its declaration, naming the classes.
 """,
         bad="""
 user = relationship("User")
