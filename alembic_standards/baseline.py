@@ -30,7 +30,7 @@ from .fileio import NotRegularFile, read_regular_file
 from .findings import Finding, Location, RuleId, Severity, StandardsError
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable, Mapping
+    from collections.abc import Collection, Iterable, Mapping, Sequence
 
 __all__ = [
     "BASELINE_FORMAT",
@@ -226,6 +226,7 @@ class Baseline:
         *,
         stages_ran: Collection[str],
         restated: Iterable[tuple[str, Finding]] = (),
+        merged_from: Mapping[int, Sequence[Finding]] | None = None,
     ) -> BaselineResult:
         """Split ``findings`` into new ones and baselined ones; find the stale entries.
 
@@ -234,6 +235,9 @@ class Baseline:
         ``restated``: findings a stage made and the report leaves out because another stage states
         the same fact (the audit's twin of a model finding); never reported, they still hold the
         entries an earlier version recorded for them, which are therefore not stale.
+        ``merged_from``: by ``id()``, the per-table findings a finding about a shared declaration
+        replaced (see ``models.lint_metadata``); it is baselined when its own entry, or an entry for
+        each of those, is there (a baseline written before the merge).
         """
         remaining = {key: entry.count for key, entry in self.entries.items()}
         new: list[Finding] = []
@@ -242,6 +246,8 @@ class Baseline:
             key = fingerprint(finding, stage, root)
             if remaining.get(key, 0) > 0:
                 remaining[key] -= 1
+                suppressed[finding.rule_id] += 1
+            elif merged_from and self._take_parts(merged_from.get(id(finding), ()), stage, root, remaining):
                 suppressed[finding.rule_id] += 1
             else:
                 new.append(finding)
@@ -257,6 +263,16 @@ class Baseline:
         ]
         stale.sort(key=lambda e: (e.stage, e.rule_id, e.object))
         return BaselineResult(new=new, suppressed=suppressed, stale=stale)
+
+    @staticmethod
+    def _take_parts(parts: Sequence[Finding], stage: str, root: Path, remaining: dict[str, int]) -> bool:
+        """Take one entry for each of ``parts`` when every one has an entry left; else take none."""
+        wanted = collections.Counter(fingerprint(part, stage, root) for part in parts)
+        if not wanted or any(remaining.get(key, 0) < count for key, count in wanted.items()):
+            return False
+        for key, count in wanted.items():
+            remaining[key] -= count
+        return True
 
     def stale_findings(self, stale: Iterable[BaselineEntry], root: Path) -> list[Finding]:
         """One finding per stale entry, pointing at the baseline file."""

@@ -385,6 +385,8 @@ class _Gathered:
         self.stage_of: dict[int, str] = {}
         """id(finding) -> the name of the stage that reported it (baseline fingerprints, subsets)."""
         self.revisions: list[RevisionInfo] = []
+        self.merged_from: dict[int, list[Finding]] = {}
+        """id(model finding about a shared declaration) -> the per-table findings it replaced."""
         self.restated: list[Finding] = []
         """Database findings left out because the models state the same fact (see _gather)."""
         self.subset: list[Path] | None = None
@@ -557,7 +559,7 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
                 from .models import lint_metadata
 
                 stdout.source = "linting the models"
-                out.add(Stage.MODELS, lint_metadata(out.metadatas, config))
+                out.add(Stage.MODELS, lint_metadata(out.metadatas, config, merged_from=out.merged_from))
     if paths:
         from .migrations import check_migrations
 
@@ -593,21 +595,12 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
 
 def _model_facts(out: _Gathered) -> set[tuple[object, ...]]:
     """The facts the model linter stated; a column declared once on a mixin (one finding naming
-    its tables: Dispatch's ``created_at`` on 49 tables) stands for one fact per table."""
-    from .models import per_table_messages
-
-    schemas: dict[str, set[str | None]] = {}  # table name -> the schemas the models put it in
-    for metadata in out.metadatas:
-        for modelled in metadata.tables.values():
-            schemas.setdefault(modelled.name, set()).add(modelled.schema)
+    its tables: Dispatch's ``created_at`` on 49 tables) states one fact per table."""
     facts: set[tuple[object, ...]] = set()
     for finding in out.findings:
-        if out.stage_of[id(finding)] != Stage.MODELS.value:
-            continue
-        facts.add(_fact(finding))
-        for table, message in per_table_messages(finding):
-            for schema in schemas.get(table, ()):
-                facts.add((finding.rule_id, message, schema, table, finding.location.column, None))
+        if out.stage_of[id(finding)] == Stage.MODELS.value:
+            facts.add(_fact(finding))
+            facts.update(_fact(part) for part in out.merged_from.get(id(finding), ()))
     return facts
 
 
@@ -739,7 +732,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
         if baseline.entries:
             ran = {stage.value for stage in gathered.stages} | {_REGISTER}
             restated = [(Stage.DATABASE.value, f) for f in gathered.restated]
-            result = baseline.apply(_tagged(gathered, findings), config.root, stages_ran=ran, restated=restated)
+            result = baseline.apply(
+                _tagged(gathered, findings),
+                config.root,
+                stages_ran=ran,
+                restated=restated,
+                merged_from=gathered.merged_from,
+            )
             findings = result.new + baseline.stale_findings(result.stale, config.root)
             baseline_note = result.summary()
     if gathered.subset is not None:

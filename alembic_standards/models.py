@@ -69,11 +69,15 @@ __all__ = [
 ]
 
 
-def lint_metadata(metadatas: Sequence[MetaData], config: Config) -> list[Finding]:
+def lint_metadata(
+    metadatas: Sequence[MetaData], config: Config, *, merged_from: dict[int, list[Finding]] | None = None
+) -> list[Finding]:
     """Every model rule over ``metadatas`` (tables, constraints, indexes and ORM relationships).
 
     Foreign keys are resolved across all the given ``MetaData`` objects.  The exceptions
-    register is not applied here (see the module docstring).
+    register is not applied here (see the module docstring).  ``merged_from``, when given, maps
+    ``id()`` of each finding that stands for a shared declaration to the per-table findings it
+    replaced (a baseline written before the merge recorded those).
     """
     index = SourceIndex(metadatas)
     tables = [t for md in metadatas for t in md.tables.values()]
@@ -82,7 +86,7 @@ def lint_metadata(metadatas: Sequence[MetaData], config: Config) -> list[Finding
     for table in tables:
         findings.extend(linter.table(table))
     findings.extend(RelationshipRules(linter).check(index))
-    return _finish(findings, config, tables, index)
+    return _finish(findings, config, tables, index, merged_from)
 
 
 def lint_tables(
@@ -139,23 +143,6 @@ def _tables_with_own_exceptions(tables: Iterable[Table], config: Config, index: 
 _SHARED = " (declared once, used by {} "
 
 
-def per_table_messages(finding: Finding) -> list[tuple[str, str]]:
-    """(table, message) for each table a finding merged by :func:`_merge_shared_declarations`
-    stands for, as each would have read unmerged (``<table>.<column>`` messages); ``[]`` for any
-    other finding.  What the models say once per declaration, the audit of a database says once
-    per table: ``check --metadata --database-url`` states the fact once."""
-    loc = finding.location
-    column = loc.column
-    if loc.table is not None or not column:
-        return []
-    marker = column + _SHARED.format("tables")
-    before, found, after = finding.message.partition(marker)
-    listed, closed, rest = after.partition(")")
-    if not found or not closed:
-        return []
-    return [(table, f"{before}{table}.{column}{rest}") for table in listed.split(", ")]
-
-
 def _named_object(finding: Finding) -> tuple[str, str] | None:
     """The text by which a finding's message names its object, and the object's owner: the table
     of ``<table>.<column>`` or ``<table>(<column>)`` (AS201), or the class of ``<Class>.<attribute>``
@@ -175,7 +162,9 @@ def _named_object(finding: Finding) -> tuple[str, str] | None:
     return None
 
 
-def _merge_shared_declarations(findings: list[Finding], keep: frozenset[str] = frozenset()) -> list[Finding]:
+def _merge_shared_declarations(
+    findings: list[Finding], keep: frozenset[str] = frozenset(), merged_from: dict[int, list[Finding]] | None = None
+) -> list[Finding]:
     """One finding per declaration for :data:`_DECLARATION_RULES`.
 
     A mixin's ``created_at`` (or its ``@declared_attr`` ``project_id`` and ``project``: Dispatch's
@@ -209,9 +198,12 @@ def _merge_shared_declarations(findings: list[Finding], keep: frozenset[str] = f
         kind = "tables" if all(owner == f.location.table for f, (_text, owner) in named) else "classes"
         shared = f"{first.location.column}{_SHARED.format(kind)}{', '.join(owners)})"
         message = templates.pop().replace("\0", shared)
-        merged[id(first)] = replace(
+        one = replace(
             first, message=message, location=replace(first.location, schema=None, table=None, constraint=None)
         )
+        merged[id(first)] = one
+        if merged_from is not None:
+            merged_from[id(one)] = group
         for f in group[1:]:
             merged[id(f)] = None
     if not merged:
@@ -225,9 +217,13 @@ def _merge_shared_declarations(findings: list[Finding], keep: frozenset[str] = f
 
 
 def _finish(
-    findings: list[Finding], config: Config, tables: Sequence[Table] = (), index: SourceIndex | None = None
+    findings: list[Finding],
+    config: Config,
+    tables: Sequence[Table] = (),
+    index: SourceIndex | None = None,
+    merged_from: dict[int, list[Finding]] | None = None,
 ) -> list[Finding]:
-    findings = _merge_shared_declarations(findings, _tables_with_own_exceptions(tables, config, index))
+    findings = _merge_shared_declarations(findings, _tables_with_own_exceptions(tables, config, index), merged_from)
     seen: set[Finding] = set()
     out = []
     for f in findings:

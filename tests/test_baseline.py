@@ -114,6 +114,40 @@ def test_a_restated_finding_holds_its_entry_without_being_reported(tmp_path: Pat
     assert baseline.apply([], tmp_path, stages_ran=ran, restated=[("database", twin)] * 2).new == []
 
 
+def test_a_merged_declaration_is_held_by_the_per_table_entries_an_earlier_version_wrote(tmp_path: Path) -> None:
+    """A mixin's column reported once (``models.lint_metadata``) used to be one finding per table; a
+    baseline of those entries still holds it, and the entries are not stale (AS905) on upgrading."""
+    posts = _model_finding(1)
+    drafts = Finding(
+        posts.rule_id,
+        posts.severity,
+        posts.message.replace("posts", "drafts"),
+        Location(path=Path("app/models.py"), line=1, col=5, table="drafts", column="user_id"),
+    )
+    parts = [drafts, posts]
+    merged = Finding(
+        "AS201",
+        Severity.ERROR,
+        "foreign key user_id (declared once, used by tables drafts, posts) -> users.id is not covered by an index; "
+        "add index=True on the column",
+        Location(path=Path("app/models.py"), line=1, col=5, column="user_id"),
+    )
+    old = Baseline.from_findings(tmp_path / "b.json", [("models", p) for p in parts], tmp_path)
+    ran = {"models"}
+    result = old.apply([("models", merged)], tmp_path, stages_ran=ran, merged_from={id(merged): parts})
+    assert (result.new, result.stale, result.summary()) == ([], [], "baseline: 1 suppressed (AS201 1)")
+    # Without the mapping: a new finding and two stale entries.
+    result = old.apply([("models", merged)], tmp_path, stages_ran=ran)
+    assert (result.new, len(result.stale)) == ([merged], 2)
+    # Half a baseline holds nothing: the merged finding is new, the one entry stale.
+    half = Baseline.from_findings(tmp_path / "h.json", [("models", parts[0])], tmp_path)
+    result = half.apply([("models", merged)], tmp_path, stages_ran=ran, merged_from={id(merged): parts})
+    assert (result.new, len(result.stale)) == ([merged], 1)
+    # A baseline written now holds the merged finding itself.
+    fresh = Baseline.from_findings(tmp_path / "f.json", [("models", merged)], tmp_path)
+    assert fresh.apply([("models", merged)], tmp_path, stages_ran=ran, merged_from={id(merged): parts}).new == []
+
+
 def test_file_is_stable_and_reviewable(tmp_path: Path) -> None:
     findings = [("models", _model_finding(1)), ("migrations", _revision_finding("v.py", 3))]
     one = Baseline.from_findings(tmp_path / "b.json", findings, tmp_path).dumps()

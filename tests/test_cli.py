@@ -25,6 +25,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from alembic_standards.cli import main
+from alembic_standards.config import Config
+from alembic_standards.findings import Finding
 from alembic_standards.rules import RULES
 
 if TYPE_CHECKING:
@@ -537,6 +539,31 @@ def test_a_mixin_column_the_models_report_once_is_not_repeated_per_table_by_the_
     code, out, _ = run(capsys, *args, "--no-models")
     assert (code, out.count("AS402")) == (1, 2)  # the audit alone: once per table
     assert run(capsys, *args)[:2] == (1, models_only)
+
+
+def test_a_baseline_of_per_table_findings_holds_the_mixin_finding_that_replaced_them(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A baseline written while a mixin's column was reported once per table still holds the one
+    finding that replaced them: upgrading turns nothing new and nothing stale (AS905)."""
+    from alembic_standards.baseline import Baseline
+    from alembic_standards.models import lint_metadata, load_metadata
+
+    project.write_models(MIXIN_MODELS)
+    config = Config(root=project.root, enabled=frozenset({"AS402"}))
+    merged_from: dict[int, list[Finding]] = {}
+    (merged,) = lint_metadata(load_metadata(project.spec), config, merged_from=merged_from)
+    parts = merged_from[id(merged)]
+    assert [f.location.table for f in parts] == ["alert", "canvas"]
+    Baseline.from_findings(project.root / "b.json", [("models", f) for f in parts], project.root).write()
+    args = ("check", "--metadata", project.spec, "--select", "AS402")
+    assert run(capsys, *args, "--baseline", "b.json") == (
+        0,
+        "",
+        "All checks passed. [baseline: 1 suppressed (AS402 1)]\n",
+    )
+    code, out, _ = run(capsys, *args, "--no-baseline")
+    assert (code, out.count("AS402")) == (1, 1)
 
 
 # ------------------------------------------------------------------------------ bad input
