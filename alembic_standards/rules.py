@@ -291,7 +291,8 @@ as the safe-migration rules read it) creates no key on PostgreSQL and covers non
 index is reported once, at the last revision that creates a key on those columns (a key dropped
 and created again to change its ``ON DELETE`` needs the same one index).  A column declared once on
 a mixin or base class (``@declared_attr`` included) and copied into several tables is reported
-once, at its declaration, naming the tables.
+once, at its declaration, naming the tables.  In the revision files, a key whose table or column a
+later revision drops is not reported: no migration can index it any more.
 """,
     ),
     _rule(

@@ -58,7 +58,8 @@ def _check_fk_coverage(
 ) -> None:
     """A foreign key needs an index created in its own revision, in one of its ancestors, or in a
     later revision descending from it (a history that fixed the gap is not asked to edit the past).
-    A missing index is reported once: at the last revision that creates a key on those columns.
+    A missing index is reported once: at the last revision that creates a key on those columns;
+    not at all when a later revision drops the key's table or one of its columns.
 
     Ancestry is computed once for the whole history (a bitset of ancestors per revision, built in
     topological order) and the keys are indexed by table, so each foreign key looks only at the
@@ -81,6 +82,9 @@ def _check_fk_coverage(
     # second key on those columns) need the same one index, reported once, at the last creation
     # (Dispatch, CTFd, Warehouse, Prefect repeated one missing index up to three times).
     fks_by_table: dict[Table, list[tuple[int, tuple[str, ...]]]] = {}
+    # What the upgrades drop: a key on a table, or on a column, that a later revision drops no
+    # longer exists where that revision leads; there is nothing left to index (Dispatch: 38).
+    drops_by_table: dict[Table, list[tuple[int, tuple[str, ...]]]] = {}  # () = the whole table
     raw_sql_bits = 0
     bit_of: dict[int, int] = {}
     masks: list[int | None] = []
@@ -94,6 +98,10 @@ def _check_fk_coverage(
         if node.raw_sql:
             raw_sql_bits |= 1 << bit
         for step in node.safety:  # the upgrade's rename_table calls, as the safety rules read them
+            if step.op == "drop_table" and step.table:
+                drops_by_table.setdefault((step.schema, step.table), []).append((bit, ()))
+            elif step.op == "drop_column" and step.table and step.columns:
+                drops_by_table.setdefault((step.schema, step.table), []).append((bit, step.columns))
             if step.op == "rename_table" and step.table and step.new_name and step.new_name != step.table:
                 old, new = (step.schema, step.table), (step.schema, step.new_name)
                 renamed_into.setdefault(new, []).append((bit, old))
@@ -145,6 +153,15 @@ def _check_fk_coverage(
                 return True
         return False
 
+    def dropped_later(table: Table, columns: tuple[str, ...], since: int) -> bool:
+        """Whether a revision descending from revision bit ``since`` drops ``table`` or one of
+        ``columns`` (and so the key on them)."""
+        for bit, dropped in drops_by_table.get(table, ()):
+            mask = masks[bit]
+            if bit != since and mask is not None and mask >> since & 1 and (not dropped or set(dropped) & set(columns)):
+                return True
+        return False
+
     for revision in revisions:
         if not revision.foreign_keys:
             continue
@@ -168,6 +185,10 @@ def _check_fk_coverage(
             # A later revision on the way to a head that adds the index fixed it (FitTrackee's
             # "add missing indexes" revisions): asking to edit the old revision helps nobody.
             if own is not None and is_covered(fk.columns, later(table, own)):
+                continue
+            # Nor is a key a later revision removes with its table or column: no migration can
+            # index it any more (a key created again after that is judged where it is created).
+            if own is not None and dropped_later(table, fk.columns, own):
                 continue
             reported.add((table, fk.columns))
             location = Location(
