@@ -421,8 +421,9 @@ def test_sqlalchemy_deferred_name_counts_as_no_name() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def cycle_models() -> sa.MetaData:
-    """users <-> recipes, the cycle broken the documented SQLAlchemy way (Mealie's recipes.user_id)."""
+def cycle_models(use_alter: bool = True) -> sa.MetaData:
+    """users <-> recipes, the cycle broken the documented SQLAlchemy way (Mealie's recipes.user_id);
+    without ``use_alter``, as CTFd and Dispatch leave theirs (section 4)."""
     md = sa.MetaData()
     sa.Table(
         "users",
@@ -434,7 +435,7 @@ def cycle_models() -> sa.MetaData:
         "recipes",
         md,
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", use_alter=True), index=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", use_alter=use_alter), index=True),
     )
     return md
 
@@ -483,20 +484,7 @@ def test_unnamed_use_alter_foreign_key_without_a_team_convention(tmp_path: Path,
 
 def plain_cycle_models() -> sa.MetaData:
     """users <-> recipes with no ``use_alter`` anywhere (CTFd's and Dispatch's cycles, sweep 4)."""
-    md = sa.MetaData()
-    sa.Table(
-        "users",
-        md,
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("favourite_recipe_id", sa.Integer, sa.ForeignKey("recipes.id"), index=True),
-    )
-    sa.Table(
-        "recipes",
-        md,
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), index=True),
-    )
-    return md
+    return cycle_models(use_alter=False)
 
 
 def three_table_cycle_models() -> sa.MetaData:
