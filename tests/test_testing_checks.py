@@ -593,3 +593,46 @@ def test_checks_honour_the_projects_baseline(pytester, monkeypatch, pg_url):
     monkeypatch.setenv("DATABASE_URL", pg_url)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "-rs", "-k", "every_revision")
     assert outcomes(result) == {"test_every_revision_has_a_real_downgrade": "PASSED"}, result.stdout.str()
+
+
+def test_models_check_honours_a_baseline_of_the_per_table_findings_a_mixin_finding_replaced(tmp_path):
+    """The baseline of a team that recorded a mixin's column once per table (before those findings
+    became one, at the declaration) still holds it in the pytest models check, as in `check`."""
+    from sqlalchemy import Column, DateTime, Uuid, func
+    from sqlalchemy.orm import DeclarativeBase
+
+    from alembic_standards.baseline import Baseline
+    from alembic_standards.config import Config
+    from alembic_standards.findings import Finding
+    from alembic_standards.models import lint_metadata
+    from alembic_standards.testing._project import EnvInfo, Project
+    from alembic_standards.testing.checks import _lint_models
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Stamped:
+        created_at = Column(DateTime(), server_default=func.now(), nullable=False)
+
+    class Alert(Stamped, Base):
+        __tablename__ = "alerts"
+        id = Column(Uuid, primary_key=True)
+
+    class Canvas(Stamped, Base):
+        __tablename__ = "canvases"
+        id = Column(Uuid, primary_key=True)
+
+    metadata = Base.metadata
+    config = Config(root=tmp_path, enabled=frozenset({"AS402"}))
+    project = Project(runner=None, config=config)  # type: ignore[arg-type]  # the models check reads no runner
+    project.__dict__["metadatas"] = [metadata]
+    project._env = EnvInfo(target_metadata=(metadata,))
+    merged_from: dict[int, list[Finding]] = {}
+    lint_metadata([metadata], config, merged_from=merged_from)
+    (parts,) = merged_from.values()
+    (merged,) = _lint_models(project)
+    assert merged.message.startswith("created_at (declared once, used by tables alerts, canvases)")
+
+    Baseline.from_findings(config.baseline_path, [("models", f) for f in parts], tmp_path).write()
+    project.__dict__.pop("baseline", None)
+    assert _lint_models(project) == []

@@ -26,7 +26,7 @@ from ..config import Config, load_config
 from ..findings import RuleId, StandardsError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from pytest_alembic.runner import MigrationContext
     from sqlalchemy import MetaData, Table
@@ -211,20 +211,27 @@ class Project:
         return Baseline.load(self.config.baseline_path)
 
     def keep(
-        self, findings: Sequence[Finding], *, register_findings: bool = False, stage: str = "models"
+        self,
+        findings: Sequence[Finding],
+        *,
+        register_findings: bool = False,
+        stage: str = "models",
+        merged_from: Mapping[int, Sequence[Finding]] | None = None,
     ) -> list[Finding]:
         """Apply the exceptions register and ``skip_tables``; keep what fails per ``fail_on``.
 
         The register's own findings (an exception without a reason, an expired one) are kept only
         when ``register_findings`` is set: one check reports them (``test_models_follow_standards``)
         rather than every check failing on the same expired entry.  Unused exceptions are not
-        reported here at all: each check runs a subset of the rules.
+        reported here at all: each check runs a subset of the rules.  ``merged_from``: see
+        :meth:`~alembic_standards.baseline.Baseline.apply`.
         """
         applied = self.register.apply(findings, self.config, report_unused=False)
         if self.baseline.entries:
             # Findings the team accepted in the baseline do not fail a check, as in `check`; a check
             # runs a subset of the rules, so stale entries are the CLI's to report, not ours.
-            applied = self.baseline.apply([(stage, f) for f in applied], self.config.root, stages_ran=()).new
+            tagged = [(stage, f) for f in applied]
+            applied = self.baseline.apply(tagged, self.config.root, stages_ran=(), merged_from=merged_from).new
         return sorted(
             (
                 f

@@ -307,10 +307,11 @@ def _lint_models(
 ) -> list[Finding]:
     from ..models import lint_metadata
 
-    findings = lint_metadata(project.metadatas, project.config)
+    merged_from: dict[int, list[Finding]] = {}
+    findings = lint_metadata(project.metadatas, project.config, merged_from=merged_from)
     if rules is not None:
         findings = [f for f in findings if f.rule_id in rules]
-    return project.keep(findings, register_findings=register_findings)
+    return project.keep(findings, register_findings=register_findings, merged_from=merged_from)
 
 
 @pytest.mark.alembic
