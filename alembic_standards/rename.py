@@ -469,10 +469,20 @@ def _refuse_lossy_rebuilds(renames: Sequence[Rename], tables: Sequence[Table], p
 
 
 def render_operations(plan: RenamePlan) -> tuple[str, str]:
-    """The upgrade and downgrade bodies (Alembic-rendered Python, as the ``upgrades`` token)."""
+    """The upgrade and downgrade bodies, shaped as Alembic's ``upgrades`` token: the first line
+    unindented (the template's ``    ${upgrades}`` indents it), the others indented by four."""
     if plan.dialect_name == "postgresql":
-        return _render_postgresql(plan, plan.renames), _render_postgresql(plan, _reversed(plan.renames))
-    return _render_sqlite(plan, back=False), _render_sqlite(plan, back=True)
+        up, down = _render_postgresql(plan, plan.renames), _render_postgresql(plan, _reversed(plan.renames))
+    else:
+        up, down = _render_sqlite(plan, back=False), _render_sqlite(plan, back=True)
+    return _as_token(up), _as_token(down)
+
+
+def _as_token(body: str) -> str:
+    # Every line of a body is indented for the function; Alembic's stock script.py.mako (and any
+    # template written like it) indents the token's first line itself: indented twice, the file
+    # did not compile, and Alembic left it in versions/ (Open WebUI, sweep 5).
+    return body.removeprefix("    ")
 
 
 def _reversed(renames: Sequence[Rename]) -> list[Rename]:

@@ -487,6 +487,32 @@ def test_postgresql_version_table_and_other_schemas_are_left_alone(pg_url: str) 
     assert "\" WHERE conrelid = to_regclass('other.tag') AND conname = 'tag_pkey')\"" in upgrade
 
 
+def test_revision_compiles_and_runs_under_alembics_stock_template(pg_url: str, tmp_path: Path) -> None:
+    """``alembic init``'s own script.py.mako indents the token's first line itself: the body was
+    indented twice there, the file did not compile and Alembic left it in versions/ (Open WebUI,
+    sweep 5).  Written as Alembic's renderer writes a body, it runs both ways."""
+    from alembic import command
+
+    _execute(pg_url, ["CREATE TABLE item (id integer PRIMARY KEY)"])
+    ini = tmp_path / "alembic.ini"
+    config = AlembicConfig(str(ini))
+    with contextlib.redirect_stdout(io.StringIO()):
+        command.init(config, str(tmp_path / "migrations"))  # the "generic" template, untouched
+    config = AlembicConfig(str(ini))
+    config.set_main_option("sqlalchemy.url", pg_url.replace("%", "%%"))
+    path = write_revision(config, plan_renames(pg_url, NamingConvention()), rev_id="0001")
+    source = path.read_text(encoding="utf-8")
+    compile(source, str(path), "exec")
+    assert (
+        'def upgrade() -> None:\n    """Upgrade schema."""\n    op.execute(\n        \'DO $$BEGIN IF EXISTS' in source
+    )
+    with contextlib.redirect_stdout(io.StringIO()):
+        command.upgrade(config, "head")
+        assert _pg_names(pg_url)["constraints"] == [("item", "pk_item", "p")]
+        command.downgrade(config, "base")
+        assert _pg_names(pg_url)["constraints"] == [("item", "item_pkey", "p")]
+
+
 # ------------------------------------------------------------------------------------------ SQLite
 LEGACY_SQLITE = [
     "CREATE TABLE owner (id INTEGER NOT NULL PRIMARY KEY, email VARCHAR UNIQUE)",
@@ -569,7 +595,7 @@ def test_sqlite_rendered_operations(sqlite_url: str) -> None:
     assert (
         upgrade
         == """\
-    op.drop_index('ix_note_body', table_name='note')
+op.drop_index('ix_note_body', table_name='note')
     op.create_index('idx_note_body', 'note', ['body'], unique=False)
     with op.batch_alter_table(
         'tag',
@@ -588,7 +614,7 @@ def test_sqlite_rendered_operations(sqlite_url: str) -> None:
     assert (
         downgrade
         == """\
-    with op.batch_alter_table(
+with op.batch_alter_table(
         'tag',
         recreate='always',
         copy_from=sa.Table(
