@@ -76,6 +76,10 @@ def test_false_positive_scenarios_exactly() -> None:
         # n22: the first UPDATE fills only the column the downgrade drops; the second also sets `name`.
         "n22_backfill_of_a_new_column.py:23:5: AS704 cannot decide whether downgrade() undoes op.execute(...) "
         "(raw SQL); review it by hand",
+        # n25: unique=True on the column that is the whole key creates nothing (PostgreSQL folds it
+        # into the key); on a column of a composite key it is a constraint of its own.
+        "n25_unique_on_the_primary_key.py:28:9: AS501 unique=True on column 'id' creates an unnamed unique "
+        "constraint on 'channel' (convention name: 'uq_channel_id')",
         "n2_pg_default_name.py:21:27: AS501 op.create_foreign_key() creates an unnamed constraint on 'item' "
         "(convention name: 'fk_item_owner_id')",
         # (n3's unique constraint on (owner_id, sku) goes with the dropped column sku: not reported.)

@@ -703,6 +703,17 @@ class _RevisionChecks(_Reader):
         # its columns' primary_key=True flags are not a second finding (Airflow's _xcom_archive).
         pk_declared = False
         pk_columns: list[ast.Call] = []
+        # `unique=True` on the column that is the whole primary key creates nothing: PostgreSQL
+        # folds the UNIQUE into the key (Open WebUI's `Column("id", Text, primary_key=True,
+        # unique=True)`, 10 tables), and naming it as AS501 asked gave the *key* the uq_ name.
+        key: set[str | None] = set()
+        for element in elements:
+            if isinstance(element, ast.Call):
+                callee = _callee(element)
+                if callee == "PrimaryKeyConstraint":
+                    key.update(self._literal_str(a) for a in element.args)
+                elif callee == "Column" and element.args and _is_true(element, "primary_key"):
+                    key.add(self._literal_str(element.args[0]))
         for element in elements:
             if not isinstance(element, ast.Call):
                 continue
@@ -741,7 +752,7 @@ class _RevisionChecks(_Reader):
                             column=column,
                         )
                 for flag, what, kind in (("unique", "unique constraint", "uq"), ("index", "index", "ix")):
-                    if _is_true(element, flag):
+                    if _is_true(element, flag) and not (flag == "unique" and column is not None and key == {column}):
                         suggestion = self._suggest(kind, table, [column])
                         self.report(
                             RuleId.AS501,
