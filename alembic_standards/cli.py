@@ -870,6 +870,7 @@ def _cmd_rename_constraints(args: argparse.Namespace) -> int:
         convention_for,
         database_url,
         describe_plan,
+        names_in_models,
         plan_renames,
         write_revision,
     )
@@ -880,7 +881,7 @@ def _cmd_rename_constraints(args: argparse.Namespace) -> int:
     specs: Sequence[str] = args.metadata or config.metadata
     metadatas = _load_models(specs, config) if specs else []
     naming = convention_for(metadatas[0] if metadatas else None, config.naming)
-    plan = plan_renames(url, naming, schemas=args.schema or (None,))
+    plan = plan_renames(url, naming, schemas=args.schema or (None,), keep=names_in_models(metadatas))
     for line in describe_plan(plan):
         print(line)
     shown = display_url(url)

@@ -89,7 +89,7 @@ from .findings import StandardsError
 from .naming import NamingConvention, constraint_kind, explicit_name, is_postgresql_default_name
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Collection, Iterable, Mapping, Sequence
 
     from alembic.config import Config as AlembicConfig
     from sqlalchemy import Connection, Engine, MetaData, Table
@@ -103,6 +103,7 @@ __all__ = [
     "convention_for",
     "database_url",
     "describe_plan",
+    "names_in_models",
     "plan_renames",
     "render_operations",
     "write_revision",
@@ -215,8 +216,13 @@ def plan_renames(
     *,
     schemas: Sequence[str | None] = (None,),
     version_table: str = "alembic_version",
+    keep: Collection[tuple[str | None, str, str]] = (),
 ) -> RenamePlan:
     """Reflect ``bind`` and return the renames that bring it to ``naming``.
+
+    ``keep``: (schema, table, name) of the names the models state explicitly (see
+    :func:`names_in_models`): those are the team's, and kept; a table without a schema in the
+    models matches it in any schema asked for.
 
     Raises :class:`StandardsError` for an unreachable database, an unsupported dialect, and for
     name clashes (every clash listed in one message).
@@ -244,8 +250,15 @@ def plan_renames(
 
     renames: list[Rename] = []
     skipped: list[str] = []
+    kept = set(keep)
     for table in tables:
-        renames += _table_renames(table, naming, skipped)
+        for rename in _table_renames(table, naming, skipped):
+            old = str(rename.old)
+            if (rename.schema, rename.table, old) in kept or (None, rename.table, old) in kept:
+                where = f"{rename.schema}.{rename.table}" if rename.schema else rename.table
+                skipped.append(f"{KIND_LABELS[rename.kind]} {old!r} on {where} keeps its name: the models name it so")
+            else:
+                renames.append(rename)
     _refuse_clashes(renames, occupied)
     if dialect.name == "sqlite":
         _refuse_lossy_rebuilds(renames, tables, sqlite_problems)
@@ -257,6 +270,25 @@ def plan_renames(
         tables={(t.schema, t.name): t for t in tables},
         database_heads=database_heads,
     )
+
+
+def names_in_models(metadatas: Iterable[MetaData]) -> set[tuple[str | None, str, str]]:
+    """(schema, table, name) of every constraint and index the models name explicitly (``name=``,
+    ``Index("name", ...)``): a name the team typed is the team's choice, and renaming it would
+    leave the models and the database disagreeing (``alembic check`` dirty: Open WebUI, sweep 5).
+    Names a naming convention made (``conv``, SQLAlchemy's default ``ix_`` one included) are not
+    typed by anyone and are not listed."""
+    from sqlalchemy.sql.elements import conv
+
+    found: set[tuple[str | None, str, str]] = set()
+    for metadata in metadatas:
+        for table in metadata.tables.values():
+            objects: list[Any] = [*table.constraints, *table.indexes]
+            for obj in objects:
+                name = explicit_name(obj.name)
+                if name is not None and not isinstance(name, conv):
+                    found.add((table.schema, table.name, name))
+    return found
 
 
 def _database_heads(bind: Engine | Connection, version_table: str) -> tuple[str, ...]:

@@ -513,6 +513,49 @@ def test_revision_compiles_and_runs_under_alembics_stock_template(pg_url: str, t
         assert _pg_names(pg_url)["constraints"] == [("item", "item_pkey", "p")]
 
 
+def test_names_the_models_state_explicitly_are_kept(pg_url: str) -> None:
+    """With the models given, a name they type (``name=``, ``Index("...")``) is the team's: renamed, it
+    left the models and the database disagreeing and ``alembic check`` dirty (Open WebUI, sweep 5).
+    The names the database made up are renamed as before."""
+    from sqlalchemy import Column, Index, MetaData, Table, Text, UniqueConstraint, Uuid
+
+    from alembic_standards.naming import NAMING_CONVENTION
+    from alembic_standards.rename import names_in_models
+
+    metadata = MetaData(naming_convention=dict(NAMING_CONVENTION))
+    Table(
+        "item",
+        metadata,
+        Column("id", Uuid, primary_key=True),
+        Column("owner", Text, nullable=False),
+        Column("name", Text, nullable=False),
+        Index("ix_item_owner_name", "owner", "name"),
+        UniqueConstraint("owner", "name", name="uq_item_business_key"),
+    )
+    _execute(
+        pg_url,
+        [
+            "CREATE TABLE item (id uuid PRIMARY KEY, owner text NOT NULL, name text NOT NULL,"
+            " CONSTRAINT uq_item_business_key UNIQUE (owner, name))",
+            "CREATE INDEX ix_item_owner_name ON item (owner, name)",
+        ],
+    )
+    keep = names_in_models([metadata])
+    assert keep == {(None, "item", "ix_item_owner_name"), (None, "item", "uq_item_business_key")}
+    naming = NamingConvention()
+    assert [r.describe() for r in plan_renames(pg_url, naming).renames] == [
+        "primary key 'item_pkey' on item -> 'pk_item'",
+        "unique constraint 'uq_item_business_key' on item -> 'uq_item_owner_name'",
+        "index 'ix_item_owner_name' on item -> 'idx_item_owner_name'",
+    ]
+    plan = plan_renames(pg_url, naming, keep=keep)
+    assert [r.describe() for r in plan.renames] == ["primary key 'item_pkey' on item -> 'pk_item'"]
+    assert plan.skipped == (
+        "unique constraint 'uq_item_business_key' on item keeps its name: the models name it so",
+        "index 'ix_item_owner_name' on item keeps its name: the models name it so",
+    )
+
+
 # ------------------------------------------------------------------------------------------ SQLite
 LEGACY_SQLITE = [
     "CREATE TABLE owner (id INTEGER NOT NULL PRIMARY KEY, email VARCHAR UNIQUE)",
@@ -707,6 +750,19 @@ def test_command_writes_the_revision(
     assert out == "rename index 'ix_tag_label' on tag -> 'idx_tag_label'\n"
     assert err.endswith("1 rename(s) planned for " + sqlite_url + "; nothing written (--dry-run)\n")
     assert list(versions.glob("*.py")) == []
+    # Models that type the index's name keep it (--metadata).
+    (tmp_path / "typed_models.py").write_text(
+        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+        "sa.Table('tag', metadata, sa.Column('id', sa.Integer, primary_key=True), sa.Column('label', sa.Text),"
+        " sa.Index('ix_tag_label', 'label'))\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    args = ["rename-constraints", "--database-url", sqlite_url, "--dry-run", "--metadata", "typed_models:metadata"]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert out == "skip index 'ix_tag_label' on tag keeps its name: the models name it so\n"
+    assert err.endswith("every constraint and index already follows the naming convention\n")
 
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     assert main(["rename-constraints", "-m", "adopt the convention"]) == 0
