@@ -870,9 +870,12 @@ def rows_written(sql: str) -> list[tuple[str | None, str, tuple[str, ...]]] | No
     """
     out: list[tuple[str | None, str, tuple[str, ...]]] = []
     for statement in _split_statements(sql):
-        if _COMPUTED in statement:
-            return None
         inserted = _INSERT_INTO.match(statement)
+        if _COMPUTED in statement and not (inserted is not None and statement[inserted.end() :].strip() == _COMPUTED):
+            # A value computed at run time may hide anything; the one exception is a SQLAlchemy
+            # Core insert (``sa.insert(t).values(...)``, read as ``INSERT INTO t ?``): it writes
+            # rows into t and nothing else, however its values are computed (Open WebUI, sweep 5).
+            return None
         match = inserted or _UPDATE_SET.match(statement)
         table = _unquote(match.group("table")) if match is not None else None
         if match is None or table is None:

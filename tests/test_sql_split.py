@@ -136,6 +136,9 @@ def test_reading_raw_sql_never_raises(sql: str) -> None:
         ("INSERT INTO audit_log (id) VALUES (1)", [(None, "audit_log", ())]),
         ('INSERT INTO s."Log" SELECT * FROM old; UPDATE t SET b = 2', [("s", "Log", ()), (None, "t", ("b",))]),
         ("INSERT INTO t VALUES (?)", None),
+        # A Core insert (`sa.insert(t).values(...)`, read as below) writes rows into t alone.
+        ("INSERT INTO t ?", [(None, "t", ())]),
+        ("INSERT INTO t ?; DELETE FROM u", None),
         ("WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", None),  # a WITH query: not read
     ],
 )
