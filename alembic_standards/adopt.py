@@ -156,11 +156,19 @@ def _pos(offsets: list[int], source: str, line: int, col: int) -> int:
 
 
 def _is_configure_call(node: ast.Call) -> bool:
+    """``context.configure(...)``, or ``alembic.context.configure(...)`` after ``import
+    alembic.context`` (Open WebUI's env.py, sweep 5)."""
+    func = node.func
+    if not isinstance(func, ast.Attribute) or func.attr != "configure":
+        return False
+    owner = func.value
+    if isinstance(owner, ast.Name):
+        return owner.id == "context"
     return (
-        isinstance(node.func, ast.Attribute)
-        and node.func.attr == "configure"
-        and isinstance(node.func.value, ast.Name)
-        and node.func.value.id == "context"
+        isinstance(owner, ast.Attribute)
+        and owner.attr == "context"
+        and isinstance(owner.value, ast.Name)
+        and owner.value.id == "alembic"
     )
 
 

@@ -97,6 +97,18 @@ def test_env_py_gets_the_two_lines_and_the_import_and_nothing_else() -> None:
     assert patch_env_source(TEAM_ENV_ADOPTED) == TEAM_ENV_ADOPTED
 
 
+def test_alembic_context_spelled_in_full_is_adopted() -> None:
+    """``import alembic.context`` and ``alembic.context.configure(...)`` (Open WebUI's env.py, sweep 5):
+    the same two lines, not "no context.configure(...) call found"."""
+
+    def full(source: str) -> str:
+        return source.replace("from alembic import context\n", "import alembic.context\n").replace(
+            "context.", "alembic.context."
+        )
+
+    assert patch_env_source(full(TEAM_ENV)) == full(TEAM_ENV_ADOPTED)
+
+
 def test_an_existing_hook_is_kept_and_chained_and_a_partial_plugin_list_completed() -> None:
     source = textwrap.dedent(
         """\
