@@ -503,9 +503,9 @@ def test_revision_compiles_and_runs_under_alembics_stock_template(pg_url: str, t
     path = write_revision(config, plan_renames(pg_url, NamingConvention()), rev_id="0001")
     source = path.read_text(encoding="utf-8")
     compile(source, str(path), "exec")
-    assert (
-        'def upgrade() -> None:\n    """Upgrade schema."""\n    op.execute(\n        \'DO $$BEGIN IF EXISTS' in source
-    )
+    # Indented once, whatever the template puts above it (Alembic 1.13's has no docstrings).
+    assert "\n    op.execute(\n        'DO $$BEGIN IF EXISTS" in source
+    assert "\n        op.execute(" not in source
     with contextlib.redirect_stdout(io.StringIO()):
         command.upgrade(config, "head")
         assert _pg_names(pg_url)["constraints"] == [("item", "pk_item", "p")]
