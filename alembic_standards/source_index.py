@@ -621,7 +621,10 @@ def _first_str(call: ast.Call, keyword: str) -> str | None:
 def _table_call(path: Path, stmt: ast.stmt, call: ast.Call) -> TableCall:
     columns: dict[str, tuple[int, int]] = {}
     constraints: dict[str, tuple[int, int]] = {}
-    for arg in call.args[2:]:
+    # From the second argument: Flask-SQLAlchemy's ``db.Table("name", Column(...), ...)`` takes no
+    # metadata, and skipping two arguments lost its first column (Lemur: 13 findings at the table
+    # line).  The metadata argument of ``Table`` is never a ``Column(...)`` or a constraint call.
+    for arg in call.args[1:]:
         if not isinstance(arg, ast.Call):
             continue
         callee = _call_name(arg.func)

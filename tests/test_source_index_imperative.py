@@ -39,6 +39,21 @@ user_tags: Table = sa.Table(
 )
 
 
+class _FlaskSQLAlchemy:
+    # Flask-SQLAlchemy's db.Table(name, *columns): no metadata argument (Lemur, sweep 5).
+
+    def Table(self, name: str, *args: object) -> Table:  # noqa: N802
+        return Table(name, metadata, *args)
+
+
+db = _FlaskSQLAlchemy()
+links = db.Table(
+    "links",
+    Column("user_id", Uuid, ForeignKey("users.id")),
+    Column("id", Uuid, primary_key=True),
+)
+
+
 def _make() -> Table:
     return Table("made_in_a_function", metadata, Column("id", Integer, primary_key=True))
 
@@ -78,7 +93,10 @@ def test_imperative_tables_are_found_at_their_statement(tmp_path: Path, monkeypa
     assert where == [
         ("AS101", "made_in_a_function", "id", None, None, None),  # made in a function: no source
         ("AS101", "user_tags", "tag", "tables.py", 17, 5),  # its Column(...) argument
+        ("AS201", "links", "user_id", "tables.py", 33, 5),  # db.Table's first column, not the statement
         ("AS201", "user_tags", "user_id", "tables.py", 16, 5),
+        ("AS203", "links", "user_id", "tables.py", 33, 5),
+        ("AS401", "links", None, "tables.py", 31, 1),
         ("AS401", "made_in_a_function", None, None, None, None),
         ("AS401", "user_tags", None, "tables.py", 13, 1),  # the statement, as a class line
         ("AS401", "users", None, "tables.py", 6, 1),
