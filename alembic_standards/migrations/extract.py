@@ -271,10 +271,39 @@ class _Reader:
         text = self.sql_texts[key] = self._read_sql_text(op)
         return text
 
-    def _read_sql_text(self, op: _Op) -> str | None:
-        node = op.call.args[0] if op.call.args else op.args.get("sqltext")
+    def _sql_node(self, node: ast.expr | None, depth: int = 0) -> ast.expr | None:
+        """The expression holding an ``execute``'s SQL: ``text("...")`` unwrapped, through
+        ``.bindparams(...)``/``.columns(...)`` (the same statement), and through a name assigned in
+        this file when every assignment of it says the same thing (``stmt = text("..."); stmt =
+        stmt.bindparams(...); op.execute(stmt)``: Lemur).  A literal left opaque made a plain UPDATE
+        "may create the index" (AS704 in place of AS201) and a SELECT a step to undo (sweep 5)."""
+        while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SAME_STATEMENT:
+            node = node.func.value
         if isinstance(node, ast.Call) and _callee(node) == "text" and node.args:
-            node = node.args[0]
+            return node.args[0]
+        if isinstance(node, ast.Name) and depth < 3 and self.resolve(node) is _DYNAMIC:
+            found: list[ast.expr] = []
+            for value in self._assigned_anywhere().get(node.id, []):
+                inner = value
+                while (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Attribute)
+                    and inner.func.attr in _SAME_STATEMENT
+                ):
+                    inner = inner.func.value
+                if isinstance(inner, ast.Name) and inner.id == node.id:
+                    continue  # `stmt = stmt.bindparams(...)`: the same statement
+                resolved = self._sql_node(value, depth + 1)
+                if resolved is None:
+                    return node
+                found.append(resolved)
+            texts = {ast.dump(n) for n in found}
+            if len(texts) == 1 and isinstance(found[0], (ast.Constant, ast.JoinedStr)):
+                return found[0]
+        return node
+
+    def _read_sql_text(self, op: _Op) -> str | None:
+        node = self._sql_node(op.call.args[0] if op.call.args else op.args.get("sqltext"))
         if isinstance(node, ast.JoinedStr):
             return "".join(
                 part.value if isinstance(part, ast.Constant) and isinstance(part.value, str) else "?"
@@ -1025,6 +1054,8 @@ _OP_ALIASES: Final = {
     "drop_geospatial_index": "drop_index",
 }
 # SQLAlchemy statement constructors (`table.select()`, `sa.update(table)`...) and what they run.
+_SAME_STATEMENT: Final = frozenset({"bindparams", "columns", "execution_options"})
+"""Methods of a ``text()`` clause that return the same SQL."""
 _EXPRESSION_STATEMENTS: Final = {
     "select": "SELECT",
     "update": "UPDATE",
