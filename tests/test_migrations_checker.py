@@ -126,7 +126,8 @@ def test_scenario(name: str) -> None:
             "sql_through_names",
             # The UPDATE reached through `stmt` (assigned text(...), then stmt.bindparams(...)) is read:
             # it cannot build an index, so the key is AS201, and the SELECT is no step to undo.
-            "a2_fk.py:28:5: AS704 cannot decide whether downgrade() undoes op.execute(...) (raw SQL); review it by hand",
+            "a2_fk.py:28:5: AS704 cannot decide whether downgrade() undoes op.execute(...) (raw SQL); "
+            "review it by hand",
         ),
         (
             "dropped_keys",
