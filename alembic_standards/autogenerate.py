@@ -1040,6 +1040,17 @@ def _is_unique_index_op(op: ops.MigrateOperation) -> bool:
     return isinstance(op, ops.DropIndexOp) and _index_op_unique(op)
 
 
+def _foreign_keys_of(op: ops.CreateTableOp) -> Iterator[ForeignKeyConstraint]:
+    """The foreign keys a ``CreateTableOp`` lists: table-level ones and those of its columns."""
+    for item in op.columns:
+        if isinstance(item, ForeignKeyConstraint):
+            yield item
+        elif isinstance(item, Column):
+            for fk in item.foreign_keys:
+                if isinstance(fk.constraint, ForeignKeyConstraint):
+                    yield fk.constraint
+
+
 def _split_use_alter(
     op: ops.CreateTableOp, supports_alter: bool
 ) -> tuple[ops.CreateTableOp, list[ops.MigrateOperation]]:
@@ -1054,17 +1065,11 @@ def _split_use_alter(
     if not supports_alter:
         return op, []
     names: list[str] = []  # the use_alter foreign keys, in the op's order
-    for item in op.columns:
-        candidates: list[Any] = []
-        if isinstance(item, ForeignKeyConstraint):
-            candidates.append(item)
-        elif isinstance(item, Column):
-            candidates.extend(fk.constraint for fk in item.foreign_keys if fk.constraint is not None)
-        for fk in candidates:
-            # An unnamed use_alter FK is left: SQLAlchemy refuses it at DDL time anyway.
-            name = explicit_name(fk.name) if isinstance(fk, ForeignKeyConstraint) and fk.use_alter else None
-            if name and name not in names:
-                names.append(name)
+    for fk in _foreign_keys_of(op):
+        # An unnamed use_alter FK is left: SQLAlchemy refuses it at DDL time anyway.
+        name = explicit_name(fk.name) if fk.use_alter else None
+        if name and name not in names:
+            names.append(name)
     if not names:
         return op, []
     # Read from the table the op builds: a constraint the naming step copied (to name it) is
@@ -1081,17 +1086,6 @@ def _split_use_alter(
 
 def _table_fullname(schema: str | None, name: str) -> str:
     return f"{schema}.{name}" if schema else name
-
-
-def _foreign_keys_of(op: ops.CreateTableOp) -> Iterator[ForeignKeyConstraint]:
-    """The foreign keys a ``CreateTableOp`` lists: table-level ones and those of its columns."""
-    for item in op.columns:
-        if isinstance(item, ForeignKeyConstraint):
-            yield item
-        elif isinstance(item, Column):
-            for fk in item.foreign_keys:
-                if isinstance(fk.constraint, ForeignKeyConstraint):
-                    yield fk.constraint
 
 
 def _defer_forward_keys(op: ops.CreateTableOp, later: set[str], supports_alter: bool) -> ops.CreateTableOp:

@@ -139,10 +139,14 @@ class Rename:
     new: str
     schema: str | None = None
 
+    @property
+    def where(self) -> str:
+        """The table, schema-qualified when it has one."""
+        return f"{self.schema}.{self.table}" if self.schema else self.table
+
     def describe(self) -> str:
-        where = f"{self.schema}.{self.table}" if self.schema else self.table
         old = repr(self.old) if self.old is not None else "(unnamed)"
-        return f"{KIND_LABELS[self.kind]} {old} on {where} -> {self.new!r}"
+        return f"{KIND_LABELS[self.kind]} {old} on {self.where} -> {self.new!r}"
 
 
 @dataclass(frozen=True)
@@ -255,8 +259,9 @@ def plan_renames(
         for rename in _table_renames(table, naming, skipped):
             old = str(rename.old)
             if (rename.schema, rename.table, old) in kept or (None, rename.table, old) in kept:
-                where = f"{rename.schema}.{rename.table}" if rename.schema else rename.table
-                skipped.append(f"{KIND_LABELS[rename.kind]} {old!r} on {where} keeps its name: the models name it so")
+                skipped.append(
+                    f"{KIND_LABELS[rename.kind]} {old!r} on {rename.where} keeps its name: the models name it so"
+                )
             else:
                 renames.append(rename)
     _refuse_clashes(renames, occupied)

@@ -277,20 +277,13 @@ class _Reader:
         this file when every assignment of it says the same thing (``stmt = text("..."); stmt =
         stmt.bindparams(...); op.execute(stmt)``: Lemur).  A literal left opaque made a plain UPDATE
         "may create the index" (AS704 in place of AS201) and a SELECT a step to undo (sweep 5)."""
-        while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SAME_STATEMENT:
-            node = node.func.value
+        node = _same_statement_base(node)
         if isinstance(node, ast.Call) and _callee(node) == "text" and node.args:
             return node.args[0]
         if isinstance(node, ast.Name) and depth < 3 and self.resolve(node) is _DYNAMIC:
             found: list[ast.expr] = []
             for value in self._assigned_anywhere().get(node.id, []):
-                inner = value
-                while (
-                    isinstance(inner, ast.Call)
-                    and isinstance(inner.func, ast.Attribute)
-                    and inner.func.attr in _SAME_STATEMENT
-                ):
-                    inner = inner.func.value
+                inner = _same_statement_base(value)
                 if isinstance(inner, ast.Name) and inner.id == node.id:
                     continue  # `stmt = stmt.bindparams(...)`: the same statement
                 resolved = self._sql_node(value, depth + 1)
@@ -1056,6 +1049,15 @@ _OP_ALIASES: Final = {
 # SQLAlchemy statement constructors (`table.select()`, `sa.update(table)`...) and what they run.
 _SAME_STATEMENT: Final = frozenset({"bindparams", "columns", "execution_options"})
 """Methods of a ``text()`` clause that return the same SQL."""
+
+
+def _same_statement_base(node: ast.expr | None) -> ast.expr | None:
+    """``x`` for ``x.bindparams(...).columns(...)``: what the :data:`_SAME_STATEMENT` calls are on."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SAME_STATEMENT:
+        node = node.func.value
+    return node
+
+
 _EXPRESSION_STATEMENTS: Final = {
     "select": "SELECT",
     "update": "UPDATE",
