@@ -13,7 +13,9 @@ Order semantics (used by :func:`out_of_order`): creating operations run tables -
 data -> indexes -> tables (an index dies with its table, so it must be dropped first).  Each
 chain is checked on its own, so a correct migration that both creates and drops objects, in
 either direction (upgrade or downgrade), is never reported.  Data steps come last among an
-upgrade's creations and first among a downgrade's drops, as in the template.
+upgrade's creations and first among a downgrade's drops, as in the template.  A change in place
+(``alter_column``, ``rename_table``...) is with the tables in an upgrade's creating chain, and in
+neither chain of a downgrade, where the exact reverse puts it after the index work.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ _DATA: Final = Section.DATA
 _INDEX_OPS = frozenset({"create_index", "drop_index"})
 _DATA_OPS = frozenset({"execute", "bulk_insert", "exec_driver_sql"})
 _DESTRUCTIVE_PREFIXES = ("drop_",)
+_CREATING_PREFIXES = ("create_", "add_", "bulk_insert")
 
 
 def section_of(op_name: str, *, unique: bool = False) -> Section:
@@ -122,6 +125,15 @@ def out_of_order(ops: Sequence[tuple[str, Section]], *, downgrade: bool = False)
         else:
             destroying = is_destructive(name)
             creating = not destroying
+            if downgrade and creating and not name.startswith(_CREATING_PREFIXES):
+                # A change in place (alter_column, rename_table...) stands in an upgrade's creating
+                # chain: after the drops it needs, before the indexes built on it.  In a downgrade it
+                # is in neither chain.  Its reversal lands after the downgrade's index drops and
+                # re-creations (the exact reverse of an accepted upgrade was AS804: Lemur), and a
+                # downgrade's data steps often need it first (`alter_column(nullable=True)` before the
+                # UPDATE that sets NULLs, and what depends on that: Prefect); as a destroying step it
+                # made both AS804.
+                continue
         if (creating and section < highest_creating) or (destroying and section > lowest_destroying):
             bad.append(i)  # misplaced
             continue

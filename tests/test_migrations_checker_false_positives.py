@@ -29,6 +29,10 @@ n21 (CTFd) gave AS201 for a foreign key created only when the engine's URL start
 branch for another database builds no PostgreSQL key, so it must give nothing.  n22 (Mealie, CTFd,
 Redash) gave AS704 for an ``UPDATE`` that fills a column the upgrade adds and the downgrade drops (the
 values go with the column); only its second ``UPDATE``, which also sets an existing column, stays.
+n27 (Lemur) listed a line twice in AS704 and reported an AS501 twice: a helper reached once straight and
+once inside a loop was counted once per context; and a column named by a variable read "column None".
+n28 (Lemur, Prefect) gave AS804 for a downgrade that is the exact reverse of its upgrade: an
+``alter_column`` after the index it had replaced was re-created; it must give only the raw UPDATE's AS704.
 """
 
 from __future__ import annotations
@@ -80,6 +84,16 @@ def test_false_positive_scenarios_exactly() -> None:
         # into the key); on a column of a composite key it is a constraint of its own.
         "n25_unique_on_the_primary_key.py:28:9: AS501 unique=True on column 'id' creates an unnamed unique "
         "constraint on 'channel' (convention name: 'uq_channel_id')",
+        # n27: a helper reached straight and in a loop is one step (one line in AS704, one AS501), and
+        # a column named by a variable is not "column None".
+        "n27_helper_straight_and_in_a_loop.py:36:5: AS704 cannot decide whether downgrade() undoes 3 steps of "
+        "the upgrade: op.execute(...) at lines 36, 41 (raw SQL); op.add_column(...) at line 45 (its names are "
+        "computed at run time); review them by hand",
+        "n27_helper_straight_and_in_a_loop.py:45:59: AS501 unnamed foreign key on a column whose name is "
+        "computed at run time on 'gadget'",
+        # n28: no AS804 -- the downgrade is the exact reverse of its upgrade; only the raw UPDATE stays.
+        "n28_exact_reverse_around_an_index.py:26:5: AS704 cannot decide whether downgrade() undoes "
+        "op.execute(...) (raw SQL); review it by hand",
         "n2_pg_default_name.py:21:27: AS501 op.create_foreign_key() creates an unnamed constraint on 'item' "
         "(convention name: 'fk_item_owner_id')",
         # (n3's unique constraint on (owner_id, sku) goes with the dropped column sku: not reported.)

@@ -238,6 +238,11 @@ def test_section_of_op_objects() -> None:
         (["execute", "drop_index", "drop_table", "create_table", "create_index"], True, []),  # its downgrade
         (["drop_table", "execute"], True, [1]),
         (["drop_index", "alter_column", "create_index"], False, []),  # rebuild an index around a type change
+        (["alter_column", "drop_index", "create_index"], False, []),
+        (["drop_index", "create_index", "alter_column"], True, []),  # the exact reverse of the line above
+        (["create_index", "alter_column"], False, [1]),  # in an upgrade, a change in place is with the tables
+        (["alter_column", "execute"], True, []),  # drop NOT NULL, then the UPDATE that sets NULLs
+        (["create_index", "add_column"], True, [1]),  # a downgrade's creations still run tables, indexes
     ],
 )
 def test_out_of_order(names: list[str], downgrade: bool, bad: list[int]) -> None:

@@ -78,15 +78,22 @@ class _Op:
 
 
 class _Ops:
-    """Operations in walk order, each (call node) once: a helper reached twice adds nothing new."""
+    """Operations in walk order, each call node once: a helper reached twice adds nothing new.
+
+    Keyed on the call node, not the :class:`_Op`: a helper reached both straight and inside a loop
+    is walked once per context (:meth:`_Reader._helper_ops`), which gives two ``_Op`` for one call;
+    counting both listed one line twice in AS704 and reported its AS501 twice (Lemur).  The first
+    context reached is kept.
+    """
 
     def __init__(self) -> None:
         self.items: list[_Op] = []
         self.seen: set[int] = set()
 
     def add(self, op: _Op) -> None:
-        if id(op) not in self.seen:
-            self.seen.add(id(op))
+        key = id(op.call)
+        if key not in self.seen:
+            self.seen.add(key)
             self.items.append(op)
 
 

@@ -165,6 +165,12 @@ def _early_exit_spans(body: list[ast.stmt]) -> list[tuple[int, int]]:
     return spans
 
 
+def _column_text(column: str | None) -> str:
+    """A column as an AS501 message names it: ``column 'x'``, or what is known of a name that is not
+    a literal (``sa.Column(name, ...)`` in a helper), rather than ``column None``."""
+    return f"column {column!r}" if column is not None else "a column whose name is computed at run time"
+
+
 def _within(op: _Op, spans: list[tuple[int, int]]) -> bool:
     line = op.call.lineno
     return any(start <= line <= end for start, end in spans)
@@ -331,8 +337,8 @@ class _RevisionChecks(_Reader):
             self._collect_keys(op, keys, foreign_keys)
             self._collect_names(op, names)
         for op in (*all_up, *all_down):
-            if id(op) not in named:
-                named.add(id(op))
+            if id(op.call) not in named:  # the call, not the _Op: see _Ops
+                named.add(id(op.call))
                 self._check_names(op)
         raw_sql = [self._sql_text(op) for op in on_postgresql if op.name == "execute"]
         return _Revision(self.path, info, self.findings, keys, foreign_keys, raw_sql, names, safety)
@@ -746,7 +752,7 @@ class _RevisionChecks(_Reader):
                         suggestion = self._suggest("fk", table, [column], target.rpartition(".")[0] or None)
                         self.report(
                             RuleId.AS501,
-                            f"unnamed foreign key on column {column!r}{_on(table)}{suggestion}",
+                            f"unnamed foreign key on {_column_text(column)}{_on(table)}{suggestion}",
                             inner,
                             table=table,
                             column=column,
@@ -756,7 +762,7 @@ class _RevisionChecks(_Reader):
                         suggestion = self._suggest(kind, table, [column])
                         self.report(
                             RuleId.AS501,
-                            f"{flag}=True on column {column!r} creates an unnamed {what}{_on(table)}{suggestion}",
+                            f"{flag}=True on {_column_text(column)} creates an unnamed {what}{_on(table)}{suggestion}",
                             element,
                             table=table,
                             column=column,
