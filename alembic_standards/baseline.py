@@ -11,7 +11,10 @@ a revision must not resurrect a finding.  A fingerprint is built from the rule, 
 *object* the finding is about (``schema.table.column`` or constraint for models and databases; the
 revision id, else the file's project-relative path, for revision files) and the message with its
 line and column references removed.  Identical fingerprints are counted, so two equal findings in one
-table need two baseline slots.
+table need two baseline slots.  A finding whose fingerprint has no entry left still takes an entry of
+the same rule, stage and object whose message states the same fact (:attr:`Finding.fact`): a remedy
+reworded by a later version of this tool does not turn a team's accepted findings into new ones and
+their entries into stale ones.
 
 This module imports neither Alembic nor SQLAlchemy.
 """
@@ -80,6 +83,11 @@ def object_key(location: Location, root: Path) -> str:
     if location.path is not None:
         return f"file:{_relative(location.path, root)}"
     return ""
+
+
+def _fact_key(rule_id: str, stage: str, obj: str, message: str) -> tuple[str, str, str, str]:
+    """An entry's or a finding's fact (the message before its remedy, see :attr:`Finding.fact`), where."""
+    return (rule_id, stage, obj, _normalise_message(message).partition("; ")[0])
 
 
 def fingerprint(finding: Finding, stage: str, root: Path) -> str:
@@ -237,10 +245,11 @@ class Baseline:
         entries an earlier version recorded for them, which are therefore not stale.
         ``merged_from``: by ``id()``, the per-table findings a finding about a shared declaration
         replaced (see ``models.lint_metadata``); it is baselined when its own entry, or an entry for
-        each of those, is there (a baseline written before the merge).
+        each of those, is there (a baseline written before the merge).  What matches no fingerprint
+        then takes an entry stating the same fact (see the module docstring).
         """
         remaining = {key: entry.count for key, entry in self.entries.items()}
-        new: list[Finding] = []
+        unmatched: list[tuple[str, Finding, bool]] = []
         suppressed: collections.Counter[RuleId] = collections.Counter()
         for stage, finding in findings:
             key = fingerprint(finding, stage, root)
@@ -250,11 +259,30 @@ class Baseline:
             elif merged_from and self._take_parts(merged_from.get(id(finding), ()), stage, root, remaining):
                 suppressed[finding.rule_id] += 1
             else:
-                new.append(finding)
+                unmatched.append((stage, finding, True))
         for stage, finding in restated:
             key = fingerprint(finding, stage, root)
             if remaining.get(key, 0) > 0:
                 remaining[key] -= 1
+            else:
+                unmatched.append((stage, finding, False))
+        # Second pass, once every exact match has taken its entry: the same fact, another remedy.
+        by_fact: dict[tuple[str, str, str, str], list[str]] = {}
+        if unmatched:
+            for entry_key, entry in self.entries.items():
+                if remaining[entry_key] > 0:
+                    fact = _fact_key(entry.rule_id, entry.stage, entry.object, entry.message)
+                    by_fact.setdefault(fact, []).append(entry_key)
+        new: list[Finding] = []
+        for stage, finding, reported in unmatched:
+            fact = _fact_key(finding.rule_id, stage, object_key(finding.location, root), finding.message)
+            taken = next((k for k in by_fact.get(fact, ()) if remaining[k] > 0), None)
+            if taken is not None:
+                remaining[taken] -= 1
+                if reported:
+                    suppressed[finding.rule_id] += 1
+            elif reported:
+                new.append(finding)
         ran = set(stages_ran)
         stale = [
             _with_count(self.entries[key], left)

@@ -606,14 +606,13 @@ def _model_facts(out: _Gathered) -> set[tuple[object, ...]]:
 
 def _fact(finding: Finding, default_schema: str | None = None) -> tuple[object, ...]:
     """What a finding says about which object, without where it was read (``default_schema``
-    written as None, as the models write it) or how to fix it there: a message states its fact
-    before the first ``"; "`` (AS201: "... is not covered by an index"), and the remedy after it
-    differs by stage ("add index=True on the column", "add op.create_index(...) in a migration").
+    written as None, as the models write it) or how to fix it there (:attr:`Finding.fact`: the
+    remedy differs by stage, "add index=True on the column", "add op.create_index(...) in a migration").
     The constraint's name is left out too: the models' convention name and the database's may
     differ for the one key."""
     loc = finding.location
     schema = None if loc.schema == default_schema else loc.schema
-    return (finding.rule_id, finding.message.partition("; ")[0], schema, loc.table, loc.column)
+    return (finding.rule_id, finding.fact, schema, loc.table, loc.column)
 
 
 def _default_schema(url: str) -> str | None:

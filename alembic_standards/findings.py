@@ -260,6 +260,14 @@ class Finding:
             self.message,
         )
 
+    @property
+    def fact(self) -> str:
+        """What the message states, without how to fix it: every message states its fact before the
+        first ``"; "`` and the remedy after it ("... is not covered by an index; add index=True on the
+        column").  The remedy may differ by stage or be reworded; the fact is what identifies a
+        finding across both (the combined report, the baseline)."""
+        return self.message.partition("; ")[0]
+
     def render(self, relative_to: Path | None = None) -> str:
         """The human one-liner: ``path:line:col: ID message``."""
         return f"{self.location.render(relative_to)}: {self.rule_id} {self.message}"

@@ -148,6 +148,47 @@ def test_a_merged_declaration_is_held_by_the_per_table_entries_an_earlier_versio
     assert fresh.apply([("models", merged)], tmp_path, stages_ran=ran, merged_from={id(merged): parts}).new == []
 
 
+def _reworded(finding: Finding, remedy: str) -> Finding:
+    return Finding(finding.rule_id, finding.severity, f"{finding.fact}; {remedy}", finding.location)
+
+
+def test_a_reworded_remedy_keeps_its_entry(tmp_path: Path) -> None:
+    """A later version that rewords how to fix a finding (AS402's remedy for a TypeDecorator) does not
+    make a team's accepted finding new and its entry stale (AS905): the same fact, on the same object,
+    in the same stage, takes the entry."""
+    old = _model_finding(1)
+    baseline = Baseline.from_findings(tmp_path / "b.json", [("models", old)], tmp_path)
+    ran = {"models"}
+    reworded = _reworded(old, "declare Index('idx_posts_user_id', 'user_id') in __table_args__")
+    result = baseline.apply([("models", reworded)], tmp_path, stages_ran=ran)
+    assert (result.new, result.stale, result.summary()) == ([], [], "baseline: 1 suppressed (AS201 1)")
+    # Another fact (another column), another stage or another rule is not the same finding.
+    other_column = _model_finding(1, column="author_id")
+    result = baseline.apply([("models", other_column)], tmp_path, stages_ran=ran)
+    assert (result.new, len(result.stale)) == ([other_column], 1)
+    result = baseline.apply([("database", reworded)], tmp_path, stages_ran={"models", "database"})
+    assert (result.new, len(result.stale)) == ([reworded], 1)
+    other_rule = Finding("AS202", old.severity, reworded.message, old.location)
+    assert baseline.apply([("models", other_rule)], tmp_path, stages_ran=ran).new == [other_rule]
+    # The count still holds: one entry, one finding, however it is worded.
+    result = baseline.apply([("models", reworded), ("models", old)], tmp_path, stages_ran=ran)
+    assert len(result.new) == 1
+
+
+def test_exact_entries_are_taken_before_entries_of_the_same_fact(tmp_path: Path) -> None:
+    """Two findings of one fact with different remedies, each with its own entry: each takes its own,
+    whatever the order, so neither is reported and nothing is stale."""
+    a = _model_finding(1)
+    b = _reworded(a, "or document an exception")
+    baseline = Baseline.from_findings(tmp_path / "b.json", [("models", a), ("models", b)], tmp_path)
+    for order in ([b, a], [a, b]):
+        result = baseline.apply([("models", f) for f in order], tmp_path, stages_ran={"models"})
+        assert (result.new, result.stale) == ([], [])
+    # A restated finding holds an entry of its fact too, and is never reported.
+    result = baseline.apply([], tmp_path, stages_ran={"models"}, restated=[("models", _reworded(a, "x"))])
+    assert (result.new, len(result.stale)) == ([], 1)
+
+
 def test_file_is_stable_and_reviewable(tmp_path: Path) -> None:
     findings = [("models", _model_finding(1)), ("migrations", _revision_finding("v.py", 3))]
     one = Baseline.from_findings(tmp_path / "b.json", findings, tmp_path).dumps()
