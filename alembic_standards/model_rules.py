@@ -157,6 +157,18 @@ def _postgresql() -> Dialect:
 
 
 # Types: what "identical" means for AS202.
+def _aware_remedy(declared: Any) -> str:
+    """How to make a timestamp column timezone-aware, said of the type the model declares.
+
+    Replacing a ``TypeDecorator`` (sqlalchemy-utils' ``ArrowType``, a project's ``UTCDateTime``) by
+    ``DateTime`` would change the Python values the application gets (Lemur): the decorator is
+    kept, and what it stores is to change."""
+    if isinstance(declared, TypeDecorator):
+        name = type(declared).__name__
+        return f"make {name} store DateTime(timezone=True) ({name}(timezone=True) where it takes one)"
+    return "use DateTime(timezone=True)"
+
+
 def _unwrap(type_: Any) -> Any:
     """The type PostgreSQL gets for ``type_``: a variant for ``postgresql`` applied, a
     ``TypeDecorator`` replaced by what its ``load_dialect_impl`` returns for PostgreSQL
@@ -806,7 +818,7 @@ class ModelRules:
                     out.append(
                         self.finding(
                             RuleId.AS402,
-                            f"{table.name}.{col.name} is a timestamp without time zone; use DateTime(timezone=True)",
+                            f"{table.name}.{col.name} is a timestamp without time zone; {_aware_remedy(col.type)}",
                             self.column_loc(col),
                         )
                     )

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    TypeDecorator,
     UniqueConstraint,
     Uuid,
     func,
@@ -27,6 +28,14 @@ from alembic_standards import NAMING_CONVENTION
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=dict(NAMING_CONVENTION))
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A project's own timestamp type (sqlalchemy-utils' ArrowType is one): replacing it by DateTime
+    would change the values the application reads, so the remedy keeps it."""
+
+    impl = DateTime
+    cache_ok = True
 
 
 class Timestamps:
@@ -48,3 +57,4 @@ class Event(Timestamps, Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     happened_at: Mapped[dt.datetime] = mapped_column(DateTime)  # expect: AS402 events.happened_at is a timestamp without time zone; use DateTime(timezone=True)
+    logged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # expect: AS402 events.logged_at is a timestamp without time zone; make UTCDateTime store DateTime(timezone=True) (UTCDateTime(timezone=True) where it takes one)
