@@ -303,6 +303,7 @@ class _TableNames:
     convention: Mapping[Any, Any] | None
     _cache: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
     _uncovered: list[tuple[ForeignKeyConstraint, tuple[str, ...]]] | None = field(default=None, repr=False)
+    _taken: dict[str, tuple[str, ...] | None] | None = field(default=None, repr=False)
 
     @property
     def keep_convention(self) -> bool:
@@ -315,10 +316,49 @@ class _TableNames:
         return self._uncovered
 
     def index(self, columns: Sequence[str]) -> str:
+        """The name of an index on ``columns`` of this table: the template's, made unique in the table.
+
+        A template of the first column only (SQLAlchemy's documented ``ix_%(column_0_label)s``) gives
+        the index a foreign key ``(code, region)`` needs the name of the model's ``index=True`` on
+        ``code``: the migration failed on PostgreSQL (``relation "ix_child_code" already exists``)
+        where plain Alembic, adding no index, runs.  A name another index or key of the table has
+        gets ``_1``, ``_2``... (:func:`_free_name`).  The names of the indexes this plugin adds are
+        settled together, in the order of the foreign keys' columns, from the models alone: the
+        same in the run that adds them and in every later run that must recognise them.
+        """
+        taken = self._taken
+        if taken is None:
+            taken = self._taken = self._model_names()
+            for _fk, wanted in self.uncovered():
+                if wanted not in self._cache:
+                    self._cache[wanted] = self._claim(wanted, taken)
         key = tuple(columns)
         name = self._cache.get(key)
         if name is None:
-            name = self._cache[key] = self._index_name(key)
+            name = self._cache[key] = self._claim(key, taken)
+        return name
+
+    def _model_names(self) -> dict[str, tuple[str, ...] | None]:
+        """The names the models give this table's indexes, unique constraints and primary key (on
+        PostgreSQL each is an index, and an index name is a relation's), with their columns."""
+        names: dict[str, tuple[str, ...] | None] = {}
+        for index in self.table.indexes:
+            name = explicit_name(index.name)
+            if name is not None:
+                names[str(name)] = tuple(index_column_names(index))
+        for constraint in self.table.constraints:
+            if isinstance(constraint, (UniqueConstraint, PrimaryKeyConstraint)):
+                name = explicit_name(constraint.name)
+                if name is not None:
+                    names[str(name)] = None  # never the same object as an index we name
+        return names
+
+    def _claim(self, columns: tuple[str, ...], taken: dict[str, tuple[str, ...] | None]) -> str:
+        name = self._index_name(columns)
+        if name in taken and taken[name] != columns:
+            occupied = set(taken)
+            name = _free_name(name, occupied, self.naming.limit)
+        taken[name] = columns
         return name
 
     def _index_name(self, columns: tuple[str, ...]) -> str:

@@ -595,3 +595,78 @@ def test_cycle_with_an_unnamed_key_is_left_as_alembic_writes_it(tmp_path: Path, 
     assert "create_foreign_key" not in rev.upgrade
     with pytest.raises(sa.exc.ProgrammingError, match='relation "users" does not exist'):
         project.upgrade(plain_cycle_models())
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. A template of the first column only: the FK index gets a name of its own
+# ---------------------------------------------------------------------------------------------
+
+# SQLAlchemy's documented convention (its "Configuring Constraint Naming Conventions" page).
+SQLALCHEMY_DOCS_STYLE = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def first_column_models() -> sa.MetaData:
+    """A composite foreign key whose first column has an index of its own (``index=True``)."""
+    md = sa.MetaData(naming_convention=SQLALCHEMY_DOCS_STYLE)
+    sa.Table(
+        "regions",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("code", sa.String(5), nullable=False),
+        sa.Column("zone", sa.String(5), nullable=False),
+        sa.UniqueConstraint("code", "zone"),
+    )
+    sa.Table(
+        "shops",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("code", sa.String(5), nullable=False, index=True),
+        sa.Column("zone", sa.String(5), nullable=False),
+        sa.ForeignKeyConstraint(["code", "zone"], ["regions.code", "regions.zone"]),
+    )
+    return md
+
+
+FIRST_COLUMN_UPGRADE = """\
+op.create_table('regions',
+sa.Column('id', sa.Integer(), nullable=False),
+sa.Column('code', sa.String(length=5), nullable=False),
+sa.Column('zone', sa.String(length=5), nullable=False),
+sa.PrimaryKeyConstraint('id', name=op.f('pk_regions')),
+sa.UniqueConstraint('code', 'zone', name=op.f('uq_regions_code'))
+)
+op.create_table('shops',
+sa.Column('id', sa.Integer(), nullable=False),
+sa.Column('code', sa.String(length=5), nullable=False),
+sa.Column('zone', sa.String(length=5), nullable=False),
+sa.ForeignKeyConstraint(['code', 'zone'], ['regions.code', 'regions.zone'], name=op.f('fk_shops_code_regions')),
+sa.PrimaryKeyConstraint('id', name=op.f('pk_shops'))
+)
+op.create_index(op.f('ix_shops_code'), 'shops', ['code'], unique=False)
+op.create_index(op.f('ix_shops_code_1'), 'shops', ['code', 'zone'], unique=False)"""
+
+FIRST_COLUMN_DOWNGRADE = """\
+op.drop_index(op.f('ix_shops_code_1'), table_name='shops')
+op.drop_index(op.f('ix_shops_code'), table_name='shops')
+op.drop_table('shops')
+op.drop_table('regions')"""
+
+
+def test_an_index_template_of_the_first_column_gets_a_free_name(tmp_path: Path, pg_url: str) -> None:
+    """``ix_%(column_0_label)s`` names the index the foreign key (code, zone) needs as the model's
+    ``index=True`` on code: the upgrade failed on PostgreSQL (``relation "ix_shops_code" already
+    exists``), where plain Alembic, adding no index, runs.  The added index takes the next free
+    name, the same in every later run: ``alembic check`` is clean and a second autogenerate empty."""
+    project = Project(tmp_path, pg_url)
+    rev = project.revision(first_column_models())
+    assert rev.upgrade == FIRST_COLUMN_UPGRADE
+    assert rev.downgrade == FIRST_COLUMN_DOWNGRADE
+    project.round_trip(first_column_models())
+    project.check(first_column_models())
+    assert project.revision(first_column_models()).upgrade == "pass"
