@@ -1008,7 +1008,9 @@ it); with ``ignore = ["AS804"]`` it leaves Alembic's own order.  Operations in a
 follow all the tables); a call of a function the checker cannot see into (a project's own
 ``create_table()`` wrapper, a function imported from elsewhere) has no known section and is not placed.
 An ``if`` whose body ends in ``return`` (an offline-mode path, say) is a path of its own: what runs
-before it with the branch, and what runs without it, are each judged alone.
+before it with the branch, and what runs without it, are each judged alone.  A change in place
+(``alter_column``, ``rename_table``) is with the tables in an upgrade and is not placed in a
+downgrade, whose exact reverse of an upgrade puts it after the index work.
 """,
     ),
     # ------------------------------------------------------------------ AS9xx exceptions register
