@@ -603,7 +603,10 @@ class ModelRules:
                 if self.stage is Stage.DATABASE:
                     # A live database is fixed by a migration, not by a model edit.
                     quoted = ", ".join(map(repr, cols))
-                    how = f"op.create_index({suggestion!r}, {table.name!r}, [{quoted}]) in a migration"
+                    # Outside the search path the table is not found without its schema (Indico's
+                    # twelve schemas): the call must run as written.
+                    where = f", schema={table.schema!r}" if table.schema is not None else ""
+                    how = f"op.create_index({suggestion!r}, {table.name!r}, [{quoted}]{where}) in a migration"
                 elif len(cols) == 1:
                     how = "index=True on the column"
                 else:

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, event, text
 
 from alembic_standards.audit import audit_database, reflect_database, system_named_constraints
@@ -180,6 +182,12 @@ def test_pg_audit_other_schema(pg_engine: Engine) -> None:
     findings = audit_database(pg_engine, Config(), schemas=["billing"])
     assert [(f.rule_id, f.location.schema, f.location.table) for f in findings] == [("AS201", "billing", "invoices")]
     assert audit_database(pg_engine, Config()) == []  # the default schema has nothing wrong
+    # The remedy names the schema, and runs as written (without it: relation "invoices" does not exist).
+    remedy = findings[0].message.partition("; add ")[2].removesuffix(" in a migration")
+    assert remedy == "op.create_index('idx_invoices_account_id', 'invoices', ['account_id'], schema='billing')"
+    with pg_engine.begin() as connection:
+        exec(remedy, {"op": Operations(MigrationContext.configure(connection))})  # our own text, run as a user would
+    assert audit_database(pg_engine, Config(), schemas=["billing"]) == []
 
 
 def _statements_to_reflect(engine: Engine) -> int:
