@@ -12,9 +12,9 @@ a revision must not resurrect a finding.  A fingerprint is built from the rule, 
 revision id, else the file's project-relative path, for revision files) and the message with its
 line and column references removed.  Identical fingerprints are counted, so two equal findings in one
 table need two baseline slots.  A finding whose fingerprint has no entry left still takes an entry of
-the same rule, stage and object whose message states the same fact (:attr:`Finding.fact`): a remedy
-reworded by a later version of this tool does not turn a team's accepted findings into new ones and
-their entries into stale ones.
+the same rule, stage and object whose message states the same fact (:attr:`Finding.fact`, its
+parenthesised details aside): a remedy reworded by a later version of this tool does not turn a team's
+accepted findings into new ones and their entries into stale ones.
 
 This module imports neither Alembic nor SQLAlchemy.
 """
@@ -85,9 +85,21 @@ def object_key(location: Location, root: Path) -> str:
     return ""
 
 
+_PARENTHESISED = re.compile(r"\s*\([^()]*\)")
+
+
 def _fact_key(rule_id: str, stage: str, obj: str, message: str) -> tuple[str, str, str, str]:
-    """An entry's or a finding's fact (the message before its remedy, see :attr:`Finding.fact`), where."""
-    return (rule_id, stage, obj, _normalise_message(message).partition("; ")[0])
+    """An entry's or a finding's fact (the message before its remedy, see :attr:`Finding.fact`), where.
+
+    Parenthesised details are left out, innermost first: the object they detail is in ``obj``, and
+    a detail that moved behind the remedy (AS904's expressions, once ``(lower)`` in the fact) is
+    still the same fact."""
+    fact = _normalise_message(message).partition("; ")[0]
+    while True:
+        shorter = _PARENTHESISED.sub("", fact)
+        if shorter == fact:
+            return (rule_id, stage, obj, fact)
+        fact = shorter
 
 
 def fingerprint(finding: Finding, stage: str, root: Path) -> str:

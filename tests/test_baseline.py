@@ -175,6 +175,31 @@ def test_a_reworded_remedy_keeps_its_entry(tmp_path: Path) -> None:
     assert len(result.new) == 1
 
 
+def test_a_detail_moved_behind_the_remedy_keeps_its_entry(tmp_path: Path) -> None:
+    """AS904 once said "has expression elements (lower); only ..." and now says "has expression
+    elements; only ... (lower(name))": the object is the index, the fact the same."""
+    where = Location(path=Path("app/models.py"), line=9, col=5, table="tags", constraint="idx_tags_lower_name")
+    before = Finding(
+        "AS904",
+        Severity.INFO,
+        "index idx_tags_lower_name on tags has expression elements (lower); only its plain leading columns count "
+        "for FK coverage and uniqueness",
+        where,
+    )
+    now = Finding(
+        "AS904",
+        Severity.INFO,
+        "index idx_tags_lower_name on tags has expression elements; only its plain leading columns count for FK "
+        "coverage and uniqueness (lower(name))",
+        where,
+    )
+    baseline = Baseline.from_findings(tmp_path / "b.json", [("models", before)], tmp_path)
+    result = baseline.apply([("models", now)], tmp_path, stages_ran={"models"})
+    assert (result.new, result.stale) == ([], [])
+    other_index = Finding(now.rule_id, now.severity, now.message.replace("lower_name", "upper_name"), now.location)
+    assert baseline.apply([("models", other_index)], tmp_path, stages_ran={"models"}).new == [other_index]
+
+
 def test_exact_entries_are_taken_before_entries_of_the_same_fact(tmp_path: Path) -> None:
     """Two findings of one fact with different remedies, each with its own entry: each takes its own,
     whatever the order, so neither is reported and nothing is stale."""

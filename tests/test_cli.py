@@ -581,6 +581,51 @@ def test_an_unindexed_key_the_models_and_the_database_share_is_reported_once(
     assert run(capsys, *args)[:2] == models_only[:2]
 
 
+EXPRESSION_INDEX_MODELS = MIXIN_MODELS.replace("DateTime, MetaData", "DateTime, Index, MetaData, String").replace(
+    """class Canvas(Stamped, Base):
+    __tablename__ = "canvas"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+""",
+    """class Canvas(Stamped, Base):
+    __tablename__ = "canvas"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    title: Mapped[str] = mapped_column(String(50))
+    __table_args__ = (Index("idx_canvas_title_lower", func.lower(title), unique=True),)
+""",
+)
+
+
+def test_an_expression_index_the_models_and_the_database_share_is_reported_once(
+    project: Project, capsys: pytest.CaptureFixture[str], pg_url: str
+) -> None:
+    """The models spell the expression `lower(title)`, PostgreSQL `lower(title::text)`: the fact
+    before the "; " is what both state, said once at the model's line (Indico: 26 said twice)."""
+    project.write_models(EXPRESSION_INDEX_MODELS)
+    models_only = run(capsys, "check", "--metadata", project.spec, "--select", "AS904")
+    assert models_only[0] == 0
+    assert models_only[1].endswith(
+        "models.py:27:23: AS904 index idx_canvas_title_lower on canvas has expression elements; only its plain "
+        "leading columns count for FK coverage and uniqueness (lower(title))\n"
+    )
+    assert models_only[1].count("\n") == 1
+    from alembic_standards.models import load_metadata
+
+    engine = create_engine(pg_url)
+    try:
+        (metadata,) = load_metadata(project.spec)
+        metadata.create_all(engine)
+    finally:
+        engine.dispose()
+    args = ("check", "--metadata", project.spec, "--database-url", pg_url, "--select", "AS904")
+    code, out, _ = run(capsys, *args, "--no-models")
+    assert (code, out) == (
+        0,
+        "canvas.idx_canvas_title_lower: AS904 index idx_canvas_title_lower on canvas has expression elements; only "
+        "its plain leading columns count for FK coverage and uniqueness (lower(title::text))\n",
+    )
+    assert run(capsys, *args)[:2] == models_only[:2]
+
+
 def test_a_baseline_of_per_table_findings_holds_the_mixin_finding_that_replaced_them(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:

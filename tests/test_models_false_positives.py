@@ -364,8 +364,8 @@ def test_as904_not_for_an_ordered_plain_column() -> None:
     Index("idx_posts_id_created_at", t.c.id.asc(), t.c.created_at.desc().nulls_last())
     Index("idx_posts_day", func.date(t.c.created_at))
     assert _lint(md, "AS904") == [
-        "AS904 index idx_posts_day on posts has expression elements (date); only its plain leading columns count "
-        "for FK coverage and uniqueness"
+        "AS904 index idx_posts_day on posts has expression elements; only its plain leading columns count "
+        "for FK coverage and uniqueness (date(created_at))"
     ]
 
 

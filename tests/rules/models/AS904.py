@@ -46,7 +46,7 @@ class User(Timestamps, Base):
 
 class Tag(Timestamps, Base):
     __tablename__ = "tags"
-    __table_args__ = (Index("idx_tags_lower_name", func.lower(text("name"))),)  # expect: AS904 index idx_tags_lower_name on tags has expression elements (lower); only its plain leading columns count for FK coverage and uniqueness
+    __table_args__ = (Index("idx_tags_lower_name", func.lower(text("name"))),)  # expect: AS904 index idx_tags_lower_name on tags has expression elements; only its plain leading columns count for FK coverage and uniqueness (lower(name))
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
