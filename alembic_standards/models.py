@@ -184,7 +184,8 @@ def _merge_shared_declarations(
             groups.setdefault((f.rule_id, loc.path, loc.line, loc.col, loc.column), []).append(f)
     merged: dict[int, Finding | None] = {}
     for group in groups.values():
-        if len({f.location.table for f in group}) < 2:
+        # Tables, not names: one abstract base's `logs` in four schemas (Indico) is four tables.
+        if len({(f.location.schema, f.location.table) for f in group}) < 2:
             continue
         pairs = [(f, _named_object(f)) for f in group]
         named = [(f, n) for f, n in pairs if n is not None]
@@ -194,8 +195,12 @@ def _merge_shared_declarations(
         if len(templates) != 1:
             continue  # not one fact: left per table
         first = group[0]
-        owners = sorted({owner for _f, (_text, owner) in named})
         kind = "tables" if all(owner == f.location.table for f, (_text, owner) in named) else "classes"
+        owners = sorted({owner for _f, (_text, owner) in named})
+        if kind == "tables" and len(owners) < len(group):
+            # Same-named tables in several schemas: each named with its schema, or the message
+            # would list one name for several tables.
+            owners = sorted({f"{f.location.schema}.{o}" if f.location.schema else o for f, (_t, o) in named})
         shared = f"{first.location.column}{_SHARED.format(kind)}{', '.join(owners)})"
         message = templates.pop().replace("\0", shared)
         one = replace(

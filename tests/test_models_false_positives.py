@@ -118,6 +118,35 @@ def test_as403_as404_advice_fits_the_column_type() -> None:
     ]
 
 
+def test_a_base_column_of_same_named_tables_in_several_schemas_is_reported_once() -> None:
+    """Indico's ``logs`` in four schemas, one abstract base: the same line four times, the schema in
+    none of them.  One finding, each table named with its schema."""
+
+    class Base(DeclarativeBase):
+        pass
+
+    class LogBase(Base):
+        __abstract__ = True
+        id = Column(Uuid, primary_key=True)
+        logged_dt = Column(DateTime(), nullable=False)  # the log's declaration
+
+    class EventLog(LogBase):
+        __tablename__ = "logs"
+        __table_args__ = ({"schema": "events"},)
+
+    class UserLog(LogBase):
+        __tablename__ = "logs"
+        __table_args__ = ({"schema": "users"},)
+
+    found = lint_metadata([Base.metadata], Config(enabled=frozenset({"AS402"})))
+    lines = Path(__file__).read_text().splitlines()
+    (line,) = [n for n, text in enumerate(lines, start=1) if text.endswith("# the log's declaration")]
+    assert [f.render(Path(__file__).parent) for f in found] == [
+        f"test_models_false_positives.py:{line}:9: AS402 logged_dt (declared once, used by tables events.logs, "
+        "users.logs) is a timestamp without time zone; use DateTime(timezone=True)"
+    ]
+
+
 def test_as402_on_a_mixin_column_is_reported_once_at_its_declaration() -> None:
     class Base(DeclarativeBase):
         pass
