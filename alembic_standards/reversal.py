@@ -405,6 +405,10 @@ class _Effects:
         self.indexes: set[_IndexKey] = set()
         self.indexes_without_table: set[_IndexKey] = set()
         self.renames: set[tuple[str | None, str | None, str | None]] = set()
+        self.dropped_names: dict[tuple[str, str | None, str | None], list[str]] = {}
+        """Names of the indexes and constraints dropped, by (kind, schema, table identity)."""
+        self.created_objects: dict[tuple[str, str | None, str | None], list[tuple[str | None, Change]]] = {}
+        """The indexes and constraints created (name, change), by (kind, schema, table identity)."""
         self.decidable = True
         """No change is undecidable."""
         for change in changes:
@@ -419,6 +423,9 @@ class _Effects:
                 self.renames.add((e.schema, e.table, change.new_name))
                 continue
             self.add(action, e)
+            if action == "create" and (e.kind == "index" or e.kind == "constraint"):
+                table = tables.identity(e.schema, e.table) if self.renamed else e.table
+                self.created_objects.setdefault((e.kind, e.schema, table), []).append((e.name, change))
 
     def add(self, action: str, e: Effect) -> None:
         """Record a ``create``, ``drop`` or ``alter`` of ``e``."""
@@ -428,6 +435,8 @@ class _Effects:
             self.keys.add((action, kind, e.schema, table, None))
             return
         self.keys.add((action, kind, e.schema, table, e.name))
+        if action == "drop" and e.name is not None and (kind == "index" or kind == "constraint"):
+            self.dropped_names.setdefault((kind, e.schema, table), []).append(e.name)
         if kind == "index" and action != "alter":
             self.indexes.add((action, e.schema, e.name))
             if e.table is None:
@@ -449,12 +458,61 @@ class _Effects:
             name = None
         return (action, kind, e.schema, table, name) in self.keys
 
+    def drops_by_convention(self, change: Change) -> bool:
+        """Is the index or constraint ``e`` dropped under the name a naming convention gave it?
+
+        Alembic applies the target metadata's ``naming_convention`` to every ``op.*`` call
+        (Indico's ``env.py``): ``op.create_check_constraint("age_positive", "users", ...)`` creates
+        ``ck_users_age_positive`` when the template has ``%(constraint_name)s``, and
+        ``op.create_foreign_key(None, "comments", "revisions", ["revision_id"], ["id"])`` creates
+        ``fk_comments_revision_id_revisions``; the downgrade drops those names.  Without the
+        convention (it lives in the models, not in the file), a drop on the same table whose name
+        ends with ``_<name>``, or for an unnamed one names the table and every column, is taken
+        for it: an object this downgrade drops under such a name is that object.
+        """
+        e = change.effect
+        if e is None or e.table is None:
+            return False
+        table = self.tables.identity(e.schema, e.table) if self.renamed else e.table
+        dropped = self.dropped_names.get((e.kind, e.schema, table), ())
+        if not dropped and e.kind == "index":
+            dropped = self.dropped_names.get((e.kind, e.schema, None), ())  # drop_index(name) alone
+        if e.name is not None:
+            suffix = "_" + e.name
+            return any(name.endswith(suffix) for name in dropped)
+        return any(_spells(name, e.table, change) for name in dropped)
+
+    def creates_by_convention(self, e: Effect) -> bool:
+        """Is the dropped index or constraint ``e`` created again under a name a naming convention
+        turns into ``e``'s?  The mirror of :meth:`drops_by_convention`: the upgrade drops
+        ``ck_revisions_valid_state`` and the downgrade creates ``valid_state`` (or an unnamed one
+        whose table and columns ``e``'s name spells), which the convention names the same."""
+        if e.name is None or e.table is None:
+            return False
+        table = self.tables.identity(e.schema, e.table) if self.renamed else e.table
+        for name, created in self.created_objects.get((e.kind, e.schema, table), ()):
+            if e.name.endswith("_" + name) if name is not None else _spells(e.name, e.table, created):
+                return True
+        return False
+
     def drops_table_of(self, e: Effect) -> bool:
         """Is the table ``e`` lives on dropped?"""
         if e.kind == "table" or e.table is None:
             return False
         table = self.tables.identity(e.schema, e.table) if self.renamed else e.table
         return ("drop", "table", e.schema, table, None) in self.keys
+
+
+def _spells(name: str, table: str, created: Change) -> bool:
+    """Whether ``name`` is what a naming convention may call the unnamed object ``created`` on
+    ``table``: it names the table and every column; a primary key, the table alone (conventions
+    name it ``pk_%(table_name)s``; PostgreSQL ``<table>_pkey``), since a table has one."""
+    if table not in name:
+        return False
+    if created.op == "create_primary_key":
+        return "pk" in name
+    columns = created.columns
+    return bool(columns) and all(column in name for column in columns)
 
 
 def _undone(change: Change, down: _Effects, dropped: _Effects | None) -> bool:
@@ -468,6 +526,8 @@ def _undone(change: Change, down: _Effects, dropped: _Effects | None) -> bool:
             return True
         if u.name is None and any(down.has("drop", u, name) for name in change.default_names):
             return True
+        if (u.kind == "index" or u.kind == "constraint") and down.drops_by_convention(change):
+            return True
         # An index or constraint goes with any of its columns the downgrade drops (Prefect's
         # downgrades drop the column an upgrade added with its index and foreign key).
         return any(down.has("drop", Effect("column", u.table, column, u.schema)) for column in change.columns)
@@ -475,6 +535,8 @@ def _undone(change: Change, down: _Effects, dropped: _Effects | None) -> bool:
         # `_alembic_tmp_<table>` is the table Alembic's batch mode builds and renames; dropping one
         # a failed run left behind (Langflow) is cleaning up, not a change to the schema.
         if down.has("create", u) or (u.kind == "table" and (u.table or "").startswith("_alembic_tmp_")):
+            return True
+        if (u.kind == "index" or u.kind == "constraint") and down.creates_by_convention(u):
             return True
         # A column, index or constraint dropped from a table the upgrade then drops whole comes back
         # with that table when the downgrade creates it (MindsDB drops a foreign key and its column,

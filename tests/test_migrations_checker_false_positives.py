@@ -33,6 +33,9 @@ n27 (Lemur) listed a line twice in AS704 and reported an AS501 twice: a helper r
 once inside a loop was counted once per context; and a column named by a variable read "column None".
 n28 (Lemur, Prefect) gave AS804 for a downgrade that is the exact reverse of its upgrade: an
 ``alter_column`` after the index it had replaced was re-created; it must give only the raw UPDATE's AS704.
+n29 (Indico, 63 findings) gave AS703 for every constraint and index named through env.py's
+``target_metadata`` convention (the downgrade drops or re-creates it by the name the convention gives),
+and for a CHECK dropped with the column its condition names; it must give no AS703.
 """
 
 from __future__ import annotations
@@ -94,6 +97,20 @@ def test_false_positive_scenarios_exactly() -> None:
         # n28: no AS804 -- the downgrade is the exact reverse of its upgrade; only the raw UPDATE stays.
         "n28_exact_reverse_around_an_index.py:26:5: AS704 cannot decide whether downgrade() undoes "
         "op.execute(...) (raw SQL); review it by hand",
+        # n29: no AS703 -- every name the downgrade drops or creates is the one the convention gives.
+        "n29_names_from_the_runtime_convention.py:28:5: AS201 foreign key comments(revision_id) -> revisions.id is "
+        "not covered by an index created in this revision or before it; add op.create_index("
+        "'idx_comments_revision_id', 'comments', ['revision_id'])",
+        "n29_names_from_the_runtime_convention.py:28:27: AS501 op.create_foreign_key() creates an unnamed "
+        "constraint on 'comments' (convention name: 'fk_comments_revision_id')",
+        "n29_names_from_the_runtime_convention.py:31:27: AS501 op.create_primary_key() creates an unnamed "
+        "constraint on 'bookable_hours' (convention name: 'pk_bookable_hours')",
+        "n29_names_from_the_runtime_convention.py:36:21: AS501 op.create_index() creates an unnamed index on "
+        "'users' (convention name: 'idx_users_merged_into_id')",
+        "n29_names_from_the_runtime_convention.py:44:27: AS501 op.create_primary_key() creates an unnamed "
+        "constraint on 'bookable_hours' (convention name: 'pk_bookable_hours')",
+        "n29_names_from_the_runtime_convention.py:46:27: AS501 op.create_foreign_key() creates an unnamed "
+        "constraint on 'comments' (convention name: 'fk_comments_revision_id')",
         "n2_pg_default_name.py:21:27: AS501 op.create_foreign_key() creates an unnamed constraint on 'item' "
         "(convention name: 'fk_item_owner_id')",
         # (n3's unique constraint on (owner_id, sku) goes with the dropped column sku: not reported.)

@@ -67,6 +67,26 @@ def c(op: str, table: str | None, name: str | None = None, **kw: str | None) -> 
             [c("drop_column", "t", "x"), c("rename_table", "t", new_name="t_old"), c("drop_table", "t_old")],
             [c("create_table", "t_old"), c("rename_table", "t_old", new_name="t")],
         ),
+        # Names env.py's target_metadata convention gives at run time (Indico): a convention name
+        # ending in the created name, or naming the table and every column of an unnamed one...
+        ([c("create_check_constraint", "u", "age_positive")], [c("drop_constraint", "u", "ck_u_age_positive")]),
+        (
+            [change_from_op_call("create_foreign_key", table="c", name=None, columns=["rev_id"])],
+            [c("drop_constraint", "c", "fk_c_rev_id_revisions")],
+        ),
+        ([change_from_op_call("create_index", table="u", columns=["m_id"])], [c("drop_index", "u", "ix_u_m_id")]),
+        ([change_from_op_call("create_primary_key", table="b", columns=["id"])], [c("drop_constraint", "b", "pk_b")]),
+        # ... and the mirror: a convention name dropped, created again under the short or no name.
+        ([c("drop_constraint", "r", "ck_r_valid_state")], [c("create_check_constraint", "r", "valid_state")]),
+        (
+            [c("drop_constraint", "b", "pk_b")],
+            [change_from_op_call("create_primary_key", table="b", columns=["room_id", "start"])],
+        ),
+        # A CHECK goes with a column its condition names.
+        (
+            [change_from_op_call("create_check_constraint", table="t", name="mode_valid", columns=["mode", "3"])],
+            [c("drop_column", "t", "mode")],
+        ),
     ],
 )
 def test_undone(upgrade: list[Change], downgrade: list[Change]) -> None:
@@ -95,6 +115,22 @@ def test_undone(upgrade: list[Change], downgrade: list[Change]) -> None:
             "op.drop_index('i', table_name='t')",
         ),
         ([c("drop_column", "t", "x")], [c("create_table", "t")], "op.add_column('t', sa.Column('x', ...))"),
+        # Convention names: only on the same table, only a whole word at the end, only every column.
+        (
+            [c("create_check_constraint", "users", "age")],
+            [c("drop_constraint", "other", "ck_other_age")],
+            "op.drop_constraint('age', 'users')",
+        ),
+        (
+            [c("create_check_constraint", "users", "age")],
+            [c("drop_constraint", "users", "ck_users_page")],
+            "op.drop_constraint('age', 'users')",
+        ),
+        (
+            [change_from_op_call("create_index", table="t", columns=["a", "b"])],
+            [c("drop_index", "t", "ix_t_a")],
+            "op.drop_index(None, table_name='t')",
+        ),
     ],
 )
 def test_missing(upgrade: list[Change], downgrade: list[Change], expected: str) -> None:

@@ -305,10 +305,7 @@ class _Reader:
     def _read_sql_text(self, op: _Op) -> str | None:
         node = self._sql_node(op.call.args[0] if op.call.args else op.args.get("sqltext"))
         if isinstance(node, ast.JoinedStr):
-            return "".join(
-                part.value if isinstance(part, ast.Constant) and isinstance(part.value, str) else "?"
-                for part in node.values
-            )
+            return _fstring_text(node)
         chain = node
         while isinstance(chain, ast.Call):  # users.update().where(...).values(...): the innermost call
             kind = _callee(chain)
@@ -603,7 +600,15 @@ class _Reader:
             # gives an unnamed one; a downgrade dropping one of them drops it), and `if_exists` only
             # for a drop: read only then (issue 15, the checker's per-file cost).
             columns: tuple[str, ...] = ()
-            if kind is not None and kind[0] == "create" and (kind[1] == "index" or kind[1] == "constraint"):
+            if name == "create_check_constraint":
+                # The words of its condition: a column among them dropped by the downgrade drops
+                # the CHECK with it (Indico); keywords only widen what may be dropped with it.
+                condition = self._sql_node(args.get("condition"))
+                if isinstance(condition, ast.JoinedStr):
+                    columns = _words(_fstring_text(condition))
+                else:
+                    columns = _words(self._literal_str(condition))
+            elif kind is not None and kind[0] == "create" and (kind[1] == "index" or kind[1] == "constraint"):
                 columns = _all_str(self._columns(args.get("local_cols" if name == "create_foreign_key" else "columns")))
             change = change_from_op_call(
                 name,
@@ -876,6 +881,13 @@ _CREATE_KINDS: Final = {
 }
 """Operations that create one constraint, and its kind (the name PostgreSQL would give it)."""
 _IDENTIFIER: Final = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _fstring_text(node: ast.JoinedStr) -> str:
+    """An f-string's literal parts, ``?`` for each value: ``f"UPDATE t SET x = {v}"`` -> ``UPDATE t SET x = ?``."""
+    return "".join(
+        part.value if isinstance(part, ast.Constant) and isinstance(part.value, str) else "?" for part in node.values
+    )
 
 
 def _words(sql: str | None) -> tuple[str, ...]:
