@@ -564,8 +564,15 @@ def _gather(args: argparse.Namespace, config: Config, *, lint: bool = True) -> _
         from .migrations import check_migrations
 
         cache: bool | Path = False if getattr(args, "no_cache", False) else (getattr(args, "cache_dir", None) or True)
-        # AS1008 (a drop or rename the running code still uses) needs to know what the models map.
-        report = check_migrations(paths, config, cache=cache, in_use=_in_use(out.metadatas) if specs else None)
+        # AS1008 (a drop or rename the running code still uses) needs to know what the models map,
+        # AS501 what their naming convention names when the revisions run.
+        checked = config
+        if specs:
+            from .naming import target_convention_kinds
+
+            kinds = target_convention_kinds(metadata.naming_convention for metadata in out.metadatas)
+            checked = dataclasses.replace(config, migration_convention=kinds)
+        report = check_migrations(paths, checked, cache=cache, in_use=_in_use(out.metadatas) if specs else None)
         out.stages.append(Stage.MIGRATIONS)
         out.irreversible = list(report.irreversible)
         out.revisions = list(report.revisions)

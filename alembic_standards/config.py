@@ -235,6 +235,11 @@ class Config:
     """Revisions up to and including this one are exempt from per-file migration rules."""
     large_table: LargeTable = field(default_factory=LargeTable)
     """From which live size (rows or bytes) an AS10xx finding is an error, below it info."""
+    migration_convention: frozenset[str] = frozenset()
+    """The kinds of object (``pk``, ``fk``, ``uq``, ``ck``, ``ix``) the revisions' unnamed ones are
+    named by when they run: the models' ``naming_convention``, which Alembic applies to every
+    ``op.*`` call through env.py's ``target_metadata``.  Not read from pyproject.toml: ``check``
+    sets it from the models it loads (empty when it loads none: every unnamed object is AS501)."""
 
     @property
     def baseline_path(self) -> Path:

@@ -107,11 +107,11 @@ from .coverage import (
 )
 from .exceptions import DOCSTRING_EXCEPTION_RULES
 from .findings import Finding, Location, RuleId
-from .naming import explicit_name, index_column_names
+from .naming import convention_kinds, explicit_name, index_column_names
 from .rules import RULES, Stage
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from sqlalchemy import ForeignKey, MetaData
     from sqlalchemy.engine import Dialect
@@ -250,7 +250,6 @@ def _is_uuid_type(type_: Any) -> bool:
 
 def _convention_names(metadata: MetaData, obj: Any) -> bool:
     """True when ``metadata``'s naming convention will name ``obj`` at DDL time."""
-    convention = metadata.naming_convention
     keys = {
         PrimaryKeyConstraint: "pk",
         ForeignKeyConstraint: "fk",
@@ -258,18 +257,10 @@ def _convention_names(metadata: MetaData, obj: Any) -> bool:
         CheckConstraint: "ck",
         Index: "ix",
     }
-    template: Any = None
     for klass, key in keys.items():
         if isinstance(obj, klass):
-            conv_map: Mapping[Any, Any] = convention
-            template = conv_map.get(key) or conv_map.get(klass)
-            break
-    if template is None:
-        return False
-    if isinstance(template, str) and "%(constraint_name)s" in template:
-        # Such a template needs a name to start from unless a callable token supplies one.
-        return callable(convention.get("constraint_name"))
-    return True
+            return key in convention_kinds(metadata.naming_convention)
+    return False
 
 
 def _is_junction_key(table: Table) -> bool:

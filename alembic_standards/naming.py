@@ -23,10 +23,10 @@ cut it silently, which drifts), and we render the result as a plain string.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from sqlalchemy.sql.schema import Constraint, Index, Table
@@ -291,6 +291,44 @@ class NamingConvention:
 
         out["constraint_name"] = constraint_name
         return out
+
+
+_KIND_CLASSES: Final = {
+    "pk": "PrimaryKeyConstraint",
+    "fk": "ForeignKeyConstraint",
+    "uq": "UniqueConstraint",
+    "ck": "CheckConstraint",
+    "ix": "Index",
+}
+
+
+def convention_kinds(convention: Mapping[Any, Any]) -> frozenset[str]:
+    """The kinds of object (``pk``, ``fk``, ``uq``, ``ck``, ``ix``) a SQLAlchemy ``naming_convention``
+    names when they are created without a name.
+
+    Keys may be the short names or the classes (``{Index: ...}``).  A template with
+    ``%(constraint_name)s`` needs a name to start from (SQLAlchemy refuses an unnamed one) unless a
+    callable ``constraint_name`` token supplies it.  One answer for the model linter (will the
+    models' convention name this?) and the migration checker (will env.py's ``target_metadata``
+    name this ``op.*`` call's object at run time?)."""
+    by_name = {getattr(key, "__name__", key): value for key, value in convention.items()}
+    kinds: set[str] = set()
+    for kind, class_name in _KIND_CLASSES.items():
+        template = by_name.get(kind) or by_name.get(class_name)
+        if template is None:
+            continue
+        needs_a_name = isinstance(template, str) and "%(constraint_name)s" in template
+        if needs_a_name and not callable(by_name.get("constraint_name")):
+            continue
+        kinds.add(kind)
+    return frozenset(kinds)
+
+
+def target_convention_kinds(conventions: Iterable[Mapping[Any, Any]]) -> frozenset[str]:
+    """What every one of the migrations' target metadatas names (:func:`convention_kinds`); env.py
+    hands one of them to Alembic.  Empty when none is known."""
+    kinds = [convention_kinds(convention) for convention in conventions]
+    return frozenset.intersection(*kinds) if kinds else frozenset()
 
 
 def explicit_name(name: object) -> str | None:

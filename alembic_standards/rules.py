@@ -598,6 +598,14 @@ PostgreSQL a native ``ENUM`` and a ``Boolean`` need no CHECK at all.
 
 In autogenerate the plugin gives created constraints and indexes these names; with
 ``ignore = ["AS501"]`` it leaves them exactly as Alembic names them.
+
+Alembic hands the ``naming_convention`` of env.py's ``target_metadata`` to every ``op.*`` call, so
+``op.create_foreign_key(None, ...)`` is named when it runs if that convention has an ``fk`` template.
+The checker knows the convention when it has the models: ``check`` with ``metadata`` configured (or
+``--metadata``) and the pytest checks (env.py's ``target_metadata``) do not report an unnamed object
+of a kind the convention names.  ``check --no-models`` without ``--metadata`` cannot know it and
+reports every unnamed one.  The downgrade rules (AS703) accept a drop or re-creation under the name
+such a convention gives in any case.
 """,
     ),
     _rule(

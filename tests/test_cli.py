@@ -626,6 +626,82 @@ def test_an_expression_index_the_models_and_the_database_share_is_reported_once(
     assert run(capsys, *args)[:2] == models_only[:2]
 
 
+UNNAMED_BY_THE_FILE = '''\
+"""unnamed in the file, named by env.py's target_metadata convention when it runs (Indico)
+
+Revision ID: a1
+Revises:
+Create Date: 2026-11-28 23:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "a1"
+down_revision: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    op.create_table(
+        "posts",
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("thing_id", sa.Uuid(), sa.ForeignKey("things.id"), nullable=False, index=True),
+    )
+    op.create_unique_constraint(None, "posts", ["thing_id"])
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    op.drop_table("posts")
+'''
+
+
+def _as501(capsys: pytest.CaptureFixture[str], *argv: str) -> list[str]:
+    """``path:line:col`` and the first words of each AS501 ``check ... versions`` reports."""
+    code, out, _ = run(capsys, "check", "--select", "AS501", *argv, "versions")
+    found = [line.split(": AS501 ") for line in out.splitlines() if ": AS501 " in line]
+    assert code == (1 if found else 0)
+    return [f"{where} {' '.join(message.split()[:3])}" for where, message in found]
+
+
+@pytest.mark.parametrize(
+    ("convention", "expected"),
+    [
+        # NAMING_CONVENTION names every kind: nothing is unnamed when the revision runs.
+        ("dict(NAMING_CONVENTION)", []),
+        # SQLAlchemy's default names indexes only: the key and the constraints stay unnamed.
+        (
+            "None",
+            [
+                "versions/a1.py:23:9 the primary key",
+                "versions/a1.py:24:42 unnamed foreign key",
+                "versions/a1.py:26:33 op.create_unique_constraint() creates an",
+            ],
+        ),
+    ],
+    ids=["team-convention", "sqlalchemy-default"],
+)
+def test_unnamed_in_a_revision_is_not_as501_when_the_models_convention_names_it(
+    project: Project, capsys: pytest.CaptureFixture[str], convention: str, expected: list[str]
+) -> None:
+    """Alembic applies the target metadata's naming convention to every op.* call: with the models
+    loaded, an object that convention names is not "unnamed" (Indico: 384 findings).  Without the
+    models the convention is unknown and every one is reported, as before."""
+    models = CLEAN_MODELS.replace("naming_convention=dict(NAMING_CONVENTION)", f"naming_convention={convention}")
+    project.write_models(models)
+    (project.root / "versions").mkdir()
+    (project.root / "versions" / "a1.py").write_text(UNNAMED_BY_THE_FILE, encoding="utf-8")
+    assert _as501(capsys, "--metadata", project.spec, "--no-models") == expected
+    without_models = _as501(capsys, "--no-models")
+    assert len(without_models) == 4  # the key, the index, the foreign key, the unique constraint
+    assert set(expected) <= set(without_models)
+
+
 def test_a_baseline_of_per_table_findings_holds_the_mixin_finding_that_replaced_them(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:

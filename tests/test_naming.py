@@ -11,8 +11,10 @@ from sqlalchemy.sql.base import _NONE_NAME
 from alembic_standards.naming import (
     NAMING_CONVENTION,
     NamingConvention,
+    convention_kinds,
     explicit_name,
     is_postgresql_default_name,
+    target_convention_kinds,
     truncate_name,
 )
 
@@ -179,3 +181,36 @@ def test_metadata_convention_names_a_column_level_check_after_its_column() -> No
     table = sa.Table("users", md, sa.Column("age", sa.Integer, sa.CheckConstraint("age >= 0")))
     (check,) = table.c.age.constraints
     assert str(check.name) == "ck_users_age"
+
+
+@pytest.mark.parametrize(
+    ("convention", "kinds"),
+    [
+        (dict(NAMING_CONVENTION), {"pk", "fk", "uq", "ck", "ix"}),
+        (sa.MetaData().naming_convention, {"ix"}),  # SQLAlchemy's default: indexes only
+        ({sa.UniqueConstraint: "uq_%(table_name)s_%(column_0_name)s", sa.Index: "i_%(column_0_label)s"}, {"uq", "ix"}),
+        # %(constraint_name)s needs a name to start from: an unnamed CHECK is refused, not named...
+        ({"ck": "ck_%(table_name)s_%(constraint_name)s"}, set()),
+        # ...unless a callable token gives one.
+        ({"ck": "ck_%(table_name)s_%(constraint_name)s", "constraint_name": lambda c, t: "x"}, {"ck"}),
+    ],
+)
+def test_convention_kinds_are_what_sqlalchemy_names(convention: dict[object, object], kinds: set[str]) -> None:
+    assert convention_kinds(convention) == kinds
+    # SQLAlchemy agrees: each kind it names gets a name on a table of that MetaData.
+    md = sa.MetaData(naming_convention=convention)  # type: ignore[arg-type]
+    t = sa.Table("t", md, sa.Column("a", sa.Integer, primary_key=True), sa.Column("b", sa.Integer))
+    named = {
+        "pk": t.primary_key,
+        "uq": sa.UniqueConstraint(t.c.b),
+        "ix": sa.Index(None, t.c.b),
+    }
+    for kind, obj in named.items():
+        if kind == "uq":
+            t.append_constraint(obj)  # type: ignore[arg-type]
+        assert (explicit_name(obj.name) is not None) == (kind in kinds), kind
+
+
+def test_target_convention_kinds_is_what_every_target_names() -> None:
+    assert target_convention_kinds([dict(NAMING_CONVENTION), {"ix": "ix_%(column_0_label)s"}]) == {"ix"}
+    assert target_convention_kinds([]) == frozenset()

@@ -220,10 +220,12 @@ def _fingerprint(config: Config) -> str:
         "python": [sys.implementation.cache_tag, list(sys.version_info[:3])],
         "code": code,
         # The configuration that per-file checks read: Config.finding (severities), is_enabled,
-        # and the naming convention (suggested names).  Anything else is history-wide or paths.
+        # the naming convention (suggested names) and what the models' convention names (AS501).
+        # Anything else is history-wide or paths.
         "enabled": sorted(config.enabled),
         "severities": sorted((rule, severity.value) for rule, severity in config.severities.items()),
         "naming": [sorted(config.naming.templates.items()), config.naming.limit],
+        "migration_convention": sorted(config.migration_convention),
     }
     import hashlib
     import json

@@ -672,7 +672,7 @@ class _RevisionChecks(_Reader):
         if op.name in _CREATES_NAMED:
             key = "index_name" if op.name == "create_index" else "constraint_name"
             node = op.args.get(key)
-            if self.resolve(node) is None:
+            if self.resolve(node) is None and not self._named_at_run_time(_KIND_OF_OP[op.name]):
                 what = "index" if op.name == "create_index" else "constraint"
                 kind = _CONVENTION_KIND.get(op.name, "")
                 columns = self._columns(op.args.get("local_cols" if kind == "fk" else "columns"))
@@ -728,6 +728,8 @@ class _RevisionChecks(_Reader):
                 pk_declared = pk_declared or callee == "PrimaryKeyConstraint"
                 name = _kw(element, "name")
                 if self.resolve(name) is None:
+                    if self._named_at_run_time(_KIND_OF_ELEMENT[callee]):
+                        continue
                     suggestion = self._suggest_for_constraint(callee, element, table)
                     called = f"{op_name}()" if opaque else f"op.{op_name}()"
                     self.report(
@@ -747,6 +749,7 @@ class _RevisionChecks(_Reader):
                         isinstance(inner, ast.Call)
                         and _callee(inner) == "ForeignKey"
                         and self.resolve(_kw(inner, "name")) is None
+                        and not self._named_at_run_time("fk")
                     ):
                         target = (self._literal_str(inner.args[0]) or "") if inner.args else ""
                         suggestion = self._suggest("fk", table, [column], target.rpartition(".")[0] or None)
@@ -758,7 +761,11 @@ class _RevisionChecks(_Reader):
                             column=column,
                         )
                 for flag, what, kind in (("unique", "unique constraint", "uq"), ("index", "index", "ix")):
-                    if _is_true(element, flag) and not (flag == "unique" and column is not None and key == {column}):
+                    if (
+                        _is_true(element, flag)
+                        and not (flag == "unique" and column is not None and key == {column})
+                        and not self._named_at_run_time(kind)
+                    ):
                         suggestion = self._suggest(kind, table, [column])
                         self.report(
                             RuleId.AS501,
@@ -769,7 +776,7 @@ class _RevisionChecks(_Reader):
                         )
                 if _is_true(element, "primary_key"):
                     pk_columns.append(element)
-        if pk_columns and not pk_declared and op_name == "create_table":
+        if pk_columns and not pk_declared and op_name == "create_table" and not self._named_at_run_time("pk"):
             self.report(
                 RuleId.AS501,
                 f"the primary key{_on(table)} has no name: declare sa.PrimaryKeyConstraint(..., name=...)"
@@ -777,6 +784,12 @@ class _RevisionChecks(_Reader):
                 pk_columns[0],
                 table=table,
             )
+
+    def _named_at_run_time(self, kind: str) -> bool:
+        """Whether the naming convention of the migrations' target metadata names an unnamed object
+        of ``kind`` when the revision runs (Alembic hands it to every ``op.*`` call: Indico's
+        env.py).  Known only when ``check`` loaded the models (:attr:`Config.migration_convention`)."""
+        return kind in self.config.migration_convention
 
     def _suggest(
         self, kind: str, table: str | None, columns: Sequence[str | None] = (), referred: str | None = None
@@ -829,6 +842,21 @@ _CREATES_NAMED: Final = frozenset(
     }
 )
 """Operations creating one index or constraint, whose name is the first argument."""
+
+_KIND_OF_OP: Final = {
+    "create_index": "ix",
+    "create_unique_constraint": "uq",
+    "create_foreign_key": "fk",
+    "create_primary_key": "pk",
+    "create_check_constraint": "ck",
+}
+"""The kind of object each operation of :data:`_CREATES_NAMED` creates, as naming conventions key it."""
+_KIND_OF_ELEMENT: Final = {
+    "UniqueConstraint": "uq",
+    "ForeignKeyConstraint": "fk",
+    "CheckConstraint": "ck",
+    "PrimaryKeyConstraint": "pk",
+}
 
 _CONVENTION_KIND: Final = {
     "create_index": "ix",

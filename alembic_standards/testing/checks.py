@@ -14,6 +14,7 @@ tables they skip (with a reason), is configuration: ``[tool.alembic_standards.te
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from ..findings import Location, RuleId
 from ..messages import unique_unenforced
+from ..naming import target_convention_kinds
 from ._project import Project, findings_by_table
 from .rows import CannotSynthesize, RowFactory
 from .snapshot import diff_snapshots, take_snapshot
@@ -78,7 +80,13 @@ def _migration_report(project: Project) -> MigrationReport:
 
     script = project.runner.command_executor.script
     paths = sorted({Path(rev.path) for rev in script.walk_revisions() if rev.path})
-    return check_migrations(paths, project.config)
+    # What env.py's target_metadata names when the revisions run (AS501), as Alembic applies it;
+    # without one, Alembic's MetaData() carries SQLAlchemy's default, which names indexes.
+    from sqlalchemy import MetaData
+
+    targets = project.env.target_metadata or (MetaData(),)
+    kinds = target_convention_kinds(target.naming_convention for target in targets)
+    return check_migrations(paths, dataclasses.replace(project.config, migration_convention=kinds))
 
 
 def _exempt_revisions(project: Project) -> frozenset[str]:
