@@ -601,6 +601,14 @@ class ModelRules:
                 suggestion = self.config.naming.index(table.name, cols)
                 first = table.c[cols[0]] if cols and cols[0] in table.c else None
                 loc = self.column_loc(first) if first is not None else self.table_loc(table)
+                if len(cols) > 1:
+                    # A composite key is written in __table_args__, not on its first column (Indico):
+                    # its ForeignKeyConstraint(...) is where the index belongs beside it.
+                    written = self.constraint_loc(table, fk, "ForeignKeyConstraint", cols)
+                    if written.line is not None and written.line != self.table_loc(table).line:
+                        # Found there (not the class line it falls back to); the object is still the
+                        # first column, as before (baselines, the combined report's facts).
+                        loc = replace(written, column=loc.column)
                 loc = replace(loc, constraint=explicit_name(fk.name))
                 if self.stage is Stage.DATABASE:
                     # A live database is fixed by a migration, not by a model edit.
@@ -653,7 +661,11 @@ class ModelRules:
                     loc(),
                 )
             )
-        if self.runs(RuleId.AS204):
+        # A member of a composite key is named for the composite relationship, often with a key of
+        # its own beside it (Indico's venue_id: its own FK to locations.id, and with room_id one to
+        # rooms(location_id, id)); "<target>_<column>" advice is for a column that is one reference.
+        composite = fk.constraint is not None and len(fk.constraint.elements) > 1
+        if self.runs(RuleId.AS204) and not composite:
             target_path, _, target_column = spec.rpartition(".")
             target_table_name = target_path.rpartition(".")[2]
             name = column.name

@@ -360,6 +360,11 @@ author_id = Column(UUID, ForeignKey("users.id"), nullable=False, index=True)
         severity=_W,
         stages=(_MOD,),
         spec="Rule 2: Foreign Key Standards (2. Use consistent naming convention)",
+        notes="""
+A column of a composite foreign key is not judged: it is named for the composite relationship and
+often carries a key of its own beside it (``venue_id`` referencing ``locations.id``, and with
+``room_id`` the pair ``rooms(location_id, id)``).
+""",
     ),
     _rule(
         RuleId.AS205,

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     Interval,
@@ -612,3 +613,41 @@ def test_updated_at_set_by_a_before_update_listener_is_maintained() -> None:
 
 def _lint_models(md: MetaData, *rules: str) -> list[str]:
     return [f"{f.rule_id} {f.message}" for f in lint_metadata([md], Config(enabled=frozenset(rules)))]
+
+
+# ------------------------------------------------------------------ composite foreign keys (Indico)
+def test_a_composite_key_is_located_at_its_constraint_and_its_members_are_not_as204() -> None:
+    """Indico's events(venue_id, room_id) -> rooms(location_id, id): AS201 was reported at venue_id's
+    line, and AS204 asked to rename venue_id (which has its own, well-named key to locations.id)
+    to room_location_id."""
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Place(Base):
+        __tablename__ = "places"
+        id = Column(Uuid, primary_key=True)
+
+    class Room(Base):
+        __tablename__ = "rooms"
+        __table_args__ = (UniqueConstraint("id", "location_id", name="uq_rooms_id_location_id"),)
+        id = Column(Uuid, primary_key=True)
+        location_id = Column(Uuid, ForeignKey("places.id"), nullable=False, index=True)
+
+    class Event(Base):
+        __tablename__ = "events"
+        __table_args__ = (
+            ForeignKeyConstraint(["venue_id", "room_id"], ["rooms.location_id", "rooms.id"]),  # the composite key
+        )
+        id = Column(Uuid, primary_key=True)
+        venue_id = Column(Uuid, ForeignKey("places.id"), nullable=True, index=True)
+        room_id = Column(Uuid, ForeignKey("rooms.id"), nullable=True, index=True)
+
+    found = lint_metadata([Base.metadata], Config(enabled=frozenset({"AS201", "AS204"})))
+    lines = Path(__file__).read_text().splitlines()
+    (line,) = [n for n, text in enumerate(lines, start=1) if text.endswith("# the composite key")]
+    assert [f.render(Path(__file__).parent) for f in found] == [
+        f"test_models_false_positives.py:{line}:13: AS201 foreign key events(venue_id, room_id) -> rooms.location_id, "
+        "rooms.id is not covered by an index; add Index('idx_events_venue_id_room_id', 'venue_id', 'room_id')"
+    ]
+    assert (found[0].location.table, found[0].location.column) == ("events", "venue_id")  # the object, as before
