@@ -165,6 +165,11 @@ def _early_exit_spans(body: list[ast.stmt]) -> list[tuple[int, int]]:
     return spans
 
 
+def _is_none(node: ast.expr) -> bool:
+    """The literal ``None`` (``sa.Index(None, ...)``), not a name computed at run time."""
+    return isinstance(node, ast.Constant) and node.value is None
+
+
 def _column_text(column: str | None) -> str:
     """A column as an AS501 message names it: ``column 'x'``, or what is known of a name that is not
     a literal (``sa.Column(name, ...)`` in a helper), rather than ``column None``."""
@@ -741,7 +746,19 @@ class _RevisionChecks(_Reader):
                 else:
                     self._check_length(name, table)
             elif callee == "Index" and element.args:
-                self._check_length(element.args[0], table)
+                if _is_none(element.args[0]):
+                    # As index=True on a column: named only by a convention when it runs (Indico).
+                    if not self._named_at_run_time("ix"):
+                        columns = [self._literal_str(a) for a in element.args[1:]]
+                        called = f"{op_name}()" if opaque else f"op.{op_name}()"
+                        self.report(
+                            RuleId.AS501,
+                            f"unnamed index in {called}{_on(table)}{self._suggest('ix', table, columns)}",
+                            element,
+                            table=table,
+                        )
+                else:
+                    self._check_length(element.args[0], table)
             elif callee == "Column":
                 column = self._literal_str(element.args[0]) if element.args else None
                 for inner in element.args[1:]:

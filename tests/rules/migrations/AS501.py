@@ -27,6 +27,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_tags"),
         sa.UniqueConstraint("user_id", "name"),  # expect: AS501 unnamed unique constraint in op.create_table() on 'tags' (convention name: 'uq_tags_user_id_name')
         sa.UniqueConstraint("user_id", "color", name="uq_tags_user_id_color"),
+        sa.Index(None, "user_id", "color"),  # expect: AS501 unnamed index in op.create_table() on 'tags' (convention name: 'idx_tags_user_id_color')
+        sa.Index("idx_tags_color", "color"),
     )
     op.create_index("idx_tags_user_id", "tags", ["user_id"])
 
