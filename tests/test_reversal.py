@@ -478,15 +478,25 @@ def _created_then_dropped(upgrade: list[Change], downgrade: list[Change]) -> set
     latest open creation first) that the downgrade neither creates nor drops: what the upgrade
     leaves no trace of."""
     out: set[int] = set()
+
+    def touched(e: Effect) -> bool:
+        return any(
+            x.action in ("create", "drop") and x.effect is not None and x.effect.same_object(e) for x in downgrade
+        )
+
     for j, drop in enumerate(upgrade):
         d = drop.effect
         if drop.action != "drop" or d is None or (d.kind != "table" and d.name is None):
             continue
-        if any(x.action in ("create", "drop") and x.effect is not None and x.effect.same_object(d) for x in downgrade):
+        if touched(d):
             continue
         for create in reversed(upgrade[:j]):
             e = create.effect
+            # Neither end may be touched by the downgrade: an index created without its table is
+            # the object of any table's index of that name the downgrade creates.
             if create.action == "create" and id(create) not in out and e is not None and e.same_object(d):
+                if touched(e):
+                    continue
                 out |= {id(create), id(drop)}
                 break
     return out
