@@ -354,10 +354,12 @@ class _TableNames:
         return names
 
     def _claim(self, columns: tuple[str, ...], taken: dict[str, tuple[str, ...] | None]) -> str:
+        # Any name the table has is another object's, even on these columns: an index the models
+        # declare on them that covers the key would have left no key to index (a partial one:
+        # Polar's ix_organization_reviews_organization_id WHERE deleted_at IS NULL).
         name = self._index_name(columns)
-        if name in taken and taken[name] != columns:
-            occupied = set(taken)
-            name = _free_name(name, occupied, self.naming.limit)
+        if name in taken:
+            name = _free_name(name, set(taken), self.naming.limit)
         taken[name] = columns
         return name
 
@@ -964,7 +966,12 @@ def _add_fk_indexes(
         keys.extend(key for key in table_keys(conn_table) if key.name is None or key.name not in dropped)
     for op in table_ops:
         if isinstance(op, ops.CreateIndexOp):
-            keys.append(KeyColumns(tuple(_index_op_columns(op)), "index", str(op.index_name)))
+            # A partial index covers only under `<column> IS NOT NULL` (coverage.py), as the linter
+            # and the audit judge it: Polar's `WHERE deleted_at IS NULL` index left its key unindexed
+            # and `alembic check` dirty for ever.
+            where = op.kw.get("postgresql_where", op.kw.get("sqlite_where"))
+            predicate = str(where) if where is not None else None
+            keys.append(KeyColumns(tuple(_index_op_columns(op)), "index", str(op.index_name), predicate))
     for fk, columns in uncovered:
         if is_covered(columns, keys) or _fk_is_excepted(run, schema, tname, fk):
             continue

@@ -623,6 +623,20 @@ class _Reader:
             )
         return _Op(name, change, call, args, known_table, known_schema, on_batch)
 
+    def _index_predicate(self, call: ast.Call) -> str | None:
+        """The WHERE of a partial index (``postgresql_where=``/``sqlite_where=``) as SQL text, ``?``
+        when it cannot be read; None for a full index.  A partial index covers a foreign key only
+        when its predicate is ``<column> IS NOT NULL`` (coverage.py), as the linter and the audit
+        judge it: taken for a full one, Polar's ``WHERE deleted_at IS NULL`` covered here only."""
+        for keyword in ("postgresql_where", "sqlite_where"):
+            node = _kw(call, keyword)
+            if node is not None:
+                text = self._sql_node(node)
+                if isinstance(text, ast.JoinedStr):
+                    return _fstring_text(text)
+                return self._literal_str(text) or "?"
+        return None
+
     def _collect_keys(
         self, op: _Op, keys: dict[tuple[str | None, str], list[KeyColumns]], fks: list[_ForeignKey]
     ) -> None:
@@ -654,7 +668,8 @@ class _Reader:
         if op.name == "create_index":
             columns = self._columns(op.args.get("columns"))
             if columns:
-                bucket.append(KeyColumns(columns, "index", _as_str(self.resolve(op.args.get("index_name")))))
+                name = _as_str(self.resolve(op.args.get("index_name")))
+                bucket.append(KeyColumns(columns, "index", name, self._index_predicate(op.call)))
         elif op.name in ("create_unique_constraint", "create_primary_key"):
             columns = self._columns(op.args.get("columns"))
             kind = "unique" if op.name == "create_unique_constraint" else "primary_key"
@@ -714,7 +729,8 @@ class _Reader:
                     kind = "primary_key" if callee == "PrimaryKeyConstraint" else "unique"
                     bucket.append(KeyColumns(columns, kind))  # type: ignore[arg-type]
             elif callee == "Index" and len(element.args) > 1:
-                bucket.append(KeyColumns(tuple(self._literal_str(a) for a in element.args[1:]), "index"))
+                columns = tuple(self._literal_str(a) for a in element.args[1:])
+                bucket.append(KeyColumns(columns, "index", None, self._index_predicate(element)))
             elif callee == "ForeignKeyConstraint" and (local := _fk_lists(element)[0]) is not None:
                 columns = _all_str(self._columns(local))
                 if columns:
