@@ -107,7 +107,7 @@ class Step:
     new_name: str | None = None
     """For ``rename_table`` / ``rename_column``: the new name."""
     concurrently: bool = False
-    """``create_index``: ``postgresql_concurrently=True`` / ``CREATE INDEX CONCURRENTLY``."""
+    """``create_index``/``drop_index``: ``postgresql_concurrently=True`` / ``... INDEX CONCURRENTLY``."""
     autocommit: bool = False
     """The step runs inside an autocommit block, outside the revision's transaction."""
     not_valid: bool = False
@@ -342,7 +342,9 @@ def check(
                 backfilled.add((step.line, key))
                 hazards.append(_backfill(step, ddl_in_transaction[0]))
             continue
-        if op in LOCKING_OPS and not (op == "create_index" and step.concurrently):
+        # CREATE/DROP INDEX CONCURRENTLY take SHARE UPDATE EXCLUSIVE: reads and writes go on, so
+        # nothing queues behind them (Polar drops an INVALID leftover that way before rebuilding).
+        if op in LOCKING_OPS and not ((op == "create_index" or op == "drop_index") and step.concurrently):
             if first_lock is None and not timeout_set:
                 first_lock = step
             if not step.autocommit:

@@ -138,7 +138,8 @@ def _steps(op: ops.MigrateOperation) -> list[Step]:
             )
         ]
     if isinstance(op, ops.DropIndexOp):
-        return [Step("drop_index", op.table_name, op.schema, name=_str(op.index_name))]
+        concurrently = bool(op.kw.get("postgresql_concurrently"))
+        return [Step("drop_index", op.table_name, op.schema, name=_str(op.index_name), concurrently=concurrently)]
     if isinstance(op, ops.CreateForeignKeyOp):
         schema = _str(op.kw.get("source_schema"))
         name = _str(op.constraint_name)

@@ -521,3 +521,42 @@ def test_not_null_column_with_a_constant_default_needs_no_rewrite(engine: Engine
             )
         migration.commit()
     assert work[0] == Work(rows_read=0, rewritten=False)
+
+
+# ------------------------------------------------------------------------------------ AS1009, concurrent drops
+def _drop_index_concurrently(op: Operations) -> None:
+    op.execute("SET lock_timeout = 0")  # a pooled session may hold write()'s short one
+    op.drop_index("ix_orders_code", table_name="orders", if_exists=True, postgresql_concurrently=True)
+
+
+def _drop_index_plainly(op: Operations) -> None:
+    op.execute("SET lock_timeout = 0")  # a pooled session may hold write()'s short one
+    op.drop_index("ix_orders_code", table_name="orders")
+
+
+def test_a_concurrent_index_drop_waiting_for_a_writer_blocks_no_other_writer(engine: Engine) -> None:
+    """Why AS1009 does not ask a lock timeout of ``DROP INDEX CONCURRENTLY`` (Polar drops an INVALID
+    leftover that way before rebuilding): behind a running writer it waits holding SHARE UPDATE
+    EXCLUSIVE only, and new writers pass it.  A plain ``DROP INDEX`` there blocks them all."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE INDEX ix_orders_code ON orders (code)")
+    with open_write(engine):
+        background = Background(engine, _drop_index_concurrently, autocommit=True)
+        pid = background.start()
+        wait_until_waiting(engine, pid)
+        held = table_locks(engine, pid)
+        passed = write(engine)
+    background.join()
+    assert held == {"ShareUpdateExclusiveLock"}, sorted(held)
+    assert passed, f"a writer was blocked by {sorted(held)}"
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT to_regclass('ix_orders_code')").scalar_one() is None
+    # The plain form, for contrast: it queues for ACCESS EXCLUSIVE and every writer queues behind it.
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE INDEX ix_orders_code ON orders (code)")
+    with open_write(engine):
+        background = Background(engine, _drop_index_plainly, autocommit=False)
+        wait_until_waiting(engine, background.start())
+        blocked = not write(engine)
+    background.join()
+    assert blocked

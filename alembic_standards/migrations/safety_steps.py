@@ -277,7 +277,19 @@ def _create_index(reader: _Reader, op: _Op, line: int, col: int, autocommit: boo
 
 def _drop_index(reader: _Reader, op: _Op, line: int, col: int, autocommit: bool) -> list[Step]:
     name = reader._literal_str(op.args.get("index_name"))
-    return [Step("drop_index", op.table, op.schema, name=name, line=line, col=col, autocommit=autocommit)]
+    concurrently = _is_true(op.call, "postgresql_concurrently")
+    return [
+        Step(
+            "drop_index",
+            op.table,
+            op.schema,
+            name=name,
+            concurrently=concurrently,
+            line=line,
+            col=col,
+            autocommit=autocommit,
+        )
+    ]
 
 
 def _add_constraint(reader: _Reader, op: _Op, line: int, col: int, autocommit: bool) -> list[Step]:
