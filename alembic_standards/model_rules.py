@@ -820,12 +820,21 @@ class ModelRules:
         if self.runs(RuleId.AS401):
             missing = [name for name in (created, updated) if name not in table.c]
             if missing and not _is_pure_link_table(table) and not self._joined_child(table):
+                loc = self.table_loc(table)
+                if missing == [updated] and loc.line is not None:
+                    # The created_at a base class or mixin declares (before the table's own class, or
+                    # in another file) is where updated_at belongs, and one place for every table
+                    # using it (Polar's TimestampedModel has modified_at: 91 tables, one finding;
+                    # models.py merges them).  A table's own created_at leaves it at its class.
+                    declared = self.column_loc(table.c[created])
+                    if declared.line is not None and (declared.path != loc.path or declared.line < loc.line):
+                        loc = replace(declared, schema=table.schema, table=table.name, column=None)
                 out.append(
                     self.finding(
                         RuleId.AS401,
                         f"table {table.fullname} lacks {' and '.join(missing)} (use the TimestampMixin, or document "
                         "an exception)",
-                        self.table_loc(table),
+                        loc,
                     )
                 )
         if self.runs(RuleId.AS402) and not self.sqlite:

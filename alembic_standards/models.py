@@ -178,14 +178,19 @@ def _merge_shared_declarations(
     groups: dict[tuple[str, Path, int | None, int | None, str | None], list[Finding]] = {}
     for f in findings:
         loc = f.location
-        if f.rule_id in _DECLARATION_RULES and loc.path is not None and loc.table and loc.column not in (None, ""):
-            if loc.table in keep:
-                continue
+        if loc.path is None or not loc.table or loc.table in keep:
+            continue
+        if (f.rule_id in _DECLARATION_RULES and loc.column not in (None, "")) or (
+            f.rule_id == "AS401" and loc.column is None
+        ):
             groups.setdefault((f.rule_id, loc.path, loc.line, loc.col, loc.column), []).append(f)
     merged: dict[int, Finding | None] = {}
     for group in groups.values():
         # Tables, not names: one abstract base's `logs` in four schemas (Indico) is four tables.
         if len({(f.location.schema, f.location.table) for f in group}) < 2:
+            continue
+        if group[0].rule_id == "AS401":
+            _merge_missing_timestamps(group, merged, merged_from)
             continue
         pairs = [(f, _named_object(f)) for f in group]
         named = [(f, n) for f, n in pairs if n is not None]
@@ -219,6 +224,31 @@ def _merge_shared_declarations(
         if kept is not None:
             out.append(kept)
     return out
+
+
+def _merge_missing_timestamps(
+    group: Sequence[Finding], merged: dict[int, Finding | None], merged_from: dict[int, list[Finding]] | None
+) -> None:
+    """Tables whose timestamps one base class declares, all lacking the same column (AS401 located
+    at their shared created_at): one finding there, naming them.  Each table's own finding, which a
+    baseline may hold, is the merged one's part."""
+    owners: list[str] = []
+    templates: set[str] = set()
+    for f in group:
+        owner = f.message.split(" ", 2)[1]  # "table <name> lacks ..."
+        owners.append(owner)
+        templates.add(f.message.replace(f"table {owner} lacks ", "", 1))
+    if len(templates) != 1:
+        return
+    first = group[0]
+    names = ", ".join(sorted(owners))
+    message = f"{len(owners)} tables whose timestamps are declared here ({names}) lack {templates.pop()}"
+    one = replace(first, message=message, location=replace(first.location, schema=None, table=None))
+    merged[id(first)] = one
+    if merged_from is not None:
+        merged_from[id(one)] = list(group)
+    for f in group[1:]:
+        merged[id(f)] = None
 
 
 def _finish(

@@ -651,3 +651,48 @@ def test_a_composite_key_is_located_at_its_constraint_and_its_members_are_not_as
         "rooms.id is not covered by an index; add Index('idx_events_venue_id_room_id', 'venue_id', 'room_id')"
     ]
     assert (found[0].location.table, found[0].location.column) == ("events", "venue_id")  # the object, as before
+
+
+# ------------------------------------------------------------------ AS401 from a shared base (Polar)
+def test_tables_whose_base_lacks_updated_at_are_one_finding_at_the_base() -> None:
+    """Polar's TimestampedModel declares created_at and modified_at: AS401 "lacks updated_at" was
+    said at 91 class lines for one cause.  One finding at the base's created_at, naming the tables;
+    each table's own finding (what a baseline holds) is its part.  A table declaring its own
+    created_at is reported at its class, as before."""
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Stamped(Base):
+        __abstract__ = True
+        created_at = Column(DateTime(timezone=True), server_default=func.now(), nullable=False)  # the base's
+        modified_at = Column(DateTime(timezone=True), onupdate=func.now(), nullable=True)
+
+    class Org(Stamped):
+        __tablename__ = "orgs"
+        id = Column(Uuid, primary_key=True)
+
+    class Account(Stamped):
+        __tablename__ = "accounts"
+        id = Column(Uuid, primary_key=True)
+
+    class Note(Base):  # its own created_at
+        __tablename__ = "notes"
+        id = Column(Uuid, primary_key=True)
+        created_at = Column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+    merged_from: dict[int, list[Finding]] = {}
+    found = lint_metadata([Base.metadata], Config(enabled=frozenset({"AS401"})), merged_from=merged_from)
+    lines = Path(__file__).read_text().splitlines()
+    (base,) = [n for n, text in enumerate(lines, start=1) if text.endswith("# the base's")]
+    (own,) = [n for n, text in enumerate(lines, start=1) if text.endswith("# its own created_at")]
+    assert [f.render(Path(__file__).parent) for f in found] == [
+        f"test_models_false_positives.py:{base}:9: AS401 2 tables whose timestamps are declared here (accounts, "
+        "orgs) lack updated_at (use the TimestampMixin, or document an exception)",
+        f"test_models_false_positives.py:{own}:5: AS401 table notes lacks updated_at (use the TimestampMixin, or "
+        "document an exception)",
+    ]
+    assert sorted(f.message for f in merged_from[id(found[0])]) == [
+        "table accounts lacks updated_at (use the TimestampMixin, or document an exception)",
+        "table orgs lacks updated_at (use the TimestampMixin, or document an exception)",
+    ]
