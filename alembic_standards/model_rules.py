@@ -617,6 +617,13 @@ class ModelRules:
                     # twelve schemas): the call must run as written.
                     where = f", schema={table.schema!r}" if table.schema is not None else ""
                     how = f"op.create_index({suggestion!r}, {table.name!r}, [{quoted}]{where}) in a migration"
+                elif len(cols) == 1 and self._owner_scoped(table, cols[0]):
+                    # AS601 asks (owner, created_at) of the same table, which covers the key too:
+                    # both remedies followed gave a redundant single-column index (Polar).
+                    created = self.config.timestamp_columns[0]
+                    both = self.config.naming.index(table.name, [cols[0], created])
+                    how = f"Index({both!r}, {cols[0]!r}, {created!r}), which AS601 asks too"
+                    how += " (or index=True on the column)"
                 elif len(cols) == 1:
                     how = "index=True on the column"
                 else:
@@ -983,6 +990,16 @@ class ModelRules:
                 )
             )
         return out
+
+    def _owner_scoped(self, table: Table, column: str) -> bool:
+        """Whether AS601 asks an index on (``column``, created_at) of ``table``: one that covers the key."""
+        created = self.config.timestamp_columns[0]
+        return (
+            self.runs(RuleId.AS601)
+            and column in self.config.owner_columns
+            and created in table.c
+            and not is_covered([column, created], table_keys(table))
+        )
 
     def _owner_index(self, table: Table) -> list[Finding]:
         if not self.runs(RuleId.AS601):

@@ -696,3 +696,33 @@ def test_tables_whose_base_lacks_updated_at_are_one_finding_at_the_base() -> Non
         "table accounts lacks updated_at (use the TimestampMixin, or document an exception)",
         "table orgs lacks updated_at (use the TimestampMixin, or document an exception)",
     ]
+
+
+def test_an_owner_key_is_asked_the_one_index_as601_asks_too() -> None:
+    """AS201 said "index=True on the column" and AS601 "Index(user_id, created_at)" for the same key:
+    following both left a redundant index (Polar, 5).  AS201 now names the composite, which covers
+    the key; with AS601 off it asks index=True as before."""
+
+    class Base(DeclarativeBase):
+        pass
+
+    class User(Base):
+        __tablename__ = "users"
+        id = Column(Uuid, primary_key=True)
+
+    class Session(Base):
+        __tablename__ = "user_sessions"
+        id = Column(Uuid, primary_key=True)
+        user_id = Column(Uuid, ForeignKey("users.id"), nullable=False)
+        created_at = Column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+    both = lint_metadata([Base.metadata], Config(enabled=frozenset({"AS201", "AS601"})))
+    assert sorted(f"{f.rule_id} {f.message}" for f in both) == [
+        "AS201 foreign key user_sessions(user_id) -> users.id is not covered by an index; add "
+        "Index('idx_user_sessions_user_id_created_at', 'user_id', 'created_at'), which AS601 asks too (or "
+        "index=True on the column)",
+        "AS601 owner-scoped table user_sessions lacks an index on (user_id, created_at); add "
+        "Index('idx_user_sessions_user_id_created_at', 'user_id', 'created_at')",
+    ]
+    (alone,) = lint_metadata([Base.metadata], Config(enabled=frozenset({"AS201"})))
+    assert alone.message.endswith("; add index=True on the column")
