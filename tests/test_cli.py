@@ -541,6 +541,18 @@ def test_a_mixin_column_the_models_report_once_is_not_repeated_per_table_by_the_
     assert run(capsys, *args)[:2] == (1, models_only)
 
 
+def _create_all(project: Project, url: str) -> None:
+    """The project's models, created in the database at ``url`` (``metadata.create_all``)."""
+    from alembic_standards.models import load_metadata
+
+    engine = create_engine(url)
+    try:
+        (metadata,) = load_metadata(project.spec)
+        metadata.create_all(engine)
+    finally:
+        engine.dispose()
+
+
 FK_MODELS = MIXIN_MODELS.replace("DateTime, MetaData", "DateTime, ForeignKey, MetaData").replace(
     """class Canvas(Stamped, Base):
     __tablename__ = "canvas"
@@ -563,14 +575,7 @@ def test_an_unindexed_key_the_models_and_the_database_share_is_reported_once(
     project.write_models(FK_MODELS)
     models_only = run(capsys, "check", "--metadata", project.spec, "--select", "AS201")
     assert models_only[0] == 1 and models_only[1].count("AS201") == 1
-    from alembic_standards.models import load_metadata
-
-    engine = create_engine(pg_url)
-    try:
-        (metadata,) = load_metadata(project.spec)
-        metadata.create_all(engine)
-    finally:
-        engine.dispose()
+    _create_all(project, pg_url)
     args = ("check", "--metadata", project.spec, "--database-url", pg_url, "--select", "AS201")
     code, out, _ = run(capsys, *args, "--no-models")
     assert (code, out) == (
@@ -608,14 +613,7 @@ def test_an_expression_index_the_models_and_the_database_share_is_reported_once(
         "leading columns count for FK coverage and uniqueness (lower(title))\n"
     )
     assert models_only[1].count("\n") == 1
-    from alembic_standards.models import load_metadata
-
-    engine = create_engine(pg_url)
-    try:
-        (metadata,) = load_metadata(project.spec)
-        metadata.create_all(engine)
-    finally:
-        engine.dispose()
+    _create_all(project, pg_url)
     args = ("check", "--metadata", project.spec, "--database-url", pg_url, "--select", "AS904")
     code, out, _ = run(capsys, *args, "--no-models")
     assert (code, out) == (

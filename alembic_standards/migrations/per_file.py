@@ -733,16 +733,9 @@ class _RevisionChecks(_Reader):
                 pk_declared = pk_declared or callee == "PrimaryKeyConstraint"
                 name = _kw(element, "name")
                 if self.resolve(name) is None:
-                    if self._named_at_run_time(_KIND_OF_ELEMENT[callee]):
-                        continue
-                    suggestion = self._suggest_for_constraint(callee, element, table)
-                    called = f"{op_name}()" if opaque else f"op.{op_name}()"
-                    self.report(
-                        RuleId.AS501,
-                        f"unnamed {_CONSTRAINTS[callee]} in {called}{_on(table)}{suggestion}",
-                        element,
-                        table=table,
-                    )
+                    if not self._named_at_run_time(_KIND_OF_ELEMENT[callee]):
+                        suggestion = self._suggest_for_constraint(callee, element, table)
+                        self._unnamed_element(_CONSTRAINTS[callee], element, op_name, table, suggestion, opaque)
                 else:
                     self._check_length(name, table)
             elif callee == "Index" and element.args:
@@ -750,13 +743,8 @@ class _RevisionChecks(_Reader):
                     # As index=True on a column: named only by a convention when it runs (Indico).
                     if not self._named_at_run_time("ix"):
                         columns = [self._literal_str(a) for a in element.args[1:]]
-                        called = f"{op_name}()" if opaque else f"op.{op_name}()"
-                        self.report(
-                            RuleId.AS501,
-                            f"unnamed index in {called}{_on(table)}{self._suggest('ix', table, columns)}",
-                            element,
-                            table=table,
-                        )
+                        suggestion = self._suggest("ix", table, columns)
+                        self._unnamed_element("index", element, op_name, table, suggestion, opaque)
                 else:
                     self._check_length(element.args[0], table)
             elif callee == "Column":
@@ -801,6 +789,13 @@ class _RevisionChecks(_Reader):
                 pk_columns[0],
                 table=table,
             )
+
+    def _unnamed_element(
+        self, what: str, element: ast.Call, op_name: str, table: str | None, suggestion: str, opaque: bool
+    ) -> None:
+        """AS501 for a constraint or index handed to ``op.create_table()`` (or a project's wrapper) unnamed."""
+        called = f"{op_name}()" if opaque else f"op.{op_name}()"
+        self.report(RuleId.AS501, f"unnamed {what} in {called}{_on(table)}{suggestion}", element, table=table)
 
     def _named_at_run_time(self, kind: str) -> bool:
         """Whether the naming convention of the migrations' target metadata names an unnamed object
