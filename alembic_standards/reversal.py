@@ -459,7 +459,7 @@ class _Effects:
         return (action, kind, e.schema, table, name) in self.keys
 
     def drops_by_convention(self, change: Change) -> bool:
-        """Is the index or constraint ``e`` dropped under the name a naming convention gave it?
+        """Is the index or constraint ``change`` creates dropped under the name a naming convention gave it?
 
         Alembic applies the target metadata's ``naming_convention`` to every ``op.*`` call
         (Indico's ``env.py``): ``op.create_check_constraint("age_positive", "users", ...)`` creates
