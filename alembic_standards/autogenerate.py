@@ -97,7 +97,7 @@ from sqlalchemy.sql.schema import Constraint
 
 from .compat import PriorityDispatchResult
 from .config import Config, load_config
-from .coverage import KeyColumns, foreign_key_columns, is_covered, table_keys
+from .coverage import KeyColumns, foreign_key_columns, is_covered, table_keys, where_clause
 from .exceptions import INFO_KEY
 from .findings import Location, RuleId, StandardsError
 from .layout import Section, section_of_op
@@ -303,7 +303,7 @@ class _TableNames:
     convention: Mapping[Any, Any] | None
     _cache: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
     _uncovered: list[tuple[ForeignKeyConstraint, tuple[str, ...]]] | None = field(default=None, repr=False)
-    _taken: dict[str, tuple[str, ...] | None] | None = field(default=None, repr=False)
+    _taken: set[str] | None = field(default=None, repr=False)
 
     @property
     def keep_convention(self) -> bool:
@@ -338,30 +338,17 @@ class _TableNames:
             name = self._cache[key] = self._claim(key, taken)
         return name
 
-    def _model_names(self) -> dict[str, tuple[str, ...] | None]:
+    def _model_names(self) -> set[str]:
         """The names the models give this table's indexes, unique constraints and primary key (on
-        PostgreSQL each is an index, and an index name is a relation's), with their columns."""
-        names: dict[str, tuple[str, ...] | None] = {}
-        for index in self.table.indexes:
-            name = explicit_name(index.name)
-            if name is not None:
-                names[str(name)] = tuple(index_column_names(index))
-        for constraint in self.table.constraints:
-            if isinstance(constraint, (UniqueConstraint, PrimaryKeyConstraint)):
-                name = explicit_name(constraint.name)
-                if name is not None:
-                    names[str(name)] = None  # never the same object as an index we name
-        return names
+        PostgreSQL each is an index, and an index name is a relation's)."""
+        keys = (c for c in self.table.constraints if isinstance(c, (UniqueConstraint, PrimaryKeyConstraint)))
+        return {str(name) for obj in (*self.table.indexes, *keys) if (name := explicit_name(obj.name)) is not None}
 
-    def _claim(self, columns: tuple[str, ...], taken: dict[str, tuple[str, ...] | None]) -> str:
+    def _claim(self, columns: tuple[str, ...], taken: set[str]) -> str:
         # Any name the table has is another object's, even on these columns: an index the models
         # declare on them that covers the key would have left no key to index (a partial one:
         # Polar's ix_organization_reviews_organization_id WHERE deleted_at IS NULL).
-        name = self._index_name(columns)
-        if name in taken:
-            name = _free_name(name, set(taken), self.naming.limit)
-        taken[name] = columns
-        return name
+        return _free_name(self._index_name(columns), taken, self.naming.limit)
 
     def _index_name(self, columns: tuple[str, ...]) -> str:
         convention = self.convention
@@ -969,9 +956,7 @@ def _add_fk_indexes(
             # A partial index covers only under `<column> IS NOT NULL` (coverage.py), as the linter
             # and the audit judge it: Polar's `WHERE deleted_at IS NULL` index left its key unindexed
             # and `alembic check` dirty for ever.
-            where = op.kw.get("postgresql_where", op.kw.get("sqlite_where"))
-            predicate = str(where) if where is not None else None
-            keys.append(KeyColumns(tuple(_index_op_columns(op)), "index", str(op.index_name), predicate))
+            keys.append(KeyColumns(tuple(_index_op_columns(op)), "index", str(op.index_name), where_clause(op.kw)))
     for fk, columns in uncovered:
         if is_covered(columns, keys) or _fk_is_excepted(run, schema, tname, fk):
             continue

@@ -26,7 +26,7 @@ from .naming import explicit_name
 from .sqla_compat import foreign_key_colspec
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     from sqlalchemy import Column
     from sqlalchemy.sql.elements import UnaryExpression
@@ -40,6 +40,7 @@ __all__ = [
     "plain_column",
     "table_keys",
     "uncovered_foreign_keys",
+    "where_clause",
 ]
 
 KeyKind = Literal["index", "primary_key", "unique"]
@@ -149,7 +150,12 @@ def _sqlalchemy_names() -> tuple[type[Column[Any]], type[UnaryExpression[Any]], 
 
 
 def _index_predicate(index: object) -> str | None:
-    kwargs = getattr(index, "dialect_kwargs", {}) or {}
+    return where_clause(getattr(index, "dialect_kwargs", {}) or {})
+
+
+def where_clause(kwargs: Mapping[str, Any]) -> str | None:
+    """The WHERE of a partial index as SQL text (``postgresql_where=`` / ``sqlite_where=``), None for
+    a full one: of an ``Index``'s dialect options, or of a ``CreateIndexOp``'s keywords."""
     for key in ("postgresql_where", "sqlite_where"):
         where = kwargs.get(key)
         if where is not None:

@@ -189,25 +189,10 @@ def _merge_shared_declarations(
         # Tables, not names: one abstract base's `logs` in four schemas (Indico) is four tables.
         if len({(f.location.schema, f.location.table) for f in group}) < 2:
             continue
-        if group[0].rule_id == "AS401":
-            _merge_missing_timestamps(group, merged, merged_from)
-            continue
-        pairs = [(f, _named_object(f)) for f in group]
-        named = [(f, n) for f, n in pairs if n is not None]
-        if len(named) != len(group):
-            continue
-        templates = {f.message.replace(text, "\0", 1) for f, (text, _owner) in named}
-        if len(templates) != 1:
+        message = _missing_timestamps(group) if group[0].rule_id == "AS401" else _shared_declaration(group)
+        if message is None:
             continue  # not one fact: left per table
         first = group[0]
-        kind = "tables" if all(owner == f.location.table for f, (_text, owner) in named) else "classes"
-        owners = sorted({owner for _f, (_text, owner) in named})
-        if kind == "tables" and len(owners) < len(group):
-            # Same-named tables in several schemas: each named with its schema, or the message
-            # would list one name for several tables.
-            owners = sorted({f"{f.location.schema}.{o}" if f.location.schema else o for f, (_t, o) in named})
-        shared = f"{first.location.column}{_SHARED.format(kind)}{', '.join(owners)})"
-        message = templates.pop().replace("\0", shared)
         one = replace(
             first, message=message, location=replace(first.location, schema=None, table=None, constraint=None)
         )
@@ -226,12 +211,29 @@ def _merge_shared_declarations(
     return out
 
 
-def _merge_missing_timestamps(
-    group: Sequence[Finding], merged: dict[int, Finding | None], merged_from: dict[int, list[Finding]] | None
-) -> None:
-    """Tables whose timestamps one base class declares, all lacking the same column (AS401 located
-    at their shared created_at): one finding there, naming them.  Each table's own finding, which a
-    baseline may hold, is the merged one's part."""
+def _shared_declaration(group: Sequence[Finding]) -> str | None:
+    """The message of one finding for a declaration's group, or None when the group's messages
+    differ in more than the object's owner (not one fact)."""
+    pairs = [(f, _named_object(f)) for f in group]
+    named = [(f, n) for f, n in pairs if n is not None]
+    if len(named) != len(group):
+        return None
+    templates = {f.message.replace(text, "\0", 1) for f, (text, _owner) in named}
+    if len(templates) != 1:
+        return None
+    kind = "tables" if all(owner == f.location.table for f, (_text, owner) in named) else "classes"
+    owners = sorted({owner for _f, (_text, owner) in named})
+    if kind == "tables" and len(owners) < len(group):
+        # Same-named tables in several schemas: each named with its schema, or the message
+        # would list one name for several tables.
+        owners = sorted({f"{f.location.schema}.{o}" if f.location.schema else o for f, (_t, o) in named})
+    shared = f"{group[0].location.column}{_SHARED.format(kind)}{', '.join(owners)})"
+    return templates.pop().replace("\0", shared)
+
+
+def _missing_timestamps(group: Sequence[Finding]) -> str | None:
+    """The message of one AS401 for tables whose timestamps one base class declares, all lacking the
+    same column (located at their shared created_at), or None when they lack different ones."""
     owners: list[str] = []
     templates: set[str] = set()
     for f in group:
@@ -239,16 +241,9 @@ def _merge_missing_timestamps(
         owners.append(owner)
         templates.add(f.message.replace(f"table {owner} lacks ", "", 1))
     if len(templates) != 1:
-        return
-    first = group[0]
+        return None
     names = ", ".join(sorted(owners))
-    message = f"{len(owners)} tables whose timestamps are declared here ({names}) lack {templates.pop()}"
-    one = replace(first, message=message, location=replace(first.location, schema=None, table=None))
-    merged[id(first)] = one
-    if merged_from is not None:
-        merged_from[id(one)] = list(group)
-    for f in group[1:]:
-        merged[id(f)] = None
+    return f"{len(owners)} tables whose timestamps are declared here ({names}) lack {templates.pop()}"
 
 
 def _finish(

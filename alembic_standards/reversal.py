@@ -424,13 +424,17 @@ class _Effects:
                 continue
             self.add(action, e)
             if action == "create" and (e.kind == "index" or e.kind == "constraint"):
-                table = tables.identity(e.schema, e.table) if self.renamed else e.table
+                table = self._table(e)
                 self.created_objects.setdefault((e.kind, e.schema, table), []).append((e.name, change))
+
+    def _table(self, e: Effect) -> str | None:
+        """The identity of the table ``e`` is on (renames join a table's names; else its name)."""
+        return self.tables.identity(e.schema, e.table) if self.renamed else e.table
 
     def add(self, action: str, e: Effect) -> None:
         """Record a ``create``, ``drop`` or ``alter`` of ``e``."""
         kind = e.kind
-        table = self.tables.identity(e.schema, e.table) if self.renamed else e.table
+        table = self._table(e)
         if kind == "table" or kind == "table_comment":
             self.keys.add((action, kind, e.schema, table, None))
             return
@@ -453,7 +457,7 @@ class _Effects:
                 return wanted in self.indexes
             if wanted in self.indexes_without_table:
                 return True
-        table = self.tables.identity(e.schema, e.table) if self.renamed else e.table
+        table = self._table(e)
         if kind == "table" or kind == "table_comment":
             name = None
         return (action, kind, e.schema, table, name) in self.keys
@@ -473,7 +477,7 @@ class _Effects:
         e = change.effect
         if e is None or e.table is None:
             return False
-        table = self.tables.identity(e.schema, e.table) if self.renamed else e.table
+        table = self._table(e)
         dropped = self.dropped_names.get((e.kind, e.schema, table), ())
         if not dropped and e.kind == "index":
             dropped = self.dropped_names.get((e.kind, e.schema, None), ())  # drop_index(name) alone
@@ -489,7 +493,7 @@ class _Effects:
         whose table and columns ``e``'s name spells), which the convention names the same."""
         if e.name is None or e.table is None:
             return False
-        table = self.tables.identity(e.schema, e.table) if self.renamed else e.table
+        table = self._table(e)
         for name, created in self.created_objects.get((e.kind, e.schema, table), ()):
             if e.name.endswith("_" + name) if name is not None else _spells(e.name, e.table, created):
                 return True
@@ -499,7 +503,7 @@ class _Effects:
         """Is the table ``e`` lives on dropped?"""
         if e.kind == "table" or e.table is None:
             return False
-        table = self.tables.identity(e.schema, e.table) if self.renamed else e.table
+        table = self._table(e)
         return ("drop", "table", e.schema, table, None) in self.keys
 
 

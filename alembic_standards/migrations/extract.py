@@ -603,11 +603,7 @@ class _Reader:
             if name == "create_check_constraint":
                 # The words of its condition: a column among them dropped by the downgrade drops
                 # the CHECK with it (Indico); keywords only widen what may be dropped with it.
-                condition = self._sql_node(args.get("condition"))
-                if isinstance(condition, ast.JoinedStr):
-                    columns = _words(_fstring_text(condition))
-                else:
-                    columns = _words(self._literal_str(condition))
+                columns = _words(self._sql_literal(args.get("condition")))
             elif kind is not None and kind[0] == "create" and (kind[1] == "index" or kind[1] == "constraint"):
                 columns = _all_str(self._columns(args.get("local_cols" if name == "create_foreign_key" else "columns")))
             change = change_from_op_call(
@@ -631,11 +627,14 @@ class _Reader:
         for keyword in ("postgresql_where", "sqlite_where"):
             node = _kw(call, keyword)
             if node is not None:
-                text = self._sql_node(node)
-                if isinstance(text, ast.JoinedStr):
-                    return _fstring_text(text)
-                return self._literal_str(text) or "?"
+                return self._sql_literal(node) or "?"
         return None
+
+    def _sql_literal(self, node: ast.expr | None) -> str | None:
+        """SQL text written in the file (a literal, ``text("...")``, an f-string with ``?`` for its
+        values: :meth:`_sql_node`), or None."""
+        found = self._sql_node(node)
+        return _fstring_text(found) if isinstance(found, ast.JoinedStr) else self._literal_str(found)
 
     def _collect_keys(
         self, op: _Op, keys: dict[tuple[str | None, str], list[KeyColumns]], fks: list[_ForeignKey]

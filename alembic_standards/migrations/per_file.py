@@ -677,7 +677,7 @@ class _RevisionChecks(_Reader):
         if op.name in _CREATES_NAMED:
             key = "index_name" if op.name == "create_index" else "constraint_name"
             node = op.args.get(key)
-            if self.resolve(node) is None and not self._named_at_run_time(_KIND_OF_OP[op.name]):
+            if self.resolve(node) is None and not self._named_at_run_time(_CONVENTION_KIND[op.name]):
                 what = "index" if op.name == "create_index" else "constraint"
                 kind = _CONVENTION_KIND.get(op.name, "")
                 columns = self._columns(op.args.get("local_cols" if kind == "fk" else "columns"))
@@ -855,14 +855,6 @@ _CREATES_NAMED: Final = frozenset(
 )
 """Operations creating one index or constraint, whose name is the first argument."""
 
-_KIND_OF_OP: Final = {
-    "create_index": "ix",
-    "create_unique_constraint": "uq",
-    "create_foreign_key": "fk",
-    "create_primary_key": "pk",
-    "create_check_constraint": "ck",
-}
-"""The kind of object each operation of :data:`_CREATES_NAMED` creates, as naming conventions key it."""
 _KIND_OF_ELEMENT: Final = {
     "UniqueConstraint": "uq",
     "ForeignKeyConstraint": "fk",
@@ -875,7 +867,9 @@ _CONVENTION_KIND: Final = {
     "create_unique_constraint": "uq",
     "create_foreign_key": "fk",
     "create_primary_key": "pk",
+    "create_check_constraint": "ck",
 }
+"""The kind of object each operation of :data:`_CREATES_NAMED` creates, as naming conventions key it."""
 
 _ANNOTATIONS: Final = {
     "revision": "str",
